@@ -1,0 +1,17 @@
+// Subcommand registration: each cli/<name>_command.cc adds its subcommands to
+// the app and returns the exit code through `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace crawlproof::cli {
+
+// Exit codes (DESIGN.md): 0 success; 1 completed but some input was bad or did
+// not verify; 2 could not run (usage, unreadable input).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBadInput = 1;
+inline constexpr int kExitCannotRun = 2;
+
+void RegisterWarcCommands(CLI::App& app, int* exit_code);
+
+}  // namespace crawlproof::cli

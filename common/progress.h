@@ -1,0 +1,58 @@
+// Progress of a long job: records/s, MB/s and ETA.
+//
+// On a terminal (stderr is a TTY) a single status line is redrawn at most five
+// times a second; otherwise a JSON line is logged every `json_interval_s`
+// seconds (0 = silent). Call Finish() once at the end for the final totals.
+//
+// Thread safety: Add() may be called from several threads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace crawlproof {
+
+enum class ProgressMode { kAuto, kTty, kJson, kOff };
+
+struct ProgressOptions {
+  // Default: kAuto (TTY line on a terminal, JSON lines otherwise).
+  ProgressMode mode = ProgressMode::kAuto;
+  // Seconds between JSON progress lines; 0 turns them off. Default: 10.
+  double json_interval_s = 10;
+  // What is being counted, shown in the line. Default: "records".
+  std::string unit = "records";
+};
+
+class Progress {
+ public:
+  // `total_bytes` is the expected input size for the ETA; 0 when unknown.
+  Progress(ProgressOptions options, uint64_t total_bytes);
+  ~Progress();
+
+  void Add(uint64_t items, uint64_t bytes);
+  void AddTotalBytes(uint64_t bytes) { total_bytes_ += bytes; }
+  // Prints the final line (TTY) or a final JSON record; idempotent.
+  void Finish();
+
+  uint64_t items() const { return items_.load(); }
+  uint64_t bytes() const { return bytes_.load(); }
+
+ private:
+  void Report(bool final);
+
+  ProgressOptions options_;
+  bool tty_ = false;
+  bool json_ = false;
+  std::atomic<uint64_t> total_bytes_;
+  std::atomic<uint64_t> items_{0};
+  std::atomic<uint64_t> bytes_{0};
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_report_;
+  std::mutex mutex_;
+  bool finished_ = false;
+};
+
+}  // namespace crawlproof

@@ -1,0 +1,39 @@
+#include "ingest/byte_source.h"
+
+#include "ingest/file_source.h"
+#include "ingest/http_source.h"
+#include "ingest/s3_source.h"
+
+namespace crawlproof::ingest {
+namespace {
+
+bool HasPrefix(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// Drops "user:password@" from a URL so that it never reaches a message.
+std::string RedactUserInfo(std::string_view url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  auto host_start = scheme + 3;
+  auto path = url.find('/', host_start);
+  auto at = url.rfind('@', path == std::string_view::npos ? url.size() : path);
+  if (at == std::string_view::npos || at < host_start) return std::string(url);
+  return std::string(url.substr(0, host_start)) + std::string(url.substr(at + 1));
+}
+
+}  // namespace
+
+bool IsRemoteUri(std::string_view uri) {
+  return HasPrefix(uri, "http://") || HasPrefix(uri, "https://") || HasPrefix(uri, "s3://");
+}
+
+Result<std::unique_ptr<ByteSource>> OpenByteSource(std::string_view uri, const SourceOptions& options) {
+  if (HasPrefix(uri, "http://") || HasPrefix(uri, "https://"))
+    return OpenHttpSource(std::string(uri), RedactUserInfo(uri), options);
+  if (HasPrefix(uri, "s3://")) return OpenS3Source(uri, options);
+  if (HasPrefix(uri, "file://")) return OpenFileSource(std::string(uri.substr(7)), options);
+  if (uri.find("://") != std::string_view::npos)
+    return Status::InvalidArgument(std::string(uri) + ": unsupported URI scheme (use a path, file://, http(s):// or s3://)");
+  return OpenFileSource(std::string(uri), options);
+}
+
+}  // namespace crawlproof::ingest

@@ -1,0 +1,68 @@
+#include "ingest/decoder.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ingest/decoder_impl.h"
+
+namespace crawlproof::ingest {
+namespace {
+
+// Uncompressed input: the decoded stream is the file; one member spans it all.
+class PlainDecoder final : public Decoder {
+ public:
+  PlainDecoder(std::unique_ptr<InputBuffer> in, const DecoderOptions& options)
+      : in_(std::move(in)), chunk_(options.read_bytes) {
+    name_ = in_->source().name();
+    AddMember({0, 0, 0, 0});
+  }
+  Compression compression() const override { return Compression::kNone; }
+
+  Result<bool> Fill(Window& w) override {
+    RETURN_IF_ERROR(in_->Ensure(chunk_));
+    if (in_->size() == 0) return false;
+    size_t n = in_->size();
+    char* dst = w.PrepareAppend(n);
+    std::memcpy(dst, in_->data(), n);
+    w.CommitAppend(n);
+    in_->Consume(n);
+    members_.back().data_end = members_.back().comp_end = in_->offset();
+    return true;
+  }
+
+ private:
+  std::unique_ptr<InputBuffer> in_;
+  size_t chunk_;
+};
+
+}  // namespace
+
+std::string_view CompressionName(Compression c) {
+  switch (c) {
+    case Compression::kNone: return "none";
+    case Compression::kGzip: return "gzip";
+    case Compression::kZstd: return "zstd";
+  }
+  return "none";
+}
+
+size_t FindMagic(const char* data, size_t size, size_t from, std::string_view magic) {
+  if (size < magic.size()) return std::string_view::npos;
+  std::string_view hay(data, size);
+  return hay.find(magic, from);
+}
+
+Result<std::unique_ptr<Decoder>> MakeDecoder(std::unique_ptr<ByteSource> source, const DecoderOptions& options) {
+  auto in = std::make_unique<InputBuffer>(std::move(source), options.read_bytes);
+  RETURN_IF_ERROR(in->Ensure(4));
+  const auto* p = reinterpret_cast<const unsigned char*>(in->data());
+  size_t n = in->size();
+  if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) return MakeGzipDecoder(std::move(in), options);
+  if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
+    return MakeZstdDecoder(std::move(in), options);
+  if (n >= 4 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18)
+    return MakeZstdDecoder(std::move(in), options);  // starts with a skippable frame
+  return std::unique_ptr<Decoder>(new PlainDecoder(std::move(in), options));
+}
+
+}  // namespace crawlproof::ingest

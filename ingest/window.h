@@ -1,0 +1,107 @@
+// Buffers of the ingest path. InputBuffer holds compressed bytes read from a
+// ByteSource; Window holds decompressed bytes for the record parser. Both know
+// the absolute stream position of their first byte and grow without zero-filling.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "common/status.h"
+#include "ingest/byte_source.h"
+
+namespace crawlproof::ingest {
+
+// A contiguous byte buffer with a consumed prefix: [begin, end) is live.
+class Window {
+ public:
+  const char* data() const { return buf_.get() + begin_; }
+  size_t size() const { return end_ - begin_; }
+  bool empty() const { return begin_ == end_; }
+  // Absolute stream position of data()[0].
+  uint64_t position() const { return base_ + begin_; }
+  uint64_t end_position() const { return base_ + end_; }
+
+  // Drops the first `n` live bytes. REQUIRES: n <= size().
+  void Consume(size_t n) {
+    begin_ += n;
+    if (begin_ == end_) {
+      base_ += end_;
+      begin_ = end_ = 0;
+    }
+  }
+  void Clear() { Consume(size()); }
+
+  // Returns space for at least `min_free` bytes after the live data; pointers
+  // into the window are invalidated. Follow with CommitAppend(bytes written).
+  char* PrepareAppend(size_t min_free) {
+    if (cap_ - end_ < min_free) {
+      size_t live = end_ - begin_;
+      if (begin_ > 0 && cap_ - live >= min_free && begin_ >= live) {
+        std::memmove(buf_.get(), buf_.get() + begin_, live);
+      } else {
+        size_t cap = cap_ == 0 ? 1 << 16 : cap_;
+        while (cap - live < min_free) cap *= 2;
+        std::unique_ptr<char[]> grown(new char[cap]);
+        if (live) std::memcpy(grown.get(), buf_.get() + begin_, live);
+        buf_ = std::move(grown);
+        cap_ = cap;
+      }
+      base_ += begin_;
+      end_ = live;
+      begin_ = 0;
+    }
+    return buf_.get() + end_;
+  }
+  size_t free_space() const { return cap_ - end_; }
+  void CommitAppend(size_t n) { end_ += n; }
+  size_t capacity() const { return cap_; }
+  // Frees memory beyond `keep` bytes of capacity when the window is empty.
+  void Shrink(size_t keep) {
+    if (empty() && cap_ > keep) {
+      buf_.reset();
+      cap_ = 0;
+    }
+  }
+
+ private:
+  std::unique_ptr<char[]> buf_;
+  size_t cap_ = 0;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  uint64_t base_ = 0;
+};
+
+// Compressed input: a Window filled from a ByteSource.
+class InputBuffer {
+ public:
+  InputBuffer(std::unique_ptr<ByteSource> source, size_t read_bytes)
+      : source_(std::move(source)), read_bytes_(read_bytes) {}
+
+  const char* data() const { return w_.data(); }
+  size_t size() const { return w_.size(); }
+  uint64_t offset() const { return w_.position(); }
+  bool eof() const { return eof_; }
+  void Consume(size_t n) { w_.Consume(n); }
+  const ByteSource& source() const { return *source_; }
+
+  // Reads until at least `n` bytes are buffered or the source ends.
+  Status Ensure(size_t n) {
+    while (w_.size() < n && !eof_) {
+      size_t want = std::max(read_bytes_, n - w_.size());
+      char* dst = w_.PrepareAppend(want);
+      ASSIGN_OR_RETURN(size_t got, source_->Read(dst, want));
+      if (got == 0) eof_ = true;
+      w_.CommitAppend(got);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::unique_ptr<ByteSource> source_;
+  size_t read_bytes_;
+  Window w_;
+  bool eof_ = false;
+};
+
+}  // namespace crawlproof::ingest
