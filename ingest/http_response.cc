@@ -21,6 +21,17 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// True when `body` starts with a chunk-size line ("1a2b[;ext]\r\n").
+bool LooksChunked(std::string_view body) {
+  size_t i = 0;
+  while (i < body.size() && i < 16 && std::isxdigit(static_cast<unsigned char>(body[i]))) ++i;
+  if (i == 0 || i == body.size()) return false;
+  size_t nl = body.find('\n', i);
+  if (nl == std::string_view::npos || nl > 1024) return false;
+  char c = body[i];
+  return c == '\r' || c == '\n' || c == ';' || c == ' ' || c == '\t';
+}
+
 std::vector<std::string> SplitCodings(std::string_view v) {
   std::vector<std::string> out;
   size_t pos = 0;
@@ -92,7 +103,10 @@ Result<HttpResponse> ParseHttpResponse(std::string_view block, const HttpDecodeO
   std::string buffer;
   if (auto te = r.Header("Transfer-Encoding"); te && options.remove_transfer_coding) {
     auto codings = SplitCodings(*te);
-    if (!codings.empty() && codings.back() == "chunked") {
+    if (!codings.empty() && codings.back() == "chunked" && !body.empty() && !LooksChunked(body)) {
+      // Browser-based writers store the body de-chunked but keep the header.
+      r.notes.push_back("Transfer-Encoding: chunked, but the stored body is not chunked");
+    } else if (!codings.empty() && codings.back() == "chunked" && !body.empty()) {
       auto d = Dechunk(body, options.max_body_bytes);
       if (d.ok()) {
         buffer = std::move(d).value();

@@ -38,6 +38,9 @@ struct HttpResponse {
   std::vector<std::string> codings_removed;  // e.g. {"chunked", "gzip"}
   // Codings that could not be removed (the body is then left as stored).
   std::vector<std::string> warnings;
+  // Observations that need no action (e.g. a writer that removed chunking but
+  // kept the Transfer-Encoding header).
+  std::vector<std::string> notes;
   // True when Common Crawl's crawler had already removed codings.
   bool crawler_decoded = false;
 

@@ -196,13 +196,20 @@ Status WarcReader::Impl::Resync(uint64_t start, std::string_view reason) {
     if (!*more) {
       skipped += w_.size();
       w_.Clear();
-      if (!pending_.ok()) (void)TakePending("");
       break;
     }
   }
   r_->stats_.skipped_bytes += skipped;
-  return Error(Status::Corruption(Where(start) + ": " + std::string(reason) + "; skipped " +
-                                  std::to_string(skipped) + " bytes to the next record"));
+  std::string msg = Where(start) + ": " + std::string(reason) + "; skipped " + std::to_string(skipped) +
+                    " bytes to the next record";
+  if (!pending_.ok()) {
+    // The data ended in damage: report both in one message.
+    Status damage = pending_;
+    pending_ = Status::Ok();
+    ++r_->stats_.errors;
+    return Status(damage.code(), msg + "; then: " + damage.message());
+  }
+  return Error(Status::Corruption(msg));
 }
 
 void WarcReader::Impl::Locate(WarcRecord* rec, uint64_t start, uint64_t end) {

@@ -1,0 +1,73 @@
+// The `crawlproof warc` commands as a user runs them: output, exit codes.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <sys/wait.h>
+
+#include "tests/ingest/read_all.h"
+#include "tests/support/test_paths.h"
+
+namespace crawlproof {
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string out;
+};
+
+Run Crawlproof(const std::string& args) {
+  std::string cmd = testing::BinaryDir() + "/crawlproof " + args + " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  Run r{-1, ""};
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+TEST(WarcIndex, OneJsonLinePerRecordExitZero) {
+  std::string f = testing::FixturePath("warc/rp_warcfile.warc.gz");
+  auto r = Crawlproof("warc index " + f);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(Lines(r.out), 50u);
+  std::string first = r.out.substr(0, r.out.find('\n'));
+  for (const char* key : {"\"file\":", "\"offset\":0", "\"length\":", "\"type\":\"warcinfo\"", "\"record_id\":\"<urn:uuid:",
+                          "\"target_uri\":", "\"date\":", "\"content_length\":", "\"digest_ok\":null"})
+    EXPECT_NE(first.find(key), std::string::npos) << key << " in " << first;
+  EXPECT_NE(r.out.find("\"digest_ok\":true"), std::string::npos);
+}
+
+TEST(WarcIndex, ExitCodesForBadAndUnreadableInput) {
+  auto bad = Crawlproof("warc index " + testing::FixturePath("warc/gowarc_corrupted-mid-record.warc.gz.open"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(Lines(bad.out), 12u);  // the good records are still indexed
+  auto missing = Crawlproof("warc index /no/such/file.warc.gz");
+  EXPECT_EQ(missing.exit_code, 2);
+  auto usage = Crawlproof("warc index");
+  EXPECT_EQ(usage.exit_code, 2);
+}
+
+TEST(WarcCat, WritesTheStoredMemberOfARecord) {
+  std::string f = testing::FixturePath("warc/rp_warcfile.warc.gz");
+  std::string file = testing::ReadFileBytes(f);
+  auto all = testing::ReadAll(f);
+  const auto& rec = all.records[7];
+  auto with_length = Crawlproof("warc cat " + f + " --offset " + std::to_string(rec.offset) + " --length " +
+                                std::to_string(rec.length));
+  EXPECT_EQ(with_length.exit_code, 0);
+  EXPECT_EQ(with_length.out, file.substr(rec.offset, rec.length));
+  auto without = Crawlproof("warc cat " + f + " --offset " + std::to_string(rec.offset));
+  EXPECT_EQ(without.exit_code, 0);
+  EXPECT_EQ(without.out, file.substr(rec.offset, rec.length));
+  auto decoded = Crawlproof("warc cat " + f + " --offset " + std::to_string(rec.offset) + " --decode");
+  EXPECT_EQ(decoded.out, testing::GunzipAll(file.substr(rec.offset, rec.length)));
+  auto wrong = Crawlproof("warc cat " + f + " --offset " + std::to_string(rec.offset + 3));
+  EXPECT_EQ(wrong.exit_code, 1);
+}
+
+}  // namespace
+}  // namespace crawlproof

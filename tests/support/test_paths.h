@@ -1,0 +1,19 @@
+// Where tests find their data and the built binary.
+#pragma once
+
+#include <string>
+
+namespace crawlproof::testing {
+
+// ../shared/fixtures/<relative> of the checkout.
+std::string FixturePath(const std::string& relative);
+// tests/data/<relative> in the source tree.
+std::string TestDataPath(const std::string& relative);
+// The build directory (where the `crawlproof` binary is).
+std::string BinaryDir();
+// Whole file as bytes; empty when unreadable.
+std::string ReadFileBytes(const std::string& path);
+// A fresh empty directory under $TMPDIR, removed by the caller.
+std::string MakeTempDir();
+
+}  // namespace crawlproof::testing
