@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   crawlproof::cli::RegisterWarcCommands(app, &exit_code);
   app.parse_complete_callback([&] {
     crawlproof::LogOptions o;
-    o.format = log_format == "json" ? crawlproof::LogFormat::kJson
+    o.format = log_format == "json"   ? crawlproof::LogFormat::kJson
                : log_format == "text" ? crawlproof::LogFormat::kText
                                       : crawlproof::LogFormat::kAuto;
     o.min_level = verbose ? crawlproof::LogLevel::kDebug : crawlproof::LogLevel::kInfo;

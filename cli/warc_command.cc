@@ -68,7 +68,9 @@ int RunIndex(const IndexArgs& args) {
   bool any_bad = false;
   bool any_unreadable = false;
   ProgressOptions po;
-  po.mode = args.progress == "off" ? ProgressMode::kOff : args.progress == "json" ? ProgressMode::kJson : ProgressMode::kAuto;
+  po.mode = args.progress == "off"    ? ProgressMode::kOff
+            : args.progress == "json" ? ProgressMode::kJson
+                                      : ProgressMode::kAuto;
   if (po.mode == ProgressMode::kAuto && !isatty(STDERR_FILENO)) po.mode = ProgressMode::kOff;
   Progress progress(po, 0);
   ingest::WarcReaderOptions ro;
@@ -248,8 +250,7 @@ void RegisterWarcCommands(CLI::App& app, int* exit_code) {
 
   auto index_args = std::make_shared<IndexArgs>();
   auto* index = warc->add_subcommand("index", "One JSON line per record on stdout");
-  index->add_option("inputs", index_args->inputs, "WARC files or URLs (path, file://, http(s)://, s3://)")
-      ->required();
+  index->add_option("inputs", index_args->inputs, "WARC files or URLs (path, file://, http(s)://, s3://)")->required();
   index->add_flag("--no-digest", index_args->no_digest, "Do not check WARC-Block-Digest");
   index->add_option("--progress", index_args->progress, "Progress on stderr: auto, json, off")
       ->check(CLI::IsMember({"auto", "json", "off"}));
@@ -263,8 +264,7 @@ void RegisterWarcCommands(CLI::App& app, int* exit_code) {
   cat->add_flag("--decode", cat_args->decode, "Write the decoded record (WARC header, block, terminator)");
   cat->add_option("--cdxj-lookup", cat_args->cdxj, "CDXJ index (file or URL) to look --url up in");
   cat->add_option("--url", cat_args->url, "URL to look up in the CDXJ index");
-  cat->add_option("--prefix", cat_args->prefix,
-                  "Prefix for the index's filename, e.g. https://data.commoncrawl.org/");
+  cat->add_option("--prefix", cat_args->prefix, "Prefix for the index's filename, e.g. https://data.commoncrawl.org/");
   cat->callback([cat_args, exit_code] { *exit_code = RunCat(*cat_args); });
 }
 

@@ -17,7 +17,9 @@ std::string_view DigestAlgorithmName(DigestAlgorithm algorithm) {
   return algorithm == DigestAlgorithm::kSha1 ? "sha1" : "sha256";
 }
 
-size_t DigestSize(DigestAlgorithm algorithm) { return algorithm == DigestAlgorithm::kSha1 ? 20 : 32; }
+size_t DigestSize(DigestAlgorithm algorithm) {
+  return algorithm == DigestAlgorithm::kSha1 ? 20 : 32;
+}
 
 Hasher::Hasher(DigestAlgorithm algorithm) : algorithm_(algorithm), impl_(std::make_unique<Impl>()) {
   impl_->ctx = EVP_MD_CTX_new();

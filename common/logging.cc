@@ -31,8 +31,7 @@ std::string_view LevelName(LogLevel level) {
 void SetLogOptions(const LogOptions& options) {
   std::lock_guard lock(g_mutex);
   g_min_level = options.min_level;
-  g_json = options.format == LogFormat::kJson ||
-           (options.format == LogFormat::kAuto && !isatty(STDERR_FILENO));
+  g_json = options.format == LogFormat::kJson || (options.format == LogFormat::kAuto && !isatty(STDERR_FILENO));
 }
 
 bool LogIsJson() {

@@ -24,9 +24,17 @@ void SetLogOptions(const LogOptions& options);
 bool LogIsJson();
 
 void Log(LogLevel level, std::string_view message);
-inline void LogDebug(std::string_view m) { Log(LogLevel::kDebug, m); }
-inline void LogInfo(std::string_view m) { Log(LogLevel::kInfo, m); }
-inline void LogWarning(std::string_view m) { Log(LogLevel::kWarning, m); }
-inline void LogError(std::string_view m) { Log(LogLevel::kError, m); }
+inline void LogDebug(std::string_view m) {
+  Log(LogLevel::kDebug, m);
+}
+inline void LogInfo(std::string_view m) {
+  Log(LogLevel::kInfo, m);
+}
+inline void LogWarning(std::string_view m) {
+  Log(LogLevel::kWarning, m);
+}
+inline void LogError(std::string_view m) {
+  Log(LogLevel::kError, m);
+}
 
 }  // namespace crawlproof

@@ -24,7 +24,9 @@ Progress::Progress(ProgressOptions options, uint64_t total_bytes)
   start_ = last_report_ = std::chrono::steady_clock::now();
 }
 
-Progress::~Progress() { Finish(); }
+Progress::~Progress() {
+  Finish();
+}
 
 void Progress::Add(uint64_t items, uint64_t bytes) {
   items_ += items;
@@ -56,9 +58,8 @@ void Progress::Report(bool final) {
   if (total > 0 && bytes > 0 && bytes <= total) eta = (total - bytes) / (bytes / elapsed);
   if (tty_) {
     char line[256];
-    int n = std::snprintf(line, sizeof line, "\r%llu %s  %.0f %s/s  %.1f MB/s",
-                          static_cast<unsigned long long>(items), options_.unit.c_str(), items_per_s,
-                          options_.unit.c_str(), mb_per_s);
+    int n = std::snprintf(line, sizeof line, "\r%llu %s  %.0f %s/s  %.1f MB/s", static_cast<unsigned long long>(items),
+                          options_.unit.c_str(), items_per_s, options_.unit.c_str(), mb_per_s);
     std::string out(line, n > 0 ? static_cast<size_t>(n) : 0);
     if (total > 0) {
       n = std::snprintf(line, sizeof line, "  %.1f%%", 100.0 * bytes / total);

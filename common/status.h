@@ -40,9 +40,7 @@ class [[nodiscard]] Status {
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
-  static Status ResourceExhausted(std::string m) {
-    return {StatusCode::kResourceExhausted, std::move(m)};
-  }
+  static Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Unimplemented(std::string m) { return {StatusCode::kUnimplemented, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
@@ -65,7 +63,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "Result constructed from an OK Status without a value");
     if (status_.ok()) status_ = Status::Internal("Result built from OK status without value");
@@ -101,16 +99,15 @@ class [[nodiscard]] Result {
 #define CRAWLPROOF_CONCAT(a, b) CRAWLPROOF_CONCAT_INNER(a, b)
 
 // Evaluates `expr` (a Status); returns it from the current function when not OK.
-#define RETURN_IF_ERROR(expr)                                    \
-  do {                                                           \
-    ::crawlproof::Status crawlproof_status_ = (expr);            \
-    if (!crawlproof_status_.ok()) return crawlproof_status_;     \
+#define RETURN_IF_ERROR(expr)                                \
+  do {                                                       \
+    ::crawlproof::Status crawlproof_status_ = (expr);        \
+    if (!crawlproof_status_.ok()) return crawlproof_status_; \
   } while (0)
 
 // Evaluates `rexpr` (a Result<T>); on error returns its Status, else moves the
 // value into `lhs` (which may be a declaration: `ASSIGN_OR_RETURN(auto x, F())`).
-#define ASSIGN_OR_RETURN(lhs, rexpr) \
-  ASSIGN_OR_RETURN_IMPL(CRAWLPROOF_CONCAT(crawlproof_result_, __LINE__), lhs, rexpr)
+#define ASSIGN_OR_RETURN(lhs, rexpr) ASSIGN_OR_RETURN_IMPL(CRAWLPROOF_CONCAT(crawlproof_result_, __LINE__), lhs, rexpr)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \
   auto tmp = (rexpr);                          \
   if (!tmp.ok()) return tmp.status();          \

@@ -17,8 +17,8 @@ bool ParseArcHeaderLine(std::string_view line, int version, ArcHeader* out, std:
   }
   size_t fixed = version == 2 ? 9 : 4;  // fields after the URL
   if (f.size() < fixed + 1) {
-    *why = "malformed ARC header line (" + std::to_string(f.size()) + " fields, expected " +
-           std::to_string(fixed + 1) + ")";
+    *why = "malformed ARC header line (" + std::to_string(f.size()) + " fields, expected " + std::to_string(fixed + 1) +
+           ")";
     return false;
   }
   size_t n = f.size();

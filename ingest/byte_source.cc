@@ -7,7 +7,9 @@
 namespace crawlproof::ingest {
 namespace {
 
-bool HasPrefix(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool HasPrefix(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
 
 // Drops "user:password@" from a URL so that it never reaches a message.
 std::string RedactUserInfo(std::string_view url) {
@@ -32,7 +34,8 @@ Result<std::unique_ptr<ByteSource>> OpenByteSource(std::string_view uri, const S
   if (HasPrefix(uri, "s3://")) return OpenS3Source(uri, options);
   if (HasPrefix(uri, "file://")) return OpenFileSource(std::string(uri.substr(7)), options);
   if (uri.find("://") != std::string_view::npos)
-    return Status::InvalidArgument(std::string(uri) + ": unsupported URI scheme (use a path, file://, http(s):// or s3://)");
+    return Status::InvalidArgument(std::string(uri) +
+                                   ": unsupported URI scheme (use a path, file://, http(s):// or s3://)");
   return OpenFileSource(std::string(uri), options);
 }
 

@@ -143,8 +143,10 @@ Result<std::string> Dechunk(std::string_view body, uint64_t max_output) {
     if (out.size() + size > max_output) return TooLarge("chunked", max_output);
     out.append(body.substr(pos, size));
     pos += size;
-    if (body.substr(pos, 2) == "\r\n") pos += 2;
-    else if (body.substr(pos, 1) == "\n") pos += 1;
+    if (body.substr(pos, 2) == "\r\n")
+      pos += 2;
+    else if (body.substr(pos, 1) == "\n")
+      pos += 1;
     if (pos >= body.size()) return out;  // final zero chunk missing: tolerated
   }
 }

@@ -21,12 +21,12 @@ class FileSource final : public ByteSource {
     n = static_cast<size_t>(std::min<uint64_t>(n, remaining_));
     size_t done = 0;
     while (done < n) {
-      ssize_t got = seekable_ ? pread(fd_, dst + done, n - done, static_cast<off_t>(position_))
-                              : read(fd_, dst + done, n - done);
+      ssize_t got =
+          seekable_ ? pread(fd_, dst + done, n - done, static_cast<off_t>(position_)) : read(fd_, dst + done, n - done);
       if (got < 0) {
         if (errno == EINTR) continue;
-        return Status::IoError(path_ + ": offset " + std::to_string(position_) + ": read failed: " +
-                               std::strerror(errno));
+        return Status::IoError(path_ + ": offset " + std::to_string(position_) +
+                               ": read failed: " + std::strerror(errno));
       }
       if (got == 0) break;  // the file shrank under us; report what we have
       done += static_cast<size_t>(got);

@@ -66,8 +66,7 @@ class GzipDecoder final : public Decoder {
     while (true) {
       char* out = w.PrepareAppend(out_cap);
       size_t in_used = 0, out_used = 0;
-      auto r = libdeflate_gzip_decompress_ex(inflater_, in_->data(), in_->size(), out, out_cap, &in_used,
-                                             &out_used);
+      auto r = libdeflate_gzip_decompress_ex(inflater_, in_->data(), in_->size(), out, out_cap, &in_used, &out_used);
       if (r == LIBDEFLATE_SUCCESS) {
         uint64_t data_begin = w.end_position();
         w.CommitAppend(out_used);
@@ -130,9 +129,8 @@ class GzipDecoder final : public Decoder {
       if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT || ret == Z_MEM_ERROR) {
         streaming_ = false;
         std::string msg = Where(member_.comp_begin) + ": corrupt gzip member (" +
-                          (z_.msg ? z_.msg : "invalid deflate data") + " at offset " +
-                          std::to_string(in_->offset()) + ", after " + std::to_string(member_out_) +
-                          " decompressed bytes)";
+                          (z_.msg ? z_.msg : "invalid deflate data") + " at offset " + std::to_string(in_->offset()) +
+                          ", after " + std::to_string(member_out_) + " decompressed bytes)";
         Status resync = SkipToNextMember();
         (void)resync;  // its own message would only repeat this one
         return Status::Corruption(msg);
@@ -140,8 +138,8 @@ class GzipDecoder final : public Decoder {
       if (consumed == 0 && produced == 0 && in_->eof()) {
         streaming_ = false;
         return Status::Corruption(Where(member_.comp_begin) + ": gzip member truncated at end of file (" +
-                                  std::to_string(member_in_) + " compressed bytes, " +
-                                  std::to_string(member_out_) + " decompressed bytes)");
+                                  std::to_string(member_in_) + " compressed bytes, " + std::to_string(member_out_) +
+                                  " decompressed bytes)");
       }
       if (member_out_ > options_.inflation_check_bytes &&
           static_cast<double>(member_out_) > options_.max_inflation_ratio * static_cast<double>(member_in_)) {

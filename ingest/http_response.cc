@@ -4,22 +4,11 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/ascii.h"
 #include "ingest/content_decoding.h"
 
 namespace crawlproof::ingest {
 namespace {
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 // True when `body` starts with a chunk-size line ("1a2b[;ext]\r\n").
 bool LooksChunked(std::string_view body) {
@@ -38,7 +27,7 @@ std::vector<std::string> SplitCodings(std::string_view v) {
   while (pos <= v.size()) {
     size_t c = v.find(',', pos);
     if (c == std::string_view::npos) c = v.size();
-    std::string_view t = Trim(v.substr(pos, c - pos));
+    std::string_view t = TrimWhitespace(v.substr(pos, c - pos));
     if (!t.empty()) {
       std::string s(t);
       std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
@@ -53,7 +42,7 @@ std::vector<std::string> SplitCodings(std::string_view v) {
 
 std::optional<std::string_view> HttpResponse::Header(std::string_view name) const {
   for (const auto& h : headers) {
-    if (EqualsNoCase(h.name, name)) return h.value;
+    if (EqualsIgnoreCase(h.name, name)) return h.value;
   }
   return std::nullopt;
 }
@@ -63,14 +52,14 @@ Result<HttpResponse> ParseHttpResponse(std::string_view block, const HttpDecodeO
   size_t nl = block.find('\n');
   if (block.substr(0, 5) != "HTTP/" || nl == std::string_view::npos)
     return Status::Corruption("block does not start with an HTTP status line");
-  std::string_view status_line = Trim(block.substr(0, nl));
+  std::string_view status_line = TrimWhitespace(block.substr(0, nl));
   size_t sp = status_line.find(' ');
   r.version = status_line.substr(0, sp);
   if (sp != std::string_view::npos) {
-    std::string_view rest = Trim(status_line.substr(sp + 1));
+    std::string_view rest = TrimWhitespace(status_line.substr(sp + 1));
     auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), r.status);
     if (ec != std::errc()) return Status::Corruption("HTTP status line has no status code");
-    r.reason = Trim(std::string_view(p, rest.data() + rest.size() - p));
+    r.reason = TrimWhitespace(std::string_view(p, rest.data() + rest.size() - p));
   }
   size_t pos = nl + 1;
   bool ended = false;
@@ -90,7 +79,7 @@ Result<HttpResponse> ParseHttpResponse(std::string_view block, const HttpDecodeO
       r.warnings.push_back("HTTP header line without a colon ignored");
       continue;
     }
-    r.headers.push_back({Trim(line.substr(0, colon)), Trim(line.substr(colon + 1))});
+    r.headers.push_back({TrimWhitespace(line.substr(0, colon)), TrimWhitespace(line.substr(colon + 1))});
   }
   if (!ended) {
     // A header without its blank line: HEAD-like responses stored without body.

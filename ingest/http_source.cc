@@ -10,6 +10,8 @@
 #include <random>
 #include <thread>
 
+#include "common/ascii.h"
+
 namespace crawlproof::ingest {
 namespace {
 
@@ -49,22 +51,6 @@ void ReleaseSession(std::unique_ptr<CurlSession> s) {
   if (t_session_pool.size() < 4) t_session_pool.push_back(std::move(s));
 }
 
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
-      return false;
-  }
-  return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
 bool RetryableCurlError(CURLcode rc) {
   switch (rc) {
     case CURLE_UNSUPPORTED_PROTOCOL:
@@ -73,10 +59,8 @@ bool RetryableCurlError(CURLcode rc) {
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_OUT_OF_MEMORY:
     case CURLE_TOO_MANY_REDIRECTS:
-    case CURLE_LOGIN_DENIED:
-      return false;
-    default:
-      return true;
+    case CURLE_LOGIN_DENIED: return false;
+    default: return true;
   }
 }
 
@@ -229,8 +213,7 @@ class HttpSource final : public ByteSource {
         done_ = true;
         return Status::Ok();
       }
-      reason = "connection closed after " + std::to_string(delivered_) + " of " + std::to_string(*expected_) +
-               " bytes";
+      reason = "connection closed after " + std::to_string(delivered_) + " of " + std::to_string(*expected_) + " bytes";
     } else if (rc == CURLE_OK) {
       std::string detail = S3ErrorCode();
       if (code == 429 || code >= 500) {
@@ -242,8 +225,7 @@ class HttpSource final : public ByteSource {
         return Status::InvalidArgument(name_ + ": HTTP 416: range starting at byte " +
                                        std::to_string(requested_start_) + " is not satisfiable");
       } else {
-        return Status::IoError(name_ + ": HTTP " + std::to_string(code) +
-                               (detail.empty() ? "" : " (" + detail + ")"));
+        return Status::IoError(name_ + ": HTTP " + std::to_string(code) + (detail.empty() ? "" : " (" + detail + ")"));
       }
     } else {
       reason = curl_easy_strerror(rc);
@@ -287,15 +269,16 @@ class HttpSource final : public ByteSource {
     auto* self = static_cast<HttpSource*>(user);
     std::string_view line(data, size * count);
     auto& r = self->response_;
-    if (StartsWithNoCase(line, "HTTP/")) {
+    if (StartsWithIgnoreCase(line, "HTTP/")) {
       r = {};
       auto sp = line.find(' ');
-      if (sp != std::string_view::npos) r.status = std::strtol(std::string(line.substr(sp + 1, 3)).c_str(), nullptr, 10);
-    } else if (StartsWithNoCase(line, "content-length:")) {
-      r.content_length = std::strtoull(std::string(Trim(line.substr(15))).c_str(), nullptr, 10);
-    } else if (StartsWithNoCase(line, "content-range:")) {
+      if (sp != std::string_view::npos)
+        r.status = std::strtol(std::string(line.substr(sp + 1, 3)).c_str(), nullptr, 10);
+    } else if (StartsWithIgnoreCase(line, "content-length:")) {
+      r.content_length = std::strtoull(std::string(TrimWhitespace(line.substr(15))).c_str(), nullptr, 10);
+    } else if (StartsWithIgnoreCase(line, "content-range:")) {
       // bytes a-b/total
-      std::string v(Trim(line.substr(14)));
+      std::string v(TrimWhitespace(line.substr(14)));
       unsigned long long a = 0, b = 0, total = 0;
       if (std::sscanf(v.c_str(), "bytes %llu-%llu/%llu", &a, &b, &total) == 3) {
         r.range_start = a;
@@ -303,10 +286,10 @@ class HttpSource final : public ByteSource {
       } else if (std::sscanf(v.c_str(), "bytes %llu-%llu/*", &a, &b) == 2) {
         r.range_start = a;
       }
-    } else if (StartsWithNoCase(line, "etag:")) {
-      r.etag = std::string(Trim(line.substr(5)));
-    } else if (StartsWithNoCase(line, "retry-after:")) {
-      std::string v(Trim(line.substr(12)));
+    } else if (StartsWithIgnoreCase(line, "etag:")) {
+      r.etag = std::string(TrimWhitespace(line.substr(5)));
+    } else if (StartsWithIgnoreCase(line, "retry-after:")) {
+      std::string v(TrimWhitespace(line.substr(12)));
       char* end = nullptr;
       double secs = std::strtod(v.c_str(), &end);
       if (end != v.c_str()) r.retry_after = secs;  // HTTP-date form is ignored
@@ -336,8 +319,10 @@ class HttpSource final : public ByteSource {
     skip_ = requested_start_ - body_start;  // 200 to a Range request: skip what we have
     if (!expected_) {
       std::optional<uint64_t> total;
-      if (r.range_total) total = *r.range_total;
-      else if (r.status == 200 && r.content_length) total = *r.content_length;
+      if (r.range_total)
+        total = *r.range_total;
+      else if (r.status == 200 && r.content_length)
+        total = *r.content_length;
       if (total) {
         uint64_t avail = *total > options_.offset ? *total - options_.offset : 0;
         expected_ = options_.length ? std::min(avail, *options_.length) : avail;

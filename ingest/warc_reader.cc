@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <deque>
 
+#include "common/ascii.h"
 #include "common/digest.h"
 #include "ingest/arc_header.h"
 #include "ingest/warc_digest.h"
@@ -13,21 +15,6 @@ namespace {
 
 bool IsFatal(const Status& s) {
   return s.code() != StatusCode::kCorruption && s.code() != StatusCode::kResourceExhausted;
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
 }
 
 // Length of the header block at the start of `s` (through the blank line), or
@@ -46,27 +33,27 @@ size_t FindHeaderEnd(std::string_view s) {
 
 // "WARC/" in any letter case (some writers emit "warc/1.0").
 bool LooksLikeWarcStart(std::string_view s) {
-  return s.size() >= 5 && EqualsNoCase(s.substr(0, 5), "WARC/");
+  return s.size() >= 5 && EqualsIgnoreCase(s.substr(0, 5), "WARC/");
 }
 
 }  // namespace
 
 WarcType ParseWarcType(std::string_view name) {
   static constexpr std::pair<std::string_view, WarcType> kTypes[] = {
-      {"warcinfo", WarcType::kWarcinfo}, {"response", WarcType::kResponse},
-      {"resource", WarcType::kResource}, {"request", WarcType::kRequest},
-      {"metadata", WarcType::kMetadata}, {"revisit", WarcType::kRevisit},
+      {"warcinfo", WarcType::kWarcinfo},     {"response", WarcType::kResponse},
+      {"resource", WarcType::kResource},     {"request", WarcType::kRequest},
+      {"metadata", WarcType::kMetadata},     {"revisit", WarcType::kRevisit},
       {"conversion", WarcType::kConversion}, {"continuation", WarcType::kContinuation},
   };
   for (const auto& [n, t] : kTypes) {
-    if (EqualsNoCase(n, name)) return t;
+    if (EqualsIgnoreCase(n, name)) return t;
   }
   return WarcType::kOther;
 }
 
 std::optional<std::string_view> WarcRecord::Header(std::string_view name) const {
   for (const auto& f : headers) {
-    if (EqualsNoCase(f.name, name)) return f.value;
+    if (EqualsIgnoreCase(f.name, name)) return f.value;
   }
   return std::nullopt;
 }
@@ -133,7 +120,8 @@ class WarcReader::Impl {
     Status s = pending_;
     pending_ = Status::Ok();
     if (w_.end_position() >= discard_until_) {
-      size_t drop = static_cast<size_t>(std::min<uint64_t>(discard_until_ - std::min(discard_until_, w_.position()), w_.size()));
+      size_t drop =
+          static_cast<size_t>(std::min<uint64_t>(discard_until_ - std::min(discard_until_, w_.position()), w_.size()));
       r_->stats_.skipped_bytes += drop;
       w_.Consume(drop);
     }
@@ -155,6 +143,7 @@ class WarcReader::Impl {
   Status pending_;
   uint64_t discard_until_ = 0;
   std::string storage_;
+  std::deque<std::string> joined_;
   bool first_record_ = true;
   bool arc_ = false;
   int arc_version_ = 1;
@@ -200,8 +189,8 @@ Status WarcReader::Impl::Resync(uint64_t start, std::string_view reason) {
     }
   }
   r_->stats_.skipped_bytes += skipped;
-  std::string msg = Where(start) + ": " + std::string(reason) + "; skipped " + std::to_string(skipped) +
-                    " bytes to the next record";
+  std::string msg =
+      Where(start) + ": " + std::string(reason) + "; skipped " + std::to_string(skipped) + " bytes to the next record";
   if (!pending_.ok()) {
     // The data ended in damage: report both in one message.
     Status damage = pending_;
@@ -232,11 +221,10 @@ void WarcReader::Impl::Locate(WarcRecord* rec, uint64_t start, uint64_t end) {
 }
 
 Status WarcReader::Impl::ParseHeaders(WarcRecord* rec, size_t header_len) {
-  // Copy the header so that continuation lines can be joined; reserve twice the
-  // size so that views stay valid while joined values are appended.
-  storage_.clear();
-  storage_.reserve(header_len * 2 + 16);
-  storage_.append(w_.data(), header_len);
+  // Copy the header: views must outlive the window's next refill. Values joined
+  // from continuation lines live in joined_.
+  storage_.assign(w_.data(), header_len);
+  joined_.clear();
   std::string_view text(storage_.data(), header_len);
   size_t pos = 0;
   bool first_line = true;
@@ -246,10 +234,12 @@ Status WarcReader::Impl::ParseHeaders(WarcRecord* rec, size_t header_len) {
     if (nl == std::string_view::npos) nl = text.size();
     std::string_view line = text.substr(pos, nl - pos);
     pos = nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    else if (nl < text.size()) lf_only = true;
+    if (!line.empty() && line.back() == '\r')
+      line.remove_suffix(1);
+    else if (nl < text.size())
+      lf_only = true;
     if (first_line) {
-      rec->version = TrimSpaces(line);
+      rec->version = TrimWhitespace(line);
       first_line = false;
       continue;
     }
@@ -260,12 +250,12 @@ Status WarcReader::Impl::ParseHeaders(WarcRecord* rec, size_t header_len) {
         continue;
       }
       auto& prev = rec->headers.back();
-      std::string_view more = TrimSpaces(line);
-      size_t at = storage_.size();
-      storage_.append(prev.value);
-      if (!prev.value.empty() && !more.empty()) storage_ += ' ';
-      storage_.append(more);
-      prev.value = std::string_view(storage_.data() + at, storage_.size() - at);
+      std::string_view more = TrimWhitespace(line);
+      std::string joined(prev.value);
+      if (!prev.value.empty() && !more.empty()) joined += ' ';
+      joined.append(more);
+      joined_.push_back(std::move(joined));  // deque: earlier views stay valid
+      prev.value = joined_.back();
       continue;
     }
     auto colon = line.find(':');
@@ -274,16 +264,18 @@ Status WarcReader::Impl::ParseHeaders(WarcRecord* rec, size_t header_len) {
       continue;
     }
     if (rec->headers.size() >= options().max_header_fields)
-      return Status::ResourceExhausted("more than " + std::to_string(options().max_header_fields) +
-                                       " header fields");
-    rec->headers.push_back({TrimSpaces(line.substr(0, colon)), TrimSpaces(line.substr(colon + 1))});
+      return Status::ResourceExhausted("more than " + std::to_string(options().max_header_fields) + " header fields");
+    rec->headers.push_back({TrimWhitespace(line.substr(0, colon)), TrimWhitespace(line.substr(colon + 1))});
   }
   if (lf_only) rec->warnings.push_back("header lines end in LF only");
   for (const auto& f : rec->headers) {
-    if (rec->type_name.empty() && EqualsNoCase(f.name, "WARC-Type")) rec->type_name = f.value;
-    else if (rec->record_id.empty() && EqualsNoCase(f.name, "WARC-Record-ID")) rec->record_id = f.value;
-    else if (rec->date.empty() && EqualsNoCase(f.name, "WARC-Date")) rec->date = f.value;
-    else if (rec->target_uri.empty() && EqualsNoCase(f.name, "WARC-Target-URI")) {
+    if (rec->type_name.empty() && EqualsIgnoreCase(f.name, "WARC-Type"))
+      rec->type_name = f.value;
+    else if (rec->record_id.empty() && EqualsIgnoreCase(f.name, "WARC-Record-ID"))
+      rec->record_id = f.value;
+    else if (rec->date.empty() && EqualsIgnoreCase(f.name, "WARC-Date"))
+      rec->date = f.value;
+    else if (rec->target_uri.empty() && EqualsIgnoreCase(f.name, "WARC-Target-URI")) {
       std::string_view u = f.value;
       if (u.size() >= 2 && u.front() == '<' && u.back() == '>') u = u.substr(1, u.size() - 2);  // wget
       rec->target_uri = u;
@@ -317,8 +309,10 @@ Result<bool> WarcReader::Impl::ReadBlock(WarcRecord* rec, uint64_t start, size_t
   if (auto d = rec->Header("WARC-Block-Digest"); d && options().check_digests) {
     std::string why;
     expected = ParseWarcDigest(*d, &why);
-    if (expected) digest_hasher_.emplace(expected->algorithm);
-    else rec->digest_note = why;
+    if (expected)
+      digest_hasher_.emplace(expected->algorithm);
+    else
+      rec->digest_note = why;
   }
   // A record that starts a compressed member should end in it: a Content-Length
   // that runs past the member into the next record is a lie, not a big record.
@@ -344,8 +338,10 @@ Result<bool> WarcReader::Impl::ReadBlock(WarcRecord* rec, uint64_t start, size_t
     size_t avail = static_cast<size_t>(limit - start) - header_len;
     std::string_view block(w_.data() + header_len, avail);
     // The member's own terminator belongs to the record, not to its block.
-    if (block.size() >= 4 && block.substr(block.size() - 4) == "\r\n\r\n") block.remove_suffix(4);
-    else if (block.size() >= 2 && block.substr(block.size() - 2) == "\n\n") block.remove_suffix(2);
+    if (block.size() >= 4 && block.substr(block.size() - 4) == "\r\n\r\n")
+      block.remove_suffix(4);
+    else if (block.size() >= 2 && block.substr(block.size() - 2) == "\n\n")
+      block.remove_suffix(2);
     rec->block = block;
     CheckDigest(rec, block);
     *error = "Content-Length " + std::to_string(need) + " exceeds the record's compressed member (" +
@@ -412,7 +408,8 @@ void WarcReader::Impl::Terminator(WarcRecord* rec, uint64_t start, uint64_t* end
   } else {
     size_t n = 0;
     while (n < s.size() && (s[n] == '\r' || s[n] == '\n')) ++n;
-    if (n > 0 && (n == s.size() || LooksLikeWarcStart(std::string_view(w_.data() + n, std::min<size_t>(w_.size() - n, 5))))) {
+    if (n > 0 &&
+        (n == s.size() || LooksLikeWarcStart(std::string_view(w_.data() + n, std::min<size_t>(w_.size() - n, 5))))) {
       w_.Consume(n);
       rec->warnings.push_back("record terminator incomplete");
     } else {
@@ -438,7 +435,7 @@ void WarcReader::Impl::Terminator(WarcRecord* rec, uint64_t start, uint64_t* end
 }
 
 Result<bool> WarcReader::Impl::Next(WarcRecord* rec) {
-  *rec = WarcRecord();
+  rec->Clear();
   if (r_->failed_) return Status::Internal("WarcReader used after a fatal error");
   if (!pending_.ok()) return TakePending("");
   // Whitespace between records is tolerated.
@@ -481,7 +478,8 @@ Result<bool> WarcReader::Impl::Next(WarcRecord* rec) {
     if (!more) {
       if (w_.size() >= 5 && !LooksLikeWarcStart(std::string_view(w_.data(), w_.size())))
         return Resync(start, "expected a WARC header ('WARC/')");
-      std::string msg = Where(start) + ": record truncated inside its WARC header (" + std::to_string(w_.size()) + " bytes)";
+      std::string msg =
+          Where(start) + ": record truncated inside its WARC header (" + std::to_string(w_.size()) + " bytes)";
       ++r_->stats_.truncated_records;
       r_->stats_.skipped_bytes += w_.size();
       w_.Clear();
@@ -489,7 +487,8 @@ Result<bool> WarcReader::Impl::Next(WarcRecord* rec) {
       return Error(Status::Corruption(msg));
     }
   }
-  if (!LooksLikeWarcStart(std::string_view(w_.data(), header_len))) return Resync(start, "expected a WARC header ('WARC/')");
+  if (!LooksLikeWarcStart(std::string_view(w_.data(), header_len)))
+    return Resync(start, "expected a WARC header ('WARC/')");
   first_record_ = false;
   if (Status s = ParseHeaders(rec, header_len); !s.ok()) return Resync(start, s.message());
   if (rec->content_length > options().max_record_bytes) {
@@ -500,15 +499,18 @@ Result<bool> WarcReader::Impl::Next(WarcRecord* rec) {
   ASSIGN_OR_RETURN(bool complete, ReadBlock(rec, start, header_len, &error));
   if (!complete) {
     ++r_->stats_.truncated_records;
-    std::string msg = Where(start) + ": " + std::string(rec->record_id.empty() ? "" : std::string(rec->record_id) + ": ") + error;
+    std::string msg =
+        Where(start) + ": " + std::string(rec->record_id.empty() ? "" : std::string(rec->record_id) + ": ") + error;
     r_->stats_.skipped_bytes += w_.size();
     w_.Clear();
     if (!pending_.ok()) return TakePending(msg);
     return Error(Status::Corruption(msg));
   }
   uint64_t end = w_.position();
-  if (rec->errors.empty()) Terminator(rec, start, &end);
-  else end = w_.position();
+  if (rec->errors.empty())
+    Terminator(rec, start, &end);
+  else
+    end = w_.position();
   Locate(rec, start, end);
   ++r_->stats_.records;
   r_->stats_.errors += rec->errors.size();
@@ -607,6 +609,8 @@ Result<std::unique_ptr<WarcReader>> WarcReader::Open(std::unique_ptr<ByteSource>
   return std::unique_ptr<WarcReader>(new WarcReader(std::move(decoder), options));
 }
 
-Result<bool> WarcReader::Next(WarcRecord* record) { return impl_->Next(record); }
+Result<bool> WarcReader::Next(WarcRecord* record) {
+  return impl_->Next(record);
+}
 
 }  // namespace crawlproof::ingest

@@ -44,9 +44,9 @@ struct WarcReaderOptions {
 };
 
 struct WarcReaderStats {
-  uint64_t records = 0;            // records returned
-  uint64_t errors = 0;             // Statuses returned plus records with errors
-  uint64_t skipped_bytes = 0;      // decoded bytes skipped while resynchronising
+  uint64_t records = 0;        // records returned
+  uint64_t errors = 0;         // Statuses returned plus records with errors
+  uint64_t skipped_bytes = 0;  // decoded bytes skipped while resynchronising
   uint64_t digests_checked = 0;
   uint64_t digest_mismatches = 0;
   uint64_t truncated_records = 0;  // records cut short by the end of data or damage

@@ -39,7 +39,7 @@ struct WarcRecord {
   // whole-file gzip stream): `offset`/`length` then count decoded bytes.
   bool offset_is_decoded = false;
 
-  std::string_view version;  // "WARC/1.0", "WARC/1.1", "WARC/0.18", "ARC"
+  std::string_view version;              // "WARC/1.0", "WARC/1.1", "WARC/0.18", "ARC"
   std::vector<WarcHeaderField> headers;  // in file order, repeats kept
   WarcType type = WarcType::kOther;
   std::string_view type_name;   // WARC-Type as written
@@ -67,6 +67,23 @@ struct WarcRecord {
   // Problems that make the record suspect although it was read (Content-Length
   // that does not match the data). Each is counted as an error by the reader.
   std::vector<std::string> errors;
+
+  // Resets every field, keeping the vectors' capacity.
+  void Clear() {
+    auto h = std::move(headers);
+    auto w = std::move(warnings);
+    auto e = std::move(errors);
+    auto digest = std::move(block_sha256);
+    *this = WarcRecord();
+    h.clear();
+    w.clear();
+    e.clear();
+    digest.clear();
+    headers = std::move(h);
+    warnings = std::move(w);
+    errors = std::move(e);
+    block_sha256 = std::move(digest);
+  }
 
   // First field named `name` (case-insensitive), if any.
   std::optional<std::string_view> Header(std::string_view name) const;

@@ -25,7 +25,8 @@ class ZstdDecoder final : public Decoder {
       : in_(std::move(in)), options_(options), dctx_(ZSTD_createDCtx()) {
     name_ = in_->source().name();
     ZSTD_DCtx_setParameter(dctx_, ZSTD_d_windowLogMax, 31);
-    if (!options_.zstd_dictionary.empty()) ZSTD_DCtx_loadDictionary(dctx_, options_.zstd_dictionary.data(), options_.zstd_dictionary.size());
+    if (!options_.zstd_dictionary.empty())
+      ZSTD_DCtx_loadDictionary(dctx_, options_.zstd_dictionary.data(), options_.zstd_dictionary.size());
   }
   ~ZstdDecoder() override { ZSTD_freeDCtx(dctx_); }
   Compression compression() const override { return Compression::kZstd; }
@@ -115,8 +116,8 @@ class ZstdDecoder final : public Decoder {
       frame_out_ += output.pos;
       if (ZSTD_isError(r)) {
         in_frame_ = false;
-        std::string msg = Where(frame_.comp_begin) + ": corrupt zstd frame (" + ZSTD_getErrorName(r) +
-                          ", after " + std::to_string(frame_out_) + " decompressed bytes)";
+        std::string msg = Where(frame_.comp_begin) + ": corrupt zstd frame (" + ZSTD_getErrorName(r) + ", after " +
+                          std::to_string(frame_out_) + " decompressed bytes)";
         SkipToNextFrame();
         return Status::Corruption(msg);
       }

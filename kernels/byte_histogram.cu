@@ -46,14 +46,16 @@ bool ByteHistogramCuda(const uint8_t* data, size_t size, ByteHistogram* out, std
             Check(cudaMallocAsync(&d_hist, 256 * sizeof(unsigned long long), stream), "cudaMallocAsync", error) &&
             Check(cudaMallocHost(&h_hist, 256 * sizeof(unsigned long long)), "cudaMallocHost", error) &&
             Check(cudaMemsetAsync(d_hist, 0, 256 * sizeof(unsigned long long), stream), "cudaMemsetAsync", error) &&
-            (size == 0 || Check(cudaMemcpyAsync(d_data, data, size, cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync", error));
+            (size == 0 ||
+             Check(cudaMemcpyAsync(d_data, data, size, cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync", error));
   if (ok && size > 0) {
     int blocks = static_cast<int>(std::min<size_t>((size + 255) / 256, 1024));
     HistogramKernel<<<blocks, 256, 0, stream>>>(d_data, size, d_hist);
     ok = Check(cudaGetLastError(), "HistogramKernel", error);
   }
-  ok = ok && Check(cudaMemcpyAsync(h_hist, d_hist, 256 * sizeof(unsigned long long), cudaMemcpyDeviceToHost, stream),
-                   "cudaMemcpyAsync", error) &&
+  ok = ok &&
+       Check(cudaMemcpyAsync(h_hist, d_hist, 256 * sizeof(unsigned long long), cudaMemcpyDeviceToHost, stream),
+             "cudaMemcpyAsync", error) &&
        Check(cudaStreamSynchronize(stream), "cudaStreamSynchronize", error);
   if (ok)
     for (int v = 0; v < 256; ++v) (*out)[v] = h_hist[v];

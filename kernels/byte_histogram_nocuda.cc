@@ -4,7 +4,9 @@
 
 namespace crawlproof::kernels {
 
-bool CudaDeviceAvailable() { return false; }
+bool CudaDeviceAvailable() {
+  return false;
+}
 
 bool ByteHistogramCuda(const uint8_t*, size_t, ByteHistogram*, std::string* error) {
   *error = "crawlproof was built without CUDA";

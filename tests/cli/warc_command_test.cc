@@ -1,8 +1,8 @@
 // The `crawlproof warc` commands as a user runs them: output, exit codes.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <cstdio>
-#include <sys/wait.h>
 
 #include "tests/ingest/read_all.h"
 #include "tests/support/test_paths.h"
@@ -27,7 +27,9 @@ Run Crawlproof(const std::string& args) {
   return r;
 }
 
-size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+size_t Lines(const std::string& s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 TEST(WarcIndex, OneJsonLinePerRecordExitZero) {
   std::string f = testing::FixturePath("warc/rp_warcfile.warc.gz");
@@ -35,8 +37,9 @@ TEST(WarcIndex, OneJsonLinePerRecordExitZero) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(Lines(r.out), 50u);
   std::string first = r.out.substr(0, r.out.find('\n'));
-  for (const char* key : {"\"file\":", "\"offset\":0", "\"length\":", "\"type\":\"warcinfo\"", "\"record_id\":\"<urn:uuid:",
-                          "\"target_uri\":", "\"date\":", "\"content_length\":", "\"digest_ok\":null"})
+  for (const char* key :
+       {"\"file\":", "\"offset\":0", "\"length\":", "\"type\":\"warcinfo\"",
+        "\"record_id\":\"<urn:uuid:", "\"target_uri\":", "\"date\":", "\"content_length\":", "\"digest_ok\":null"})
     EXPECT_NE(first.find(key), std::string::npos) << key << " in " << first;
   EXPECT_NE(r.out.find("\"digest_ok\":true"), std::string::npos);
 }

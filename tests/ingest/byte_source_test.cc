@@ -14,7 +14,9 @@ namespace {
 using testing::ServerFaults;
 using testing::TestServer;
 
-std::string Object() { return testing::ReadFileBytes(testing::FixturePath("warc/warcbench_test-crawl_0.warc.gz")); }
+std::string Object() {
+  return testing::ReadFileBytes(testing::FixturePath("warc/warcbench_test-crawl_0.warc.gz"));
+}
 
 SourceOptions Fast() {
   SourceOptions o;

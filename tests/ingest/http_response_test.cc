@@ -92,7 +92,9 @@ TEST(HttpResponse, BrokenChunkingKeepsTheBodyWithAWarning) {
   EXPECT_EQ(plain->Body(), "<html>x</html>");
 }
 
-TEST(HttpResponse, NotHttpIsAnError) { EXPECT_FALSE(ParseHttpResponse("hello").ok()); }
+TEST(HttpResponse, NotHttpIsAnError) {
+  EXPECT_FALSE(ParseHttpResponse("hello").ok());
+}
 
 }  // namespace
 }  // namespace crawlproof::ingest

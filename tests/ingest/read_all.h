@@ -25,7 +25,8 @@ struct ReadAllResult {
   ingest::WarcReaderStats stats;
 };
 
-inline ReadAllResult ReadAll(std::unique_ptr<ingest::ByteSource> source, const ingest::WarcReaderOptions& options = {}) {
+inline ReadAllResult ReadAll(std::unique_ptr<ingest::ByteSource> source,
+                             const ingest::WarcReaderOptions& options = {}) {
   ReadAllResult out;
   auto reader = ingest::WarcReader::Open(std::move(source), options);
   if (!reader.ok()) {
@@ -46,8 +47,8 @@ inline ReadAllResult ReadAll(std::unique_ptr<ingest::ByteSource> source, const i
     }
     if (!*r) break;
     out.records.push_back({rec.offset, rec.length, rec.offset_is_decoded, std::string(rec.type_name),
-                           std::string(rec.record_id), std::string(rec.target_uri), rec.content_length,
-                           rec.digest_ok, std::string(rec.block), rec.errors.size()});
+                           std::string(rec.record_id), std::string(rec.target_uri), rec.content_length, rec.digest_ok,
+                           std::string(rec.block), rec.errors.size()});
   }
   out.stats = (*reader)->stats();
   return out;
@@ -84,8 +85,10 @@ inline std::string GunzipAll(const std::string& gz) {
     z.avail_out = sizeof buf;
     int r = inflate(&z, Z_NO_FLUSH);
     out.append(buf, sizeof buf - z.avail_out);
-    if (r == Z_STREAM_END) inflateReset(&z);
-    else if (r != Z_OK) break;
+    if (r == Z_STREAM_END)
+      inflateReset(&z);
+    else if (r != Z_OK)
+      break;
   }
   inflateEnd(&z);
   return out;

@@ -43,8 +43,10 @@ class ScopedEnv {
     setenv(name, value.c_str(), 1);
   }
   ~ScopedEnv() {
-    if (old_) setenv(name_, old_->c_str(), 1);
-    else unsetenv(name_);
+    if (old_)
+      setenv(name_, old_->c_str(), 1);
+    else
+      unsetenv(name_);
   }
 
  private:
@@ -115,8 +117,10 @@ TEST(S3Source, ReadsFromMotoServerWithRangesAndMissingKeys) {
   }
   std::string endpoint = "http://127.0.0.1:" + std::to_string(port);
   std::string object = testing::ReadFileBytes(testing::FixturePath("warc/rp_warcfile.warc.gz"));
-  std::string upload = python + " -c \"import boto3,time,sys\n"
-                       "s=boto3.client('s3',endpoint_url='" + endpoint +
+  std::string upload = python +
+                       " -c \"import boto3,time,sys\n"
+                       "s=boto3.client('s3',endpoint_url='" +
+                       endpoint +
                        "',aws_access_key_id='testing',aws_secret_access_key='testing',region_name='us-east-1')\n"
                        "for i in range(100):\n"
                        "  try:\n    s.create_bucket(Bucket='crawl'); break\n"

@@ -12,9 +12,9 @@ namespace crawlproof::ingest {
 namespace {
 
 using testing::FixturePath;
+using testing::GunzipAll;
 using testing::ReadAll;
 using testing::ReadFileBytes;
-using testing::GunzipAll;
 
 std::string WriteTemp(const std::string& name, const std::string& bytes) {
   std::string dir = testing::MakeTempDir();
@@ -144,7 +144,8 @@ TEST(WarcReader, ArcFilesBecomeRecords) {
 }
 
 TEST(WarcReader, DigestMismatchIsReportedNotTrusted) {
-  std::string plain = ReadFileBytes(FixturePath("commoncrawl-2014/CC-MAIN-20140820021334-00006-ip-10-180-136-8.ec2.internal.warc"));
+  std::string plain =
+      ReadFileBytes(FixturePath("commoncrawl-2014/CC-MAIN-20140820021334-00006-ip-10-180-136-8.ec2.internal.warc"));
   auto good = ReadAll(WriteTemp("good.warc", plain));
   ASSERT_FALSE(good.records.empty());
   size_t checked = 0;
@@ -219,7 +220,8 @@ TEST(WarcReader, GzipBombIsAbandonedWithBoundedMemory) {
   std::string block(64 << 20, '\0');
   std::string record = "WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:bomb>\r\nContent-Length: " +
                        std::to_string(block.size()) + "\r\n\r\n" + block + "\r\n\r\n";
-  std::string next = "WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:after>\r\nContent-Length: 2\r\n\r\nok\r\n\r\n";
+  std::string next =
+      "WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:after>\r\nContent-Length: 2\r\n\r\nok\r\n\r\n";
   std::string file = GzipOneStream(record) + GzipOneStream(next);
   WarcReaderOptions o;
   o.decoder.max_inflation_ratio = 100;

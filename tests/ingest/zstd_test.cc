@@ -1,8 +1,8 @@
 // .warc.zst: each record of a real WARC compressed into its own zstd frame,
 // without and with a dictionary (gowarc's real one) in a skippable frame.
 #include <gtest/gtest.h>
-#include <zstd.h>
 #include <zdict.h>
+#include <zstd.h>
 
 #include <fstream>
 
@@ -55,10 +55,9 @@ ZstFile Build(const std::string& dictionary, bool compress_dictionary) {
   for (const auto& r : ref.records) {
     std::string record = GunzipAll(file.substr(r.offset, r.length));
     std::string frame(ZSTD_compressBound(record.size()), '\0');
-    size_t n = dictionary.empty()
-                   ? ZSTD_compressCCtx(c, frame.data(), frame.size(), record.data(), record.size(), 3)
-                   : ZSTD_compress_usingDict(c, frame.data(), frame.size(), record.data(), record.size(),
-                                             dictionary.data(), dictionary.size(), 3);
+    size_t n = dictionary.empty() ? ZSTD_compressCCtx(c, frame.data(), frame.size(), record.data(), record.size(), 3)
+                                  : ZSTD_compress_usingDict(c, frame.data(), frame.size(), record.data(), record.size(),
+                                                            dictionary.data(), dictionary.size(), 3);
     frame.resize(n);
     out.frames.push_back({out.bytes.size(), frame.size()});
     out.bytes += frame;
@@ -82,7 +81,9 @@ void ExpectSameRecords(const ZstFile& zst) {
   }
 }
 
-TEST(Zstd, FramePerRecordWithoutDictionary) { ExpectSameRecords(Build("", false)); }
+TEST(Zstd, FramePerRecordWithoutDictionary) {
+  ExpectSameRecords(Build("", false));
+}
 
 TEST(Zstd, DictionaryInSkippableFrame) {
   std::string dict = ReadFileBytes(FixturePath("warc/gowarc_zstd_dictionary"));

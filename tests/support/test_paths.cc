@@ -6,11 +6,15 @@
 
 namespace crawlproof::testing {
 
-std::string FixturePath(const std::string& relative) { return std::string(CRAWLPROOF_FIXTURES_DIR) + "/" + relative; }
+std::string FixturePath(const std::string& relative) {
+  return std::string(CRAWLPROOF_FIXTURES_DIR) + "/" + relative;
+}
 std::string TestDataPath(const std::string& relative) {
   return std::string(CRAWLPROOF_SOURCE_DIR) + "/tests/data/" + relative;
 }
-std::string BinaryDir() { return CRAWLPROOF_BINARY_DIR; }
+std::string BinaryDir() {
+  return CRAWLPROOF_BINARY_DIR;
+}
 
 std::string ReadFileBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

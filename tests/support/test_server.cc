@@ -113,8 +113,8 @@ void TestServer::Serve(int fd) {
       ++errors_sent_;
       std::string code = faults_.error_status == 429 ? "SlowDown" : "ServiceUnavailable";
       std::string body = "<?xml version=\"1.0\"?><Error><Code>" + code + "</Code></Error>";
-      std::string h = "HTTP/1.1 " + std::to_string(faults_.error_status) + " Busy\r\nContent-Length: " +
-                      std::to_string(body.size()) + "\r\n";
+      std::string h = "HTTP/1.1 " + std::to_string(faults_.error_status) +
+                      " Busy\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
       if (!faults_.retry_after.empty()) h += "Retry-After: " + faults_.retry_after + "\r\n";
       h += "\r\n" + body;
       if (!SendAll(fd, h.data(), h.size())) break;
