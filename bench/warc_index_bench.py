@@ -35,9 +35,10 @@ def gzip_dc(files):
     return None
 
 
-def crawlproof(binary, files):
+def crawlproof(binary, files, inflater="isal"):
+    env = dict(os.environ, CRAWLPROOF_INFLATER=inflater)
     out = subprocess.run([binary, "warc", "index", "--progress", "off", *files], stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL)
+                         stderr=subprocess.DEVNULL, env=env)
     if out.returncode not in (0, 1):
         raise SystemExit(f"crawlproof failed with {out.returncode}")
     return out.stdout.count(b"\n")
@@ -66,6 +67,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--python", default=sys.executable, help="Python with fastwarc and warcio")
     ap.add_argument("--legacy-python", default="", help="Python with FastWARC 0.x, optional")
+    ap.add_argument("--single-stream", default="", help="the corpus as one gzip stream, for the streaming table")
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
     pin_one_core()
@@ -98,6 +100,27 @@ def main():
           + " (time ratios; records/s ratios are the same: every tool reads every record)")
     if rows[1][2] != n_fw:
         print(f"note: record counts differ: crawlproof {rows[1][2]}, fastwarc {n_fw}, warcio {n_wi}")
+    if a.single_stream:
+        single_stream_table(a, a.single_stream)
+
+
+def single_stream_table(a, path):
+    """The same records as one gzip stream: the streaming inflaters compared."""
+    size = os.path.getsize(path)
+    print(f"\nsingle gzip stream: {size / 1e6:.1f} MB; single core, best of {a.runs}")
+    rows = []
+    t, _ = timed(lambda: gzip_dc([path]), a.runs)
+    rows.append(("gzip -dc (baseline)", t, None))
+    for inflater in ("isal", "zlib"):
+        t, n = timed(lambda: crawlproof(a.crawlproof, [path], inflater), a.runs)
+        rows.append((f"crawlproof ({inflater})", t, n))
+    t, n, v = best_peer(a.python, "fastwarc", [path], a.runs)
+    rows.append((f"fastwarc {v}", t, n))
+    base = rows[0][1]
+    print(f"{'tool':30} {'seconds':>8} {'records/s':>10} {'vs gzip -dc':>11}")
+    for name, t, n in rows:
+        rps = f"{n / t:10.0f}" if n else f"{'-':>10}"
+        print(f"{name:30} {t:8.3f} {rps} {base / t:10.2f}x")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,10 @@ legacy=$here/build/venv-fastwarc0
 if [ ! -x "$legacy/bin/python" ]; then
   python3 -m venv "$legacy" && "$legacy/bin/pip" install -q 'fastwarc<1' || rm -rf "$legacy"
 fi
+# The same records as one gzip stream, for the streaming inflaters (ISA-L, zlib).
+stream=$here/build/corpus-single-stream.warc.gz
+[ -s "$stream" ] || gzip -dc "$corpus"/*.warc.gz | gzip -6 > "$stream"
 legacy_args=()
 [ -x "$legacy/bin/python" ] && legacy_args=(--legacy-python "$legacy/bin/python")
 exec "$venv/bin/python" "$here/bench/warc_index_bench.py" --crawlproof "$build/crawlproof" --runs "$runs" \
-  --python "$venv/bin/python" "${legacy_args[@]}" "$corpus"/*.warc.gz
+  --python "$venv/bin/python" --single-stream "$stream" "${legacy_args[@]}" "$corpus"/*.warc.gz

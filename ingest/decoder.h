@@ -18,6 +18,7 @@
 #include <string>
 
 #include "ingest/byte_source.h"
+#include "ingest/stream_inflater.h"
 #include "ingest/window.h"
 
 namespace crawlproof::ingest {
@@ -26,9 +27,10 @@ enum class Compression { kNone, kGzip, kZstd };
 std::string_view CompressionName(Compression c);
 
 struct DecoderOptions {
-  // Largest compressed member inflated at once by libdeflate; larger ones are
-  // streamed. Default: 16 MiB.
-  size_t max_fast_member_bytes = 16 << 20;
+  // Largest compressed member inflated at once by libdeflate; larger ones (and
+  // whole-file streams) are streamed. Default: 4 MiB (Common Crawl's members are
+  // far smaller; a larger member costs one failed at-once attempt).
+  size_t max_fast_member_bytes = 4 << 20;
   // Largest output of one at-once inflate. Default: 64 MiB.
   size_t max_fast_output_bytes = 64 << 20;
   // Bytes appended per step when streaming. Default: 1 MiB.
@@ -41,6 +43,9 @@ struct DecoderOptions {
   uint64_t inflation_check_bytes = 64 << 20;
   // Size of reads from the source. Default: 4 MiB.
   size_t read_bytes = 4 << 20;
+  // Streaming inflater for gzip members that are not inflated whole.
+  // Default: kAuto (ISA-L; $CRAWLPROOF_INFLATER=zlib forces zlib).
+  InflaterKind stream_inflater = InflaterKind::kAuto;
   // A zstd dictionary to use when the file carries none (raw bytes). Default: none.
   std::string zstd_dictionary;
 };

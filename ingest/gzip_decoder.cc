@@ -1,13 +1,13 @@
 // gzip: libdeflate for whole members (Common Crawl's one member per record),
-// zlib streaming for members that are too large or damaged (whole-file gzip,
-// truncated files), so that what precedes damage is still decoded and the error
-// names the exact member.
+// a streaming inflater (ISA-L, or zlib) for members that are too large or
+// damaged (whole-file gzip, truncated files), so that what precedes damage is
+// still decoded and the error names the exact member.
 #include <libdeflate.h>
-#include <zlib.h>
 
 #include <algorithm>
 
 #include "ingest/decoder_impl.h"
+#include "ingest/stream_inflater.h"
 
 namespace crawlproof::ingest {
 namespace {
@@ -17,13 +17,13 @@ constexpr std::string_view kGzipMagic("\x1f\x8b\x08", 3);
 class GzipDecoder final : public Decoder {
  public:
   GzipDecoder(std::unique_ptr<InputBuffer> in, const DecoderOptions& options)
-      : in_(std::move(in)), options_(options), inflater_(libdeflate_alloc_decompressor()) {
+      : in_(std::move(in)),
+        options_(options),
+        inflater_(libdeflate_alloc_decompressor()),
+        stream_(MakeStreamInflater(options.stream_inflater)) {
     name_ = in_->source().name();
   }
-  ~GzipDecoder() override {
-    libdeflate_free_decompressor(inflater_);
-    if (z_initialised_) inflateEnd(&z_);
-  }
+  ~GzipDecoder() override { libdeflate_free_decompressor(inflater_); }
   Compression compression() const override { return Compression::kGzip; }
 
   Result<bool> Fill(Window& w) override {
@@ -62,7 +62,7 @@ class GzipDecoder final : public Decoder {
   }
 
   Result<bool> FastMember(Window& w) {
-    size_t out_cap = std::clamp<size_t>(in_->size() * 8, 256 << 10, options_.max_fast_output_bytes);
+    size_t out_cap = std::min<size_t>(std::max<size_t>(in_->size() * 8, 256 << 10), options_.max_fast_output_bytes);
     while (true) {
       char* out = w.PrepareAppend(out_cap);
       size_t in_used = 0, out_used = 0;
@@ -80,7 +80,7 @@ class GzipDecoder final : public Decoder {
       }
       if (r == LIBDEFLATE_BAD_DATA && !in_->eof() && in_->size() < options_.max_fast_member_bytes) {
         // Most likely the member continues past what is buffered.
-        RETURN_IF_ERROR(in_->Ensure(std::min(in_->size() * 2, options_.max_fast_member_bytes)));
+        RETURN_IF_ERROR(in_->Ensure(options_.max_fast_member_bytes));
         continue;
       }
       // Too large for one step, or damaged: stream it (zlib reports the damage precisely).
@@ -89,13 +89,7 @@ class GzipDecoder final : public Decoder {
   }
 
   Result<bool> BeginStreaming(Window& w) {
-    if (!z_initialised_) {
-      z_ = {};
-      if (inflateInit2(&z_, 16 + MAX_WBITS) != Z_OK) return Status::Internal("inflateInit2 failed");
-      z_initialised_ = true;
-    } else {
-      inflateReset2(&z_, 16 + MAX_WBITS);
-    }
+    stream_->Reset();
     streaming_ = true;
     member_ = {w.end_position(), w.end_position(), in_->offset(), in_->offset()};
     member_out_ = member_in_ = 0;
@@ -107,39 +101,31 @@ class GzipDecoder final : public Decoder {
       RETURN_IF_ERROR(in_->Ensure(1 << 16));
       size_t chunk = options_.stream_chunk_bytes;
       char* out = w.PrepareAppend(chunk);
-      z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in_->data()));
-      z_.avail_in = static_cast<uInt>(std::min<size_t>(in_->size(), UINT32_MAX));
-      z_.next_out = reinterpret_cast<Bytef*>(out);
-      z_.avail_out = static_cast<uInt>(chunk);
-      uInt avail_in_before = z_.avail_in;
-      int ret = inflate(&z_, Z_NO_FLUSH);
-      size_t consumed = avail_in_before - z_.avail_in;
-      size_t produced = chunk - z_.avail_out;
-      in_->Consume(consumed);
-      w.CommitAppend(produced);
-      member_in_ += consumed;
-      member_out_ += produced;
-      if (ret == Z_STREAM_END) {
+      StreamInflater::Step step = stream_->Inflate(in_->data(), in_->size(), out, chunk);
+      in_->Consume(step.consumed);
+      w.CommitAppend(step.produced);
+      member_in_ += step.consumed;
+      member_out_ += step.produced;
+      if (step.member_end) {
         streaming_ = false;
         member_.data_end = member_.data_begin + member_out_;
         member_.comp_end = member_.comp_begin + member_in_;
         AddMember(member_);
         return true;
       }
-      if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT || ret == Z_MEM_ERROR) {
+      if (step.error) {
         streaming_ = false;
-        std::string msg = Where(member_.comp_begin) + ": corrupt gzip member (" +
-                          (z_.msg ? z_.msg : "invalid deflate data") + " at offset " + std::to_string(in_->offset()) +
-                          ", after " + std::to_string(member_out_) + " decompressed bytes)";
-        Status resync = SkipToNextMember();
-        (void)resync;  // its own message would only repeat this one
+        std::string msg = Where(member_.comp_begin) + ": corrupt gzip member (" + step.message + " at offset " +
+                          std::to_string(in_->offset()) + ", after " + std::to_string(member_out_) +
+                          " decompressed bytes)";
+        RETURN_IF_ERROR(SkipToNextMember());
         return Status::Corruption(msg);
       }
-      if (consumed == 0 && produced == 0 && in_->eof()) {
+      if (step.consumed == 0 && step.produced == 0 && in_->eof()) {
         streaming_ = false;
         return Status::Corruption(Where(member_.comp_begin) + ": gzip member truncated at end of file (" +
-                                  std::to_string(member_in_) + " compressed bytes, " + std::to_string(member_out_) +
-                                  " decompressed bytes)");
+                                  std::to_string(member_in_) + " compressed bytes, " +
+                                  std::to_string(member_out_) + " decompressed bytes)");
       }
       if (member_out_ > options_.inflation_check_bytes &&
           static_cast<double>(member_out_) > options_.max_inflation_ratio * static_cast<double>(member_in_)) {
@@ -148,11 +134,10 @@ class GzipDecoder final : public Decoder {
                           std::to_string(static_cast<int>(options_.max_inflation_ratio)) + "x (" +
                           std::to_string(member_out_) + " bytes from " + std::to_string(member_in_) +
                           "); abandoned as a decompression bomb";
-        Status resync = SkipToNextMember();
-        (void)resync;
+        RETURN_IF_ERROR(SkipToNextMember());
         return Status::ResourceExhausted(msg);
       }
-      if (produced > 0) return true;
+      if (step.produced > 0) return true;
     }
   }
 
@@ -176,8 +161,7 @@ class GzipDecoder final : public Decoder {
   std::unique_ptr<InputBuffer> in_;
   DecoderOptions options_;
   libdeflate_decompressor* inflater_;
-  z_stream z_{};
-  bool z_initialised_ = false;
+  std::unique_ptr<StreamInflater> stream_;
   bool streaming_ = false;
   MemberSpan member_;
   uint64_t member_in_ = 0;

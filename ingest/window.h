@@ -37,7 +37,8 @@ class Window {
   char* PrepareAppend(size_t min_free) {
     if (cap_ - end_ < min_free) {
       size_t live = end_ - begin_;
-      if (begin_ > 0 && cap_ - live >= min_free && begin_ >= live) {
+      if (cap_ - live >= min_free) {
+        // Enough room once the consumed prefix is dropped: slide the live bytes down.
         std::memmove(buf_.get(), buf_.get() + begin_, live);
       } else {
         size_t cap = cap_ == 0 ? 1 << 16 : cap_;
