@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/warc_cdx.h"
 #include "common/json.h"
 #include "common/logging.h"
 #include "common/progress.h"
@@ -266,6 +267,11 @@ void RegisterWarcCommands(CLI::App& app, int* exit_code) {
   cat->add_option("--url", cat_args->url, "URL to look up in the CDXJ index");
   cat->add_option("--prefix", cat_args->prefix, "Prefix for the index's filename, e.g. https://data.commoncrawl.org/");
   cat->callback([cat_args, exit_code] { *exit_code = RunCat(*cat_args); });
+
+  auto cdx_inputs = std::make_shared<std::vector<std::string>>();
+  auto* cdx = warc->add_subcommand("cdx", "CDXJ index lines (SURT timestamp {json}) for the HTTP captures");
+  cdx->add_option("inputs", *cdx_inputs, "WARC files or URLs")->required();
+  cdx->callback([cdx_inputs, exit_code] { *exit_code = RunCdx(*cdx_inputs); });
 }
 
 }  // namespace crawlproof::cli

@@ -39,6 +39,28 @@ bool LogIsJson() {
   return g_json;
 }
 
+void LogFields(LogLevel level, std::string_view object) {
+  std::lock_guard lock(g_mutex);
+  if (level < g_min_level) return;
+  std::string line;
+  if (g_json && object.size() >= 2 && object.front() == '{') {
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    JsonObject o;
+    o.Add("time", std::chrono::duration<double>(now).count()).Add("level", LevelName(level));
+    line = o.str();
+    line.pop_back();  // '}'
+    if (object.size() > 2) line += ',';
+    line.append(object.substr(1));
+  } else {
+    line = "crawlproof: ";
+    line += LevelName(level);
+    line += ": ";
+    line += object;
+  }
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
 void Log(LogLevel level, std::string_view message) {
   std::lock_guard lock(g_mutex);
   if (level < g_min_level) return;

@@ -24,6 +24,11 @@ void SetLogOptions(const LogOptions& options);
 bool LogIsJson();
 
 void Log(LogLevel level, std::string_view message);
+// Logs the fields of `object` (a serialised JSON object, e.g. JsonObject::str())
+// as top-level fields of the JSON log line, after "time" and "level"; in text
+// format the object is printed as it is.
+void LogFields(LogLevel level, std::string_view object);
+
 inline void LogDebug(std::string_view m) {
   Log(LogLevel::kDebug, m);
 }

@@ -82,7 +82,7 @@ void Progress::Report(bool final) {
         .Add("mb_per_s", mb_per_s);
     if (total > 0) o.Add("total_bytes", total);
     if (eta >= 0 && !final) o.Add("eta_s", eta);
-    Log(LogLevel::kInfo, o.str());
+    LogFields(LogLevel::kInfo, o.str());
   }
 }
 

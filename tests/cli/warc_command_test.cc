@@ -74,3 +74,33 @@ TEST(WarcCat, WritesTheStoredMemberOfARecord) {
 
 }  // namespace
 }  // namespace crawlproof
+
+namespace crawlproof {
+namespace {
+
+TEST(WarcCdx, IndexesHttpCapturesAndLookupFetchesThem) {
+  std::string f = testing::FixturePath("warc/rp_warcfile.warc.gz");
+  auto cdx = Crawlproof("warc cdx " + f);
+  EXPECT_EQ(cdx.exit_code, 0);
+  auto all = testing::ReadAll(f);
+  size_t responses = 0;
+  for (const auto& r : all.records) responses += r.type == "response";
+  ASSERT_EQ(Lines(cdx.out), responses);
+  // Every line's offset/length is a record: look the 10th URL up and fetch it.
+  std::string line = cdx.out;
+  for (int i = 0; i < 9; ++i) line = line.substr(line.find('\n') + 1);
+  line = line.substr(0, line.find('\n'));
+  auto url_at = line.find("\"url\":\"") + 7;
+  std::string url = line.substr(url_at, line.find('"', url_at) - url_at);
+  std::string index = testing::MakeTempDir() + "/index.cdxj";
+  FILE* fp = fopen(index.c_str(), "w");
+  fwrite(cdx.out.data(), 1, cdx.out.size(), fp);
+  fclose(fp);
+  auto fetched = Crawlproof("warc cat --cdxj-lookup " + index + " --url '" + url + "' --decode");
+  EXPECT_EQ(fetched.exit_code, 0);
+  EXPECT_EQ(fetched.out.substr(0, 9), "WARC/1.0\r");
+  EXPECT_NE(fetched.out.find("WARC-Target-URI: " + url), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crawlproof
