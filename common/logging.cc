@@ -39,46 +39,47 @@ bool LogIsJson() {
   return g_json;
 }
 
-void LogFields(LogLevel level, std::string_view object) {
-  std::lock_guard lock(g_mutex);
-  if (level < g_min_level) return;
-  std::string line;
-  if (g_json && object.size() >= 2 && object.front() == '{') {
-    auto now = std::chrono::system_clock::now().time_since_epoch();
-    JsonObject o;
-    o.Add("time", std::chrono::duration<double>(now).count()).Add("level", LevelName(level));
-    line = o.str();
-    line.pop_back();  // '}'
-    if (object.size() > 2) line += ',';
-    line.append(object.substr(1));
-  } else {
-    line = "crawlproof: ";
-    line += LevelName(level);
-    line += ": ";
-    line += object;
-  }
-  line += '\n';
-  std::fwrite(line.data(), 1, line.size(), stderr);
-}
+namespace {
 
-void Log(LogLevel level, std::string_view message) {
+// Writes one log line under the lock: in JSON format {"time","level"} followed
+// by `json_members` (members of a JSON object, without braces; may be empty),
+// in text format "crawlproof: <level>: <text>".
+void WriteLine(LogLevel level, std::string_view json_members, std::string_view text) {
   std::lock_guard lock(g_mutex);
   if (level < g_min_level) return;
   std::string line;
   if (g_json) {
     auto now = std::chrono::system_clock::now().time_since_epoch();
-    double secs = std::chrono::duration<double>(now).count();
     JsonObject o;
-    o.Add("time", secs).Add("level", LevelName(level)).Add("msg", message);
+    o.Add("time", std::chrono::duration<double>(now).count()).Add("level", LevelName(level));
     line = o.str();
+    line.pop_back();  // '}'
+    if (!json_members.empty()) line += ',';
+    line += json_members;
+    line += '}';
   } else {
     line = "crawlproof: ";
     line += LevelName(level);
     line += ": ";
-    line += message;
+    line += text;
   }
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace
+
+void LogFields(LogLevel level, std::string_view object) {
+  std::string_view members = object;
+  if (members.size() >= 2 && members.front() == '{' && members.back() == '}')
+    members = members.substr(1, members.size() - 2);
+  WriteLine(level, members, object);
+}
+
+void Log(LogLevel level, std::string_view message) {
+  std::string members = "\"msg\":";
+  AppendJsonString(members, message);
+  WriteLine(level, members, message);
 }
 
 }  // namespace crawlproof

@@ -46,10 +46,25 @@ std::string_view CompressionName(Compression c) {
   return "none";
 }
 
-size_t FindMagic(const char* data, size_t size, size_t from, std::string_view magic) {
-  if (size < magic.size()) return std::string_view::npos;
-  std::string_view hay(data, size);
-  return hay.find(magic, from);
+Status SkipToMagic(InputBuffer& in, std::string_view magic, size_t from, uint64_t* skipped) {
+  // The first `from` bytes are known not to start a member: drop them first.
+  size_t drop = std::min(from, in.size());
+  *skipped += drop;
+  in.Consume(drop);
+  while (true) {
+    size_t pos = std::string_view(in.data(), in.size()).find(magic);
+    if (pos != std::string_view::npos) {
+      *skipped += pos;
+      in.Consume(pos);
+      return Status::Ok();
+    }
+    // Keep a tail that could be the start of a magic split across reads.
+    size_t keep = in.eof() ? 0 : std::min(in.size(), magic.size() - 1);
+    *skipped += in.size() - keep;
+    in.Consume(in.size() - keep);
+    if (in.eof()) return Status::Ok();
+    RETURN_IF_ERROR(in.Ensure(in.size() + 1));
+  }
 }
 
 Result<std::unique_ptr<Decoder>> MakeDecoder(std::unique_ptr<ByteSource> source, const DecoderOptions& options) {

@@ -41,20 +41,7 @@ class GzipDecoder final : public Decoder {
   Status SkipGarbage() {
     uint64_t start = in_->offset();
     uint64_t skipped = 0;
-    while (true) {
-      size_t pos = FindMagic(in_->data(), in_->size(), skipped == 0 ? 1 : 0, kGzipMagic);
-      if (pos != std::string_view::npos) {
-        in_->Consume(pos);
-        skipped += pos;
-        break;
-      }
-      size_t keep = std::min<size_t>(in_->size(), kGzipMagic.size() - 1);
-      if (in_->eof()) keep = 0;
-      skipped += in_->size() - keep;
-      in_->Consume(in_->size() - keep);
-      if (in_->eof()) break;
-      RETURN_IF_ERROR(in_->Ensure(in_->size() + 1));
-    }
+    RETURN_IF_ERROR(SkipToMagic(*in_, kGzipMagic, 1, &skipped));
     skipped_bytes_ += skipped;
     return Status::Corruption(Where(start) + ": " + std::to_string(skipped) +
                               " bytes that are not a gzip member skipped" +
@@ -142,21 +129,7 @@ class GzipDecoder final : public Decoder {
   }
 
   // After damage: drop input up to the next gzip magic, counting it.
-  Status SkipToNextMember() {
-    while (true) {
-      size_t pos = FindMagic(in_->data(), in_->size(), 0, kGzipMagic);
-      if (pos != std::string_view::npos) {
-        skipped_bytes_ += pos;
-        in_->Consume(pos);
-        return Status::Ok();
-      }
-      size_t keep = in_->eof() ? 0 : std::min<size_t>(in_->size(), 2);
-      skipped_bytes_ += in_->size() - keep;
-      in_->Consume(in_->size() - keep);
-      if (in_->eof()) return Status::Ok();
-      RETURN_IF_ERROR(in_->Ensure(in_->size() + 1));
-    }
-  }
+  Status SkipToNextMember() { return SkipToMagic(*in_, kGzipMagic, 0, &skipped_bytes_); }
 
   std::unique_ptr<InputBuffer> in_;
   DecoderOptions options_;

@@ -517,19 +517,8 @@ Result<bool> WarcReader::Impl::Next(WarcRecord* rec) {
   return true;
 }
 
+// REQUIRES: Next() has skipped the blank lines before the record.
 Result<bool> WarcReader::Impl::ReadArc(WarcRecord* rec) {
-  // Blank lines between ARC records are tolerated.
-  while (true) {
-    ASSIGN_OR_RETURN(bool have, Want(1));
-    if (!have) {
-      if (!pending_.ok()) return TakePending("");
-      return false;
-    }
-    size_t n = 0;
-    while (n < w_.size() && (w_.data()[n] == '\n' || w_.data()[n] == '\r')) ++n;
-    w_.Consume(n);
-    if (!w_.empty()) break;
-  }
   uint64_t start = w_.position();
   size_t nl;
   while ((nl = std::string_view(w_.data(), w_.size()).find('\n')) == std::string_view::npos) {

@@ -118,7 +118,7 @@ class ZstdDecoder final : public Decoder {
         in_frame_ = false;
         std::string msg = Where(frame_.comp_begin) + ": corrupt zstd frame (" + ZSTD_getErrorName(r) + ", after " +
                           std::to_string(frame_out_) + " decompressed bytes)";
-        SkipToNextFrame();
+        RETURN_IF_ERROR(SkipToNextFrame());
         return Status::Corruption(msg);
       }
       if (r == 0) {
@@ -139,7 +139,7 @@ class ZstdDecoder final : public Decoder {
         std::string msg = Where(frame_.comp_begin) + ": zstd frame inflates more than " +
                           std::to_string(static_cast<int>(options_.max_inflation_ratio)) +
                           "x; abandoned as a decompression bomb";
-        SkipToNextFrame();
+        RETURN_IF_ERROR(SkipToNextFrame());
         return Status::ResourceExhausted(msg);
       }
       if (output.pos > 0) return true;
@@ -148,29 +148,14 @@ class ZstdDecoder final : public Decoder {
 
   Status SkipGarbage() {
     uint64_t start = in_->offset();
-    uint64_t before = skipped_bytes_;
-    in_->Consume(1);
-    ++skipped_bytes_;
-    SkipToNextFrame();
-    return Status::Corruption(Where(start) + ": " + std::to_string(skipped_bytes_ - before) +
-                              " bytes that are not a zstd frame skipped");
+    uint64_t skipped = 0;
+    RETURN_IF_ERROR(SkipToMagic(*in_, kZstdMagic, 1, &skipped));
+    skipped_bytes_ += skipped;
+    return Status::Corruption(Where(start) + ": " + std::to_string(skipped) + " bytes that are not a zstd frame skipped");
   }
 
   // Drops input up to the next zstd frame magic, counting it.
-  void SkipToNextFrame() {
-    while (true) {
-      size_t pos = FindMagic(in_->data(), in_->size(), 0, kZstdMagic);
-      if (pos != std::string_view::npos) {
-        skipped_bytes_ += pos;
-        in_->Consume(pos);
-        return;
-      }
-      size_t keep = in_->eof() ? 0 : std::min<size_t>(in_->size(), 3);
-      skipped_bytes_ += in_->size() - keep;
-      in_->Consume(in_->size() - keep);
-      if (in_->eof() || !in_->Ensure(in_->size() + 1).ok()) return;
-    }
-  }
+  Status SkipToNextFrame() { return SkipToMagic(*in_, kZstdMagic, 0, &skipped_bytes_); }
 
   std::unique_ptr<InputBuffer> in_;
   DecoderOptions options_;

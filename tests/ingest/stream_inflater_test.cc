@@ -49,8 +49,7 @@ TEST_P(StreamInflaterTest, DamageIsReportedAndSkipped) {
   std::string bad = testing::ReadFileBytes(path);
   const auto& victim = ref.records[5];
   for (uint64_t i = victim.offset + 20; i < victim.offset + 60; ++i) bad[i] = '\x55';
-  std::string copy = testing::MakeTempDir() + "/bad.warc.gz";
-  std::ofstream(copy, std::ios::binary) << bad;
+  std::string copy = testing::WriteTempFile("bad.warc.gz", bad);
   auto all = ReadAll(copy, StreamEverything(GetParam()));
   EXPECT_EQ(all.records.size(), 49u);
   ASSERT_FALSE(all.errors.empty());

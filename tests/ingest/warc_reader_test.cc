@@ -16,13 +16,6 @@ using testing::GunzipAll;
 using testing::ReadAll;
 using testing::ReadFileBytes;
 
-std::string WriteTemp(const std::string& name, const std::string& bytes) {
-  std::string dir = testing::MakeTempDir();
-  std::string path = dir + "/" + name;
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path;
-}
-
 std::string GzipOneStream(const std::string& data) {
   z_stream z{};
   deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
@@ -71,8 +64,8 @@ TEST(WarcReader, PlainAndSingleStreamGzipGiveTheSameRecords) {
   std::string gz = ReadFileBytes(FixturePath("warc/rp_warcfile.warc.gz"));
   std::string plain = GunzipAll(gz);
   auto reference = ReadAll(FixturePath("warc/rp_warcfile.warc.gz"));
-  auto from_plain = ReadAll(WriteTemp("x.warc", plain));
-  auto from_stream = ReadAll(WriteTemp("x.warc.gz", GzipOneStream(plain)));
+  auto from_plain = ReadAll(testing::WriteTempFile("x.warc", plain));
+  auto from_stream = ReadAll(testing::WriteTempFile("x.warc.gz", GzipOneStream(plain)));
   ASSERT_EQ(from_plain.records.size(), 50u);
   ASSERT_EQ(from_stream.records.size(), 50u);
   EXPECT_TRUE(from_plain.errors.empty());
@@ -146,7 +139,7 @@ TEST(WarcReader, ArcFilesBecomeRecords) {
 TEST(WarcReader, DigestMismatchIsReportedNotTrusted) {
   std::string plain =
       ReadFileBytes(FixturePath("commoncrawl-2014/CC-MAIN-20140820021334-00006-ip-10-180-136-8.ec2.internal.warc"));
-  auto good = ReadAll(WriteTemp("good.warc", plain));
+  auto good = ReadAll(testing::WriteTempFile("good.warc", plain));
   ASSERT_FALSE(good.records.empty());
   size_t checked = 0;
   for (const auto& r : good.records) checked += r.digest_ok == true;
@@ -158,7 +151,7 @@ TEST(WarcReader, DigestMismatchIsReportedNotTrusted) {
   std::string bad = plain;
   size_t at = good.records[victim].offset + good.records[victim].length - 10;
   bad[at] = static_cast<char>(bad[at] ^ 0x20);
-  auto flipped = ReadAll(WriteTemp("bad.warc", bad));
+  auto flipped = ReadAll(testing::WriteTempFile("bad.warc", bad));
   ASSERT_EQ(flipped.records.size(), good.records.size());
   EXPECT_EQ(flipped.records[victim].digest_ok, std::optional<bool>(false));
   EXPECT_EQ(flipped.stats.digest_mismatches, 1u);
@@ -170,7 +163,7 @@ TEST(WarcReader, TruncatedGzipReportsOffsetAndKeepsEarlierRecords) {
   std::string file = ReadFileBytes(path);
   const auto& victim = ref.records[30];
   std::string cut = file.substr(0, victim.offset + victim.length / 2);
-  auto all = ReadAll(WriteTemp("cut.warc.gz", cut));
+  auto all = ReadAll(testing::WriteTempFile("cut.warc.gz", cut));
   EXPECT_EQ(all.records.size(), 30u);
   ASSERT_EQ(all.errors.size(), 1u);
   EXPECT_NE(all.errors[0].find("offset " + std::to_string(victim.offset)), std::string::npos) << all.errors[0];
@@ -184,7 +177,7 @@ TEST(WarcReader, GarbageBetweenMembersIsSkippedAndCounted) {
   uint64_t at = ref.records[10].offset;
   std::string garbage(777, 'x');
   std::string bad = file.substr(0, at) + garbage + file.substr(at);
-  auto all = ReadAll(WriteTemp("garbage.warc.gz", bad));
+  auto all = ReadAll(testing::WriteTempFile("garbage.warc.gz", bad));
   EXPECT_EQ(all.records.size(), 50u);
   ASSERT_EQ(all.errors.size(), 1u);
   EXPECT_NE(all.errors[0].find("offset " + std::to_string(at)), std::string::npos) << all.errors[0];
@@ -200,7 +193,7 @@ TEST(WarcReader, CorruptMemberIsSkippedAndNextRecordRead) {
   std::string bad = file;
   const auto& victim = ref.records[5];
   for (uint64_t i = victim.offset + 20; i < victim.offset + 60; ++i) bad[i] = '\x55';
-  auto all = ReadAll(WriteTemp("corrupt.warc.gz", bad));
+  auto all = ReadAll(testing::WriteTempFile("corrupt.warc.gz", bad));
   EXPECT_EQ(all.records.size(), 49u);
   ASSERT_GE(all.errors.size(), 1u);
   EXPECT_NE(all.errors[0].find(std::to_string(victim.offset)), std::string::npos) << all.errors[0];
@@ -227,7 +220,7 @@ TEST(WarcReader, GzipBombIsAbandonedWithBoundedMemory) {
   o.decoder.max_inflation_ratio = 100;
   o.decoder.inflation_check_bytes = 1 << 20;
   o.decoder.max_fast_output_bytes = 4 << 20;
-  auto all = ReadAll(WriteTemp("bomb.warc.gz", file), o);
+  auto all = ReadAll(testing::WriteTempFile("bomb.warc.gz", file), o);
   ASSERT_EQ(all.records.size(), 1u);
   EXPECT_EQ(all.records[0].id, "<urn:uuid:after>");
   ASSERT_FALSE(all.errors.empty());

@@ -17,12 +17,6 @@ using testing::GunzipAll;
 using testing::ReadAll;
 using testing::ReadFileBytes;
 
-std::string Write(const std::string& bytes) {
-  std::string path = testing::MakeTempDir() + "/x.warc.zst";
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path;
-}
-
 std::string SkippableFrame(uint32_t magic, const std::string& content) {
   std::string f(8, '\0');
   for (int i = 0; i < 4; ++i) f[i] = static_cast<char>(magic >> (8 * i));
@@ -68,7 +62,7 @@ ZstFile Build(const std::string& dictionary, bool compress_dictionary) {
 
 void ExpectSameRecords(const ZstFile& zst) {
   auto ref = ReadAll(FixturePath("warc/rp_warcfile.warc.gz"));
-  auto all = ReadAll(Write(zst.bytes));
+  auto all = ReadAll(testing::WriteTempFile("x.warc.zst", zst.bytes));
   ASSERT_TRUE(all.errors.empty()) << all.errors.front();
   ASSERT_EQ(all.records.size(), ref.records.size());
   for (size_t i = 0; i < ref.records.size(); ++i) {
@@ -101,7 +95,7 @@ TEST(Zstd, WithoutItsDictionaryTheFramesFailClearly) {
   ZstFile zst = Build(dict, false);
   // Drop the dictionary frame: frames compressed with it cannot be decoded.
   size_t dict_frame = 8 + dict.size();
-  auto all = ReadAll(Write(zst.bytes.substr(dict_frame)));
+  auto all = ReadAll(testing::WriteTempFile("x.warc.zst", zst.bytes.substr(dict_frame)));
   EXPECT_FALSE(all.errors.empty());
   EXPECT_NE(all.errors.front().find("zstd"), std::string::npos) << all.errors.front();
 }

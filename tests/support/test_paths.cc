@@ -30,4 +30,10 @@ std::string MakeTempDir() {
   return d ? std::string(d) : std::string();
 }
 
+std::string WriteTempFile(const std::string& name, const std::string& bytes) {
+  std::string path = MakeTempDir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
 }  // namespace crawlproof::testing

@@ -15,5 +15,7 @@ std::string BinaryDir();
 std::string ReadFileBytes(const std::string& path);
 // A fresh empty directory under $TMPDIR, removed by the caller.
 std::string MakeTempDir();
+// Writes `bytes` to a file `name` in a fresh temporary directory; returns its path.
+std::string WriteTempFile(const std::string& name, const std::string& bytes);
 
 }  // namespace crawlproof::testing
