@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "ingest/decoder.h"
+#include "ingest/zipnum.h"
 
 namespace crawlproof::ingest {
 namespace {
@@ -30,6 +31,52 @@ std::string GetString(simdjson::dom::element obj, const char* key) {
   if (v.is_string()) return std::string(v.get_string().value_unsafe());
   if (v.is_int64()) return std::to_string(v.get_int64().value_unsafe());
   return "";
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes `s` until nothing changes (at most 10 rounds).
+std::string UnescapeRepeatedly(std::string s) {
+  for (int round = 0; round < 10; ++round) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+      int hi, lo;
+      if (s[i] == '%' && i + 2 < s.size() && (hi = HexDigit(s[i + 1])) >= 0 &&
+          (lo = HexDigit(s[i + 2])) >= 0) {
+        out += static_cast<char>(hi << 4 | lo);
+        i += 2;
+      } else {
+        out += s[i];
+      }
+    }
+    if (out == s) break;
+    s = std::move(out);
+  }
+  return s;
+}
+
+// Percent-encodes what the web archive canonicaliser encodes: control bytes,
+// space, '#', '%' and non-ASCII; printable ASCII punctuation stays literal.
+std::string EscapeOnce(std::string_view s) {
+  static constexpr std::string_view kSafe = "!\"$&'()*+,-./:;<=>?@[\\]^_`{|}~";
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || kSafe.find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -73,7 +120,12 @@ std::string SurtKey(std::string_view url) {
   }
   std::string h(host);
   std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (h.rfind("www.", 0) == 0) h.erase(0, 4);
+  // "www.", "www2." ... are dropped, as the web archive canonicaliser does.
+  if (h.rfind("www", 0) == 0) {
+    size_t i = 3;
+    while (i < h.size() && std::isdigit(static_cast<unsigned char>(h[i]))) ++i;
+    if (i < h.size() && h[i] == '.') h.erase(0, i + 1);
+  }
   std::vector<std::string_view> labels;
   std::string_view hv(h);
   size_t pos = 0;
@@ -94,13 +146,35 @@ std::string SurtKey(std::string_view url) {
   if (path.empty() || path[0] != '/') p.push_back('/');
   p.append(path);
   if (auto hash = p.find('#'); hash != std::string::npos) p.erase(hash);
+  p = EscapeOnce(UnescapeRepeatedly(std::move(p)));
   std::transform(p.begin(), p.end(), p.begin(), [](unsigned char c) { return std::tolower(c); });
+  // Query arguments are sorted; an empty query loses its '?'.
+  if (auto q = p.find('?'); q != std::string::npos) {
+    std::vector<std::string> args;
+    std::string_view query = std::string_view(p).substr(q + 1);
+    size_t pos = 0;
+    while (pos <= query.size()) {
+      size_t amp = query.find('&', pos);
+      if (amp == std::string_view::npos) amp = query.size();
+      if (amp > pos) args.emplace_back(query.substr(pos, amp - pos));
+      pos = amp + 1;
+    }
+    std::sort(args.begin(), args.end());
+    p.erase(q);
+    for (size_t i = 0; i < args.size(); ++i) {
+      p += i == 0 ? '?' : '&';
+      p += args[i];
+    }
+  }
   out += p;
   return out;
 }
 
 Result<std::vector<CdxjEntry>> LookupCdxj(std::string_view uri, std::string_view url,
                                           const SourceOptions& source_options) {
+  constexpr std::string_view kCluster = "cluster.idx";
+  if (uri.size() >= kCluster.size() && uri.substr(uri.size() - kCluster.size()) == kCluster)
+    return LookupZipNum(uri, url, source_options);
   ASSIGN_OR_RETURN(auto source, OpenByteSource(uri, source_options));
   ASSIGN_OR_RETURN(auto decoder, MakeDecoder(std::move(source)));
   std::string key = SurtKey(url);

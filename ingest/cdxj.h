@@ -36,7 +36,9 @@ Result<CdxjEntry> ParseCdxjLine(std::string_view line);
 std::string SurtKey(std::string_view url);
 
 // Every entry of the index at `uri` (gzip or plain) whose URL equals `url` or
-// whose SURT key equals SurtKey(url), in file order.
+// whose SURT key equals SurtKey(url), in file order. A `uri` ending in
+// "cluster.idx" is a ZipNum index (see zipnum.h): only the members that can
+// hold the key are fetched; otherwise the index is scanned.
 Result<std::vector<CdxjEntry>> LookupCdxj(std::string_view uri, std::string_view url,
                                           const SourceOptions& source_options = {});
 

@@ -129,7 +129,13 @@ class GzipDecoder final : public Decoder {
   }
 
   // After damage: drop input up to the next gzip magic, counting it.
-  Status SkipToNextMember() { return SkipToMagic(*in_, kGzipMagic, 0, &skipped_bytes_); }
+  // After damage inside member_: drops input up to the next member. Skips at
+  // least one byte when the damage is at the member's first byte, so that the
+  // decoder always moves forward.
+  Status SkipToNextMember() {
+    size_t from = in_->offset() == member_.comp_begin ? 1 : 0;
+    return SkipToMagic(*in_, kGzipMagic, from, &skipped_bytes_);
+  }
 
   std::unique_ptr<InputBuffer> in_;
   DecoderOptions options_;

@@ -155,7 +155,12 @@ class ZstdDecoder final : public Decoder {
   }
 
   // Drops input up to the next zstd frame magic, counting it.
-  Status SkipToNextFrame() { return SkipToMagic(*in_, kZstdMagic, 0, &skipped_bytes_); }
+  // After damage inside frame_: drops input up to the next frame, at least one
+  // byte when the damage is at the frame's first byte (always moves forward).
+  Status SkipToNextFrame() {
+    size_t from = in_->offset() == frame_.comp_begin ? 1 : 0;
+    return SkipToMagic(*in_, kZstdMagic, from, &skipped_bytes_);
+  }
 
   std::unique_ptr<InputBuffer> in_;
   DecoderOptions options_;
