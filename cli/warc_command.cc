@@ -84,8 +84,9 @@ int RunIndex(const IndexArgs& args) {
       continue;
     }
     WarcReader& rd = **reader;
+    if (auto size = rd.input_size()) progress.AddTotalBytes(*size);
     WarcRecord rec;
-    uint64_t last_bytes = 0;
+    uint64_t reported = 0;
     while (true) {
       auto r = rd.Next(&rec);
       if (!r.ok()) {
@@ -108,9 +109,9 @@ int RunIndex(const IndexArgs& args) {
                  ": WARC-Block-Digest does not match the block");
         any_bad = true;
       }
-      uint64_t end = rec.offset + rec.length;
-      progress.Add(1, end > last_bytes ? end - last_bytes : 0);
-      last_bytes = end;
+      uint64_t position = rd.input_position();
+      progress.Add(1, position - std::min(position, reported));
+      reported = std::max(reported, position);
     }
     const auto& st = rd.stats();
     if (st.errors > 0 || rd.compressed_bytes_skipped() > 0) {

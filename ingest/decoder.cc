@@ -12,8 +12,7 @@ namespace {
 class PlainDecoder final : public Decoder {
  public:
   PlainDecoder(std::unique_ptr<InputBuffer> in, const DecoderOptions& options)
-      : in_(std::move(in)), chunk_(options.read_bytes) {
-    name_ = in_->source().name();
+      : Decoder(std::move(in)), chunk_(options.read_bytes) {
     AddMember({0, 0, 0, 0});
   }
   Compression compression() const override { return Compression::kNone; }
@@ -31,7 +30,6 @@ class PlainDecoder final : public Decoder {
   }
 
  private:
-  std::unique_ptr<InputBuffer> in_;
   size_t chunk_;
 };
 

@@ -61,6 +61,7 @@ struct MemberSpan {
 
 class Decoder {
  public:
+  explicit Decoder(std::unique_ptr<InputBuffer> in) : in_(std::move(in)), name_(in_->source().name()) {}
   virtual ~Decoder() = default;
   virtual Compression compression() const = 0;
 
@@ -82,6 +83,9 @@ class Decoder {
   // Members (gzip) or frames (zstd) decoded so far.
   uint64_t member_count() const { return member_count_; }
   const std::string& name() const { return name_; }
+  // Size of the input in bytes when known, and how far it has been read.
+  std::optional<uint64_t> input_size() const { return in_->source().Size(); }
+  uint64_t input_position() const { return in_->offset(); }
 
  protected:
   void AddMember(const MemberSpan& m) {
@@ -89,6 +93,7 @@ class Decoder {
     ++member_count_;
     if (members_.size() > 4096) members_.pop_front();
   }
+  std::unique_ptr<InputBuffer> in_;
   std::deque<MemberSpan> members_;
   uint64_t skipped_bytes_ = 0;
   uint64_t member_count_ = 0;

@@ -17,11 +17,10 @@ constexpr std::string_view kGzipMagic("\x1f\x8b\x08", 3);
 class GzipDecoder final : public Decoder {
  public:
   GzipDecoder(std::unique_ptr<InputBuffer> in, const DecoderOptions& options)
-      : in_(std::move(in)),
+      : Decoder(std::move(in)),
         options_(options),
         inflater_(libdeflate_alloc_decompressor()),
         stream_(MakeStreamInflater(options.stream_inflater)) {
-    name_ = in_->source().name();
   }
   ~GzipDecoder() override { libdeflate_free_decompressor(inflater_); }
   Compression compression() const override { return Compression::kGzip; }
@@ -137,7 +136,6 @@ class GzipDecoder final : public Decoder {
     return SkipToMagic(*in_, kGzipMagic, from, &skipped_bytes_);
   }
 
-  std::unique_ptr<InputBuffer> in_;
   DecoderOptions options_;
   libdeflate_decompressor* inflater_;
   std::unique_ptr<StreamInflater> stream_;

@@ -70,6 +70,9 @@ class WarcReader {
   const WarcReaderStats& stats() const { return stats_; }
   Compression compression() const { return decoder_->compression(); }
   const std::string& name() const { return decoder_->name(); }
+  // Size of the input (compressed) when known, and how much of it has been read.
+  std::optional<uint64_t> input_size() const { return decoder_->input_size(); }
+  uint64_t input_position() const { return decoder_->input_position(); }
   // Compressed bytes the decoder skipped around damage.
   uint64_t compressed_bytes_skipped() const { return decoder_->skipped_bytes(); }
 

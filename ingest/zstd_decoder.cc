@@ -22,8 +22,7 @@ uint32_t ReadLe32(const char* p) {
 class ZstdDecoder final : public Decoder {
  public:
   ZstdDecoder(std::unique_ptr<InputBuffer> in, const DecoderOptions& options)
-      : in_(std::move(in)), options_(options), dctx_(ZSTD_createDCtx()) {
-    name_ = in_->source().name();
+      : Decoder(std::move(in)), options_(options), dctx_(ZSTD_createDCtx()) {
     ZSTD_DCtx_setParameter(dctx_, ZSTD_d_windowLogMax, 31);
     if (!options_.zstd_dictionary.empty())
       ZSTD_DCtx_loadDictionary(dctx_, options_.zstd_dictionary.data(), options_.zstd_dictionary.size());
@@ -162,7 +161,6 @@ class ZstdDecoder final : public Decoder {
     return SkipToMagic(*in_, kZstdMagic, from, &skipped_bytes_);
   }
 
-  std::unique_ptr<InputBuffer> in_;
   DecoderOptions options_;
   ZSTD_DCtx* dctx_;
   std::string dictionary_;
