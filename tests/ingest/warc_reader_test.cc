@@ -244,3 +244,45 @@ TEST(WarcReader, LargeBlocksAreStreamedThroughTheDigest) {
 
 }  // namespace
 }  // namespace crawlproof::ingest
+
+namespace crawlproof::ingest {
+namespace {
+
+// No WARC/0.18 file is among the fixtures: Heritrix 1.x wrote this shape.
+TEST(WarcReader, Warc018RecordsReadLike10) {
+  std::string block = "hello";
+  std::string rec = "WARC/0.18\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:018>\r\n"
+                    "WARC-Date: 2008-04-30T20:48:25Z\r\nWARC-Target-URI: http://example.com/\r\n"
+                    "Content-Length: 5\r\n\r\n" + block + "\r\n\r\n";
+  auto all = testing::ReadAll(testing::WriteTempFile("old.warc", rec + rec));
+  ASSERT_TRUE(all.errors.empty());
+  ASSERT_EQ(all.records.size(), 2u);
+  EXPECT_EQ(all.records[0].block, "hello");
+  EXPECT_EQ(all.records[1].offset, rec.size());
+}
+
+TEST(WarcReader, LimitsAreEnforcedAndReadingContinues) {
+  std::string path = testing::FixturePath("warc/rp_warcfile.warc.gz");
+  auto ref = testing::ReadAll(path);
+  uint64_t largest = 0;
+  size_t over = 0;
+  for (const auto& r : ref.records) largest = std::max(largest, r.content_length);
+  WarcReaderOptions o;
+  o.max_record_bytes = largest / 2;
+  for (const auto& r : ref.records) over += r.content_length > o.max_record_bytes;
+  ASSERT_GT(over, 0u);
+  auto limited = testing::ReadAll(path, o);
+  EXPECT_EQ(limited.records.size(), ref.records.size() - over);
+  EXPECT_EQ(limited.errors.size(), over);
+  EXPECT_NE(limited.errors[0].find("exceeds the limit"), std::string::npos) << limited.errors[0];
+
+  WarcReaderOptions h;
+  h.max_header_fields = 3;  // Common Crawl records have more
+  auto few = testing::ReadAll(path, h);
+  EXPECT_EQ(few.records.size(), 0u);
+  ASSERT_FALSE(few.errors.empty());
+  EXPECT_NE(few.errors[0].find("more than 3 header fields"), std::string::npos) << few.errors[0];
+}
+
+}  // namespace
+}  // namespace crawlproof::ingest
