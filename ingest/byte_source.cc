@@ -1,5 +1,7 @@
 #include "ingest/byte_source.h"
 
+#include <cstdlib>
+
 #include "ingest/file_source.h"
 #include "ingest/http_source.h"
 #include "ingest/s3_source.h"
@@ -28,7 +30,11 @@ bool IsRemoteUri(std::string_view uri) {
   return HasPrefix(uri, "http://") || HasPrefix(uri, "https://") || HasPrefix(uri, "s3://");
 }
 
-Result<std::unique_ptr<ByteSource>> OpenByteSource(std::string_view uri, const SourceOptions& options) {
+Result<std::unique_ptr<ByteSource>> OpenByteSource(std::string_view uri, const SourceOptions& given) {
+  SourceOptions options = given;
+  if (options.ca_file.empty()) {
+    if (const char* ca = std::getenv("CRAWLPROOF_CA_FILE")) options.ca_file = ca;
+  }
   if (HasPrefix(uri, "http://") || HasPrefix(uri, "https://"))
     return OpenHttpSource(std::string(uri), RedactUserInfo(uri), options);
   if (HasPrefix(uri, "s3://")) return OpenS3Source(uri, options);

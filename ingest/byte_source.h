@@ -70,6 +70,9 @@ struct SourceOptions {
   // A transfer that moves no byte for this long counts as dropped (and is
   // retried from where it stopped). Default: 60.
   double stall_timeout_s = 60;
+  // PEM file of certificate authorities for https. Default: $CRAWLPROOF_CA_FILE,
+  // else the system's (/etc/ssl/certs). Certificates are always verified.
+  std::string ca_file;
 };
 
 class ByteSource {
