@@ -62,6 +62,7 @@ struct IndexArgs {
   std::vector<std::string> inputs;
   bool no_digest = false;
   std::string progress = "auto";
+  ingest::WarcReaderOptions reader;
 };
 
 int RunIndex(const IndexArgs& args) {
@@ -74,7 +75,7 @@ int RunIndex(const IndexArgs& args) {
                                       : ProgressMode::kAuto;
   if (po.mode == ProgressMode::kAuto && !isatty(STDERR_FILENO)) po.mode = ProgressMode::kOff;
   Progress progress(po, 0);
-  ingest::WarcReaderOptions ro;
+  ingest::WarcReaderOptions ro = args.reader;
   ro.check_digests = !args.no_digest;
   for (const auto& input : args.inputs) {
     auto reader = WarcReader::Open(input, {}, ro);
@@ -256,6 +257,12 @@ void RegisterWarcCommands(CLI::App& app, int* exit_code) {
   index->add_flag("--no-digest", index_args->no_digest, "Do not check WARC-Block-Digest");
   index->add_option("--progress", index_args->progress, "Progress on stderr: auto, json, off")
       ->check(CLI::IsMember({"auto", "json", "off"}));
+  index->add_option("--max-record-bytes", index_args->reader.max_record_bytes,
+                    "Largest Content-Length accepted (default 4 GiB)");
+  index->add_option("--max-header-bytes", index_args->reader.max_header_bytes,
+                    "Largest WARC header (default 1 MiB)");
+  index->add_option("--max-inflation-ratio", index_args->reader.decoder.max_inflation_ratio,
+                    "Abandon a member inflating more than this many times its size past 64 MiB (default 1000)");
   index->callback([index_args, exit_code] { *exit_code = RunIndex(*index_args); });
 
   auto cat_args = std::make_shared<CatArgs>();

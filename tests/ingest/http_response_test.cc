@@ -1,6 +1,7 @@
 #include "ingest/http_response.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include "tests/ingest/read_all.h"
 #include "tests/support/test_paths.h"
@@ -90,6 +91,43 @@ TEST(HttpResponse, BrokenChunkingKeepsTheBodyWithAWarning) {
   EXPECT_TRUE(plain->warnings.empty());
   EXPECT_EQ(plain->notes.size(), 1u);
   EXPECT_EQ(plain->Body(), "<html>x</html>");
+}
+
+// deflate: no fixture uses it, so both forms servers send are made here from a
+// real page: zlib-wrapped (RFC 9110) and raw deflate (what many servers send).
+TEST(HttpResponse, DeflateBothFormsAreRemoved) {
+  std::string page = testing::ReadFileBytes(FixturePath("warc/iawc_text-extraction-test.warc"));
+  for (int window_bits : {MAX_WBITS, -MAX_WBITS}) {
+    z_stream z{};
+    deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
+    std::string packed(deflateBound(&z, page.size()), '\0');
+    z.next_in = reinterpret_cast<Bytef*>(page.data());
+    z.avail_in = static_cast<uInt>(page.size());
+    z.next_out = reinterpret_cast<Bytef*>(packed.data());
+    z.avail_out = static_cast<uInt>(packed.size());
+    deflate(&z, Z_FINISH);
+    packed.resize(z.total_out);
+    deflateEnd(&z);
+    auto r = ParseHttpResponse("HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n" + packed);
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->warnings.empty()) << window_bits;
+    EXPECT_EQ(r->Body(), page) << window_bits;
+  }
+}
+
+TEST(HttpResponse, ContentCodingBombIsBounded) {
+  std::string zeros(8 << 20, '\0');
+  uLongf n = compressBound(zeros.size());
+  std::string packed(n, '\0');
+  compress2(reinterpret_cast<Bytef*>(packed.data()), &n, reinterpret_cast<const Bytef*>(zeros.data()), zeros.size(), 9);
+  packed.resize(n);
+  HttpDecodeOptions o;
+  o.max_body_bytes = 1 << 20;
+  auto r = ParseHttpResponse("HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n" + packed, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->body_decoded);
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find("more than 1048576 bytes"), std::string::npos) << r->warnings[0];
 }
 
 TEST(HttpResponse, NotHttpIsAnError) {
