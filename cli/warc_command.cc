@@ -259,8 +259,7 @@ void RegisterWarcCommands(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"auto", "json", "off"}));
   index->add_option("--max-record-bytes", index_args->reader.max_record_bytes,
                     "Largest Content-Length accepted (default 4 GiB)");
-  index->add_option("--max-header-bytes", index_args->reader.max_header_bytes,
-                    "Largest WARC header (default 1 MiB)");
+  index->add_option("--max-header-bytes", index_args->reader.max_header_bytes, "Largest WARC header (default 1 MiB)");
   index->add_option("--max-inflation-ratio", index_args->reader.decoder.max_inflation_ratio,
                     "Abandon a member inflating more than this many times its size past 64 MiB (default 1000)");
   index->callback([index_args, exit_code] { *exit_code = RunIndex(*index_args); });

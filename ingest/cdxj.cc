@@ -47,8 +47,7 @@ std::string UnescapeRepeatedly(std::string s) {
     out.reserve(s.size());
     for (size_t i = 0; i < s.size(); ++i) {
       int hi, lo;
-      if (s[i] == '%' && i + 2 < s.size() && (hi = HexDigit(s[i + 1])) >= 0 &&
-          (lo = HexDigit(s[i + 2])) >= 0) {
+      if (s[i] == '%' && i + 2 < s.size() && (hi = HexDigit(s[i + 1])) >= 0 && (lo = HexDigit(s[i + 2])) >= 0) {
         out += static_cast<char>(hi << 4 | lo);
         i += 2;
       } else {

@@ -20,8 +20,7 @@ class GzipDecoder final : public Decoder {
       : Decoder(std::move(in)),
         options_(options),
         inflater_(libdeflate_alloc_decompressor()),
-        stream_(MakeStreamInflater(options.stream_inflater)) {
-  }
+        stream_(MakeStreamInflater(options.stream_inflater)) {}
   ~GzipDecoder() override { libdeflate_free_decompressor(inflater_); }
   Compression compression() const override { return Compression::kGzip; }
 
@@ -110,8 +109,8 @@ class GzipDecoder final : public Decoder {
       if (step.consumed == 0 && step.produced == 0 && in_->eof()) {
         streaming_ = false;
         return Status::Corruption(Where(member_.comp_begin) + ": gzip member truncated at end of file (" +
-                                  std::to_string(member_in_) + " compressed bytes, " +
-                                  std::to_string(member_out_) + " decompressed bytes)");
+                                  std::to_string(member_in_) + " compressed bytes, " + std::to_string(member_out_) +
+                                  " decompressed bytes)");
       }
       if (member_out_ > options_.inflation_check_bytes &&
           static_cast<double>(member_out_) > options_.max_inflation_ratio * static_cast<double>(member_in_)) {

@@ -83,7 +83,9 @@ class IsalInflater final : public StreamInflater {
 
 }  // namespace
 
-std::string_view InflaterName(InflaterKind kind) { return kind == InflaterKind::kZlib ? "zlib" : "isal"; }
+std::string_view InflaterName(InflaterKind kind) {
+  return kind == InflaterKind::kZlib ? "zlib" : "isal";
+}
 
 InflaterKind DefaultInflater() {
   static const InflaterKind kChosen = [] {

@@ -150,7 +150,8 @@ class ZstdDecoder final : public Decoder {
     uint64_t skipped = 0;
     RETURN_IF_ERROR(SkipToMagic(*in_, kZstdMagic, 1, &skipped));
     skipped_bytes_ += skipped;
-    return Status::Corruption(Where(start) + ": " + std::to_string(skipped) + " bytes that are not a zstd frame skipped");
+    return Status::Corruption(Where(start) + ": " + std::to_string(skipped) +
+                              " bytes that are not a zstd frame skipped");
   }
 
   // Drops input up to the next zstd frame magic, counting it.

@@ -53,8 +53,8 @@ class TlsServer {
       freopen("/dev/null", "w", stdout);
       freopen("/dev/null", "w", stderr);
       std::string accept = "127.0.0.1:" + std::to_string(port_);
-      execlp("openssl", "openssl", "s_server", "-quiet", "-WWW", "-accept", accept.c_str(), "-cert", "cert.pem",
-             "-key", "key.pem", nullptr);
+      execlp("openssl", "openssl", "s_server", "-quiet", "-WWW", "-accept", accept.c_str(), "-cert", "cert.pem", "-key",
+             "key.pem", nullptr);
       _exit(127);
     }
     for (int i = 0; i < 100 && !Accepts(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));

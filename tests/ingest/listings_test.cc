@@ -45,7 +45,8 @@ TEST(Cdxj, SurtKey) {
 // Our SURT keys equal Common Crawl's on every line of two real indexes
 // (query arguments sorted, percent-encoding normalised, www. dropped).
 TEST(Cdxj, SurtKeysEqualCommonCrawls) {
-  for (const char* file : {"warc/cdxtk_CC-MAIN-2024-30_cdx-00187_excerpt.cdxj", "warc/warcbench_test-crawl_index.cdxj"}) {
+  for (const char* file :
+       {"warc/cdxtk_CC-MAIN-2024-30_cdx-00187_excerpt.cdxj", "warc/warcbench_test-crawl_index.cdxj"}) {
     std::string text = testing::ReadFileBytes(FixturePath(file));
     size_t lines = 0, pos = 0;
     while (pos < text.size()) {

@@ -68,13 +68,21 @@ void Torture(const std::string& fixture, const std::string& name, int rounds) {
   }
 }
 
-TEST(Robustness, DamagedCommonCrawlGzip) { Torture("warc/rp_warcfile.warc.gz", "damaged.warc.gz", 60); }
+TEST(Robustness, DamagedCommonCrawlGzip) {
+  Torture("warc/rp_warcfile.warc.gz", "damaged.warc.gz", 60);
+}
 TEST(Robustness, DamagedPlainWarc) {
   Torture("commoncrawl-2014/CC-MAIN-20140820021334-00006-ip-10-180-136-8.ec2.internal.warc", "damaged.warc", 60);
 }
-TEST(Robustness, DamagedWgetGzip) { Torture("warc/dolma_sample-0000_wget-1.21.4.warc.gz", "damaged2.warc.gz", 40); }
-TEST(Robustness, DamagedArc) { Torture("warc/jwat_small_BNF.arc", "damaged.arc", 40); }
-TEST(Robustness, DamagedWet) { Torture("warc/ccst_filter_test_1.wet.gz", "damaged.wet.gz", 40); }
+TEST(Robustness, DamagedWgetGzip) {
+  Torture("warc/dolma_sample-0000_wget-1.21.4.warc.gz", "damaged2.warc.gz", 40);
+}
+TEST(Robustness, DamagedArc) {
+  Torture("warc/jwat_small_BNF.arc", "damaged.arc", 40);
+}
+TEST(Robustness, DamagedWet) {
+  Torture("warc/ccst_filter_test_1.wet.gz", "damaged.wet.gz", 40);
+}
 
 }  // namespace
 }  // namespace crawlproof::ingest

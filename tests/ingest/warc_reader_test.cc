@@ -251,9 +251,11 @@ namespace {
 // No WARC/0.18 file is among the fixtures: Heritrix 1.x wrote this shape.
 TEST(WarcReader, Warc018RecordsReadLike10) {
   std::string block = "hello";
-  std::string rec = "WARC/0.18\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:018>\r\n"
-                    "WARC-Date: 2008-04-30T20:48:25Z\r\nWARC-Target-URI: http://example.com/\r\n"
-                    "Content-Length: 5\r\n\r\n" + block + "\r\n\r\n";
+  std::string rec =
+      "WARC/0.18\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:018>\r\n"
+      "WARC-Date: 2008-04-30T20:48:25Z\r\nWARC-Target-URI: http://example.com/\r\n"
+      "Content-Length: 5\r\n\r\n" +
+      block + "\r\n\r\n";
   auto all = testing::ReadAll(testing::WriteTempFile("old.warc", rec + rec));
   ASSERT_TRUE(all.errors.empty());
   ASSERT_EQ(all.records.size(), 2u);
