@@ -92,6 +92,23 @@ std::optional<std::string> Base32Decode(std::string_view text) {
   return out;
 }
 
+std::string PercentEncode(std::string_view bytes, std::string_view keep) {
+  static constexpr char kUpperHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size());
+  for (unsigned char c : bytes) {
+    bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (alnum || keep.find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kUpperHex[c >> 4];
+      out += kUpperHex[c & 15];
+    }
+  }
+  return out;
+}
+
 std::string Base64Encode(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);

@@ -19,6 +19,10 @@ std::string Base32Encode(std::string_view bytes);
 // character or on trailing bits that are not zero.
 std::optional<std::string> Base32Decode(std::string_view text);
 
+// Percent-encoding (RFC 3986 §2.1, upper-case hex): ASCII letters and digits
+// and the characters in `keep` stay literal, every other byte becomes %XX.
+std::string PercentEncode(std::string_view bytes, std::string_view keep);
+
 // RFC 4648 Base64 with '=' padding.
 std::string Base64Encode(std::string_view bytes);
 // Strict: standard alphabet, padding required. Returns nullopt otherwise.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/encoding.h"
 #include "ingest/decoder.h"
 #include "ingest/zipnum.h"
 
@@ -63,19 +64,7 @@ std::string UnescapeRepeatedly(std::string s) {
 // Percent-encodes what the web archive canonicaliser encodes: control bytes,
 // space, '#', '%' and non-ASCII; printable ASCII punctuation stays literal.
 std::string EscapeOnce(std::string_view s) {
-  static constexpr std::string_view kSafe = "!\"$&'()*+,-./:;<=>?@[\\]^_`{|}~";
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || kSafe.find(static_cast<char>(c)) != std::string_view::npos) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return PercentEncode(s, "!\"$&'()*+,-./:;<=>?@[\\]^_`{|}~");
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "common/encoding.h"
+
 namespace crawlproof::ingest {
 namespace {
 
@@ -13,19 +15,7 @@ std::string Env(const char* name) {
 // RFC 3986 percent-encoding of an S3 key as SigV4 expects it: unreserved
 // characters and '/' stay, everything else becomes %XX.
 std::string EncodeKey(std::string_view key) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : key) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return PercentEncode(key, "-_.~/");
 }
 
 }  // namespace

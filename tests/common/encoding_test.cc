@@ -25,6 +25,11 @@ TEST(Encoding, Base64Rfc4648Vectors) {
   EXPECT_FALSE(Base64Decode("Zm=vYg==").has_value());
 }
 
+TEST(Encoding, PercentEncode) {
+  EXPECT_EQ(PercentEncode("a b/c~\xc3\xa9%", "/~"), "a%20b/c~%C3%A9%25");
+  EXPECT_EQ(PercentEncode("", ""), "");
+}
+
 TEST(Encoding, HexRoundTrip) {
   std::string bytes("\x00\x01\xfe\xff", 4);
   EXPECT_EQ(HexEncode(bytes), "0001feff");

@@ -5,6 +5,7 @@
 
 #include "ingest/cdxj.h"
 #include "ingest/paths_listing.h"
+#include "tests/ingest/read_all.h"
 #include "tests/support/test_paths.h"
 
 namespace crawlproof::ingest {
@@ -99,16 +100,7 @@ TEST(ZipNum, LookupEqualsLinearScan) {
   for (size_t i = 0, block = 0; i < lines.size(); i += 50, ++block) {
     std::string plain;
     for (size_t j = i; j < std::min(lines.size(), i + 50); ++j) plain += lines[j] + "\n";
-    z_stream z{};
-    deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    std::string member(deflateBound(&z, plain.size()) + 32, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(plain.data());
-    z.avail_in = static_cast<uInt>(plain.size());
-    z.next_out = reinterpret_cast<Bytef*>(member.data());
-    z.avail_out = static_cast<uInt>(member.size());
-    deflate(&z, Z_FINISH);
-    member.resize(z.total_out);
-    deflateEnd(&z);
+    std::string member = testing::Deflate(plain);
     cdx << member;
     std::string first = lines[i].substr(0, lines[i].find(' ', lines[i].find(' ') + 1));
     cluster << first << "\tcdx-00000.gz\t" << offset << "\t" << member.size() << "\t" << block << "\n";

@@ -72,6 +72,22 @@ inline ReadAllResult ReadAll(const std::string& uri, const ingest::WarcReaderOpt
 
 namespace crawlproof::testing {
 
+// Compresses `data` with zlib: window_bits 16+15 gives one gzip member, 15 a
+// zlib stream, -15 raw deflate (test helper).
+inline std::string Deflate(const std::string& data, int window_bits = 16 + MAX_WBITS) {
+  z_stream z{};
+  deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, data.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
 // Decodes every gzip member of `gz` (test helper; zlib).
 inline std::string GunzipAll(const std::string& gz) {
   z_stream z{};

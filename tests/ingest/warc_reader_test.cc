@@ -16,20 +16,6 @@ using testing::GunzipAll;
 using testing::ReadAll;
 using testing::ReadFileBytes;
 
-std::string GzipOneStream(const std::string& data) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
 // Common Crawl's layout: one gzip member per record, sha1 Base32 digests.
 TEST(WarcReader, CommonCrawlGzipMembersAreAddressable) {
   std::string path = FixturePath("warc/rp_warcfile.warc.gz");
@@ -65,7 +51,7 @@ TEST(WarcReader, PlainAndSingleStreamGzipGiveTheSameRecords) {
   std::string plain = GunzipAll(gz);
   auto reference = ReadAll(FixturePath("warc/rp_warcfile.warc.gz"));
   auto from_plain = ReadAll(testing::WriteTempFile("x.warc", plain));
-  auto from_stream = ReadAll(testing::WriteTempFile("x.warc.gz", GzipOneStream(plain)));
+  auto from_stream = ReadAll(testing::WriteTempFile("x.warc.gz", testing::Deflate(plain)));
   ASSERT_EQ(from_plain.records.size(), 50u);
   ASSERT_EQ(from_stream.records.size(), 50u);
   EXPECT_TRUE(from_plain.errors.empty());
@@ -215,7 +201,7 @@ TEST(WarcReader, GzipBombIsAbandonedWithBoundedMemory) {
                        std::to_string(block.size()) + "\r\n\r\n" + block + "\r\n\r\n";
   std::string next =
       "WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:after>\r\nContent-Length: 2\r\n\r\nok\r\n\r\n";
-  std::string file = GzipOneStream(record) + GzipOneStream(next);
+  std::string file = testing::Deflate(record) + testing::Deflate(next);
   WarcReaderOptions o;
   o.decoder.max_inflation_ratio = 100;
   o.decoder.inflation_check_bytes = 1 << 20;
