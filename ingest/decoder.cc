@@ -13,7 +13,7 @@ class PlainDecoder final : public Decoder {
  public:
   PlainDecoder(std::unique_ptr<InputBuffer> in, const DecoderOptions& options)
       : Decoder(std::move(in)), chunk_(options.read_bytes) {
-    AddMember({0, 0, 0, 0});
+    AddMember(MemberSpan{});
   }
   Compression compression() const override { return Compression::kNone; }
 
@@ -67,6 +67,7 @@ Status SkipToMagic(InputBuffer& in, std::string_view magic, size_t from, uint64_
 
 Result<std::unique_ptr<Decoder>> MakeDecoder(std::unique_ptr<ByteSource> source, const DecoderOptions& options) {
   auto in = std::make_unique<InputBuffer>(std::move(source), options.read_bytes);
+  if (options.hash_members) in->EnableFileHash();
   RETURN_IF_ERROR(in->Ensure(4));
   const auto* p = reinterpret_cast<const unsigned char*>(in->data());
   size_t n = in->size();

@@ -46,6 +46,9 @@ struct DecoderOptions {
   // Streaming inflater for gzip members that are not inflated whole.
   // Default: kAuto (ISA-L; $CRAWLPROOF_INFLATER=zlib forces zlib).
   InflaterKind stream_inflater = InflaterKind::kAuto;
+  // Compute SHA-256 of every compressed member (MemberSpan::sha256) and of the
+  // whole input (Decoder::FileSha256). Default: false.
+  bool hash_members = false;
   // A zstd dictionary to use when the file carries none (raw bytes). Default: none.
   std::string zstd_dictionary;
 };
@@ -57,6 +60,9 @@ struct MemberSpan {
   uint64_t data_end = 0;
   uint64_t comp_begin = 0;
   uint64_t comp_end = 0;
+  // SHA-256 of the member's compressed bytes, raw; empty unless
+  // DecoderOptions::hash_members (and for plain input).
+  std::string sha256;
 };
 
 class Decoder {
@@ -86,6 +92,11 @@ class Decoder {
   // Size of the input in bytes when known, and how far it has been read.
   std::optional<uint64_t> input_size() const { return in_->source().Size(); }
   uint64_t input_position() const { return in_->offset(); }
+  // Bytes read from the source so far (the file size once the input has ended).
+  uint64_t bytes_read() const { return in_->bytes_read(); }
+  // SHA-256 of every byte of the input, raw. REQUIRES: hash_members was set
+  // and Fill() has returned false (the end).
+  std::string FileSha256() { return in_->FileSha256(); }
 
  protected:
   void AddMember(const MemberSpan& m) {

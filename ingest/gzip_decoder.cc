@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "common/digest.h"
 #include "ingest/decoder_impl.h"
 #include "ingest/stream_inflater.h"
 
@@ -55,7 +56,9 @@ class GzipDecoder final : public Decoder {
       if (r == LIBDEFLATE_SUCCESS) {
         uint64_t data_begin = w.end_position();
         w.CommitAppend(out_used);
-        AddMember({data_begin, data_begin + out_used, in_->offset(), in_->offset() + in_used});
+        MemberSpan m{data_begin, data_begin + out_used, in_->offset(), in_->offset() + in_used, {}};
+        if (options_.hash_members) m.sha256 = Sha256(std::string_view(in_->data(), in_used));
+        AddMember(m);
         in_->Consume(in_used);
         return true;
       }
@@ -76,7 +79,8 @@ class GzipDecoder final : public Decoder {
   Result<bool> BeginStreaming(Window& w) {
     stream_->Reset();
     streaming_ = true;
-    member_ = {w.end_position(), w.end_position(), in_->offset(), in_->offset()};
+    member_ = {w.end_position(), w.end_position(), in_->offset(), in_->offset(), {}};
+    if (options_.hash_members) member_hasher_.Reset();
     member_out_ = member_in_ = 0;
     return StreamStep(w);
   }
@@ -87,6 +91,7 @@ class GzipDecoder final : public Decoder {
       size_t chunk = options_.stream_chunk_bytes;
       char* out = w.PrepareAppend(chunk);
       StreamInflater::Step step = stream_->Inflate(in_->data(), in_->size(), out, chunk);
+      if (options_.hash_members) member_hasher_.Update(std::string_view(in_->data(), step.consumed));
       in_->Consume(step.consumed);
       w.CommitAppend(step.produced);
       member_in_ += step.consumed;
@@ -95,6 +100,7 @@ class GzipDecoder final : public Decoder {
         streaming_ = false;
         member_.data_end = member_.data_begin + member_out_;
         member_.comp_end = member_.comp_begin + member_in_;
+        if (options_.hash_members) member_.sha256 = member_hasher_.Finish();
         AddMember(member_);
         return true;
       }
@@ -138,6 +144,7 @@ class GzipDecoder final : public Decoder {
   DecoderOptions options_;
   libdeflate_decompressor* inflater_;
   std::unique_ptr<StreamInflater> stream_;
+  Hasher member_hasher_{DigestAlgorithm::kSha256};
   bool streaming_ = false;
   MemberSpan member_;
   uint64_t member_in_ = 0;

@@ -61,11 +61,35 @@ Status WarcReader::Impl::Resync(uint64_t start, std::string_view reason) {
   return Error(Status::Corruption(msg));
 }
 
+void WarcReader::Impl::StartRecordTap(uint64_t start, uint64_t block_end) {
+  tap_active_ = false;
+  if (!options().addressable_sha256) return;
+  if (decoder().compression() != Compression::kNone) {
+    for (const auto& m : decoder().members()) {
+      // A member that holds exactly this record (and its terminator): its own
+      // hash is the record's; no need to hash the decoded bytes.
+      if (m.data_begin == start && m.data_end >= block_end && m.data_end <= block_end + 4) return;
+    }
+  }
+  tap_.Reset();
+  tap_active_ = true;
+}
+
+void WarcReader::Impl::ConsumeRecordBytes(size_t n) {
+  if (tap_active_) tap_.Update(std::string_view(w_.data(), n));
+  w_.Consume(n);
+}
+
 void WarcReader::Impl::Locate(WarcRecord* rec, uint64_t start, uint64_t end) {
   rec->offset = start;
   rec->length = end - start;
   rec->offset_is_decoded = false;
-  if (decoder().compression() == Compression::kNone) return;
+  bool tapped = tap_active_;
+  tap_active_ = false;
+  if (decoder().compression() == Compression::kNone) {
+    if (tapped) rec->addressable_sha256 = tap_.Finish();
+    return;
+  }
   const MemberSpan* first = nullptr;
   const MemberSpan* last = nullptr;
   for (const auto& m : decoder().members()) {
@@ -75,8 +99,16 @@ void WarcReader::Impl::Locate(WarcRecord* rec, uint64_t start, uint64_t end) {
   if (first && last && last->comp_end >= first->comp_begin) {
     rec->offset = first->comp_begin;
     rec->length = last->comp_end - first->comp_begin;
+    if (options().addressable_sha256) {
+      if (first == last) {
+        rec->addressable_sha256 = first->sha256;
+      } else {
+        rec->warnings.push_back("record spans several compressed members: its addressable SHA-256 is not computed");
+      }
+    }
   } else {
     rec->offset_is_decoded = true;
+    if (tapped) rec->addressable_sha256 = tap_.Finish();
   }
 }
 
@@ -136,7 +168,7 @@ Result<bool> WarcReader::Impl::ReadBlock(WarcRecord* rec, uint64_t start, size_t
              std::to_string(block.size()) + " block bytes); record cut at the member end";
     rec->errors.push_back(*error);
     error->clear();
-    w_.Consume(static_cast<size_t>(limit - start));
+    ConsumeRecordBytes(static_cast<size_t>(limit - start));
     if (expected) rec->digest_ok = false;
     return true;
   }
@@ -150,12 +182,12 @@ Result<bool> WarcReader::Impl::ReadBlock(WarcRecord* rec, uint64_t start, size_t
     rec->block = std::string_view(w_.data() + header_len, static_cast<size_t>(need));
     rec->block_in_memory = true;
     CheckDigest(rec, rec->block);
-    w_.Consume(header_len + static_cast<size_t>(need));
+    ConsumeRecordBytes(header_len + static_cast<size_t>(need));
   } else {
     // Stream the block through the digests without keeping it.
     rec->block = {};
     rec->block_in_memory = false;
-    w_.Consume(header_len);
+    ConsumeRecordBytes(header_len);
     uint64_t left = need;
     while (left > 0) {
       if (w_.empty()) {
@@ -168,7 +200,7 @@ Result<bool> WarcReader::Impl::ReadBlock(WarcRecord* rec, uint64_t start, size_t
       }
       size_t k = static_cast<size_t>(std::min<uint64_t>(left, w_.size()));
       CheckDigest(rec, std::string_view(w_.data(), k));
-      w_.Consume(k);
+      ConsumeRecordBytes(k);
       left -= k;
     }
   }
@@ -188,9 +220,9 @@ void WarcReader::Impl::Terminator(WarcRecord* rec, uint64_t start, uint64_t* end
   (void)have;  // at the end of data fewer bytes are fine
   std::string_view s(w_.data(), std::min<size_t>(w_.size(), 4));
   if (s == "\r\n\r\n") {
-    w_.Consume(4);
+    ConsumeRecordBytes(4);
   } else if (s.substr(0, 2) == "\n\n") {
-    w_.Consume(2);
+    ConsumeRecordBytes(2);
   } else if (s.empty() || LooksLikeWarcStart(std::string_view(w_.data(), std::min<size_t>(w_.size(), 5)))) {
     rec->warnings.push_back("record terminator missing");
   } else {
@@ -198,7 +230,7 @@ void WarcReader::Impl::Terminator(WarcRecord* rec, uint64_t start, uint64_t* end
     while (n < s.size() && (s[n] == '\r' || s[n] == '\n')) ++n;
     if (n > 0 &&
         (n == s.size() || LooksLikeWarcStart(std::string_view(w_.data() + n, std::min<size_t>(w_.size() - n, 5))))) {
-      w_.Consume(n);
+      ConsumeRecordBytes(n);
       rec->warnings.push_back("record terminator incomplete");
     } else {
       // Content-Length too short: find where the next record really starts.
@@ -212,7 +244,7 @@ void WarcReader::Impl::Terminator(WarcRecord* rec, uint64_t start, uint64_t* end
       std::string msg = Where(start) + ": " + std::to_string(rec->content_length) +
                         "-byte block is not followed by the record terminator (Content-Length wrong?)";
       if (p != std::string_view::npos) {
-        w_.Consume(p + term);
+        ConsumeRecordBytes(p + term);
         r_->stats_.skipped_bytes += p;
         msg += "; " + std::to_string(p) + " stray bytes skipped";
       }
@@ -284,6 +316,7 @@ Result<bool> WarcReader::Impl::Next(WarcRecord* rec) {
                              std::to_string(options().max_record_bytes) + " bytes");
   }
   std::string error;
+  StartRecordTap(start, start + header_len + rec->content_length);
   ASSIGN_OR_RETURN(bool complete, ReadBlock(rec, start, header_len, &error));
   if (!complete) {
     ++r_->stats_.truncated_records;
@@ -319,7 +352,9 @@ Result<std::unique_ptr<WarcReader>> WarcReader::Open(std::string_view uri, const
 
 Result<std::unique_ptr<WarcReader>> WarcReader::Open(std::unique_ptr<ByteSource> source,
                                                      const WarcReaderOptions& options) {
-  ASSIGN_OR_RETURN(auto decoder, MakeDecoder(std::move(source), options.decoder));
+  DecoderOptions decoder_options = options.decoder;
+  if (options.addressable_sha256) decoder_options.hash_members = true;
+  ASSIGN_OR_RETURN(auto decoder, MakeDecoder(std::move(source), decoder_options));
   return std::unique_ptr<WarcReader>(new WarcReader(std::move(decoder), options));
 }
 

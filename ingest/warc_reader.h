@@ -41,6 +41,11 @@ struct WarcReaderOptions {
   bool check_digests = true;
   // Compute SHA-256 of every block into WarcRecord::block_sha256. Default: false.
   bool block_sha256 = false;
+  // Compute SHA-256 of every record's addressable bytes (its compressed member,
+  // or for plain files the record through its terminator) into
+  // WarcRecord::addressable_sha256, and of the whole input (FileSha256()).
+  // Default: false.
+  bool addressable_sha256 = false;
 };
 
 struct WarcReaderStats {
@@ -73,6 +78,10 @@ class WarcReader {
   // Size of the input (compressed) when known, and how much of it has been read.
   std::optional<uint64_t> input_size() const { return decoder_->input_size(); }
   uint64_t input_position() const { return decoder_->input_position(); }
+  // SHA-256 of the whole input and its size, once Next() has returned false.
+  // REQUIRES: WarcReaderOptions::addressable_sha256.
+  std::string FileSha256() { return decoder_->FileSha256(); }
+  uint64_t bytes_read() const { return decoder_->bytes_read(); }
   // Compressed bytes the decoder skipped around damage.
   uint64_t compressed_bytes_skipped() const { return decoder_->skipped_bytes(); }
 

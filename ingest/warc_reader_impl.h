@@ -111,6 +111,12 @@ class WarcReader::Impl {
   }
 
   Status Resync(uint64_t start, std::string_view reason);
+  // Addressable-bytes hashing of records that are not a compressed member of
+  // their own (plain files, whole-file streams): every byte the record consumes
+  // from the window between StartRecordTap() and Locate() is hashed.
+  // REQUIRES: nothing of the record consumed yet; `block_end` = where its block ends.
+  void StartRecordTap(uint64_t start, uint64_t block_end);
+  void ConsumeRecordBytes(size_t n);
   void Locate(WarcRecord* rec, uint64_t start, uint64_t end);
   Status ParseHeaders(WarcRecord* rec, size_t header_len);
   Result<bool> ReadArc(WarcRecord* rec);
@@ -129,6 +135,8 @@ class WarcReader::Impl {
   bool arc_ = false;
   int arc_version_ = 1;
   Hasher sha256_;
+  Hasher tap_{DigestAlgorithm::kSha256};
+  bool tap_active_ = false;
   std::optional<Hasher> digest_hasher_;
 };
 

@@ -60,6 +60,10 @@ struct WarcRecord {
   std::string digest_note;
   // SHA-256 of the block, raw, when WarcReaderOptions::block_sha256 is set.
   std::string block_sha256;
+  // SHA-256 of the addressable bytes [offset, offset + length), raw, when
+  // WarcReaderOptions::addressable_sha256 is set (empty, with a warning, for a
+  // record that spans several compressed members).
+  std::string addressable_sha256;
 
   // Anomalies tolerated while reading (LF-only lines, missing terminator,
   // header lines without a colon). Not errors.
@@ -74,15 +78,18 @@ struct WarcRecord {
     auto w = std::move(warnings);
     auto e = std::move(errors);
     auto digest = std::move(block_sha256);
+    auto addressable = std::move(addressable_sha256);
     *this = WarcRecord();
     h.clear();
     w.clear();
     e.clear();
     digest.clear();
+    addressable.clear();
     headers = std::move(h);
     warnings = std::move(w);
     errors = std::move(e);
     block_sha256 = std::move(digest);
+    addressable_sha256 = std::move(addressable);
   }
 
   // First field named `name` (case-insensitive), if any.

@@ -142,6 +142,7 @@ Result<bool> WarcReader::Impl::ReadArc(WarcRecord* rec) {
   size_t header_len = nl + 1;
   std::string error;
   if (h.length > options().max_record_bytes) return Resync(start, "ARC record length exceeds the limit");
+  StartRecordTap(start, start + header_len + h.length);
   ASSIGN_OR_RETURN(bool complete, ReadBlock(rec, start, header_len, &error));
   if (!complete) {
     ++r_->stats_.truncated_records;
@@ -157,7 +158,7 @@ Result<bool> WarcReader::Impl::ReadArc(WarcRecord* rec) {
   // Records are separated by one LF.
   auto have = Want(1);
   (void)have;
-  if (!w_.empty() && w_.data()[0] == '\n') w_.Consume(1);
+  if (!w_.empty() && w_.data()[0] == '\n') ConsumeRecordBytes(1);
   Locate(rec, start, w_.position());
   ++r_->stats_.records;
   return true;

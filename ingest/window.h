@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 
+#include "common/digest.h"
 #include "common/status.h"
 #include "ingest/byte_source.h"
 
@@ -93,16 +95,26 @@ class InputBuffer {
       char* dst = w_.PrepareAppend(want);
       ASSIGN_OR_RETURN(size_t got, source_->Read(dst, want));
       if (got == 0) eof_ = true;
+      if (file_hasher_) file_hasher_->Update(std::string_view(dst, got));
+      bytes_read_ += got;
       w_.CommitAppend(got);
     }
     return Status::Ok();
   }
+
+  // Hashes every byte read from now on with SHA-256. REQUIRES: nothing read yet.
+  void EnableFileHash() { file_hasher_.emplace(DigestAlgorithm::kSha256); }
+  // SHA-256 of the whole input, raw. REQUIRES: EnableFileHash() and eof().
+  std::string FileSha256() { return file_hasher_ ? file_hasher_->Finish() : std::string(); }
+  uint64_t bytes_read() const { return bytes_read_; }
 
  private:
   std::unique_ptr<ByteSource> source_;
   size_t read_bytes_;
   Window w_;
   bool eof_ = false;
+  std::optional<Hasher> file_hasher_;
+  uint64_t bytes_read_ = 0;
 };
 
 }  // namespace crawlproof::ingest

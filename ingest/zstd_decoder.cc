@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/digest.h"
 #include "ingest/decoder_impl.h"
 
 namespace crawlproof::ingest {
@@ -38,7 +39,8 @@ class ZstdDecoder final : public Decoder {
       if (in_->size() >= 4 && std::string_view(in_->data(), 4) == kZstdMagic) {
         ZSTD_DCtx_reset(dctx_, ZSTD_reset_session_only);
         in_frame_ = true;
-        frame_ = {w.end_position(), w.end_position(), in_->offset(), in_->offset()};
+        frame_ = {w.end_position(), w.end_position(), in_->offset(), in_->offset(), {}};
+        if (options_.hash_members) frame_hasher_.Reset();
         frame_in_ = frame_out_ = 0;
         continue;
       }
@@ -109,6 +111,7 @@ class ZstdDecoder final : public Decoder {
       ZSTD_inBuffer input{in_->data(), in_->size(), 0};
       ZSTD_outBuffer output{out, chunk, 0};
       size_t r = ZSTD_decompressStream(dctx_, &output, &input);
+      if (options_.hash_members) frame_hasher_.Update(std::string_view(in_->data(), input.pos));
       in_->Consume(input.pos);
       w.CommitAppend(output.pos);
       frame_in_ += input.pos;
@@ -124,6 +127,7 @@ class ZstdDecoder final : public Decoder {
         in_frame_ = false;
         frame_.data_end = frame_.data_begin + frame_out_;
         frame_.comp_end = frame_.comp_begin + frame_in_;
+        if (options_.hash_members) frame_.sha256 = frame_hasher_.Finish();
         AddMember(frame_);
         return true;
       }
@@ -166,6 +170,7 @@ class ZstdDecoder final : public Decoder {
   ZSTD_DCtx* dctx_;
   std::string dictionary_;
   bool in_frame_ = false;
+  Hasher frame_hasher_{DigestAlgorithm::kSha256};
   MemberSpan frame_;
   uint64_t frame_in_ = 0;
   uint64_t frame_out_ = 0;
