@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "Also log debug messages");
   int exit_code = crawlproof::cli::kExitOk;
   crawlproof::cli::RegisterWarcCommands(app, &exit_code);
+  crawlproof::cli::RegisterLedgerCommands(app, &exit_code);
   app.parse_complete_callback([&] {
     crawlproof::LogOptions o;
     o.format = log_format == "json"   ? crawlproof::LogFormat::kJson

@@ -1,0 +1,391 @@
+// crawlproof keygen | ledger valset | ledger build | ledger verify | ledger check | ledger consistency
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "common/json.h"
+#include "common/logging.h"
+#include "verify/commitments.h"
+#include "verify/ledger.h"
+
+namespace crawlproof::cli {
+namespace {
+
+using namespace crawlproof::verify;
+
+bool ReadText(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+// Writes `data` to `path` with `mode`; refuses to replace an existing file.
+Status WriteNewFile(const std::string& path, const std::string& data, mode_t mode) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return Status::IoError(path + ": cannot create (" + std::strerror(errno) + ")");
+  bool ok = write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  ok = fchmod(fd, mode) == 0 && ok;
+  ok = close(fd) == 0 && ok;
+  return ok ? Status::Ok() : Status::IoError(path + ": write failed");
+}
+
+std::string JsonStringArray(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ",";
+    AppendJsonString(out, v[i]);
+  }
+  return out + "]";
+}
+
+void PrintLine(const std::string& line) {
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+// ---- keygen ---------------------------------------------------------------
+
+struct KeygenArgs {
+  std::string name, out;
+};
+
+int RunKeygen(const KeygenArgs& a) {
+  if (!ValidSignerName(a.name)) {
+    LogError("keygen: invalid name '" + a.name + "' (no whitespace, no '+')");
+    return kExitCannotRun;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(a.out, ec);
+  auto kp = GenerateEd25519();
+  if (!kp.ok()) {
+    LogError(kp.status().message());
+    return kExitCannotRun;
+  }
+  std::string base = a.out + "/" + a.name;
+  for (auto [path, data, mode] :
+       {std::tuple{base + ".key", kp->private_pem, mode_t{0600}},
+        std::tuple{base + ".pub", kp->public_pem, mode_t{0644}},
+        std::tuple{base + ".vkey", ValidatorLine(a.name, kp->public_key) + "\n", mode_t{0644}}}) {
+    if (Status s = WriteNewFile(path, data, mode); !s.ok()) {
+      LogError("keygen: " + s.message());
+      return kExitCannotRun;
+    }
+  }
+  JsonObject o;
+  o.Add("name", a.name).Add("private_key", base + ".key").Add("public_key", base + ".pub").Add("vkey", base + ".vkey");
+  PrintLine(o.str());
+  return kExitOk;
+}
+
+// ---- ledger valset --------------------------------------------------------
+
+struct ValsetArgs {
+  uint32_t quorum = 1;
+  std::vector<std::string> vkeys;
+};
+
+int RunValset(const ValsetArgs& a) {
+  std::vector<std::string> lines;
+  for (const auto& f : a.vkeys) {
+    std::string text;
+    if (!ReadText(f, &text)) {
+      LogError(f + ": cannot read");
+      return kExitCannotRun;
+    }
+    lines.push_back(text);
+  }
+  auto set = MakeValidatorSet(a.quorum, lines);
+  if (!set.ok()) {
+    LogError("ledger valset: " + set.status().message());
+    return kExitCannotRun;
+  }
+  std::fwrite(set->document.data(), 1, set->document.size(), stdout);
+  return kExitOk;
+}
+
+// ---- ledger build ---------------------------------------------------------
+
+struct BuildArgs {
+  std::string origin, valset, prev, root, out;
+  std::vector<std::string> keys, inputs;
+  int64_t time = -1;
+  bool allow_damaged = false;
+};
+
+int RunBuild(const BuildArgs& a) {
+  std::string doc;
+  if (!ReadText(a.valset, &doc)) {
+    LogError(a.valset + ": cannot read the validator set");
+    return kExitCannotRun;
+  }
+  auto set = ParseValidatorSet(doc);
+  if (!set.ok()) {
+    LogError(a.valset + ": " + set.status().message());
+    return kExitCannotRun;
+  }
+  std::vector<Ed25519Signer> signers;
+  std::vector<Signer> sign_as;
+  for (const auto& k : a.keys) {
+    std::string pem;
+    if (!ReadText(k, &pem)) {
+      LogError(k + ": cannot read");
+      return kExitCannotRun;
+    }
+    auto s = Ed25519Signer::FromPem(pem);
+    if (!s.ok()) {
+      LogError(k + ": " + s.status().message());
+      return kExitCannotRun;
+    }
+    signers.push_back(std::move(s).value());
+  }
+  for (size_t i = 0; i < a.keys.size(); ++i)
+    sign_as.push_back({std::filesystem::path(a.keys[i]).stem().string(), &signers[i]});
+  Snapshot snapshot;
+  if (!a.prev.empty()) {
+    auto prev = ReadSnapshotFile(a.prev);
+    if (!prev.ok()) {
+      LogError(prev.status().message());
+      return kExitCannotRun;
+    }
+    snapshot = std::move(prev).value();
+  }
+  std::vector<FileEntry> files;
+  bool damaged = false;
+  for (const auto& input : a.inputs) {
+    auto c = CommitFile(input, LedgerPath(input, a.root));
+    if (!c.ok()) {
+      LogError(c.status().message());
+      return kExitCannotRun;
+    }
+    for (const auto& p : c->problems) LogError(p);
+    if (!c->problems.empty() && !a.allow_damaged) {
+      LogError(input + ": " + std::to_string(c->problems.size()) +
+               " problems; not committed (use --allow-damaged to commit the file as it is)");
+      damaged = true;
+      continue;
+    }
+    JsonObject o;
+    o.Add("file", input)
+        .Add("path", c->entry.path)
+        .Add("size", c->entry.size)
+        .Add("records", c->entry.record_count)
+        .Add("record_root", ToHex(c->entry.record_root));
+    PrintLine(o.str());
+    files.push_back(c->entry);
+  }
+  if (damaged) return kExitBadInput;
+  uint64_t now = a.time >= 0 ? static_cast<uint64_t>(a.time)
+                             : static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                         std::chrono::system_clock::now().time_since_epoch())
+                                                         .count());
+  if (Status s = AppendBlock(&snapshot, a.origin, *set, sign_as, std::move(files), now); !s.ok()) {
+    LogError("ledger build: " + s.message());
+    return kExitCannotRun;
+  }
+  if (Status s = WriteSnapshotFile(a.out, snapshot); !s.ok()) {
+    LogError(s.message());
+    return kExitCannotRun;
+  }
+  LogInfo(a.out + ": block " + std::to_string(snapshot.blocks.size() - 1) + " appended");
+  return kExitOk;
+}
+
+// ---- ledger verify / check / consistency ------------------------------------
+
+// Loads and verifies; on failure logs and sets *exit_code.
+std::optional<VerifiedLedger> LoadVerified(const std::string& snapshot_path, const std::string& trust_path,
+                                           int* exit_code) {
+  auto trust = LoadTrustFile(trust_path);
+  if (!trust.ok()) {
+    LogError(trust.status().message());
+    *exit_code = kExitCannotRun;
+    return std::nullopt;
+  }
+  auto snapshot = ReadSnapshotFile(snapshot_path);
+  if (!snapshot.ok()) {
+    LogError(snapshot.status().message());
+    *exit_code = snapshot.status().code() == StatusCode::kNotFound ? kExitCannotRun : kExitBadInput;
+    return std::nullopt;
+  }
+  auto v = VerifySnapshot(*snapshot, *trust);
+  if (!v.ok()) {
+    LogError(snapshot_path + ": " + v.status().message());
+    JsonObject o;
+    o.Add("snapshot", snapshot_path).Add("status", "failed").Add("error", v.status().message());
+    PrintLine(o.str());
+    *exit_code = kExitBadInput;
+    return std::nullopt;
+  }
+  return std::move(v).value();
+}
+
+struct VerifyArgs {
+  std::string snapshot, trust, root;
+  std::vector<std::string> inputs;
+};
+
+int RunVerify(const VerifyArgs& a) {
+  int code = kExitOk;
+  auto v = LoadVerified(a.snapshot, a.trust, &code);
+  if (!v) return code;
+  JsonObject o;
+  o.Add("snapshot", a.snapshot)
+      .Add("status", "verified")
+      .Add("height", v->height())
+      .Add("files", static_cast<uint64_t>(v->entries.size()))
+      .Add("root", ToHex(v->root()))
+      .AddRaw("signers", JsonStringArray(v->blocks.back().signers));
+  PrintLine(o.str());
+  return kExitOk;
+}
+
+int RunCheck(const VerifyArgs& a) {
+  int code = kExitOk;
+  auto v = LoadVerified(a.snapshot, a.trust, &code);
+  if (!v) return code;
+  bool all_verified = true;
+  for (const auto& input : a.inputs) {
+    std::string path = LedgerPath(input, a.root);
+    JsonObject o;
+    o.Add("file", input).Add("path", path);
+    auto c = CommitFile(input, path);
+    if (!c.ok()) {
+      LogError(c.status().message());
+      o.Add("status", "mismatch").Add("detail", "unreadable: " + c.status().message());
+      PrintLine(o.str());
+      all_verified = false;
+      continue;
+    }
+    long idx = v->FindPath(path);
+    std::string status = "verified", detail;
+    if (idx < 0) {
+      status = "not-in-ledger";
+      detail = "no file entry with this path";
+    } else {
+      const FileEntry& e = v->entries[static_cast<size_t>(idx)];
+      if (e.size != c->entry.size) {
+        detail = "size: ledger " + std::to_string(e.size) + ", file " + std::to_string(c->entry.size);
+      } else if (e.sha256 != c->entry.sha256) {
+        detail = "file hash: ledger " + ToHex(e.sha256) + ", file " + ToHex(c->entry.sha256);
+      } else if (e.record_count != c->entry.record_count) {
+        detail = "record count: ledger " + std::to_string(e.record_count) + ", file " +
+                 std::to_string(c->entry.record_count);
+      } else if (e.record_root != c->entry.record_root) {
+        detail = "record root differs";
+      }
+      if (!detail.empty()) status = "mismatch";
+      o.Add("block", static_cast<uint64_t>(v->BlockOfEntry(static_cast<size_t>(idx))));
+    }
+    for (const auto& p : c->problems) LogWarning(p);
+    o.Add("status", status);
+    if (!detail.empty()) o.Add("detail", detail);
+    PrintLine(o.str());
+    all_verified = all_verified && status == "verified";
+  }
+  return all_verified ? kExitOk : kExitBadInput;
+}
+
+struct ConsistencyArgs {
+  std::string snapshot, trust;
+  uint64_t from = 0;
+  int64_t to = -1;
+};
+
+int RunConsistency(const ConsistencyArgs& a) {
+  int code = kExitOk;
+  auto v = LoadVerified(a.snapshot, a.trust, &code);
+  if (!v) return code;
+  uint64_t to = a.to < 0 ? v->height() : static_cast<uint64_t>(a.to);
+  if (a.from > to || to > v->height()) {
+    LogError("ledger consistency: need --from <= --to <= " + std::to_string(v->height()));
+    return kExitCannotRun;
+  }
+  const BlockBody& b1 = v->blocks[a.from].body;
+  const BlockBody& b2 = v->blocks[to].body;
+  auto leaves = std::span<const Hash>(v->entry_hashes).subspan(0, b2.size);
+  std::vector<Hash> proof;
+  if (b1.size > 0) proof = ConsistencyProof(leaves, b1.size);
+  std::vector<std::string> hex;
+  for (const auto& h : proof) hex.push_back(ToHex(h));
+  bool ok = b1.size == 0 || VerifyConsistency(b1.size, b2.size, b1.root, b2.root, proof).ok();
+  JsonObject o;
+  o.Add("from", a.from)
+      .Add("to", to)
+      .Add("old_size", b1.size)
+      .Add("new_size", b2.size)
+      .Add("old_root", ToHex(b1.root))
+      .Add("new_root", ToHex(b2.root))
+      .AddRaw("proof", JsonStringArray(hex))
+      .Add("verified", ok);
+  PrintLine(o.str());
+  return ok ? kExitOk : kExitBadInput;
+}
+
+}  // namespace
+
+void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
+  auto keygen_args = std::make_shared<KeygenArgs>();
+  auto* keygen = app.add_subcommand("keygen", "Create an Ed25519 validator key: NAME.key (0600), NAME.pub, NAME.vkey");
+  keygen->add_option("--name", keygen_args->name, "Validator name")->required();
+  keygen->add_option("--out", keygen_args->out, "Directory for the key files")->required();
+  keygen->callback([keygen_args, exit_code] { *exit_code = RunKeygen(*keygen_args); });
+
+  auto* ledger = app.add_subcommand("ledger", "Signed ledger snapshots of WARC file commitments");
+  ledger->require_subcommand(1);
+
+  auto valset_args = std::make_shared<ValsetArgs>();
+  auto* valset = ledger->add_subcommand("valset", "Write a validator set document from .vkey files");
+  valset->add_option("--quorum", valset_args->quorum, "Signatures a block needs")->required();
+  valset->add_option("vkeys", valset_args->vkeys, ".vkey files")->required();
+  valset->callback([valset_args, exit_code] { *exit_code = RunValset(*valset_args); });
+
+  auto build_args = std::make_shared<BuildArgs>();
+  auto* build = ledger->add_subcommand("build", "Commit WARC files in a new signed block");
+  build->add_option("--origin", build_args->origin, "Ledger origin (first line of every block)")->required();
+  build->add_option("--valset", build_args->valset, "Validator set document of this block")->required();
+  build->add_option("--key", build_args->keys, "Private key(s) to sign with; NAME.key signs as NAME")->required();
+  build->add_option("--prev", build_args->prev, "Snapshot to append to");
+  build->add_option("--root", build_args->root, "Directory local paths are committed relative to");
+  build->add_option("--out", build_args->out, "Snapshot to write")->required();
+  build->add_option("--time", build_args->time, "Block time in unix seconds (default: now)");
+  build->add_flag("--allow-damaged", build_args->allow_damaged, "Commit files the reader reported damage in");
+  build->add_option("inputs", build_args->inputs, "WARC files or URLs")->required();
+  build->callback([build_args, exit_code] { *exit_code = RunBuild(*build_args); });
+
+  auto verify_args = std::make_shared<VerifyArgs>();
+  auto* verify = ledger->add_subcommand("verify", "Verify a snapshot against a trust file");
+  verify->add_option("snapshot", verify_args->snapshot, "Snapshot")->required();
+  verify->add_option("--trust", verify_args->trust, "Trust file (TOML)")->required();
+  verify->callback([verify_args, exit_code] { *exit_code = RunVerify(*verify_args); });
+
+  auto check_args = std::make_shared<VerifyArgs>();
+  auto* check = ledger->add_subcommand("check", "Check WARC files against a verified snapshot");
+  check->add_option("snapshot", check_args->snapshot, "Snapshot")->required();
+  check->add_option("--trust", check_args->trust, "Trust file (TOML)")->required();
+  check->add_option("--root", check_args->root, "Directory local paths are committed relative to");
+  check->add_option("inputs", check_args->inputs, "WARC files or URLs")->required();
+  check->callback([check_args, exit_code] { *exit_code = RunCheck(*check_args); });
+
+  auto cons_args = std::make_shared<ConsistencyArgs>();
+  auto* cons = ledger->add_subcommand("consistency", "RFC 9162 consistency proof between two blocks");
+  cons->add_option("snapshot", cons_args->snapshot, "Snapshot")->required();
+  cons->add_option("--trust", cons_args->trust, "Trust file (TOML)")->required();
+  cons->add_option("--from", cons_args->from, "Older block height")->required();
+  cons->add_option("--to", cons_args->to, "Newer block height (default: the last)");
+  cons->callback([cons_args, exit_code] { *exit_code = RunConsistency(*cons_args); });
+}
+
+}  // namespace crawlproof::cli

@@ -1,0 +1,110 @@
+// keygen and the ledger commands as a user runs them.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/test_paths.h"
+
+namespace crawlproof {
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string out;
+};
+
+Run Crawlproof(const std::string& args) {
+  std::string cmd = testing::BinaryDir() + "/crawlproof " + args + " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  Run r{-1, ""};
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class LedgerCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::MakeTempDir();
+    ASSERT_EQ(Crawlproof("keygen --name v1 --out " + dir_ + "/keys").exit_code, 0);
+    ASSERT_EQ(Crawlproof("keygen --name v2 --out " + dir_ + "/keys").exit_code, 0);
+    auto valset = Crawlproof("ledger valset --quorum 2 " + dir_ + "/keys/v1.vkey " + dir_ + "/keys/v2.vkey");
+    ASSERT_EQ(valset.exit_code, 0);
+    std::ofstream(dir_ + "/genesis.valset") << valset.out;
+    std::ofstream(dir_ + "/trust.toml") << "origin = \"crawlproof.test/ledger\"\nvalset_file = \"genesis.valset\"\n";
+    std::string warcs = dir_ + "/warcs";
+    std::filesystem::create_directories(warcs + "/seg");
+    for (const char* f : {"rp_warcfile.warc.gz", "dolma_sample-0000_wget-1.21.4.warc.gz"})
+      std::filesystem::copy_file(testing::FixturePath(std::string("warc/") + f), warcs + "/seg/" + f);
+    auto build = Crawlproof(Build() + " --out " + dir_ + "/ledger.json " + warcs + "/seg/rp_warcfile.warc.gz " + warcs +
+                            "/seg/dolma_sample-0000_wget-1.21.4.warc.gz");
+    ASSERT_EQ(build.exit_code, 0);
+  }
+  std::string Build() const {
+    return "ledger build --origin crawlproof.test/ledger --valset " + dir_ + "/genesis.valset --key " + dir_ +
+           "/keys/v1.key --key " + dir_ + "/keys/v2.key --root " + dir_ + "/warcs";
+  }
+  std::string dir_;
+};
+
+TEST_F(LedgerCli, KeysAreWrittenPrivatelyAndNeverOverwritten) {
+  struct stat st {};
+  ASSERT_EQ(stat((dir_ + "/keys/v1.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_NE(Crawlproof("keygen --name v1 --out " + dir_ + "/keys").exit_code, 0);
+  std::ifstream vkey(dir_ + "/keys/v1.vkey");
+  std::string line;
+  std::getline(vkey, line);
+  EXPECT_EQ(line.rfind("v1 A", 0), 0u) << line;  // base64 of 0x01 ‖ key starts with 'A'
+}
+
+TEST_F(LedgerCli, VerifyAndCheck) {
+  auto v = Crawlproof("ledger verify " + dir_ + "/ledger.json --trust " + dir_ + "/trust.toml");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("\"status\":\"verified\",\"height\":0,\"files\":2"), std::string::npos) << v.out;
+  auto check = Crawlproof("ledger check " + dir_ + "/ledger.json --trust " + dir_ + "/trust.toml --root " + dir_ +
+                          "/warcs " + dir_ + "/warcs/seg/rp_warcfile.warc.gz");
+  EXPECT_EQ(check.exit_code, 0);
+  EXPECT_NE(check.out.find("\"path\":\"seg/rp_warcfile.warc.gz\""), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("\"status\":\"verified\""), std::string::npos) << check.out;
+  // A file with one byte changed, under the committed path: mismatch, and why.
+  std::string other = dir_ + "/other/seg";
+  std::filesystem::create_directories(other);
+  std::string bytes = testing::ReadFileBytes(dir_ + "/warcs/seg/rp_warcfile.warc.gz");
+  bytes[bytes.size() / 2] ^= 1;
+  std::ofstream(other + "/rp_warcfile.warc.gz", std::ios::binary) << bytes;
+  auto bad = Crawlproof("ledger check " + dir_ + "/ledger.json --trust " + dir_ + "/trust.toml --root " + dir_ +
+                        "/other " + other + "/rp_warcfile.warc.gz " + testing::FixturePath("warc/jwarc_cc.warc.gz"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.out.find("\"status\":\"mismatch\",\"detail\":\"file hash"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("\"status\":\"not-in-ledger\""), std::string::npos) << bad.out;
+}
+
+TEST_F(LedgerCli, AppendingAndTampering) {
+  std::string ledger = dir_ + "/ledger.json";
+  auto more = Crawlproof(Build() + " --prev " + ledger + " --out " + ledger + " " +
+                         testing::FixturePath("warc/warcbench_test-crawl_0.warc.gz"));
+  ASSERT_EQ(more.exit_code, 0);
+  auto v = Crawlproof("ledger verify " + ledger + " --trust " + dir_ + "/trust.toml");
+  EXPECT_NE(v.out.find("\"height\":1,\"files\":3"), std::string::npos) << v.out;
+  auto proof = Crawlproof("ledger consistency " + ledger + " --trust " + dir_ + "/trust.toml --from 0");
+  EXPECT_EQ(proof.exit_code, 0);
+  EXPECT_NE(proof.out.find("\"verified\":true"), std::string::npos);
+  std::string text = testing::ReadFileBytes(ledger);
+  text.replace(text.find("\"size\":"), 7, "\"size\":1");  // a file entry that no longer hashes to the root
+  std::ofstream(ledger, std::ios::binary | std::ios::trunc) << text;
+  auto tampered = Crawlproof("ledger verify " + ledger + " --trust " + dir_ + "/trust.toml");
+  EXPECT_EQ(tampered.exit_code, 1);
+  EXPECT_NE(tampered.out.find("\"status\":\"failed\""), std::string::npos) << tampered.out;
+  EXPECT_EQ(Crawlproof("ledger verify " + dir_ + "/missing.json --trust " + dir_ + "/trust.toml").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace crawlproof
