@@ -14,5 +14,6 @@ inline constexpr int kExitCannotRun = 2;
 
 void RegisterWarcCommands(CLI::App& app, int* exit_code);
 void RegisterLedgerCommands(CLI::App& app, int* exit_code);
+void RegisterAuditCommands(CLI::App& app, int* exit_code);
 
 }  // namespace crawlproof::cli

@@ -1,6 +1,8 @@
 #include "ingest/byte_source.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 #include "ingest/file_source.h"
 #include "ingest/http_source.h"
@@ -24,7 +26,29 @@ std::string RedactUserInfo(std::string_view url) {
   return std::string(url.substr(0, host_start)) + std::string(url.substr(at + 1));
 }
 
+class MemorySource final : public ByteSource {
+ public:
+  MemorySource(std::string bytes, std::string name) : bytes_(std::move(bytes)), name_(std::move(name)) {}
+  Result<size_t> Read(char* dst, size_t n) override {
+    size_t k = std::min(n, bytes_.size() - pos_);
+    std::memcpy(dst, bytes_.data() + pos_, k);
+    pos_ += k;
+    return k;
+  }
+  std::optional<uint64_t> Size() const override { return bytes_.size(); }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::string bytes_;
+  std::string name_;
+  size_t pos_ = 0;
+};
+
 }  // namespace
+
+std::unique_ptr<ByteSource> MakeMemorySource(std::string bytes, std::string name) {
+  return std::make_unique<MemorySource>(std::move(bytes), std::move(name));
+}
 
 bool IsRemoteUri(std::string_view uri) {
   return HasPrefix(uri, "http://") || HasPrefix(uri, "https://") || HasPrefix(uri, "s3://");

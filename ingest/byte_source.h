@@ -94,6 +94,10 @@ class ByteSource {
 // NotFound, IoError, Unavailable.
 Result<std::unique_ptr<ByteSource>> OpenByteSource(std::string_view uri, const SourceOptions& options = {});
 
+// A source over bytes already in memory (tests, audit bundles). `name` is used
+// in messages.
+std::unique_ptr<ByteSource> MakeMemorySource(std::string bytes, std::string name);
+
 // True when `uri` names a network object (http, https, s3).
 bool IsRemoteUri(std::string_view uri);
 

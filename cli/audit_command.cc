@@ -1,0 +1,157 @@
+// crawlproof audit record | audit verify
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "common/json.h"
+#include "common/logging.h"
+#include "ingest/byte_source.h"
+#include "verify/audit.h"
+
+namespace crawlproof::cli {
+namespace {
+
+using namespace crawlproof::verify;
+
+struct RecordArgs {
+  std::string input, snapshot, out, root;
+  uint64_t offset = 0;
+};
+
+int RunAuditRecord(const RecordArgs& a) {
+  auto snapshot = ReadSnapshotFile(a.snapshot);
+  if (!snapshot.ok()) {
+    LogError(snapshot.status().message());
+    return kExitCannotRun;
+  }
+  auto bundle = BuildAuditBundle(a.input, LedgerPath(a.input, a.root), a.offset, *snapshot);
+  if (!bundle.ok()) {
+    LogError(bundle.status().message());
+    return bundle.status().code() == StatusCode::kIoError || bundle.status().code() == StatusCode::kUnavailable
+               ? kExitCannotRun
+               : kExitBadInput;
+  }
+  std::string text = FormatAuditBundle(*bundle);
+  std::ofstream out(a.out, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) {
+    LogError(a.out + ": cannot write the bundle");
+    return kExitCannotRun;
+  }
+  JsonObject o;
+  o.Add("bundle", a.out)
+      .Add("path", bundle->path)
+      .Add("offset", bundle->offset)
+      .Add("length", bundle->length)
+      .Add("record_index", bundle->record_index)
+      .Add("height", bundle->height);
+  std::puts(o.str().c_str());
+  return kExitOk;
+}
+
+struct VerifyArgs {
+  std::string bundle, trust, record_bytes;
+  bool fetch = false;
+};
+
+int RunAuditVerify(const VerifyArgs& a) {
+  auto trust = LoadTrustFile(a.trust);
+  if (!trust.ok()) {
+    LogError(trust.status().message());
+    return kExitCannotRun;
+  }
+  std::ifstream in(a.bundle, std::ios::binary);
+  if (!in) {
+    LogError(a.bundle + ": cannot read");
+    return kExitCannotRun;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  JsonObject o;
+  o.Add("bundle", a.bundle);
+  auto bundle = ParseAuditBundle(ss.str());
+  if (!bundle.ok()) {
+    LogError(a.bundle + ": " + bundle.status().message());
+    o.Add("status", "failed").Add("error", bundle.status().message());
+    std::puts(o.str().c_str());
+    return kExitBadInput;
+  }
+  std::optional<std::string> bytes;
+  if (!a.record_bytes.empty() || a.fetch) {
+    // The record's bytes: from a file, or fetched from the bundle's location.
+    ingest::SourceOptions so;
+    std::string from = a.record_bytes;
+    if (from.empty()) {
+      from = bundle->file;
+      so.offset = bundle->offset;
+      so.length = bundle->length;
+    }
+    auto src = ingest::OpenByteSource(from, so);
+    if (!src.ok()) {
+      LogError(src.status().message());
+      return kExitCannotRun;
+    }
+    std::string data, buf(1 << 16, '\0');
+    while (true) {
+      auto n = (*src)->Read(buf.data(), buf.size());
+      if (!n.ok()) {
+        LogError(n.status().message());
+        return kExitCannotRun;
+      }
+      if (*n == 0) break;
+      data.append(buf.data(), *n);
+    }
+    bytes = std::move(data);
+  }
+  auto r = VerifyAuditBundle(*bundle, *trust, bytes);
+  if (!r.ok()) {
+    LogError(a.bundle + ": " + r.status().message());
+    o.Add("status", "failed").Add("error", r.status().message());
+    std::puts(o.str().c_str());
+    return kExitBadInput;
+  }
+  std::string signers = "[";
+  for (size_t i = 0; i < r->signers.size(); ++i) {
+    if (i) signers += ",";
+    AppendJsonString(signers, r->signers[i]);
+  }
+  signers += "]";
+  o.Add("status", "verified")
+      .Add("path", r->entry.path)
+      .Add("offset", r->leaf.offset)
+      .Add("length", r->leaf.length)
+      .Add("record_id", r->leaf.record_id)
+      .Add("target_uri", r->leaf.target_uri)
+      .Add("height", r->height)
+      .AddRaw("signers", signers)
+      .Add("content", r->content_checked ? "verified" : "not checked");
+  std::puts(o.str().c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterAuditCommands(CLI::App& app, int* exit_code) {
+  auto* audit = app.add_subcommand("audit", "Proof bundles for single records, checkable offline");
+  audit->require_subcommand(1);
+
+  auto rec = std::make_shared<RecordArgs>();
+  auto* record = audit->add_subcommand("record", "Write the proof bundle of one record");
+  record->add_option("input", rec->input, "WARC file or URL")->required();
+  record->add_option("--offset", rec->offset, "Offset of the record (as `warc index` prints it)")->required();
+  record->add_option("--snapshot", rec->snapshot, "Ledger snapshot")->required();
+  record->add_option("--root", rec->root, "Directory local paths are committed relative to");
+  record->add_option("--out", rec->out, "Bundle to write")->required();
+  record->callback([rec, exit_code] { *exit_code = RunAuditRecord(*rec); });
+
+  auto ver = std::make_shared<VerifyArgs>();
+  auto* verify = audit->add_subcommand("verify", "Verify a proof bundle offline");
+  verify->add_option("bundle", ver->bundle, "Bundle")->required();
+  verify->add_option("--trust", ver->trust, "Trust file (TOML)")->required();
+  verify->add_option("--record-bytes", ver->record_bytes, "The record's bytes (warc cat --offset --length)");
+  verify->add_flag("--fetch", ver->fetch, "Read the record's bytes from the bundle's file/URL (a Range request)");
+  verify->callback([ver, exit_code] { *exit_code = RunAuditVerify(*ver); });
+}
+
+}  // namespace crawlproof::cli

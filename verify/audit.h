@@ -1,0 +1,73 @@
+// Audit bundles: a self-contained proof that one WARC record comes from a file
+// committed in a signed ledger block, checkable offline with the genesis
+// validator set alone (docs/audit.md).
+//
+// A bundle holds: where the record's bytes are (file, path, offset, length), its
+// record leaf and inclusion path to the file's record root, the file entry and
+// its inclusion path to a block's root, that block's signed note, and the
+// validator-set history from genesis to the block (every set document, and the
+// signed blocks that switched sets). JSON, one field per line, so that a shell
+// with sed can read it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "verify/commitments.h"
+#include "verify/ledger.h"
+
+namespace crawlproof::verify {
+
+struct AuditBundle {
+  std::string origin;
+  // The record.
+  std::string file;  // as given to `audit record`
+  std::string path;  // ledger path of the file
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  uint64_t record_index = 0;
+  std::string leaf;  // encoded record leaf
+  std::vector<Hash> record_path;
+  // The file entry.
+  uint64_t record_count = 0;
+  std::string entry;  // encoded file entry
+  uint64_t entry_index = 0;
+  uint64_t tree_size = 0;
+  std::vector<Hash> entry_path;
+  // The block and the validator-set history up to it.
+  uint64_t height = 0;
+  std::string block_note;
+  std::vector<std::string> valsets;        // genesis first, then each set switched to
+  std::vector<std::string> switch_blocks;  // the signed notes of the blocks that switched
+};
+
+std::string FormatAuditBundle(const AuditBundle& b);
+// Errors: Corruption naming the field.
+Result<AuditBundle> ParseAuditBundle(std::string_view json);
+
+// Builds the bundle of the record at `offset` of `uri` (committed under
+// `ledger_path`) from `snapshot`. The file is streamed once to recompute its
+// record leaves; it must match its ledger entry. Errors: NotFound (no entry
+// for the path, no record at the offset), Corruption (the file does not match
+// its entry, or the snapshot is malformed).
+Result<AuditBundle> BuildAuditBundle(std::string_view uri, std::string_view ledger_path, uint64_t offset,
+                                     const Snapshot& snapshot, const ingest::SourceOptions& source = {});
+
+struct AuditResult {
+  RecordLeaf leaf;
+  FileEntry entry;
+  uint64_t height = 0;
+  std::vector<std::string> signers;
+  bool content_checked = false;
+};
+
+// Verifies `bundle` against `trust` offline. With `record_bytes` (the record's
+// addressable bytes, as `warc cat --offset --length` returns them) also checks
+// the content: their SHA-256, and the record decoded from them (block hash,
+// type, id, URI, date). Errors: Corruption naming the first check that fails.
+Result<AuditResult> VerifyAuditBundle(const AuditBundle& bundle, const Trust& trust,
+                                      const std::optional<std::string>& record_bytes = std::nullopt);
+
+}  // namespace crawlproof::verify
