@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <future>
+#include <system_error>
 #include <memory>
 #include <optional>
 
@@ -91,21 +93,39 @@ class InputBuffer {
   // Reads until at least `n` bytes are buffered or the source ends.
   Status Ensure(size_t n) {
     while (w_.size() < n && !eof_) {
+      // The file hash of the previous read runs on another thread while the
+      // decoder works; it must be done before the buffer may move.
+      if (hashing_.valid()) hashing_.get();
       size_t want = std::max(read_bytes_, n - w_.size());
       char* dst = w_.PrepareAppend(want);
       ASSIGN_OR_RETURN(size_t got, source_->Read(dst, want));
       if (got == 0) eof_ = true;
-      if (file_hasher_) file_hasher_->Update(std::string_view(dst, got));
+      if (file_hasher_ && got > 0) {
+        std::string_view chunk(dst, got);
+        try {
+          hashing_ = std::async(std::launch::async, [this, chunk] { file_hasher_->Update(chunk); });
+        } catch (const std::system_error&) {
+          file_hasher_->Update(chunk);  // no thread to be had: hash here
+        }
+      }
       bytes_read_ += got;
       w_.CommitAppend(got);
     }
     return Status::Ok();
   }
 
-  // Hashes every byte read from now on with SHA-256. REQUIRES: nothing read yet.
+  ~InputBuffer() {
+    if (hashing_.valid()) hashing_.wait();
+  }
+
+  // Hashes every byte read from now on with SHA-256 (on a helper thread, one
+  // read behind). REQUIRES: nothing read yet.
   void EnableFileHash() { file_hasher_.emplace(DigestAlgorithm::kSha256); }
   // SHA-256 of the whole input, raw. REQUIRES: EnableFileHash() and eof().
-  std::string FileSha256() { return file_hasher_ ? file_hasher_->Finish() : std::string(); }
+  std::string FileSha256() {
+    if (hashing_.valid()) hashing_.get();
+    return file_hasher_ ? file_hasher_->Finish() : std::string();
+  }
   uint64_t bytes_read() const { return bytes_read_; }
 
  private:
@@ -114,6 +134,7 @@ class InputBuffer {
   Window w_;
   bool eof_ = false;
   std::optional<Hasher> file_hasher_;
+  std::future<void> hashing_;
   uint64_t bytes_read_ = 0;
 };
 
