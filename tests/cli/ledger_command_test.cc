@@ -7,27 +7,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/run_cli.h"
 #include "tests/support/test_paths.h"
 
 namespace crawlproof {
 namespace {
 
-struct Run {
-  int exit_code;
-  std::string out;
-};
+using Run = testing::CliRun;
 
-Run Crawlproof(const std::string& args) {
-  std::string cmd = testing::BinaryDir() + "/crawlproof " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  Run r{-1, ""};
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Run Crawlproof(const std::string& args) { return testing::RunCrawlproof(args); }
 
 class LedgerCli : public ::testing::Test {
  protected:
