@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <cstring>
 #include <future>
-#include <system_error>
 #include <memory>
 #include <optional>
+#include <system_error>
 
 #include "common/digest.h"
 #include "common/status.h"

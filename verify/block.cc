@@ -4,15 +4,11 @@
 #include <vector>
 
 namespace crawlproof::verify {
-namespace {
-
 bool ParseCanonicalUint(std::string_view s, uint64_t* out) {
   if (s.empty() || (s.size() > 1 && s[0] == '0')) return false;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && p == s.data() + s.size();
 }
-
-}  // namespace
 
 std::string FormatBlockBody(const BlockBody& b) {
   std::string s;

@@ -33,6 +33,9 @@ struct BlockBody {
 
 std::string FormatBlockBody(const BlockBody& b);
 
+// Canonical decimal: digits only, no sign, no leading zero unless "0".
+bool ParseCanonicalUint(std::string_view s, uint64_t* out);
+
 // Errors: Corruption naming the first line that is not exactly as specified.
 Result<BlockBody> ParseBlockBody(std::string_view body);
 

@@ -6,18 +6,12 @@
 
 #include "common/digest.h"
 #include "common/encoding.h"
+#include "verify/block.h"
 
 namespace crawlproof::verify {
 namespace {
 
 constexpr std::string_view kHeader = "crawlproof-valset/v1";
-
-// Canonical decimal: digits only, no leading zero unless "0".
-bool ParseCanonicalUint(std::string_view s, uint64_t* out) {
-  if (s.empty() || (s.size() > 1 && s[0] == '0')) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
 
 Result<Validator> ParseValidatorLine(std::string_view line) {
   auto sp = line.find(' ');

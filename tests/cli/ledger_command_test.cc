@@ -15,7 +15,9 @@ namespace {
 
 using Run = testing::CliRun;
 
-Run Crawlproof(const std::string& args) { return testing::RunCrawlproof(args); }
+Run Crawlproof(const std::string& args) {
+  return testing::RunCrawlproof(args);
+}
 
 class LedgerCli : public ::testing::Test {
  protected:

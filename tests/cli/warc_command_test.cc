@@ -13,7 +13,9 @@ namespace {
 
 using Run = testing::CliRun;
 
-Run Crawlproof(const std::string& args) { return testing::RunCrawlproof(args); }
+Run Crawlproof(const std::string& args) {
+  return testing::RunCrawlproof(args);
+}
 
 size_t Lines(const std::string& s) {
   return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));

@@ -7,25 +7,15 @@
 
 #include "common/encoding.h"
 #include "tests/support/test_paths.h"
+#include "tests/verify/test_keys.h"
 #include "verify/signed_note.h"
 
 namespace crawlproof::verify {
 namespace {
 
-struct Key {
-  std::string name;
-  Ed25519KeyPair pair;
-  Ed25519Signer signer;
-};
-
-Key MakeKey(const std::string& name) {
-  auto pair = GenerateEd25519().value();
-  return {name, pair, Ed25519Signer::FromPem(pair.private_pem).value()};
-}
-
 class AuditTest : public ::testing::Test {
  protected:
-  AuditTest() : a_(MakeKey("alpha")), b_(MakeKey("beta")) {
+  AuditTest() : a_(MakeTestKey("alpha")), b_(MakeTestKey("beta")) {
     set_ = MakeValidatorSet(2, {ValidatorLine("alpha", a_.pair.public_key), ValidatorLine("beta", b_.pair.public_key)})
                .value();
     trust_.origin = "crawlproof.test/ledger";
@@ -53,7 +43,7 @@ class AuditTest : public ::testing::Test {
     return r.ok() ? "" : r.status().message();
   }
 
-  Key a_, b_;
+  TestKey a_, b_;
   ValidatorSet set_;
   Trust trust_;
   Snapshot snapshot_;
@@ -114,7 +104,7 @@ TEST_F(AuditTest, RefusesWhatItMust) {
   EXPECT_NE(VerifyError(unsigned_block).find("quorum"), std::string::npos);
   // An untrusted genesis set.
   Trust other_trust = trust_;
-  Key c = MakeKey("gamma");
+  TestKey c = MakeTestKey("gamma");
   other_trust.genesis = MakeValidatorSet(1, {ValidatorLine("gamma", c.pair.public_key)}).value();
   EXPECT_FALSE(VerifyAuditBundle(good, other_trust).ok());
 }

@@ -5,30 +5,13 @@
 #include <fstream>
 
 #include "tests/support/test_paths.h"
+#include "tests/verify/test_keys.h"
 #include "verify/signed_note.h"
 
 namespace crawlproof::verify {
 namespace {
 
-struct Key {
-  std::string name;
-  Ed25519KeyPair pair;
-  Ed25519Signer signer;
-};
-
-Key MakeKey(const std::string& name) {
-  auto pair = GenerateEd25519().value();
-  auto signer = Ed25519Signer::FromPem(pair.private_pem).value();
-  return {name, pair, std::move(signer)};
-}
-
-ValidatorSet SetOf(uint32_t quorum, const std::vector<const Key*>& keys) {
-  std::vector<std::string> lines;
-  for (const auto* k : keys) lines.push_back(ValidatorLine(k->name, k->pair.public_key));
-  return MakeValidatorSet(quorum, lines).value();
-}
-
-std::vector<Signer> By(const std::vector<const Key*>& keys) {
+std::vector<Signer> By(const std::vector<const TestKey*>& keys) {
   std::vector<Signer> out;
   for (const auto* k : keys) out.push_back({k->name, &k->signer});
   return out;
@@ -42,8 +25,8 @@ FileEntry Entry(const char* fixture) {
 
 class LedgerTest : public ::testing::Test {
  protected:
-  LedgerTest() : a_(MakeKey("alpha")), b_(MakeKey("beta")), c_(MakeKey("gamma")) {
-    set_ = SetOf(2, {&a_, &b_, &c_});
+  LedgerTest() : a_(MakeTestKey("alpha")), b_(MakeTestKey("beta")), c_(MakeTestKey("gamma")) {
+    set_ = TestSet(2, {&a_, &b_, &c_});
     trust_.origin = "crawlproof.test/ledger";
     trust_.genesis = set_;
   }
@@ -64,7 +47,7 @@ class LedgerTest : public ::testing::Test {
     return v.ok() ? "" : v.status().message();
   }
 
-  Key a_, b_, c_;
+  TestKey a_, b_, c_;
   ValidatorSet set_;
   Trust trust_;
 };
@@ -98,7 +81,7 @@ TEST_F(LedgerTest, QuorumIsCountedOverDistinctKnownValidators) {
   Snapshot twice;
   ASSERT_TRUE(AppendBlock(&twice, trust_.origin, set_, By({&a_, &a_}), {Entry("warc/rp_warcfile.warc.gz")}, 1).ok());
   EXPECT_NE(Verify(twice).find("quorum"), std::string::npos);
-  Key stranger = MakeKey("mallory");
+  TestKey stranger = MakeTestKey("mallory");
   Snapshot unknown;
   ASSERT_TRUE(
       AppendBlock(&unknown, trust_.origin, set_, By({&a_, &stranger}), {Entry("warc/rp_warcfile.warc.gz")}, 1).ok());
@@ -141,8 +124,8 @@ TEST_F(LedgerTest, PinnedHeightRefusesRollback) {
 }
 
 TEST_F(LedgerTest, ValidatorSetRotationNeedsTheOldQuorum) {
-  Key d = MakeKey("delta"), e = MakeKey("epsilon");
-  ValidatorSet next = SetOf(1, {&d, &e});
+  TestKey d = MakeTestKey("delta"), e = MakeTestKey("epsilon");
+  ValidatorSet next = TestSet(1, {&d, &e});
   Snapshot good = TwoBlocks();
   // Signed by a quorum of the old set (alpha, beta) and by the new set (delta).
   ASSERT_TRUE(
@@ -157,8 +140,8 @@ TEST_F(LedgerTest, ValidatorSetRotationNeedsTheOldQuorum) {
 TEST_F(LedgerTest, GenesisSetAndOriginMustBeTrusted) {
   Snapshot s = TwoBlocks();
   Trust other = trust_;
-  Key z = MakeKey("zeta");
-  other.genesis = SetOf(1, {&z});
+  TestKey z = MakeTestKey("zeta");
+  other.genesis = TestSet(1, {&z});
   EXPECT_FALSE(VerifySnapshot(s, other).ok());
   other = trust_;
   other.origin = "somebody.else/ledger";

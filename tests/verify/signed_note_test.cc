@@ -7,32 +7,11 @@
 
 #include "common/encoding.h"
 #include "tests/support/test_paths.h"
+#include "tests/verify/test_keys.h"
 #include "verify/block.h"
 
 namespace crawlproof::verify {
 namespace {
-
-struct TestKey {
-  std::string name;
-  Ed25519KeyPair pair;
-  Ed25519Signer signer;
-};
-
-TestKey MakeKey(const std::string& name) {
-  auto pair = GenerateEd25519();
-  EXPECT_TRUE(pair.ok());
-  auto signer = Ed25519Signer::FromPem(pair->private_pem);
-  EXPECT_TRUE(signer.ok());
-  return {name, *pair, std::move(signer).value()};
-}
-
-ValidatorSet MakeSet(uint32_t quorum, const std::vector<const TestKey*>& keys) {
-  std::vector<std::string> lines;
-  for (const auto* k : keys) lines.push_back(ValidatorLine(k->name, k->pair.public_key));
-  auto set = MakeValidatorSet(quorum, lines);
-  EXPECT_TRUE(set.ok()) << set.status().message();
-  return std::move(set).value();
-}
 
 BlockBody SampleBody() {
   BlockBody b;
@@ -54,7 +33,7 @@ SignedNote Sign(const std::string& text, const std::vector<const TestKey*>& keys
 }
 
 TEST(Ed25519, SignaturesVerifyWithOpenSslCommandLine) {
-  auto k = MakeKey("v1");
+  auto k = MakeTestKey("v1");
   std::string msg = FormatBlockBody(SampleBody());
   std::string sig = k.signer.Sign(msg).value();
   EXPECT_TRUE(Ed25519Verify(k.pair.public_key, msg, sig));
@@ -74,8 +53,8 @@ TEST(Ed25519, SignaturesVerifyWithOpenSslCommandLine) {
 }
 
 TEST(SignedNote, RoundTripAndQuorum) {
-  auto a = MakeKey("alpha"), b = MakeKey("beta"), c = MakeKey("gamma");
-  ValidatorSet set = MakeSet(2, {&a, &b, &c});
+  auto a = MakeTestKey("alpha"), b = MakeTestKey("beta"), c = MakeTestKey("gamma");
+  ValidatorSet set = TestSet(2, {&a, &b, &c});
   std::string text = FormatBlockBody(SampleBody());
   SignedNote note = Sign(text, {&a, &c});
   std::string wire = FormatSignedNote(note);
@@ -93,8 +72,8 @@ TEST(SignedNote, RoundTripAndQuorum) {
 }
 
 TEST(SignedNote, DuplicateAndUnknownSignersAreNotCounted) {
-  auto a = MakeKey("alpha"), b = MakeKey("beta"), stranger = MakeKey("mallory");
-  ValidatorSet set = MakeSet(2, {&a, &b});
+  auto a = MakeTestKey("alpha"), b = MakeTestKey("beta"), stranger = MakeTestKey("mallory");
+  ValidatorSet set = TestSet(2, {&a, &b});
   std::string text = FormatBlockBody(SampleBody());
   auto twice = VerifyNote(Sign(text, {&a, &a}), set);
   ASSERT_TRUE(twice.ok());
@@ -120,8 +99,8 @@ TEST(SignedNote, DuplicateAndUnknownSignersAreNotCounted) {
 }
 
 TEST(SignedNote, AnyChangedByteIsRefused) {
-  auto a = MakeKey("alpha");
-  ValidatorSet set = MakeSet(1, {&a});
+  auto a = MakeTestKey("alpha");
+  ValidatorSet set = TestSet(1, {&a});
   std::string wire = FormatSignedNote(Sign(FormatBlockBody(SampleBody()), {&a}));
   size_t text_size = ParseSignedNote(wire)->text.size();
   for (size_t i = 0; i < text_size; ++i) {
@@ -145,8 +124,8 @@ TEST(SignedNote, AnyChangedByteIsRefused) {
 }
 
 TEST(ValidatorSet, ParsesStrictly) {
-  auto a = MakeKey("alpha"), b = MakeKey("beta");
-  ValidatorSet set = MakeSet(2, {&a, &b});
+  auto a = MakeTestKey("alpha"), b = MakeTestKey("beta");
+  ValidatorSet set = TestSet(2, {&a, &b});
   auto parsed = ParseValidatorSet(set.document);
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   EXPECT_EQ(parsed->hash, Sha256Hash(set.document));
