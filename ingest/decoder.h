@@ -14,6 +14,7 @@
 #pragma once
 
 #include <deque>
+#include <future>
 #include <memory>
 #include <string>
 
@@ -60,9 +61,9 @@ struct MemberSpan {
   uint64_t data_end = 0;
   uint64_t comp_begin = 0;
   uint64_t comp_end = 0;
-  // SHA-256 of the member's compressed bytes, raw; empty unless
-  // DecoderOptions::hash_members (and for plain input).
-  std::string sha256;
+  // SHA-256 of the member's compressed bytes, raw, computed on the input's
+  // hash worker; not valid() unless DecoderOptions::hash_members (nor for plain input).
+  std::shared_future<std::string> sha256;
 };
 
 class Decoder {

@@ -100,8 +100,8 @@ void WarcReader::Impl::Locate(WarcRecord* rec, uint64_t start, uint64_t end) {
     rec->offset = first->comp_begin;
     rec->length = last->comp_end - first->comp_begin;
     if (options().addressable_sha256) {
-      if (first == last) {
-        rec->addressable_sha256 = first->sha256;
+      if (first == last && first->sha256.valid()) {
+        rec->addressable_sha256 = first->sha256.get();  // waits for the hash worker
       } else {
         rec->warnings.push_back("record spans several compressed members: its addressable SHA-256 is not computed");
       }

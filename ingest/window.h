@@ -13,6 +13,7 @@
 #include "common/digest.h"
 #include "common/status.h"
 #include "ingest/byte_source.h"
+#include "ingest/hash_worker.h"
 
 namespace crawlproof::ingest {
 
@@ -93,38 +94,34 @@ class InputBuffer {
   // Reads until at least `n` bytes are buffered or the source ends.
   Status Ensure(size_t n) {
     while (w_.size() < n && !eof_) {
-      // The file hash of the previous read runs on another thread while the
-      // decoder works; it must be done before the buffer may move.
-      if (hashing_.valid()) hashing_.get();
+      // Hash jobs read buffered bytes on the worker thread: they must be done
+      // before the buffer may move.
+      if (worker_) worker_->Drain();
       size_t want = std::max(read_bytes_, n - w_.size());
       char* dst = w_.PrepareAppend(want);
       ASSIGN_OR_RETURN(size_t got, source_->Read(dst, want));
       if (got == 0) eof_ = true;
-      if (file_hasher_ && got > 0) {
-        std::string_view chunk(dst, got);
-        try {
-          hashing_ = std::async(std::launch::async, [this, chunk] { file_hasher_->Update(chunk); });
-        } catch (const std::system_error&) {
-          file_hasher_->Update(chunk);  // no thread to be had: hash here
-        }
-      }
+      if (worker_ && got > 0) worker_->Update(&*file_hasher_, std::string_view(dst, got));
       bytes_read_ += got;
       w_.CommitAppend(got);
     }
     return Status::Ok();
   }
 
-  ~InputBuffer() {
-    if (hashing_.valid()) hashing_.wait();
+  // Hashes every byte read from now on with SHA-256 on a helper thread, which
+  // decoders may also give member hashes to (worker()). REQUIRES: nothing read yet.
+  void EnableFileHash() {
+    file_hasher_.emplace(DigestAlgorithm::kSha256);
+    worker_ = std::make_unique<HashWorker>();
   }
-
-  // Hashes every byte read from now on with SHA-256 (on a helper thread, one
-  // read behind). REQUIRES: nothing read yet.
-  void EnableFileHash() { file_hasher_.emplace(DigestAlgorithm::kSha256); }
+  // The helper thread, or nullptr without EnableFileHash(). Jobs may reference
+  // buffered bytes: they stay valid until the next Ensure().
+  HashWorker* worker() { return worker_.get(); }
   // SHA-256 of the whole input, raw. REQUIRES: EnableFileHash() and eof().
   std::string FileSha256() {
-    if (hashing_.valid()) hashing_.get();
-    return file_hasher_ ? file_hasher_->Finish() : std::string();
+    if (!worker_) return std::string();
+    worker_->Drain();
+    return file_hasher_->Finish();
   }
   uint64_t bytes_read() const { return bytes_read_; }
 
@@ -134,7 +131,7 @@ class InputBuffer {
   Window w_;
   bool eof_ = false;
   std::optional<Hasher> file_hasher_;
-  std::future<void> hashing_;
+  std::unique_ptr<HashWorker> worker_;  // destroyed first: joins before the buffer goes
   uint64_t bytes_read_ = 0;
 };
 

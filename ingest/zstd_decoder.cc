@@ -8,6 +8,7 @@
 
 #include "common/digest.h"
 #include "ingest/decoder_impl.h"
+#include "ingest/hash_worker.h"
 
 namespace crawlproof::ingest {
 namespace {
@@ -127,7 +128,7 @@ class ZstdDecoder final : public Decoder {
         in_frame_ = false;
         frame_.data_end = frame_.data_begin + frame_out_;
         frame_.comp_end = frame_.comp_begin + frame_in_;
-        if (options_.hash_members) frame_.sha256 = frame_hasher_.Finish();
+        if (options_.hash_members) frame_.sha256 = ReadyHash(frame_hasher_.Finish());
         AddMember(frame_);
         return true;
       }
