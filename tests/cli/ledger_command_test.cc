@@ -96,5 +96,28 @@ TEST_F(LedgerCli, AppendingAndTampering) {
   EXPECT_EQ(Crawlproof("ledger verify " + dir_ + "/missing.json --trust " + dir_ + "/trust.toml").exit_code, 2);
 }
 
+// A scheduled verifier pins the head, and later moves the pin forward.
+TEST_F(LedgerCli, PinningMovesTheTrustPointForward) {
+  std::string ledger = dir_ + "/ledger.json", trust = dir_ + "/trust.toml";
+  auto first = Crawlproof("ledger verify " + ledger + " --trust " + trust + " --pin");
+  ASSERT_EQ(first.exit_code, 0);
+  EXPECT_NE(testing::ReadFileBytes(trust).find("[pinned]\nheight = 0\nroot = \""), std::string::npos);
+  ASSERT_EQ(Crawlproof(Build() + " --prev " + ledger + " --out " + ledger + " " +
+                       testing::FixturePath("warc/warcbench_test-crawl_0.warc.gz"))
+                .exit_code,
+            0);
+  auto second = Crawlproof("ledger verify " + ledger + " --trust " + trust + " --pin");
+  ASSERT_EQ(second.exit_code, 0);
+  EXPECT_NE(second.out.find("\"consistency\":{\"from_height\":0,\"old_size\":2,\"new_size\":3"), std::string::npos)
+      << second.out;
+  std::string pinned = testing::ReadFileBytes(trust);
+  EXPECT_NE(pinned.find("height = 1"), std::string::npos) << pinned;
+  EXPECT_EQ(pinned.find("height = 0"), std::string::npos) << pinned;  // one [pinned] section
+  // An older snapshot is now a rollback.
+  std::string older = dir_ + "/older.json";
+  ASSERT_EQ(Crawlproof(Build() + " --out " + older + " " + dir_ + "/warcs/seg/rp_warcfile.warc.gz").exit_code, 0);
+  EXPECT_EQ(Crawlproof("ledger verify " + older + " --trust " + trust).exit_code, 1);
+}
+
 }  // namespace
 }  // namespace crawlproof
