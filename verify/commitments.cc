@@ -1,7 +1,10 @@
 #include "verify/commitments.h"
 
+#include <chrono>
 #include <cstring>
+#include <deque>
 
+#include "ingest/hash_worker.h"
 #include "ingest/warc_reader.h"
 
 namespace crawlproof::verify {
@@ -162,12 +165,40 @@ std::string LedgerPath(std::string_view uri, std::string_view root) {
 Result<FileCommitment> CommitFile(std::string_view uri, std::string_view ledger_path, const CommitOptions& options) {
   ingest::WarcReaderOptions ro;
   ro.addressable_sha256 = true;
+  ro.defer_addressable_sha256 = true;  // member hashes on the helper thread, resolved below
   ro.block_sha256 = true;
   ro.check_digests = false;  // WARC digests are not what the ledger trusts
   ASSIGN_OR_RETURN(auto reader, ingest::WarcReader::Open(uri, options.source, ro));
   FileCommitment c;
   c.entry.path = std::string(ledger_path);
   MerkleBuilder root;
+  // Leaves wait here, in file order, until their member hash has arrived.
+  struct Pending {
+    RecordLeaf leaf;
+    std::shared_future<std::string> hash;
+  };
+  std::deque<Pending> pending;
+  Status encode_error;
+  auto append = [&](RecordLeaf leaf) {
+    auto encoded = EncodeRecordLeaf(leaf);
+    if (!encoded.ok()) {
+      if (encode_error.ok()) encode_error = encoded.status();
+      return;
+    }
+    Hash h = HashLeaf(*encoded);
+    root.Append(h);
+    c.leaf_hashes.push_back(h);
+    if (options.keep_leaves) c.leaves.push_back(std::move(leaf));
+  };
+  auto drain_ready = [&](bool wait) {
+    while (!pending.empty()) {
+      auto& p = pending.front();
+      if (!wait && p.hash.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+      p.leaf.addressable_sha256 = FromRaw(p.hash.get());
+      append(std::move(p.leaf));
+      pending.pop_front();
+    }
+  };
   ingest::WarcRecord rec;
   while (true) {
     auto r = reader->Next(&rec);
@@ -179,19 +210,25 @@ Result<FileCommitment> CommitFile(std::string_view uri, std::string_view ledger_
     if (!*r) break;
     for (const auto& e : rec.errors)
       c.problems.push_back(reader->name() + ": offset " + std::to_string(rec.offset) + ": " + e);
+    bool deferred = rec.addressable_sha256.empty() && rec.addressable_sha256_pending.valid();
+    if (deferred) rec.addressable_sha256.assign(32, '\0');  // placeholder, resolved in order
     auto leaf = RecordLeafFromWarc(rec);
     if (!leaf.ok()) {
       c.problems.push_back(reader->name() + ": " + leaf.status().message());
       continue;
     }
-    ASSIGN_OR_RETURN(std::string encoded, EncodeRecordLeaf(*leaf));
-    Hash h = HashLeaf(encoded);
-    root.Append(h);
-    c.leaf_hashes.push_back(h);
-    if (options.keep_leaves) c.leaves.push_back(std::move(leaf).value());
+    if (deferred || !pending.empty()) {
+      pending.push_back({std::move(leaf).value(),
+                         deferred ? rec.addressable_sha256_pending : ingest::ReadyHash(rec.addressable_sha256)});
+    } else {
+      append(std::move(leaf).value());
+    }
+    drain_ready(false);
   }
+  c.entry.sha256 = FromRaw(reader->FileSha256());  // also completes every member hash
+  drain_ready(true);
+  RETURN_IF_ERROR(encode_error);
   c.entry.size = reader->bytes_read();
-  c.entry.sha256 = FromRaw(reader->FileSha256());
   c.entry.record_count = root.size();
   c.entry.record_root = root.Root();
   return c;
