@@ -1,9 +1,9 @@
 // crawlproof audit record | audit verify
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "cli/commands.h"
+#include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
 #include "ingest/byte_source.h"
@@ -61,16 +61,14 @@ int RunAuditVerify(const VerifyArgs& a) {
     LogError(trust.status().message());
     return kExitCannotRun;
   }
-  std::ifstream in(a.bundle, std::ios::binary);
-  if (!in) {
-    LogError(a.bundle + ": cannot read");
+  auto text = ReadWholeFile(a.bundle);
+  if (!text.ok()) {
+    LogError(text.status().message());
     return kExitCannotRun;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
   JsonObject o;
   o.Add("bundle", a.bundle);
-  auto bundle = ParseAuditBundle(ss.str());
+  auto bundle = ParseAuditBundle(*text);
   if (!bundle.ok()) {
     LogError(a.bundle + ": " + bundle.status().message());
     o.Add("status", "failed").Add("error", bundle.status().message());
@@ -111,12 +109,6 @@ int RunAuditVerify(const VerifyArgs& a) {
     std::puts(o.str().c_str());
     return kExitBadInput;
   }
-  std::string signers = "[";
-  for (size_t i = 0; i < r->signers.size(); ++i) {
-    if (i) signers += ",";
-    AppendJsonString(signers, r->signers[i]);
-  }
-  signers += "]";
   o.Add("status", "verified")
       .Add("path", r->entry.path)
       .Add("offset", r->leaf.offset)
@@ -124,7 +116,7 @@ int RunAuditVerify(const VerifyArgs& a) {
       .Add("record_id", r->leaf.record_id)
       .Add("target_uri", r->leaf.target_uri)
       .Add("height", r->height)
-      .AddRaw("signers", signers)
+      .AddRaw("signers", JsonStringArray(r->signers))
       .Add("content", r->content_checked ? "verified" : "not checked");
   std::puts(o.str().c_str());
   return kExitOk;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
 #include "verify/commitments.h"
@@ -23,11 +24,9 @@ namespace {
 using namespace crawlproof::verify;
 
 bool ReadText(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) return false;
+  *out = std::move(text).value();
   return true;
 }
 
@@ -39,15 +38,6 @@ Status WriteNewFile(const std::string& path, const std::string& data, mode_t mod
   ok = fchmod(fd, mode) == 0 && ok;
   ok = close(fd) == 0 && ok;
   return ok ? Status::Ok() : Status::IoError(path + ": write failed");
-}
-
-std::string JsonStringArray(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ",";
-    AppendJsonString(out, v[i]);
-  }
-  return out + "]";
 }
 
 void PrintLine(const std::string& line) {
@@ -217,7 +207,8 @@ std::optional<VerifiedLedger> LoadVerified(const std::string& snapshot_path, con
   auto snapshot = ReadSnapshotFile(snapshot_path);
   if (!snapshot.ok()) {
     LogError(snapshot.status().message());
-    *exit_code = snapshot.status().code() == StatusCode::kNotFound ? kExitCannotRun : kExitBadInput;
+    StatusCode code = snapshot.status().code();
+    *exit_code = code == StatusCode::kNotFound || code == StatusCode::kIoError ? kExitCannotRun : kExitBadInput;
     return std::nullopt;
   }
   auto v = VerifySnapshot(*snapshot, *trust);
@@ -253,14 +244,7 @@ Status PinTrust(const std::string& path, uint64_t height, const Hash& root) {
   }
   while (kept.size() >= 2 && kept.substr(kept.size() - 2) == "\n\n") kept.pop_back();
   kept += "\n[pinned]\nheight = " + std::to_string(height) + "\nroot = \"" + ToHex(root) + "\"\n";
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << kept;
-    if (!out.flush()) return Status::IoError(tmp + ": cannot write");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::IoError(path + ": cannot replace");
-  return Status::Ok();
+  return WriteFileAtomically(path, kept);
 }
 
 int RunVerify(const VerifyArgs& a) {

@@ -92,6 +92,15 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out += '"';
 }
 
+std::string JsonStringArray(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    AppendJsonString(out, items[i]);
+  }
+  return out + "]";
+}
+
 void JsonObject::Key(std::string_view key) {
   if (buffer_.size() > 1) buffer_ += ',';
   AppendJsonString(buffer_, key);

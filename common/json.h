@@ -6,12 +6,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace crawlproof {
 
 // Appends `text` to `out` as a JSON string literal (with quotes). Bytes that are
 // not valid UTF-8 are replaced by U+FFFD, so the output is always valid JSON.
 void AppendJsonString(std::string& out, std::string_view text);
+
+// ["a","b"]: a JSON array of strings.
+std::string JsonStringArray(const std::vector<std::string>& items);
 
 // Builds one JSON object, field by field, in insertion order:
 //   JsonObject o; o.Add("file", path).Add("offset", uint64_t{12}); o.str() == R"({"file":...})"

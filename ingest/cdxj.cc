@@ -6,7 +6,7 @@
 #include <charconv>
 
 #include "common/encoding.h"
-#include "ingest/decoder.h"
+#include "ingest/line_reader.h"
 #include "ingest/zipnum.h"
 
 namespace crawlproof::ingest {
@@ -163,32 +163,17 @@ Result<std::vector<CdxjEntry>> LookupCdxj(std::string_view uri, std::string_view
   constexpr std::string_view kCluster = "cluster.idx";
   if (uri.size() >= kCluster.size() && uri.substr(uri.size() - kCluster.size()) == kCluster)
     return LookupZipNum(uri, url, source_options);
-  ASSIGN_OR_RETURN(auto source, OpenByteSource(uri, source_options));
-  ASSIGN_OR_RETURN(auto decoder, MakeDecoder(std::move(source)));
   std::string key = SurtKey(url);
   std::vector<CdxjEntry> found;
-  Window w;
-  auto consider = [&](std::string_view line) {
-    if (line.empty()) return;
+  RETURN_IF_ERROR(ForEachLine(uri, source_options, [&](std::string_view line) {
+    if (line.empty()) return true;
     size_t sp = line.find(' ');
     bool key_match = line.substr(0, sp) == key;
-    if (!key_match && line.find(url) == std::string_view::npos) return;
+    if (!key_match && line.find(url) == std::string_view::npos) return true;
     auto e = ParseCdxjLine(line);
     if (e.ok() && (key_match || e->url == url)) found.push_back(std::move(e).value());
-  };
-  while (true) {
-    auto more = decoder->Fill(w);
-    if (!more.ok()) return more.status();
-    std::string_view s(w.data(), w.size());
-    size_t consumed = 0;
-    for (size_t nl; (nl = s.find('\n', consumed)) != std::string_view::npos; consumed = nl + 1)
-      consider(s.substr(consumed, nl - consumed));
-    w.Consume(consumed);
-    if (!*more) {
-      consider(std::string_view(w.data(), w.size()));
-      break;
-    }
-  }
+    return true;
+  }));
   return found;
 }
 

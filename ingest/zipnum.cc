@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "ingest/decoder.h"
+#include "ingest/line_reader.h"
 
 namespace crawlproof::ingest {
 namespace {
@@ -12,29 +12,6 @@ struct Block {
   uint64_t offset = 0;
   uint64_t length = 0;
 };
-
-// Calls `fn(line)` for every line of the (possibly compressed) object at `uri`;
-// stops early when `fn` returns false.
-template <typename Fn>
-Status ForEachLine(std::string_view uri, const SourceOptions& options, Fn fn) {
-  ASSIGN_OR_RETURN(auto source, OpenByteSource(uri, options));
-  ASSIGN_OR_RETURN(auto decoder, MakeDecoder(std::move(source)));
-  Window w;
-  while (true) {
-    auto more = decoder->Fill(w);
-    if (!more.ok()) return more.status();
-    std::string_view s(w.data(), w.size());
-    size_t consumed = 0;
-    for (size_t nl; (nl = s.find('\n', consumed)) != std::string_view::npos; consumed = nl + 1) {
-      if (!fn(s.substr(consumed, nl - consumed))) return Status::Ok();
-    }
-    w.Consume(consumed);
-    if (!*more) {
-      if (!w.empty()) fn(std::string_view(w.data(), w.size()));
-      return Status::Ok();
-    }
-  }
-}
 
 Result<Block> ParseClusterLine(std::string_view line, std::string_view* key) {
   std::string_view f[5];

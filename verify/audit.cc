@@ -18,15 +18,6 @@ std::string HexList(const std::vector<Hash>& v) {
   return out + "]";
 }
 
-std::string StringList(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ", ";
-    AppendJsonString(out, v[i]);
-  }
-  return out + "]";
-}
-
 std::string Quoted(std::string_view s) {
   std::string out;
   AppendJsonString(out, s);
@@ -106,8 +97,8 @@ std::string FormatAuditBundle(const AuditBundle& b) {
   s += "\"entry_path\": " + HexList(b.entry_path) + ",\n";
   s += "\"height\": " + std::to_string(b.height) + ",\n";
   s += "\"block_note\": " + Quoted(b.block_note) + ",\n";
-  s += "\"valsets\": " + StringList(b.valsets) + ",\n";
-  s += "\"switch_blocks\": " + StringList(b.switch_blocks) + ",\n";
+  s += "\"valsets\": " + JsonStringArray(b.valsets) + ",\n";
+  s += "\"switch_blocks\": " + JsonStringArray(b.switch_blocks) + ",\n";
   s += "\"decisions\": null\n";
   s += "}\n";
   return s;

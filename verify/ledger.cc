@@ -3,21 +3,12 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "common/file_util.h"
 #include "verify/signed_note.h"
 
 namespace crawlproof::verify {
 namespace {
-
-std::string ReadAllText(const std::string& path, bool* ok) {
-  std::ifstream in(path, std::ios::binary);
-  *ok = static_cast<bool>(in);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 Status BlockError(size_t i, const std::string& what) {
   return Status::Corruption("block " + std::to_string(i) + ": " + what);
@@ -53,10 +44,9 @@ Result<Trust> LoadTrustFile(const std::string& path) {
   trust.origin = *origin;
   std::filesystem::path vpath = *valset_file;
   if (vpath.is_relative()) vpath = std::filesystem::path(path).parent_path() / vpath;
-  bool ok = false;
-  std::string doc = ReadAllText(vpath.string(), &ok);
-  if (!ok) return Status::NotFound(vpath.string() + ": cannot read the genesis validator set");
-  auto set = ParseValidatorSet(doc);
+  auto doc = ReadWholeFile(vpath.string());
+  if (!doc.ok()) return doc.status().WithPrefix("the genesis validator set");
+  auto set = ParseValidatorSet(*doc);
   if (!set.ok()) return set.status().WithPrefix(vpath.string());
   trust.genesis = std::move(set).value();
   if (auto pinned = t["pinned"].as_table()) {

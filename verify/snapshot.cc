@@ -1,12 +1,8 @@
 #include "verify/snapshot.h"
 
 #include <simdjson.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
+#include "common/file_util.h"
 #include "common/json.h"
 
 namespace crawlproof::verify {
@@ -117,25 +113,14 @@ std::string FormatSnapshot(const Snapshot& s) {
 }
 
 Result<Snapshot> ReadSnapshotFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path + ": cannot open snapshot");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  auto s = ParseSnapshot(ss.str());
+  ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+  auto s = ParseSnapshot(text);
   if (!s.ok()) return s.status().WithPrefix(path);
   return s;
 }
 
 Status WriteSnapshotFile(const std::string& path, const Snapshot& s) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << FormatSnapshot(s);
-    out.flush();
-    if (!out) return Status::IoError(tmp + ": cannot write snapshot");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::IoError(path + ": cannot replace snapshot");
-  return Status::Ok();
+  return WriteFileAtomically(path, FormatSnapshot(s));
 }
 
 }  // namespace crawlproof::verify
