@@ -85,22 +85,12 @@ int RunAuditVerify(const VerifyArgs& a) {
       so.offset = bundle->offset;
       so.length = bundle->length;
     }
-    auto src = ingest::OpenByteSource(from, so);
-    if (!src.ok()) {
-      LogError(src.status().message());
+    auto data = ingest::ReadAllFromUri(from, so);
+    if (!data.ok()) {
+      LogError(data.status().message());
       return kExitCannotRun;
     }
-    std::string data, buf(1 << 16, '\0');
-    while (true) {
-      auto n = (*src)->Read(buf.data(), buf.size());
-      if (!n.ok()) {
-        LogError(n.status().message());
-        return kExitCannotRun;
-      }
-      if (*n == 0) break;
-      data.append(buf.data(), *n);
-    }
-    bytes = std::move(data);
+    bytes = std::move(data).value();
   }
   auto r = VerifyAuditBundle(*bundle, *trust, bytes);
   if (!r.ok()) {

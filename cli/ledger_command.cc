@@ -15,6 +15,7 @@
 #include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
+#include "ingest/byte_source.h"
 #include "verify/commitments.h"
 #include "verify/ledger.h"
 
@@ -111,8 +112,10 @@ int RunValset(const ValsetArgs& a) {
 struct BuildArgs {
   std::string origin, valset, prev, root, out;
   std::vector<std::string> keys, inputs;
+  std::string leaves;  // sidecar directory; default <out>.leaves
   int64_t time = -1;
   bool allow_damaged = false;
+  bool no_leaves = false;
 };
 
 int RunBuild(const BuildArgs& a) {
@@ -153,6 +156,7 @@ int RunBuild(const BuildArgs& a) {
     snapshot = std::move(prev).value();
   }
   std::vector<FileEntry> files;
+  std::vector<std::string> sidecars;  // encoded leaf sidecars, one per file
   bool damaged = false;
   for (const auto& input : a.inputs) {
     auto c = CommitFile(input, LedgerPath(input, a.root));
@@ -175,8 +179,24 @@ int RunBuild(const BuildArgs& a) {
         .Add("record_root", ToHex(c->entry.record_root));
     PrintLine(o.str());
     files.push_back(c->entry);
+    sidecars.push_back(EncodeLeafSidecar(c->leaf_hashes));
   }
   if (damaged) return kExitBadInput;
+  if (!a.no_leaves) {
+    // Content-addressed, so written before the snapshot: a failed snapshot
+    // write leaves only unreferenced sidecars behind.
+    std::string dir = a.leaves.empty() ? a.out + ".leaves" : a.leaves;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    for (size_t i = 0; i < files.size(); ++i) {
+      auto name = LeafSidecarName(files[i]);
+      Status s = name.ok() ? WriteFileAtomically(dir + "/" + *name, sidecars[i]) : name.status();
+      if (!s.ok()) {
+        LogError("ledger build: leaf sidecar of " + files[i].path + ": " + s.message());
+        return kExitCannotRun;
+      }
+    }
+  }
   uint64_t now = a.time >= 0 ? static_cast<uint64_t>(a.time)
                              : static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                                          std::chrono::system_clock::now().time_since_epoch())
@@ -225,6 +245,7 @@ std::optional<VerifiedLedger> LoadVerified(const std::string& snapshot_path, con
 
 struct VerifyArgs {
   std::string snapshot, trust, root;
+  std::string leaves;  // sidecar directory or URL prefix; default <snapshot>.leaves
   std::vector<std::string> inputs;
   bool pin = false;
 };
@@ -291,16 +312,53 @@ int RunVerify(const VerifyArgs& a) {
   return kExitOk;
 }
 
+// Where a mismatching file first differs from its ledger entry, record by
+// record, using the entry's leaf sidecar. Sets *record_json (the record as JSON) when found; returns the sentence for
+// the detail.
+std::string LocateFirstDifference(const VerifyArgs& a, const FileEntry& e, const FileCommitment& c,
+                                  std::string* record_json) {
+  auto name = LeafSidecarName(e);
+  if (!name.ok()) return "first differing record: unknown (" + name.status().message() + ")";
+  std::string base = a.leaves.empty() ? a.snapshot + ".leaves" : a.leaves;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  std::string where = base + "/" + *name;
+  if (!ingest::IsRemoteUri(where) && !std::filesystem::exists(where))
+    return "first differing record: unknown (no leaf sidecar " + where + ")";
+  auto bytes = ingest::ReadAllFromUri(where);
+  if (!bytes.ok()) return "first differing record: unknown (" + bytes.status().message() + ")";
+  auto ledger_leaves = DecodeLeafSidecar(*bytes, e);
+  if (!ledger_leaves.ok())
+    return "first differing record: unknown (leaf sidecar " + where + ": " + ledger_leaves.status().message() + ")";
+  auto i = FirstDifferingLeaf(*ledger_leaves, c.leaf_hashes);
+  if (!i) return "every record matches its leaf; bytes outside the records differ";
+  JsonObject r;
+  r.Add("index", static_cast<uint64_t>(*i));
+  std::string sentence = "first differing record: #" + std::to_string(*i);
+  if (*i < c.leaves.size()) {
+    const RecordLeaf& l = c.leaves[*i];
+    r.Add("offset", l.offset).Add("length", l.length).Add("record_id", l.record_id);
+    sentence += " at offset " + std::to_string(l.offset) + " (" + l.record_id + ")";
+  } else {
+    sentence += ": the file ends after " + std::to_string(c.leaves.size()) + " records";
+  }
+  if (*i >= ledger_leaves->size())
+    sentence += ": the ledger's file ends after " + std::to_string(ledger_leaves->size()) + " records";
+  *record_json = r.str();
+  return sentence;
+}
+
 int RunCheck(const VerifyArgs& a) {
   int code = kExitOk;
   auto v = LoadVerified(a.snapshot, a.trust, &code);
   if (!v) return code;
   bool all_verified = true;
+  CommitOptions options;
+  options.keep_leaves = true;  // to name the first differing record
   for (const auto& input : a.inputs) {
     std::string path = LedgerPath(input, a.root);
     JsonObject o;
     o.Add("file", input).Add("path", path);
-    auto c = CommitFile(input, path);
+    auto c = CommitFile(input, path, options);
     if (!c.ok()) {
       LogError(c.status().message());
       o.Add("status", "mismatch").Add("detail", "unreadable: " + c.status().message());
@@ -308,31 +366,35 @@ int RunCheck(const VerifyArgs& a) {
       all_verified = false;
       continue;
     }
-    long idx = v->FindPath(path);
-    std::string status = "verified", detail;
-    if (idx < 0) {
-      status = "not-in-ledger";
-      detail = "no file entry with this path";
-    } else {
-      const FileEntry& e = v->entries[static_cast<size_t>(idx)];
-      if (e.size != c->entry.size) {
-        detail = "size: ledger " + std::to_string(e.size) + ", file " + std::to_string(c->entry.size);
-      } else if (e.sha256 != c->entry.sha256) {
-        detail = "file hash: ledger " + ToHex(e.sha256) + ", file " + ToHex(c->entry.sha256);
-      } else if (e.record_count != c->entry.record_count) {
-        detail = "record count: ledger " + std::to_string(e.record_count) + ", file " +
-                 std::to_string(c->entry.record_count);
-      } else if (e.record_root != c->entry.record_root) {
-        detail = "record root differs";
-      }
-      if (!detail.empty()) status = "mismatch";
-      o.Add("block", static_cast<uint64_t>(v->BlockOfEntry(static_cast<size_t>(idx))));
-    }
     for (const auto& p : c->problems) LogWarning(p);
-    o.Add("status", status);
+    long idx = v->FindPath(path);
+    if (idx < 0) {
+      o.Add("status", "not-in-ledger").Add("detail", "no file entry with this path");
+      PrintLine(o.str());
+      all_verified = false;
+      continue;
+    }
+    const FileEntry& e = v->entries[static_cast<size_t>(idx)];
+    o.Add("block", static_cast<uint64_t>(v->BlockOfEntry(static_cast<size_t>(idx))));
+    std::vector<std::string> diffs;
+    if (e.size != c->entry.size)
+      diffs.push_back("size: ledger " + std::to_string(e.size) + ", file " + std::to_string(c->entry.size));
+    if (e.sha256 != c->entry.sha256)
+      diffs.push_back("file hash: ledger " + ToHex(e.sha256) + ", file " + ToHex(c->entry.sha256));
+    if (e.record_count != c->entry.record_count)
+      diffs.push_back("record count: ledger " + std::to_string(e.record_count) + ", file " +
+                      std::to_string(c->entry.record_count));
+    if (e.record_root != c->entry.record_root)
+      diffs.push_back("record root: ledger " + ToHex(e.record_root) + ", file " + ToHex(c->entry.record_root));
+    std::string located;
+    if (!diffs.empty()) diffs.push_back(LocateFirstDifference(a, e, *c, &located));
+    std::string detail;
+    for (const auto& d : diffs) detail += (detail.empty() ? "" : "; ") + d;
+    o.Add("status", diffs.empty() ? "verified" : "mismatch");
     if (!detail.empty()) o.Add("detail", detail);
+    if (!located.empty()) o.AddRaw("first_differing_record", located);
     PrintLine(o.str());
-    all_verified = all_verified && status == "verified";
+    all_verified = all_verified && diffs.empty();
   }
   return all_verified ? kExitOk : kExitBadInput;
 }
@@ -400,6 +462,10 @@ void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
   build->add_option("--root", build_args->root, "Directory local paths are committed relative to");
   build->add_option("--out", build_args->out, "Snapshot to write")->required();
   build->add_option("--time", build_args->time, "Block time in unix seconds (default: now)");
+  build->add_option("--leaves", build_args->leaves,
+                    "Directory for the record-leaf sidecars that let `ledger check` name the first "
+                    "differing record (default: OUT.leaves)");
+  build->add_flag("--no-leaves", build_args->no_leaves, "Write no record-leaf sidecars");
   build->add_flag("--allow-damaged", build_args->allow_damaged, "Commit files the reader reported damage in");
   build->add_option("inputs", build_args->inputs, "WARC files or URLs")->required();
   build->callback([build_args, exit_code] { *exit_code = RunBuild(*build_args); });
@@ -418,6 +484,8 @@ void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
   check->add_option("snapshot", check_args->snapshot, "Snapshot")->required();
   check->add_option("--trust", check_args->trust, "Trust file (TOML)")->required();
   check->add_option("--root", check_args->root, "Directory local paths are committed relative to");
+  check->add_option("--leaves", check_args->leaves,
+                    "Directory or URL prefix of the record-leaf sidecars (default: SNAPSHOT.leaves)");
   check->add_option("inputs", check_args->inputs, "WARC files or URLs")->required();
   check->callback([check_args, exit_code] { *exit_code = RunCheck(*check_args); });
 

@@ -50,6 +50,21 @@ std::unique_ptr<ByteSource> MakeMemorySource(std::string bytes, std::string name
   return std::make_unique<MemorySource>(std::move(bytes), std::move(name));
 }
 
+Result<std::string> ReadAllFromUri(std::string_view uri, const SourceOptions& options, uint64_t max_bytes) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, OpenByteSource(uri, options));
+  std::string data;
+  if (auto size = src->Size(); size && *size <= max_bytes) data.reserve(*size);
+  std::string buf(1 << 16, '\0');
+  while (true) {
+    ASSIGN_OR_RETURN(size_t n, src->Read(buf.data(), buf.size()));
+    if (n == 0) break;
+    if (data.size() + n > max_bytes)
+      return Status::InvalidArgument(src->name() + ": larger than " + std::to_string(max_bytes) + " bytes");
+    data.append(buf.data(), n);
+  }
+  return data;
+}
+
 bool IsRemoteUri(std::string_view uri) {
   return HasPrefix(uri, "http://") || HasPrefix(uri, "https://") || HasPrefix(uri, "s3://");
 }

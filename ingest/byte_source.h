@@ -94,6 +94,12 @@ class ByteSource {
 // NotFound, IoError, Unavailable.
 Result<std::unique_ptr<ByteSource>> OpenByteSource(std::string_view uri, const SourceOptions& options = {});
 
+// Reads all of `uri` (within options.offset/length) into memory; refuses
+// objects larger than `max_bytes`. Errors: those of OpenByteSource and Read,
+// InvalidArgument when the object is too large.
+Result<std::string> ReadAllFromUri(std::string_view uri, const SourceOptions& options = {},
+                                   uint64_t max_bytes = uint64_t{1} << 32);
+
 // A source over bytes already in memory (tests, audit bundles). `name` is used
 // in messages.
 std::unique_ptr<ByteSource> MakeMemorySource(std::string bytes, std::string name);

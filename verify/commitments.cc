@@ -1,5 +1,6 @@
 #include "verify/commitments.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <deque>
@@ -12,6 +13,7 @@ namespace {
 
 constexpr std::string_view kRecordPrefix("CRAWLPROOF-REC-V1\0", 18);
 constexpr std::string_view kFilePrefix("CRAWLPROOF-FILE-V1\0", 19);
+constexpr std::string_view kLeavesPrefix("CRAWLPROOF-LEAVES-V1\0", 21);
 
 void PutU64(std::string& out, uint64_t v) {
   for (int i = 7; i >= 0; --i) out += static_cast<char>((v >> (8 * i)) & 0xff);
@@ -232,6 +234,45 @@ Result<FileCommitment> CommitFile(std::string_view uri, std::string_view ledger_
   c.entry.record_count = root.size();
   c.entry.record_root = root.Root();
   return c;
+}
+
+Result<std::string> LeafSidecarName(const FileEntry& entry) {
+  ASSIGN_OR_RETURN(std::string enc, EncodeFileEntry(entry));
+  return ToHex(HashLeaf(enc)) + ".leaves";
+}
+
+std::string EncodeLeafSidecar(std::span<const Hash> leaf_hashes) {
+  std::string out(kLeavesPrefix);
+  PutU64(out, leaf_hashes.size());
+  out.reserve(out.size() + 32 * leaf_hashes.size());
+  for (const Hash& h : leaf_hashes) PutHash(out, h);
+  return out;
+}
+
+Result<std::vector<Hash>> DecodeLeafSidecar(std::string_view bytes, const FileEntry& entry) {
+  Reader r(bytes);
+  uint64_t count = 0;
+  if (!r.Prefix(kLeavesPrefix) || !r.U64(&count))
+    return Status::Corruption("not a leaf sidecar (no CRAWLPROOF-LEAVES-V1 header)");
+  if (count != entry.record_count)
+    return Status::Corruption("holds " + std::to_string(count) + " leaves, the file entry " +
+                              std::to_string(entry.record_count));
+  if ((bytes.size() - kLeavesPrefix.size() - 8) / 32 != count || (bytes.size() - kLeavesPrefix.size() - 8) % 32 != 0)
+    return Status::Corruption("length does not match its count of " + std::to_string(count) + " leaves");
+  std::vector<Hash> leaves(count);
+  for (Hash& h : leaves) r.H(&h);
+  if (RootFromLeafHashes(leaves) != entry.record_root)
+    return Status::Corruption("its leaves do not hash to the file entry's record root");
+  return leaves;
+}
+
+std::optional<size_t> FirstDifferingLeaf(std::span<const Hash> a, std::span<const Hash> b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return i;
+  }
+  if (a.size() != b.size()) return n;
+  return std::nullopt;
 }
 
 }  // namespace crawlproof::verify

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,5 +80,25 @@ struct CommitOptions {
 // (could not read at all); damage inside the file goes to `problems`.
 Result<FileCommitment> CommitFile(std::string_view uri, std::string_view ledger_path,
                                   const CommitOptions& options = {});
+
+// ---- Record-leaf sidecars ----------------------------------------------------
+// The ledger commits to a file's record root only; to say *which* record of a
+// mismatching file differs, `ledger build` also publishes each file's leaf
+// hashes beside the snapshot. A sidecar needs no trust of its own: it is used
+// only when its leaves hash to the committed record root.
+//
+//   name     = hex(HashLeaf(file entry encoding)) + ".leaves"  (the log leaf)
+//   contents = "CRAWLPROOF-LEAVES-V1\0" ‖ u64 record count ‖ HashLeaf(leaf)[count]
+
+// The file name of `entry`'s sidecar. Errors: those of EncodeFileEntry.
+Result<std::string> LeafSidecarName(const FileEntry& entry);
+std::string EncodeLeafSidecar(std::span<const Hash> leaf_hashes);
+// Decodes a sidecar and checks it against `entry` (count and record root).
+// Errors: Corruption saying what does not match.
+Result<std::vector<Hash>> DecodeLeafSidecar(std::string_view bytes, const FileEntry& entry);
+
+// Index of the first leaf where `a` and `b` differ, counting a missing leaf as
+// different; nullopt when they are equal.
+std::optional<size_t> FirstDifferingLeaf(std::span<const Hash> a, std::span<const Hash> b);
 
 }  // namespace crawlproof::verify

@@ -77,6 +77,57 @@ TEST_F(LedgerCli, VerifyAndCheck) {
   EXPECT_NE(bad.out.find("\"status\":\"not-in-ledger\""), std::string::npos) << bad.out;
 }
 
+// The leaf sidecars written by `ledger build` let `ledger check` name the
+// record where a file first differs — and a sidecar that does not hash to the
+// committed record root is not believed.
+TEST_F(LedgerCli, CheckNamesTheFirstDifferingRecord) {
+  std::string plain = dir_ + "/warcs/seg/text.warc", ledger = dir_ + "/plain.json";
+  std::string original = testing::ReadFileBytes(testing::FixturePath("warc/iawc_text-extraction-test.warc"));
+  std::ofstream(plain, std::ios::binary) << original;
+  ASSERT_EQ(Crawlproof(Build() + " --out " + ledger + " " + plain).exit_code, 0);
+  std::vector<std::string> sidecars;
+  for (const auto& e : std::filesystem::directory_iterator(ledger + ".leaves")) sidecars.push_back(e.path());
+  ASSERT_EQ(sidecars.size(), 1u);
+  EXPECT_EQ(std::filesystem::file_size(sidecars[0]), 21u + 8u + 4 * 32u);  // header, count, 4 leaves
+  std::string check = "ledger check " + ledger + " --trust " + dir_ + "/trust.toml --root " + dir_ + "/warcs " + plain;
+
+  // One byte of the third record's payload (offset 2540, 744 bytes) changed.
+  std::string changed = original;
+  changed[2900] ^= 0x20;
+  std::ofstream(plain, std::ios::binary | std::ios::trunc) << changed;
+  auto one = Crawlproof(check);
+  EXPECT_EQ(one.exit_code, 1);
+  EXPECT_NE(one.out.find("\"detail\":\"file hash: ledger "), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("; record root: ledger "), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("; first differing record: #2 at offset 2540 ("), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("\"first_differing_record\":{\"index\":2,\"offset\":2540,\"length\":744,"), std::string::npos)
+      << one.out;
+  EXPECT_EQ(one.out.find("size: "), std::string::npos) << one.out;
+
+  // The last record cut off: sizes and counts differ, the first difference is #3.
+  std::ofstream(plain, std::ios::binary | std::ios::trunc) << original.substr(0, 3284);
+  auto cut = Crawlproof(check);
+  EXPECT_NE(cut.out.find("\"detail\":\"size: ledger 3649, file 3284; "), std::string::npos) << cut.out;
+  EXPECT_NE(cut.out.find("record count: ledger 4, file 3"), std::string::npos) << cut.out;
+  EXPECT_NE(cut.out.find("first differing record: #3: the file ends after 3 records"), std::string::npos) << cut.out;
+
+  // A forged sidecar (claims record 0 differs) is refused, not believed.
+  std::string forged = testing::ReadFileBytes(sidecars[0]);
+  forged[21 + 8] ^= 1;
+  std::ofstream(sidecars[0], std::ios::binary | std::ios::trunc) << forged;
+  std::ofstream(plain, std::ios::binary | std::ios::trunc) << changed;
+  auto refused = Crawlproof(check);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find("first differing record: unknown (leaf sidecar "), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("do not hash to the file entry's record root"), std::string::npos) << refused.out;
+  EXPECT_EQ(refused.out.find("first_differing_record"), std::string::npos) << refused.out;
+
+  // Without sidecars the check still says which fields differ.
+  std::filesystem::remove_all(ledger + ".leaves");
+  auto none = Crawlproof(check);
+  EXPECT_NE(none.out.find("first differing record: unknown (no leaf sidecar "), std::string::npos) << none.out;
+}
+
 TEST_F(LedgerCli, AppendingAndTampering) {
   std::string ledger = dir_ + "/ledger.json";
   auto more = Crawlproof(Build() + " --prev " + ledger + " --out " + ledger + " " +

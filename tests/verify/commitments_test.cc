@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -94,6 +95,39 @@ TEST(Commitments, PlainAndCompressedFilesCommitTheirOwnBytes) {
   auto damaged = CommitFile(testing::FixturePath("warc/gowarc_corrupted-mid-record.warc.gz.open"), "x");
   ASSERT_TRUE(damaged.ok());
   EXPECT_FALSE(damaged->problems.empty());
+}
+
+TEST(Commitments, LeafSidecarsAreCheckedAgainstTheEntry) {
+  auto c = CommitFile(testing::FixturePath("warc/rp_warcfile.warc.gz"), "rp_warcfile.warc.gz");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  std::string sidecar = EncodeLeafSidecar(c->leaf_hashes);
+  EXPECT_EQ(sidecar.size(), 21 + 8 + 32 * c->leaf_hashes.size());
+  auto back = DecodeLeafSidecar(sidecar, c->entry);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, c->leaf_hashes);
+  auto name = LeafSidecarName(c->entry);
+  ASSERT_TRUE(name.ok());
+  auto encoded = EncodeFileEntry(c->entry);
+  ASSERT_TRUE(encoded.ok());
+  EXPECT_EQ(*name, ToHex(HashLeaf(*encoded)) + ".leaves");
+
+  std::string swapped = sidecar;  // two leaves exchanged: same set, other root
+  std::swap_ranges(swapped.begin() + 29, swapped.begin() + 61, swapped.begin() + 61);
+  EXPECT_FALSE(DecodeLeafSidecar(swapped, c->entry).ok());
+  EXPECT_FALSE(DecodeLeafSidecar(sidecar.substr(0, sidecar.size() - 1), c->entry).ok());
+  EXPECT_FALSE(DecodeLeafSidecar(sidecar + std::string(32, '\0'), c->entry).ok());
+  EXPECT_FALSE(DecodeLeafSidecar("CRAWLPROOF-LEAVES-V0" + sidecar.substr(20), c->entry).ok());
+  FileEntry fewer = c->entry;
+  fewer.record_count -= 1;
+  EXPECT_FALSE(DecodeLeafSidecar(sidecar, fewer).ok());
+
+  std::vector<Hash> a = c->leaf_hashes, b = a;
+  EXPECT_FALSE(FirstDifferingLeaf(a, b).has_value());
+  b[7][0] ^= 1;
+  EXPECT_EQ(FirstDifferingLeaf(a, b), 7u);
+  b.resize(5);
+  EXPECT_EQ(FirstDifferingLeaf(a, b), 5u);
+  EXPECT_EQ(FirstDifferingLeaf(b, a), 5u);
 }
 
 TEST(Commitments, LedgerPaths) {
