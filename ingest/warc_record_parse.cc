@@ -155,10 +155,13 @@ Result<bool> WarcReader::Impl::ReadArc(WarcRecord* rec) {
     arc_version_ = ArcVersionFromFiledesc(rec->block);
     first_record_ = false;
   }
-  // Records are separated by one LF.
-  auto have = Want(1);
-  (void)have;
-  if (!w_.empty() && w_.data()[0] == '\n') ConsumeRecordBytes(1);
+  // Records are separated by an LF; some writers (warcio's ARC files) put a
+  // blank line there as well. All of them belong to the record.
+  while (true) {
+    auto have = Want(1);
+    if (!have.ok() || w_.empty() || w_.data()[0] != '\n') break;
+    ConsumeRecordBytes(1);
+  }
   Locate(rec, start, w_.position());
   ++r_->stats_.records;
   return true;

@@ -119,7 +119,14 @@ TEST(WarcReader, ArcFilesBecomeRecords) {
   EXPECT_GT(http, 50u);
   auto gz = ReadAll(FixturePath("warc/wio_example.arc.gz"));
   EXPECT_TRUE(gz.errors.empty());
-  EXPECT_EQ(gz.records.size(), 2u);
+  ASSERT_EQ(gz.records.size(), 2u);
+  // Each record is its own gzip member, blank line after the block included:
+  // addressable like any per-record-compressed WARC.
+  EXPECT_FALSE(gz.records[0].offset_is_decoded);
+  EXPECT_EQ(gz.records[0].offset, 0u);
+  EXPECT_EQ(gz.records[0].length, 171u);
+  EXPECT_EQ(gz.records[1].offset, 171u);
+  EXPECT_EQ(gz.records[1].length, 856u);
 }
 
 TEST(WarcReader, DigestMismatchIsReportedNotTrusted) {
