@@ -15,5 +15,6 @@ inline constexpr int kExitCannotRun = 2;
 void RegisterWarcCommands(CLI::App& app, int* exit_code);
 void RegisterLedgerCommands(CLI::App& app, int* exit_code);
 void RegisterAuditCommands(CLI::App& app, int* exit_code);
+void RegisterExtractCommands(CLI::App& app, int* exit_code);
 
 }  // namespace crawlproof::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   crawlproof::cli::RegisterWarcCommands(app, &exit_code);
   crawlproof::cli::RegisterLedgerCommands(app, &exit_code);
   crawlproof::cli::RegisterAuditCommands(app, &exit_code);
+  crawlproof::cli::RegisterExtractCommands(app, &exit_code);
   app.parse_complete_callback([&] {
     crawlproof::LogOptions o;
     o.format = log_format == "json"   ? crawlproof::LogFormat::kJson

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "cli/warc_cdx.h"
 #include "common/json.h"
 #include "common/logging.h"
@@ -20,29 +21,6 @@ namespace {
 
 using ingest::WarcReader;
 using ingest::WarcRecord;
-
-// Buffered stdout for JSON lines.
-class Output {
- public:
-  ~Output() { Flush(); }
-  void Line(const std::string& s) {
-    buf_ += s;
-    buf_ += '\n';
-    if (buf_.size() > (1 << 20)) Flush();
-  }
-  void Write(std::string_view s) {
-    buf_ += s;
-    if (buf_.size() > (1 << 20)) Flush();
-  }
-  void Flush() {
-    if (!buf_.empty()) std::fwrite(buf_.data(), 1, buf_.size(), stdout);
-    std::fflush(stdout);
-    buf_.clear();
-  }
-
- private:
-  std::string buf_;
-};
 
 std::string IndexLine(const std::string& file, const WarcRecord& r) {
   JsonObject o;
@@ -69,12 +47,7 @@ int RunIndex(const IndexArgs& args) {
   Output out;
   bool any_bad = false;
   bool any_unreadable = false;
-  ProgressOptions po;
-  po.mode = args.progress == "off"    ? ProgressMode::kOff
-            : args.progress == "json" ? ProgressMode::kJson
-                                      : ProgressMode::kAuto;
-  if (po.mode == ProgressMode::kAuto && !isatty(STDERR_FILENO)) po.mode = ProgressMode::kOff;
-  Progress progress(po, 0);
+  Progress progress(ParseProgressOption(args.progress), 0);
   ingest::WarcReaderOptions ro = args.reader;
   ro.check_digests = !args.no_digest;
   for (const auto& input : args.inputs) {

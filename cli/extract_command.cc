@@ -1,0 +1,120 @@
+// crawlproof extract: WARC / WET records to documents (JSON lines).
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "common/file_util.h"
+#include "common/json.h"
+#include "common/logging.h"
+#include "extract/document.h"
+#include "ingest/warc_reader.h"
+
+namespace crawlproof::cli {
+namespace {
+
+struct ExtractArgs {
+  std::vector<std::string> inputs;
+  std::string progress = "auto";
+  std::string stats;
+  bool all_text = false;
+  double min_lang_score = 0.5;
+  size_t max_html_bytes = 16 << 20;
+};
+
+int RunExtract(const ExtractArgs& a) {
+  Output out;
+  Progress progress(ParseProgressOption(a.progress), 0);
+  extract::ExtractOptions options;
+  options.html.main_content = !a.all_text;
+  options.html.max_html_bytes = a.max_html_bytes;
+  options.language.min_score = a.min_lang_score;
+  std::map<std::string, uint64_t> skipped, languages;
+  uint64_t records = 0, documents = 0, text_bytes = 0, truncated = 0, input_errors = 0;
+  bool any_unreadable = false;
+  auto t0 = std::chrono::steady_clock::now();
+  ingest::WarcReaderOptions ro;
+  ro.check_digests = false;  // `warc index` and `ledger check` verify; this extracts
+  for (const auto& input : a.inputs) {
+    auto reader = ingest::WarcReader::Open(input, {}, ro);
+    if (!reader.ok()) {
+      LogError(reader.status().message());
+      any_unreadable = true;
+      continue;
+    }
+    ingest::WarcReader& rd = **reader;
+    if (auto size = rd.input_size()) progress.AddTotalBytes(*size);
+    ingest::WarcRecord rec;
+    uint64_t reported = 0;
+    while (true) {
+      auto r = rd.Next(&rec);
+      if (!r.ok()) {
+        LogError(r.status().message());
+        ++input_errors;
+        if (rd.failed()) break;
+        continue;
+      }
+      if (!*r) break;
+      ++records;
+      auto outcome = extract::ExtractRecord(rec, input, options);
+      if (outcome.ok) {
+        ++documents;
+        ++languages[outcome.doc.lang];
+        text_bytes += outcome.doc.text.size();
+        truncated += outcome.doc.truncated;
+        out.Line(extract::DocumentJson(outcome.doc));
+      } else {
+        ++skipped[outcome.skip_reason];
+      }
+      uint64_t position = rd.input_position();
+      progress.Add(1, position - std::min(position, reported));
+      reported = std::max(reported, position);
+    }
+  }
+  progress.Finish();
+  out.Flush();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  JsonObject skip_obj, lang_obj;
+  for (const auto& [k, v] : skipped) skip_obj.Add(k, v);
+  for (const auto& [k, v] : languages) lang_obj.Add(k, v);
+  JsonObject stats;
+  stats.Add("records", records)
+      .Add("documents", documents)
+      .Add("text_bytes", text_bytes)
+      .Add("truncated", truncated)
+      .Add("input_errors", input_errors)
+      .AddRaw("skipped", skip_obj.str())
+      .AddRaw("languages", lang_obj.str())
+      .Add("seconds", seconds);
+  JsonObject summary;
+  summary.Add("msg", "extract: done").AddRaw("stats", stats.str());
+  LogFields(LogLevel::kInfo, summary.str());
+  if (!a.stats.empty()) {
+    if (Status s = WriteFileAtomically(a.stats, stats.str() + "\n"); !s.ok()) {
+      LogError(s.message());
+      return kExitCannotRun;
+    }
+  }
+  if (any_unreadable) return kExitCannotRun;
+  return input_errors > 0 ? kExitBadInput : kExitOk;
+}
+
+}  // namespace
+
+void RegisterExtractCommands(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<ExtractArgs>();
+  auto* cmd = app.add_subcommand("extract", "WARC/WET records to documents: main text, title, language (JSON lines)");
+  cmd->add_option("inputs", args->inputs, "WARC or WET files or URLs")->required();
+  cmd->add_flag("--all-text", args->all_text, "Keep every visible text block, not only the main content");
+  cmd->add_option("--min-lang-score", args->min_lang_score, "Language score below which a document is 'und'")
+      ->capture_default_str();
+  cmd->add_option("--max-html-bytes", args->max_html_bytes, "HTML bytes looked at per page")->capture_default_str();
+  cmd->add_option("--stats", args->stats, "Write counts (documents, skip reasons, languages) as JSON to this file");
+  cmd->add_option("--progress", args->progress, "Progress on stderr: auto, json, off")
+      ->check(CLI::IsMember({"auto", "json", "off"}));
+  cmd->callback([args, exit_code] { *exit_code = RunExtract(*args); });
+}
+
+}  // namespace crawlproof::cli
