@@ -411,11 +411,13 @@ class Extractor {
       std::vector<char> kind(blocks_.size());
       for (size_t k = 0; k < blocks_.size(); ++k) {
         const Block& b = blocks_[k];
-        if (restrict_main && b.main_chars * 2 < b.chars) {
+        double link_density = b.chars ? static_cast<double>(b.link_chars) / b.chars : 0;
+        // Outside the main region only long prose survives (a stray </div>
+        // can end the region early; menus and teasers are short or linky).
+        if (restrict_main && b.main_chars * 2 < b.chars && !(Size(b.text) >= 25 && link_density <= 0.1)) {
           kind[k] = kBad;
           continue;
         }
-        double link_density = b.chars ? static_cast<double>(b.link_chars) / b.chars : 0;
         if (link_density > 0.5) {
           kind[k] = kBad;
           continue;

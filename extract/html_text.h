@@ -16,7 +16,8 @@
 //   their text never reaches a block;
 // - main region: when article, main, role=main or a content-like class/id
 //   (content, article, post, entry, story, …) holds at least 40% of the
-//   page's text, blocks outside it are dropped;
+//   page's text, blocks outside it are dropped unless they are long prose
+//   (25 words or more, at most 10% link text);
 // - link density: a block whose text is more than 50% link text is dropped;
 // - context (after jusText): a block of at least 10 words (20 CJK characters)
 //   with at most 30% link text is good; shorter blocks are kept only next to
