@@ -16,5 +16,6 @@ void RegisterWarcCommands(CLI::App& app, int* exit_code);
 void RegisterLedgerCommands(CLI::App& app, int* exit_code);
 void RegisterAuditCommands(CLI::App& app, int* exit_code);
 void RegisterExtractCommands(CLI::App& app, int* exit_code);
+void RegisterFilterCommands(CLI::App& app, int* exit_code);
 
 }  // namespace crawlproof::cli

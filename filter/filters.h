@@ -1,0 +1,133 @@
+// Document filters: the FineWeb recipe's quality rules, in C++.
+//
+// A filter looks at one document and decides: keep, drop with a reason
+// ("<filter>:<check>", e.g. "gopher_quality:stop_words"), or keep with the
+// text changed (C4 line removal, PII replacement) and counts of what changed.
+// Checks a filter cannot apply to a document's language are skipped and the
+// skip is recorded, never turned into a drop. The definitions — what a word,
+// a line, a paragraph, an n-gram and each ratio is — follow datatrove's
+// implementation of FineWeb (docs/filter.md lists them); lengths are counted
+// in code points, words as words.h splits them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "common/status.h"
+
+namespace crawlproof::filter {
+
+struct FilterDocument {
+  std::string id, url, lang;
+  double lang_score = 0;
+  std::string text;  // UTF-8
+};
+
+struct Decision {
+  bool keep = true;
+  std::string reason;                       // "<filter>:<check>" when dropped
+  std::map<std::string, uint64_t> changes;  // "<filter>:<kind>" -> count, when the text changed
+  std::vector<std::string> skipped;         // "<filter>:<check>:<why>"
+};
+
+class Filter {
+ public:
+  virtual ~Filter() = default;
+  virtual std::string_view name() const = 0;
+  // May change doc->text; fills `d` (which arrives keep = true).
+  virtual void Apply(FilterDocument* doc, Decision* d) = 0;
+};
+
+// ---- Options, with the FineWeb recipe's values as defaults ----------------
+
+struct LanguageOptions {
+  std::vector<std::string> languages = {"en"};  // empty: every language
+  double min_score = 0.65;                      // kept when score > min_score
+};
+
+struct UrlOptions {
+  std::vector<std::string> block_domains;  // host or any parent domain matches
+  std::vector<std::string> block_urls;     // exact URL
+  std::vector<std::string> banned_words;   // any URL word (split at non-alphanumerics)
+  std::vector<std::string> soft_banned_words;
+  int soft_word_threshold = 2;               // this many soft words drop
+  std::vector<std::string> banned_subwords;  // substring of the URL's alphanumerics, lower case
+};
+
+struct GopherRepetitionOptions {
+  double dup_line_frac = 0.3, dup_para_frac = 0.3, dup_line_char_frac = 0.2, dup_para_char_frac = 0.2;
+  std::vector<std::pair<int, double>> top_n_grams = {{2, 0.2}, {3, 0.18}, {4, 0.16}};
+  std::vector<std::pair<int, double>> dup_n_grams = {{5, 0.15}, {6, 0.14}, {7, 0.13}, {8, 0.12}, {9, 0.11}, {10, 0.10}};
+};
+
+struct GopherQualityOptions {
+  int min_doc_words = 50, max_doc_words = 100000;
+  double min_avg_word_length = 3, max_avg_word_length = 10;
+  double max_symbol_word_ratio = 0.1, max_bullet_lines_ratio = 0.9, max_ellipsis_lines_ratio = 0.3;
+  double min_alpha_words_ratio = 0.8;
+  int min_stop_words = 2;
+  // Stop words per language; a language without a list skips the check.
+  std::map<std::string, std::vector<std::string>> stop_words = {
+      {"en", {"the", "be", "to", "of", "and", "that", "have", "with"}}};
+};
+
+struct C4Options {
+  bool filter_no_terminal_punct = false;  // FineWeb turns C4's rule off
+  int min_num_sentences = 5;              // -1: off
+  int min_words_per_line = 3;
+  int max_word_length = 1000;
+  bool filter_lorem_ipsum = true, filter_javascript = true, filter_curly_bracket = true, filter_policy = true;
+  bool remove_citations = true;
+};
+
+struct FineWebOptions {
+  double line_punct_thr = 0.12;
+  bool line_punct_exclude_zero = false;
+  double short_line_thr = 0.67;
+  int short_line_length = 30;
+  double char_duplicates_ratio = 0.01;
+  double new_line_ratio = 0.3;
+};
+
+struct PiiOptions {
+  bool emails = true, ips = true, only_public_ips = true;
+  std::vector<std::string> email_replacements = {"email@example.com", "firstname.lastname@example.org"};
+  std::vector<std::string> ip_replacements = {"22.214.171.124", "126.96.36.199",  "188.8.131.52",
+                                              "184.108.40.206", "220.127.116.11", "18.104.22.168"};
+};
+
+std::unique_ptr<Filter> MakeLanguageFilter(LanguageOptions o);
+std::unique_ptr<Filter> MakeUrlFilter(const UrlOptions& o);
+std::unique_ptr<Filter> MakeGopherRepetitionFilter(GopherRepetitionOptions o);
+std::unique_ptr<Filter> MakeGopherQualityFilter(GopherQualityOptions o);
+std::unique_ptr<Filter> MakeC4Filter(C4Options o);
+std::unique_ptr<Filter> MakeFineWebFilter(FineWebOptions o);
+// Errors: InvalidArgument (no replacement strings).
+Result<std::unique_ptr<Filter>> MakePiiFilter(PiiOptions o);
+
+// An ordered list of filters; the first drop ends the document's run.
+class FilterPipeline {
+ public:
+  void Add(std::unique_ptr<Filter> f) { filters_.push_back(std::move(f)); }
+  Decision Run(FilterDocument* doc);
+  const std::vector<std::unique_ptr<Filter>>& filters() const { return filters_; }
+
+ private:
+  std::vector<std::unique_ptr<Filter>> filters_;
+};
+
+// The steps by name, in the given order, with options from a TOML config
+// ([filter] steps = [...], [filter.<step>] options; docs/filter.md). An empty
+// path gives the default steps and options. Errors: InvalidArgument naming
+// the file and the key, NotFound for a list file.
+Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path);
+
+inline constexpr std::string_view kDefaultSteps[] = {"language", "url", "gopher_repetition", "gopher_quality", "c4",
+                                                     "fineweb",  "pii"};
+
+}  // namespace crawlproof::filter

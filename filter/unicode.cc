@@ -1,0 +1,143 @@
+#include "filter/unicode.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace crawlproof::filter {
+namespace {
+
+struct CodepointPair {
+  char32_t from, to;
+};
+
+#include "filter/unicode_tables.inc"
+
+template <size_t N>
+bool In(const CodepointRange (&table)[N], char32_t c) {
+  auto it = std::upper_bound(std::begin(table), std::end(table), c,
+                             [](char32_t v, const CodepointRange& r) { return v < r.lo; });
+  return it != std::begin(table) && c <= std::prev(it)->hi;
+}
+
+}  // namespace
+
+std::u32string DecodeUtf8(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out.push_back(c);
+      ++i;
+      continue;
+    }
+    int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
+    if (n < 0 || i + static_cast<size_t>(n) >= s.size()) {
+      out.push_back(0xFFFD);
+      ++i;
+      continue;
+    }
+    char32_t cp = c & (0x3F >> n);
+    bool ok = true;
+    for (int k = 1; k <= n; ++k) {
+      unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) {
+        ok = false;
+        break;
+      }
+      cp = cp << 6 | (d & 0x3F);
+    }
+    if (!ok) {
+      out.push_back(0xFFFD);
+      ++i;
+      continue;
+    }
+    out.push_back(cp);
+    i += n + 1;
+  }
+  return out;
+}
+
+void AppendUtf8(char32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+std::string EncodeUtf8(std::u32string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char32_t c : s) AppendUtf8(c, &out);
+  return out;
+}
+
+bool IsAlpha(char32_t c) {
+  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+  return In(kAlpha, c);
+}
+bool IsUpper(char32_t c) {
+  if (c < 0x80) return c >= 'A' && c <= 'Z';
+  return In(kUpper, c);
+}
+bool IsLower(char32_t c) {
+  if (c < 0x80) return c >= 'a' && c <= 'z';
+  return In(kLower, c);
+}
+bool IsDecimal(char32_t c) {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  return In(kDecimal, c);
+}
+bool IsSpace(char32_t c) {
+  if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+  return In(kSpace, c);
+}
+bool IsSentenceTerminal(char32_t c) {
+  return In(kSentenceTerminal, c);
+}
+bool IsSymbol(char32_t c) {
+  return In(kSymbol, c);
+}
+bool IsWordChar(char32_t c) {
+  if (c < 0x80) return c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+  return In(kAlnum, c);
+}
+bool IsNoSpaceScript(char32_t c) {
+  return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0xF900 && c <= 0xFAFF) ||
+         (c >= 0x20000 && c <= 0x3FFFF) || (c >= 0x0E00 && c <= 0x0EFF) || (c >= 0x1000 && c <= 0x109F) ||
+         (c >= 0x1780 && c <= 0x17FF) || (c >= 0xFF66 && c <= 0xFF9F);
+}
+
+std::u32string Lower(std::u32string_view s) {
+  std::u32string out(s);
+  for (char32_t& c : out) {
+    if (c < 0x80) {
+      if (c >= 'A' && c <= 'Z') c += 32;
+    } else {
+      auto it = std::lower_bound(std::begin(kLowerMap), std::end(kLowerMap), c,
+                                 [](const CodepointPair& p, char32_t v) { return p.from < v; });
+      if (it != std::end(kLowerMap) && it->from == c) c = it->to;
+    }
+  }
+  return out;
+}
+
+std::u32string_view Strip(std::u32string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace crawlproof::filter

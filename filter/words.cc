@@ -1,0 +1,277 @@
+#include "filter/words.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <algorithm>
+#include <array>
+#include <unordered_set>
+
+#include "filter/unicode.h"
+
+namespace crawlproof::filter {
+namespace {
+
+constexpr std::u32string_view kPunct = U"…,:;!?¿؟¡()[]{}<>_#*&。？！，、；：～·।،۔؛٪";
+constexpr std::u32string_view kQuotes = U"'\"”“`‘´’‚,„»«「」『』（）〔〕【】《》〈〉〈〉⟦⟧";
+constexpr std::u32string_view kCurrency =
+    U"$£€¥฿₽﷼₴₠₡₢₣₤₥₦₧₨₩₪₫₭₮₯₰₱₲₳₵₶₷₸₹₺₻₼₾₿";
+constexpr std::u32string_view kPrefixOnly = U"§%=—–+";
+
+bool Has(std::u32string_view set, char32_t c) {
+  return set.find(c) != std::u32string_view::npos;
+}
+
+bool IsDigit(char32_t c) {
+  return c >= '0' && c <= '9';
+}
+
+// Units spaCy splits off after a number ("10km", "5kg", "3%").
+constexpr std::u32string_view kUnits[] = {
+    U"km²",  U"km³", U"km",  U"m²",  U"m³", U"dm²",  U"dm³", U"dm", U"cm²", U"cm³", U"cm", U"mm²", U"mm³", U"mm",
+    U"ha",   U"µm",  U"nm",  U"yd",  U"in", U"ft",   U"kg",  U"g",  U"mg",  U"µg",  U"t",  U"lb",  U"oz",  U"m/s",
+    U"km/h", U"kmh", U"mph", U"hPa", U"Pa", U"mbar", U"mb",  U"MB", U"kb",  U"KB",  U"gb", U"GB",  U"tb",  U"TB",
+    U"T",    U"G",   U"M",   U"K",   U"%",  U"m",    U"км",  U"м",  U"см",  U"мм",  U"кг", U"г",   U"мг"};
+
+// Abbreviations and emoticons kept whole (spaCy's English exceptions that
+// end in '.' or consist of punctuation).
+constexpr std::u32string_view kSpecials[] = {
+    U"e.g.", U"i.e.", U"E.g.", U"I.e.", U"E.G.", U"I.E.", U"vs.", U"v.s.", U"Mr.", U"Mrs.", U"Ms.", U"Dr.", U"St.",
+    U"Jr.", U"Prof.", U"Rev.", U"Adm.", U"Gen.", U"Gov.", U"Sen.", U"Rep.", U"Bros.", U"Inc.", U"Ltd.", U"Co.", U"co.",
+    U"Corp.", U"Mt.", U"a.m.", U"p.m.", U"Ph.D.", U"Jan.", U"Feb.", U"Mar.", U"Apr.", U"Jun.", U"Jul.", U"Aug.",
+    U"Sep.", U"Sept.", U"Oct.", U"Nov.", U"Dec.", U"Ak.", U"Ala.", U"Ariz.", U"Ark.", U"Calif.", U"Colo.", U"Conn.",
+    U"Del.", U"Fla.", U"Ga.", U"Ia.", U"Id.", U"Ill.", U"Ind.", U"Kan.", U"Kans.", U"Ky.", U"La.", U"Mass.", U"Md.",
+    U"Mich.", U"Minn.", U"Miss.", U"Mo.", U"Mont.", U"Neb.", U"Nebr.", U"Nev.", U"Okla.", U"Ore.", U"Pa.", U"Tenn.",
+    U"Va.", U"Wash.", U"Wis.", U"°C.", U"°F.", U"°K.", U"°c.", U"°f.", U"°k.",
+    // emoticons
+    U":)", U":-)", U":))", U":-))", U":)))", U":-)))", U"(:", U"(-:", U"=)", U"(=", U":]", U":-]", U"[:", U"[-:", U"[=",
+    U"=]", U":o)", U"(o:", U":}", U":-}", U"8)", U"8-)", U"(-8", U";)", U";-)", U"(;", U"(-;", U":(", U":-(", U":((",
+    U":-((", U":(((", U":-(((", U"):", U")-:", U"=(", U">:(", U":')", U":'-)", U":'(", U":'-(", U":/", U":-/", U"=/",
+    U":|", U":-|", U"=|", U":1", U":P", U":-P", U":p", U":-p", U":O", U":-O", U":o", U":-o", U":0", U":-0", U":()",
+    U">:o", U":*", U":-*", U":3", U":-3", U"=3", U":>", U":->", U":X", U":-X", U":x", U":-x", U":D", U":-D", U";D",
+    U";-D", U"=D", U"xD", U"XD", U"xDD", U"XDD", U"8D", U"8-D", U"^_^", U"^__^", U"^___^", U">.<", U">.>", U"<.<",
+    U"._.", U";_;", U"-_-", U"-__-", U"v.v", U"V.V", U"v_v", U"V_V", U"o_o", U"o_O", U"O_o", U"O_O", U"0_o", U"o_0",
+    U"0_0", U"o.O", U"O.o", U"O.O", U"o.o", U"0.0", U"o.0", U"0.o", U"@_@", U"<3", U"<33", U"<333", U"</3", U"(^_^)",
+    U"(-_-)", U"(._.)", U"(>_<)", U"(*_*)", U"=["};
+
+bool IsAbbreviation(std::u32string_view s) {
+  static const std::unordered_set<std::u32string_view> specials(std::begin(kSpecials), std::end(kSpecials));
+  if (s.size() > 14 || s.empty()) return false;
+  // Plain words are never specials, except a few emoticons ("xD").
+  bool plain = std::all_of(s.begin(), s.end(), [](char32_t c) { return IsAlpha(c) || IsDecimal(c); });
+  if (plain && s != U"xD" && s != U"XD" && s != U"xDD" && s != U"XDD" && s != U"8D") return false;
+  if (specials.count(s)) return true;
+  // Single letters with a period ("a.", "J."); "U.S."-style acronyms keep
+  // their period through the suffix rule.
+  return s.size() == 2 && s[1] == '.' && IsAlpha(s[0]);
+}
+
+// spaCy's URL_MATCH (after Diego Perini's URL regex): optional scheme and
+// user info, a public dotted IPv4 or host labels with a lower-case TLD, an
+// optional port and path. Matched whole.
+constexpr const char* kUrlPattern =
+    R"(^(?:(?:[\w\+\-\.]{2,})://)?(?:\S+(?::\S*)?@)?(?:(?!(?:10|127)(?:\.\d{1,3}){3})(?!(?:169\.254|192\.168)(?:\.\d{1,3}){2})(?!172\.(?:1[6-9]|2\d|3[0-1])(?:\.\d{1,3}){2})(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5])){2}(?:\.(?:[1-9]\d?|1\d\d|2[0-4]\d|25[0-4]))|(?:(?:[A-Za-z0-9\x{a1}-\x{ffff}][A-Za-z0-9\x{a1}-\x{ffff}_-]{0,62})?[A-Za-z0-9\x{a1}-\x{ffff}]\.)+(?:\p{Ll}{2,63}))(?::\d{2,5})?(?:[/?#]\S*)?$)";
+
+class UrlMatcher {
+ public:
+  UrlMatcher() {
+    int err = 0;
+    PCRE2_SIZE off = 0;
+    code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(kUrlPattern), PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &err,
+                          &off, nullptr);
+    if (code_) pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE);
+  }
+  ~UrlMatcher() {
+    if (code_) pcre2_code_free(code_);
+  }
+  bool Match(std::u32string_view s) const {
+    if (!code_ || s.size() > 4096 || s.find(U'.') == std::u32string_view::npos) return false;
+    thread_local pcre2_match_data* md = nullptr;
+    if (!md) md = pcre2_match_data_create(4, nullptr);
+    std::string utf8 = EncodeUtf8(s);
+    return pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(utf8.data()), utf8.size(), 0, 0, md, nullptr) >= 0;
+  }
+
+ private:
+  pcre2_code* code_ = nullptr;
+};
+
+bool LooksLikeUrl(std::u32string_view s) {
+  static const UrlMatcher matcher;
+  return matcher.Match(s);
+}
+
+// Length of the prefix at the start of `s`, or 0.
+size_t PrefixLength(std::u32string_view s) {
+  if (s.size() >= 2 && s[0] == '.' && s[1] == '.') {
+    size_t n = 2;
+    while (n < s.size() && s[n] == '.') ++n;
+    return n;
+  }
+  if (s.size() >= 2 && s[0] == U'…' && s[1] == U'…') return 2;
+  char32_t c = s[0];
+  if (c == '+') return s.size() > 1 && IsDigit(s[1]) ? 0 : 1;
+  if (Has(kPrefixOnly, c) || Has(kPunct, c) || Has(kQuotes, c) || Has(kCurrency, c)) return 1;
+  return 0;
+}
+
+bool EndsWith(std::u32string_view s, std::u32string_view t) {
+  return s.size() >= t.size() && s.substr(s.size() - t.size()) == t;
+}
+
+// Length of the suffix at the end of `s`, or 0 (the leftmost suffix that
+// reaches the end, as a regex search for "(...)$" finds it).
+size_t SuffixLength(std::u32string_view s) {
+  size_t n = s.size();
+  // Dots: ".." and longer (no other suffix can start before such a run).
+  size_t dots = 0;
+  while (dots < n && s[n - 1 - dots] == '.') ++dots;
+  if (dots >= 2) return dots;
+  // Every other suffix is at most 5 characters long.
+  for (size_t start = n > 6 ? n - 6 : 0; start < n; ++start) {
+    std::u32string_view rest = s.substr(start);
+    char32_t prev = start > 0 ? s[start - 1] : 0;
+    char32_t prev2 = start > 1 ? s[start - 2] : 0;
+    if (rest == U"……") return 2;
+    if (rest.size() == 1) {
+      char32_t c = rest[0];
+      if (Has(kPunct, c) || Has(kQuotes, c) || c == U'—' || c == U'–') return 1;
+      if (c == '+' && IsDigit(prev)) return 1;
+      if (Has(kCurrency, c) && IsDigit(prev)) return 1;
+      if (c == '.') {
+        if (IsDigit(prev) || IsLower(prev) || prev == '%' || prev == U'²' || prev == '-' || prev == '+' ||
+            Has(kPunct, prev) || Has(kQuotes, prev))
+          return 1;
+        if (IsUpper(prev) && IsUpper(prev2)) return 1;
+      }
+    }
+    if (rest == U"'s" || rest == U"'S" || rest == U"’s" || rest == U"’S") return 2;
+    if (IsDigit(prev)) {
+      for (auto u : kUnits) {
+        if (rest == u) return rest.size();
+      }
+    }
+  }
+  return 0;
+}
+
+// English clitics spaCy's exceptions split off: "don't" -> "do" "n't".
+size_t CliticLength(std::u32string_view s) {
+  static constexpr std::u32string_view kClitics[] = {U"n't", U"n’t", U"'re", U"’re", U"'ve", U"’ve",
+                                                     U"'ll", U"’ll", U"'d",  U"’d",  U"'m",  U"’m"};
+  if (s.find_first_of(U"'’") == std::u32string_view::npos) return 0;
+  for (auto c : kClitics) {
+    if (s.size() > c.size() && EndsWith(Lower(s), c) && IsAlpha(s[s.size() - c.size() - 1])) return c.size();
+  }
+  return 0;
+}
+
+bool IsHyphen(char32_t c) {
+  return c == '-' || c == U'–' || c == U'—' || c == '~';
+}
+
+// Splits `s` at infixes and appends the pieces.
+void SplitInfixes(std::u32string_view s, std::vector<std::u32string_view>* out) {
+  size_t start = 0, i = 0;
+  auto emit = [&](size_t a, size_t b) {
+    if (b > a) out->push_back(s.substr(a, b - a));
+  };
+  while (i < s.size()) {
+    char32_t c = s[i];
+    char32_t prev = i > 0 ? s[i - 1] : 0;
+    size_t len = 0;
+    if (c == '.' && i + 1 < s.size() && s[i + 1] == '.') {
+      len = 2;
+      while (i + len < s.size() && s[i + len] == '.') ++len;
+    } else if (c == U'…') {
+      len = 1;
+    } else if (i > 0 && i + 1 < s.size()) {
+      char32_t next = s[i + 1];
+      if (IsDigit(prev) && (c == '+' || c == '-' || c == '*' || c == '^') && (IsDigit(next) || next == '-')) {
+        len = 1;
+      } else if (c == '.' && (IsLower(prev) || Has(kQuotes, prev)) && (IsUpper(next) || Has(kQuotes, next))) {
+        len = 1;
+      } else if (c == ',' && IsAlpha(prev) && IsAlpha(next)) {
+        len = 1;
+      } else if (IsHyphen(c) && (IsAlpha(prev) || IsDigit(prev))) {
+        size_t h = 1;
+        while (i + h < s.size() && IsHyphen(s[i + h]) && h < 3) ++h;
+        if (i + h < s.size() && IsAlpha(s[i + h])) len = h;
+      } else if ((c == ':' || c == '<' || c == '>' || c == '=' || c == '/') && (IsAlpha(prev) || IsDigit(prev)) &&
+                 IsAlpha(next)) {
+        len = 1;
+      }
+    }
+    if (len > 0) {
+      emit(start, i);
+      emit(i, i + len);
+      i += len;
+      start = i;
+    } else {
+      ++i;
+    }
+  }
+  emit(start, s.size());
+}
+
+void SplitChunk(std::u32string_view s, std::vector<std::u32string_view>* out) {
+  std::vector<std::u32string_view> suffixes;
+  while (!s.empty()) {
+    if (IsAbbreviation(s)) break;
+    size_t before = s.size();
+    if (size_t p = PrefixLength(s); p > 0 && p < s.size()) {
+      out->push_back(s.substr(0, p));
+      s.remove_prefix(p);
+    } else if (p == s.size()) {
+      break;
+    }
+    if (IsAbbreviation(s)) break;
+    if (size_t q = SuffixLength(s); q > 0 && q < s.size()) {
+      suffixes.push_back(s.substr(s.size() - q));
+      s.remove_suffix(q);
+    } else if (size_t k = CliticLength(s); k > 0) {
+      suffixes.push_back(s.substr(s.size() - k));
+      s.remove_suffix(k);
+    }
+    if (s.size() == before) break;
+  }
+  if (s.size() == 6 && (Lower(s) == U"cannot")) {
+    out->push_back(s.substr(0, 3));
+    out->push_back(s.substr(3));
+    s = {};
+  }
+  if (!s.empty()) {
+    if (IsAbbreviation(s) || LooksLikeUrl(s)) {
+      out->push_back(s);
+    } else {
+      SplitInfixes(s, out);
+    }
+  }
+  for (auto it = suffixes.rbegin(); it != suffixes.rend(); ++it) out->push_back(*it);
+}
+
+}  // namespace
+
+std::vector<std::u32string_view> SplitWords(std::u32string_view text) {
+  std::vector<std::u32string_view> words;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && IsSpace(text[i])) ++i;
+    size_t start = i;
+    while (i < text.size() && !IsSpace(text[i])) ++i;
+    if (i == start) break;
+    std::u32string_view chunk = text.substr(start, i - start);
+    // Characters of unspaced scripts are words of their own.
+    size_t a = 0;
+    for (size_t k = 0; k < chunk.size(); ++k) {
+      if (!IsNoSpaceScript(chunk[k])) continue;
+      if (k > a) SplitChunk(chunk.substr(a, k - a), &words);
+      words.push_back(chunk.substr(k, 1));
+      a = k + 1;
+    }
+    if (a < chunk.size()) SplitChunk(chunk.substr(a), &words);
+  }
+  return words;
+}
+
+}  // namespace crawlproof::filter
