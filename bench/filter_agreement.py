@@ -14,7 +14,7 @@ language (spaCy's rules for en, de, fr, ...). Prints agreement per filter;
 writes datatrove's decisions (id, filter, keep, reason) for the C++ test.
 datatrove's language filter needs a fastText model download and is left out.
 """
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, collections, gzip, json, os, subprocess, sys, tempfile, time
 
 from datatrove.data import Document
 from datatrove.pipeline.filters import (C4QualityFilter, FineWebQualityFilter, GopherQualityFilter,
@@ -53,9 +53,15 @@ def main():
     ap.add_argument('--differences')
     ap.add_argument('--reference')
     ap.add_argument('--limit', type=int, default=0)
+    ap.add_argument('--url-contains', action='append', default=[],
+                    help='keep only documents whose URL contains one of these (repeatable)')
+    ap.add_argument('--stride', type=int, default=1, help='take every k-th document')
     a = ap.parse_args()
     docs = [json.loads(l) for l in open(a.docs)]
     docs = [d for d in docs if d.get('lang') == a.lang]
+    if a.url_contains:
+        docs = [d for d in docs if any(u in d.get('url', '') for u in a.url_contains)]
+    docs = docs[::a.stride]
     if a.limit:
         docs = docs[:a.limit]
     steps = {
@@ -89,7 +95,8 @@ def main():
             agree = text_equal = kept_both = 0
             for d in docs:
                 r, o = ref[d['id']], ours.get(d['id'], (None, 'missing', None))
-                reference.append({'id': d['id'], 'filter': step, 'keep': r[0], 'reason': r[1]})
+                reference.append({'id': d['id'], 'filter': step, 'keep': r[0], 'reason': r[1],
+                                  'text_after': r[2] if step in ('c4', 'pii') and r[0] else None})
                 if r[0] == o[0]:
                     agree += 1
                     if r[0]:
@@ -136,9 +143,20 @@ def main():
             for x in diffs:
                 f.write(json.dumps(x, ensure_ascii=False) + '\n')
     if a.reference:
-        with open(a.reference, 'w') as f:
-            for x in reference:
-                f.write(json.dumps(x) + '\n')
+        # One line per document: its fields and datatrove's decision per filter.
+        by_id = collections.defaultdict(dict)
+        for x in reference:
+            by_id[x['id']][x['filter']] = {'keep': x['keep'], 'reason': x['reason']}
+        texts = {d['id']: d['text'] for d in docs}
+        for x in reference:  # the text a filter kept, when it changed it
+            if x['text_after'] is not None and x['text_after'] != texts[x['id']]:
+                by_id[x['id']][x['filter']]['text_after'] = x['text_after']
+        opener = gzip.open if a.reference.endswith('.gz') else open
+        with opener(a.reference, 'wt', encoding='utf-8') as f:
+            for d in docs:
+                f.write(json.dumps({'id': d['id'], 'url': d.get('url', ''), 'lang': d.get('lang', ''),
+                                    'lang_score': d.get('lang_score', 0), 'text': d['text'],
+                                    'datatrove': by_id[d['id']]}, ensure_ascii=False) + '\n')
 
 
 if __name__ == '__main__':

@@ -74,6 +74,38 @@ class KeySet {
   size_t mask_;
 };
 
+// Open-addressing counts of keys, remembering where each was first seen.
+class KeyCounts {
+ public:
+  explicit KeyCounts(size_t expected) {
+    size_t cap = 16;
+    while (cap < expected * 2) cap <<= 1;
+    slots_.resize(cap);
+    mask_ = cap - 1;
+  }
+  struct Slot {
+    Key key{0, 0};
+    uint32_t count = 0;  // 0: empty
+    uint32_t first = 0;
+  };
+  // Counts one more `k` (first seen at `index`); returns its slot.
+  const Slot& Add(const Key& k, uint32_t index) {
+    size_t i = KeyHash()(k) & mask_;
+    while (slots_[i].count != 0 && !(slots_[i].key == k)) i = (i + 1) & mask_;
+    Slot& s = slots_[i];
+    if (s.count == 0) {
+      s.key = k;
+      s.first = index;
+    }
+    ++s.count;
+    return s;
+  }
+
+ private:
+  std::vector<Slot> slots_;
+  size_t mask_;
+};
+
 // Hashes of every substring of the words' concatenation (no separators), in
 // O(1) each: what "".join(words[i:i+n]) compares by.
 class ConcatHashes {
@@ -195,6 +227,7 @@ U32View RStrip(U32View s) {
 }
 
 bool NoSpaceLanguage(std::string_view lang) {
+  // CLD2 codes of languages written without spaces between words.
   return lang == "zh" || lang == "zh-Hant" || lang == "ja" || lang == "th" || lang == "lo" || lang == "km" ||
          lang == "my" || lang == "bo";
 }
@@ -325,7 +358,7 @@ class GopherRepetitionFilter : public Filter {
   explicit GopherRepetitionFilter(GopherRepetitionOptions o) : o_(std::move(o)) {}
   std::string_view name() const override { return "gopher_repetition"; }
   void Apply(FilterDocument* doc, Decision* d) override {
-    U32 text = DecodeUtf8(doc->text);
+    const U32& text = doc->Text32();
     if (text.empty()) return Drop(d, name(), "empty");
     double len = static_cast<double>(text.size());
     auto paragraphs = SplitNewlines(Strip(text), 2);
@@ -340,7 +373,13 @@ class GopherRepetitionFilter : public Filter {
       return Drop(d, name(), "dup_line_frac");
     if (o_.dup_line_char_frac > 0 && line_chars / len > o_.dup_line_char_frac)
       return Drop(d, name(), "dup_line_char_frac");
-    auto words = SplitWords(text);
+    if (NoSpaceLanguage(doc->lang)) {
+      // Words here are single characters; n-gram repetition of characters is
+      // normal text in these scripts, not boilerplate.
+      d->skipped.push_back("gopher_repetition:n_grams:no spaces between words in " + doc->lang);
+      return;
+    }
+    const auto& words = doc->Words();
     std::vector<Key> word_keys;
     word_keys.reserve(words.size());
     for (auto w : words) word_keys.push_back(KeyOf(w));
@@ -363,8 +402,7 @@ class GopherRepetitionFilter : public Filter {
   static double TopNGramChars(const std::vector<U32View>& w, const std::vector<Key>& word_keys, size_t n) {
     // Words hold no spaces, so " ".join(a) == " ".join(b) exactly when the
     // word sequences are equal: combine per-word keys.
-    std::unordered_map<Key, std::pair<size_t, size_t>, KeyHash> counts;  // -> (count, first index)
-    counts.reserve(w.size() * 2);
+    KeyCounts counts(w.size());
     size_t best_count = 0, best_first = 0, best_len = 0;
     for (size_t i = 0; i + n <= w.size(); ++i) {
       Key k{n, 0x51ED27ull};
@@ -374,11 +412,10 @@ class GopherRepetitionFilter : public Filter {
         k.b = (k.b + word_keys[i + j].b) * 0xC2B2AE3D27D4EB4Full;
         chars += w[i + j].size();
       }
-      auto& e = counts.try_emplace(k, 0, i).first->second;
-      ++e.first;
-      if (e.first > best_count || (e.first == best_count && e.second < best_first)) {
-        best_count = e.first;
-        best_first = e.second;
+      const auto& e = counts.Add(k, static_cast<uint32_t>(i));
+      if (e.count > best_count || (e.count == best_count && e.first < best_first)) {
+        best_count = e.count;
+        best_first = e.first;
         best_len = chars;
       }
     }
@@ -417,8 +454,8 @@ class GopherQualityFilter : public Filter {
   }
   std::string_view name() const override { return "gopher_quality"; }
   void Apply(FilterDocument* doc, Decision* d) override {
-    U32 text = DecodeUtf8(doc->text);
-    auto words = SplitWords(text);
+    const U32& text = doc->Text32();
+    const auto& words = doc->Words();
     size_t n_words = words.size();
     size_t non_symbol = 0, non_symbol_chars = 0, alpha_words = 0;
     for (U32View w : words) {
@@ -541,10 +578,11 @@ class C4Filter : public Filter {
   explicit C4Filter(C4Options o) : o_(o) {}
   std::string_view name() const override { return "c4"; }
   void Apply(FilterDocument* doc, Decision* d) override {
-    U32 text = DecodeUtf8(doc->text);
+    const U32& text = doc->Text32();
     size_t sentences = 0;
     std::vector<U32> kept;
     std::map<std::string, uint64_t> removed;
+    bool unspaced = NoSpaceLanguage(doc->lang);
     for (U32View raw : SplitLines(text)) {
       U32View line = Strip(raw);
       // words = line.split()
@@ -563,6 +601,8 @@ class C4Filter : public Filter {
         ++removed["c4:line_too_long_word"];
         continue;
       }
+      // Without spaces between words, count words as words.h splits them.
+      if (unspaced) n_words = SplitWords(line).size();
       U32 cleaned = o_.remove_citations ? RemoveCitations(line) : U32(line);
       if (o_.filter_no_terminal_punct) {
         U32View c = cleaned;
@@ -602,6 +642,7 @@ class C4Filter : public Filter {
     std::string out = EncodeUtf8(Strip(joined));
     if (out != doc->text) {
       doc->text = std::move(out);
+      doc->TextChanged();
       for (auto& [k, v] : removed) d->changes[k] += v;
       if (removed.empty()) d->changes["c4:citations_or_whitespace"] += 1;
     }
@@ -618,7 +659,7 @@ class FineWebFilter : public Filter {
   explicit FineWebFilter(FineWebOptions o) : o_(o) {}
   std::string_view name() const override { return "fineweb"; }
   void Apply(FilterDocument* doc, Decision* d) override {
-    U32 text = DecodeUtf8(doc->text);
+    const U32& text = doc->Text32();
     std::vector<U32View> lines;
     for (U32View l : SplitNewlines(text, 0)) {
       if (!Strip(l).empty()) lines.push_back(l);
@@ -639,7 +680,7 @@ class FineWebFilter : public Filter {
     double dup_chars = static_cast<double>(FindDuplicates(lines).second);
     if (without_newlines == 0 || dup_chars / without_newlines > o_.char_duplicates_ratio)
       return Drop(d, name(), "char_dup_ratio");
-    auto words = SplitWords(text);
+    const auto& words = doc->Words();
     if (words.empty() || static_cast<double>(newlines) / words.size() > o_.new_line_ratio)
       return Drop(d, name(), "list_ratio");
   }
@@ -667,6 +708,24 @@ std::unique_ptr<Filter> MakeC4Filter(C4Options o) {
 }
 std::unique_ptr<Filter> MakeFineWebFilter(FineWebOptions o) {
   return std::make_unique<FineWebFilter>(o);
+}
+
+const std::u32string& FilterDocument::Text32() {
+  if (!have_text32_) {
+    text32_ = DecodeUtf8(text);
+    have_text32_ = true;
+    have_words_ = false;
+  }
+  return text32_;
+}
+
+const std::vector<std::u32string_view>& FilterDocument::Words() {
+  if (!have_words_) {
+    const std::u32string& t = Text32();
+    words_ = SplitWords(t);
+    have_words_ = true;
+  }
+  return words_;
 }
 
 Decision FilterPipeline::Run(FilterDocument* doc) {

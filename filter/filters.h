@@ -25,7 +25,18 @@ namespace crawlproof::filter {
 struct FilterDocument {
   std::string id, url, lang;
   double lang_score = 0;
-  std::string text;  // UTF-8
+  std::string text;  // UTF-8; a filter that changes it calls TextChanged()
+
+  // The text as code points and as words (words.h), computed once and shared
+  // by the filters until the text changes.
+  const std::u32string& Text32();
+  const std::vector<std::u32string_view>& Words();
+  void TextChanged() { have_text32_ = have_words_ = false; }
+
+ private:
+  std::u32string text32_;
+  std::vector<std::u32string_view> words_;
+  bool have_text32_ = false, have_words_ = false;
 };
 
 struct Decision {

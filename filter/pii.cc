@@ -93,13 +93,19 @@ class PiiFilter : public Filter {
   void Apply(FilterDocument* doc, Decision* d) override {
     if (o_.emails) {
       size_t n = Replace(email_, &doc->text, o_.email_replacements, &email_next_, nullptr);
-      if (n) d->changes["pii:email"] += n;
+      if (n) {
+        d->changes["pii:email"] += n;
+        doc->TextChanged();
+      }
     }
     if (o_.ips) {
       bool public_only = o_.only_public_ips;
       size_t n = Replace(ip_, &doc->text, o_.ip_replacements, &ip_next_,
                          [public_only](std::string_view m) { return IsPublicIpv4(m, public_only); });
-      if (n) d->changes["pii:ip"] += n;
+      if (n) {
+        d->changes["pii:ip"] += n;
+        doc->TextChanged();
+      }
     }
   }
 

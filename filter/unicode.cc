@@ -1,6 +1,7 @@
 #include "filter/unicode.h"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 
 namespace crawlproof::filter {
@@ -26,6 +27,15 @@ std::u32string DecodeUtf8(std::string_view s) {
   out.reserve(s.size());
   size_t i = 0;
   while (i < s.size()) {
+    // ASCII runs eight bytes at a time.
+    while (i + 8 <= s.size()) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (w & 0x8080808080808080ull) break;
+      for (int k = 0; k < 8; ++k) out.push_back(static_cast<unsigned char>(s[i + k]));
+      i += 8;
+    }
+    if (i >= s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       out.push_back(c);

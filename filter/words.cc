@@ -261,6 +261,18 @@ std::vector<std::u32string_view> SplitWords(std::u32string_view text) {
     while (i < text.size() && !IsSpace(text[i])) ++i;
     if (i == start) break;
     std::u32string_view chunk = text.substr(start, i - start);
+    // Fast path: only ASCII letters, or only digits, is one word (units like
+    // "10km" and the special "cannot" take the slow path).
+    bool letters = true, digits = true;
+    for (char32_t c : chunk) {
+      letters = letters && c < 0x80 && (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+      digits = digits && c >= '0' && c <= '9';
+      if (!letters && !digits) break;
+    }
+    if ((letters || digits) && !(chunk.size() == 6 && Lower(chunk) == U"cannot")) {
+      words.push_back(chunk);
+      continue;
+    }
     // Characters of unspaced scripts are words of their own.
     size_t a = 0;
     for (size_t k = 0; k < chunk.size(); ++k) {

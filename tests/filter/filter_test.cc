@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <string>
 
+#include "extract/document.h"
 #include "filter/filters.h"
 #include "filter/unicode.h"
 #include "filter/words.h"
+#include "ingest/warc_reader.h"
 #include "tests/support/test_paths.h"
 
 namespace crawlproof::filter {
@@ -234,6 +237,51 @@ TEST(Pipeline, ConfigIsStrict) {
   auto defaults = LoadFilterPipeline("");
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(defaults->filters().size(), 7u);
+}
+
+// Good pages in four languages (the Debian FAQ's first chapter, from
+// Debian's packages) pass the whole recipe when every language is allowed:
+// no check drops a language wholesale; checks that do not apply are skipped
+// and recorded.
+TEST(Pipeline, GoodPagesInFourLanguagesAreKept) {
+  std::string dir = testing::MakeTempDir();
+  std::ofstream(dir + "/all.toml") << "[filter.language]\nlanguages = []\nmin_score = 0.5\n";
+  auto pipeline = LoadFilterPipeline(dir + "/all.toml");
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().message();
+  auto reader =
+      ingest::WarcReader::Open(std::string(CRAWLPROOF_TEST_SOURCE_DIR) + "/tests/data/debian-faq-multilingual.warc.gz");
+  ASSERT_TRUE(reader.ok());
+  ingest::WarcRecord rec;
+  std::map<std::string, Decision> by_lang;
+  while (true) {
+    auto r = (*reader)->Next(&rec);
+    ASSERT_TRUE(r.ok());
+    if (!*r) break;
+    auto o = extract::ExtractRecord(rec, "faq");
+    ASSERT_TRUE(o.ok) << o.skip_reason;
+    FilterDocument d;
+    d.id = o.doc.id;
+    d.url = o.doc.url;
+    d.lang = o.doc.lang;
+    d.lang_score = o.doc.lang_score;
+    d.text = o.doc.text;
+    by_lang[d.lang] = pipeline->Run(&d);
+  }
+  ASSERT_EQ(by_lang.size(), 4u);
+  for (const char* lang : {"de", "ru", "ja", "zh"}) {
+    ASSERT_TRUE(by_lang.count(lang)) << lang;
+    EXPECT_TRUE(by_lang[lang].keep) << lang << ": " << by_lang[lang].reason;
+  }
+  auto has = [](const Decision& d, const std::string& prefix) {
+    for (const auto& s : d.skipped) {
+      if (s.rfind(prefix, 0) == 0) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(has(by_lang["ru"], "gopher_quality:stop_words:"));
+  EXPECT_FALSE(has(by_lang["ru"], "gopher_repetition:n_grams:"));
+  EXPECT_TRUE(has(by_lang["ja"], "gopher_repetition:n_grams:"));
+  EXPECT_TRUE(has(by_lang["zh"], "gopher_quality:mean_word_length:"));
 }
 
 }  // namespace
