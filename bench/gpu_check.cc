@@ -22,14 +22,16 @@ double Since(std::chrono::steady_clock::time_point t0) {
 
 // MinHash signatures of the texts in `path` (one normalised text per line),
 // or of synthetic text when `path` is empty. Returns false on a mismatch.
-bool CheckMinHash(const std::string& path, size_t synthetic_docs) {
+bool CheckMinHash(const std::string& path, size_t synthetic_docs, int repeat = 1) {
   std::string bytes;
   std::vector<uint64_t> offsets{0};
   if (!path.empty()) {
-    std::ifstream in(path, std::ios::binary);
-    for (std::string line; std::getline(in, line);) {
-      bytes += line;
-      offsets.push_back(bytes.size());
+    for (int r = 0; r < repeat; ++r) {
+      std::ifstream in(path, std::ios::binary);
+      for (std::string line; std::getline(in, line);) {
+        bytes += line;
+        offsets.push_back(bytes.size());
+      }
     }
   } else {
     std::mt19937_64 rng(7);
@@ -73,11 +75,31 @@ bool CheckMinHash(const std::string& path, size_t synthetic_docs) {
 
 }  // namespace
 
-// usage: gpu_check [HISTOGRAM_BYTES] [MINHASH_TEXTS_FILE]
+// usage: gpu_check [HISTOGRAM_BYTES] [MINHASH_TEXTS_FILE [REPEAT]]
+//   MINHASH_TEXTS_FILE: one normalised text per line; REPEAT: read it that many
+//   times into one batch (a larger batch on the device than can be carried).
 int main(int argc, char** argv) {
   size_t size = argc > 1 ? std::stoull(argv[1]) : (size_t{256} << 20);
   std::string texts_file = argc > 2 ? argv[2] : "";
+  int repeat = argc > 3 ? std::stoi(argv[3]) : 1;
   if (!CudaDeviceAvailable()) {
+    if (!texts_file.empty()) {  // the CPU figure alone
+      std::ifstream in(texts_file, std::ios::binary);
+      std::string bytes;
+      std::vector<uint64_t> offsets{0};
+      for (std::string line; std::getline(in, line);) {
+        bytes += line;
+        offsets.push_back(bytes.size());
+      }
+      PackedTexts texts{reinterpret_cast<const uint8_t*>(bytes.data()), offsets.data(), offsets.size() - 1};
+      MinHashParams params;
+      std::vector<uint64_t> sig(texts.count * params.num_perm);
+      auto t0 = std::chrono::steady_clock::now();
+      MinHashCpu(texts, params, sig.data());
+      double s = Since(t0);
+      std::printf("minhash  %zu texts, %.1f MB, %u perms  cpu (1 core) %.3f s = %.0f docs/s\n", texts.count,
+                  bytes.size() / 1e6, params.num_perm, s, texts.count / s);
+    }
     std::printf("gpu_check: no CUDA device; nothing compared\n");
     return 2;
   }
@@ -106,5 +128,6 @@ int main(int argc, char** argv) {
               cpu_s, size / cpu_s / 1e6, gpu_s, size / gpu_s / 1e6, equal ? "EQUAL" : "MISMATCH");
   bool minhash_equal = CheckMinHash("", 2000);
   if (!texts_file.empty()) minhash_equal = CheckMinHash(texts_file, 0) && minhash_equal;
+  if (!texts_file.empty() && repeat > 1) minhash_equal = CheckMinHash(texts_file, 0, repeat) && minhash_equal;
   return equal && minhash_equal ? 0 : 1;
 }
