@@ -17,5 +17,6 @@ void RegisterLedgerCommands(CLI::App& app, int* exit_code);
 void RegisterAuditCommands(CLI::App& app, int* exit_code);
 void RegisterExtractCommands(CLI::App& app, int* exit_code);
 void RegisterFilterCommands(CLI::App& app, int* exit_code);
+void RegisterDedupCommands(CLI::App& app, int* exit_code);
 
 }  // namespace crawlproof::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   crawlproof::cli::RegisterAuditCommands(app, &exit_code);
   crawlproof::cli::RegisterExtractCommands(app, &exit_code);
   crawlproof::cli::RegisterFilterCommands(app, &exit_code);
+  crawlproof::cli::RegisterDedupCommands(app, &exit_code);
   app.parse_complete_callback([&] {
     crawlproof::LogOptions o;
     o.format = log_format == "json"   ? crawlproof::LogFormat::kJson

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "filter/unicode.h"
+#include "common/unicode.h"
 #include "filter/words.h"
 
 namespace crawlproof::filter {

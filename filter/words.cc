@@ -7,7 +7,7 @@
 #include <array>
 #include <unordered_set>
 
-#include "filter/unicode.h"
+#include "common/unicode.h"
 
 namespace crawlproof::filter {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "extract/document.h"
 #include "filter/filters.h"
-#include "filter/unicode.h"
+#include "common/unicode.h"
 #include "filter/words.h"
 #include "ingest/warc_reader.h"
 #include "tests/support/test_paths.h"

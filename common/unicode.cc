@@ -1,17 +1,17 @@
-#include "filter/unicode.h"
+#include "common/unicode.h"
 
 #include <algorithm>
 #include <cstring>
 #include <iterator>
 
-namespace crawlproof::filter {
+namespace crawlproof {
 namespace {
 
 struct CodepointPair {
   char32_t from, to;
 };
 
-#include "filter/unicode_tables.inc"
+#include "common/unicode_tables.inc"
 
 template <size_t N>
 bool In(const CodepointRange (&table)[N], char32_t c) {
@@ -144,10 +144,21 @@ std::u32string Lower(std::u32string_view s) {
   return out;
 }
 
+bool IsCombiningMark(char32_t c) {
+  return c >= 0x300 && In(kMark, c);
+}
+
+char32_t StripAccent(char32_t c) {
+  if (c < 0xC0) return c;
+  auto it = std::lower_bound(std::begin(kStripAccent), std::end(kStripAccent), c,
+                             [](const CodepointPair& p, char32_t v) { return p.from < v; });
+  return it != std::end(kStripAccent) && it->from == c ? it->to : c;
+}
+
 std::u32string_view Strip(std::u32string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
   return s;
 }
 
-}  // namespace crawlproof::filter
+}  // namespace crawlproof

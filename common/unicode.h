@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace crawlproof::filter {
+namespace crawlproof {
 
 struct CodepointRange {
   char32_t lo, hi;
@@ -39,7 +39,13 @@ bool IsNoSpaceScript(char32_t c);
 // few that lower to two, like U+0130, are left as they are).
 std::u32string Lower(std::u32string_view s);
 
+// General category Mn (combining marks).
+bool IsCombiningMark(char32_t c);
+// The base character of a precomposed letter with accents (é -> e, ǖ -> u),
+// else `c` itself (NFD minus Mn marks; Hangul syllables unchanged).
+char32_t StripAccent(char32_t c);
+
 // Python's str.strip() (Unicode whitespace).
 std::u32string_view Strip(std::u32string_view s);
 
-}  // namespace crawlproof::filter
+}  // namespace crawlproof

@@ -1,0 +1,245 @@
+// crawlproof minhash | dedup
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "common/file_util.h"
+#include "common/json.h"
+#include "common/logging.h"
+#include "dedup/minhash_dedup.h"
+#include "dedup/normalize.h"
+#include "ingest/line_reader.h"
+
+namespace crawlproof::cli {
+namespace {
+
+struct Docs {
+  std::vector<std::string> ids, dates, texts;  // texts normalised
+  uint64_t invalid = 0;
+};
+
+// Reads id, date and the normalised text of every line; bad lines are
+// reported with their number and counted.
+Status ReadDocs(const std::string& input, Docs* docs) {
+  simdjson::dom::parser parser;
+  uint64_t line_no = 0;
+  return ingest::ForEachLine(input, {}, [&](std::string_view line) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) return true;
+    simdjson::padded_string padded(line);
+    simdjson::dom::element doc;
+    std::string_view id, text, date;
+    if (parser.parse(padded).get(doc) || doc["id"].get(id) || doc["text"].get(text)) {
+      LogError(input + ": line " + std::to_string(line_no) + ": not a JSON object with \"id\" and \"text\" strings");
+      ++docs->invalid;
+      return true;
+    }
+    if (doc["date"].get(date)) date = {};
+    docs->ids.emplace_back(id);
+    docs->dates.emplace_back(date);
+    docs->texts.push_back(dedup::NormalizeForDedup(text));
+    return true;
+  });
+}
+
+dedup::DedupOptions::Device ParseDevice(const std::string& d) {
+  return d == "cpu"    ? dedup::DedupOptions::Device::kCpu
+         : d == "cuda" ? dedup::DedupOptions::Device::kCuda
+                       : dedup::DedupOptions::Device::kAuto;
+}
+
+// ---- minhash ------------------------------------------------------------------
+
+struct MinhashArgs {
+  std::string input, output, device = "auto";
+  uint32_t num_perm = 112, ngram = 5;
+  uint64_t seed = 42;
+};
+
+void PutLe(std::string* out, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+int RunMinhash(const MinhashArgs& a) {
+  Docs docs;
+  if (Status s = ReadDocs(a.input, &docs); !s.ok()) {
+    LogError(s.message());
+    return kExitCannotRun;
+  }
+  kernels::MinHashParams params{a.num_perm, a.ngram, a.seed};
+  std::string device;
+  auto t0 = std::chrono::steady_clock::now();
+  auto sig = dedup::Signatures(docs.texts, params, ParseDevice(a.device), &device);
+  if (!sig.ok()) {
+    LogError(sig.status().message());
+    return kExitCannotRun;
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::string out = "CRAWLPROOF-MH-V1";
+  PutLe(&out, params.num_perm, 4);
+  PutLe(&out, params.ngram, 4);
+  PutLe(&out, params.seed, 8);
+  PutLe(&out, docs.ids.size(), 8);
+  for (size_t k = 0; k < docs.ids.size(); ++k) {
+    const std::string& id = docs.ids[k].size() > 0xffff ? docs.ids[k].substr(0, 0xffff) : docs.ids[k];
+    PutLe(&out, id.size(), 2);
+    out += id;
+    for (uint32_t i = 0; i < params.num_perm; ++i) PutLe(&out, (*sig)[k * params.num_perm + i], 8);
+  }
+  if (Status s = WriteFileAtomically(a.output, out); !s.ok()) {
+    LogError(s.message());
+    return kExitCannotRun;
+  }
+  JsonObject o;
+  o.Add("msg", "minhash: done")
+      .Add("documents", static_cast<uint64_t>(docs.ids.size()))
+      .Add("invalid_lines", docs.invalid)
+      .Add("device", device)
+      .Add("signature_seconds", seconds);
+  LogFields(LogLevel::kInfo, o.str());
+  return docs.invalid ? kExitBadInput : kExitOk;
+}
+
+// ---- dedup --------------------------------------------------------------------
+
+struct DedupArgs {
+  std::string input, output, removed, device = "auto", keep = "first", stats;
+  double threshold = 0.7;
+  uint32_t bands = 14, rows = 8, num_perm = 112, ngram = 5;
+  uint64_t seed = 42;
+  bool no_exact = false;
+};
+
+int RunDedup(const DedupArgs& a) {
+  Docs docs;
+  auto t0 = std::chrono::steady_clock::now();
+  if (Status s = ReadDocs(a.input, &docs); !s.ok()) {
+    LogError(s.message());
+    return kExitCannotRun;
+  }
+  dedup::DedupOptions o;
+  o.minhash = {a.num_perm, a.ngram, a.seed};
+  o.bands = a.bands;
+  o.rows = a.rows;
+  o.threshold = a.threshold;
+  o.exact = !a.no_exact;
+  o.keep = a.keep == "earliest" ? dedup::DedupOptions::Keep::kEarliestDate : dedup::DedupOptions::Keep::kFirst;
+  o.device = ParseDevice(a.device);
+  auto report = dedup::Deduplicate(docs.texts, docs.dates, o);
+  if (!report.ok()) {
+    LogError(report.status().message());
+    return kExitCannotRun;
+  }
+  docs.texts.clear();
+  docs.texts.shrink_to_fit();
+  std::FILE* kept = std::fopen(a.output.c_str(), "wb");
+  std::FILE* removed = std::fopen(a.removed.c_str(), "wb");
+  if (!kept || !removed) {
+    LogError("dedup: cannot create the outputs");
+    if (kept) std::fclose(kept);
+    if (removed) std::fclose(removed);
+    return kExitCannotRun;
+  }
+  // Second pass: kept lines as they came, removed ones as records.
+  size_t k = 0;
+  bool write_ok = true;
+  simdjson::dom::parser parser;
+  Status s = ingest::ForEachLine(a.input, {}, [&](std::string_view line) {
+    std::string_view trimmed = line;
+    if (!trimmed.empty() && trimmed.back() == '\r') trimmed.remove_suffix(1);
+    if (trimmed.empty()) return true;
+    simdjson::padded_string padded(trimmed);
+    simdjson::dom::element doc;
+    std::string_view id, text;
+    if (parser.parse(padded).get(doc) || doc["id"].get(id) || doc["text"].get(text)) return true;  // reported
+    const dedup::DedupOutcome& out = report->outcomes[k];
+    if (!out.removed) {
+      write_ok =
+          std::fwrite(line.data(), 1, line.size(), kept) == line.size() && std::fputc('\n', kept) != EOF && write_ok;
+    } else {
+      JsonObject r;
+      r.Add("id", docs.ids[k])
+          .Add("duplicate_of", docs.ids[out.duplicate_of])
+          .Add("cluster", docs.ids[out.cluster])
+          .Add("jaccard", out.jaccard)
+          .Add("method", out.exact ? "exact" : "minhash");
+      std::string l = r.str() + "\n";
+      write_ok = std::fwrite(l.data(), 1, l.size(), removed) == l.size() && write_ok;
+    }
+    ++k;
+    return true;
+  });
+  write_ok = std::fclose(kept) == 0 && write_ok;
+  write_ok = std::fclose(removed) == 0 && write_ok;
+  if (!s.ok() || !write_ok) {
+    LogError(s.ok() ? "dedup: writing the outputs failed" : s.message());
+    return kExitCannotRun;
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  JsonObject st;
+  st.Add("documents", static_cast<uint64_t>(docs.ids.size()))
+      .Add("kept", static_cast<uint64_t>(docs.ids.size() - report->exact_duplicates - report->near_duplicates))
+      .Add("exact_duplicates", static_cast<uint64_t>(report->exact_duplicates))
+      .Add("near_duplicates", static_cast<uint64_t>(report->near_duplicates))
+      .Add("candidate_pairs", static_cast<uint64_t>(report->candidate_pairs))
+      .Add("verified_pairs", static_cast<uint64_t>(report->verified_pairs))
+      .Add("invalid_lines", docs.invalid)
+      .Add("device", report->device)
+      .Add("seconds", seconds);
+  if (!a.stats.empty()) {
+    if (Status w = WriteFileAtomically(a.stats, st.str() + "\n"); !w.ok()) {
+      LogError(w.message());
+      return kExitCannotRun;
+    }
+  }
+  JsonObject summary;
+  summary.Add("msg", "dedup: done").AddRaw("stats", st.str());
+  LogFields(LogLevel::kInfo, summary.str());
+  return docs.invalid ? kExitBadInput : kExitOk;
+}
+
+void AddMinhashOptions(CLI::App* cmd, uint32_t* num_perm, uint32_t* ngram, uint64_t* seed, std::string* device) {
+  cmd->add_option("--num-perm", *num_perm, "Signature length (permutations)")->capture_default_str();
+  cmd->add_option("--ngram", *ngram, "Words per shingle")->capture_default_str();
+  cmd->add_option("--seed", *seed, "Seed of the permutations")->capture_default_str();
+  cmd->add_option("--device", *device, "cpu, cuda or auto (CUDA when a GPU is usable)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+void RegisterDedupCommands(CLI::App& app, int* exit_code) {
+  auto m = std::make_shared<MinhashArgs>();
+  auto* minhash = app.add_subcommand("minhash", "MinHash signatures of documents (binary file, docs/dedup.md)");
+  minhash->add_option("--input", m->input, "Documents (JSON lines with id and text)")->required();
+  minhash->add_option("--output", m->output, "Signature file")->required();
+  AddMinhashOptions(minhash, &m->num_perm, &m->ngram, &m->seed, &m->device);
+  minhash->callback([m, exit_code] { *exit_code = RunMinhash(*m); });
+
+  auto d = std::make_shared<DedupArgs>();
+  auto* dedup = app.add_subcommand("dedup", "Remove exact and near duplicates (MinHash + LSH)");
+  dedup->add_option("--input", d->input, "Documents (JSON lines with id and text, optional date)")->required();
+  dedup->add_option("--output", d->output, "Kept documents, lines as they came")->required();
+  dedup->add_option("--removed", d->removed, "Removed documents: id, duplicate_of, cluster, jaccard, method")
+      ->required();
+  dedup->add_option("--threshold", d->threshold, "Estimated Jaccard a candidate pair needs (0: no check)")
+      ->capture_default_str();
+  dedup->add_option("--bands", d->bands, "LSH bands")->capture_default_str();
+  dedup->add_option("--rows", d->rows, "Signature values per band")->capture_default_str();
+  dedup->add_option("--keep", d->keep, "Which document of a cluster stays: first (input order) or earliest (date)")
+      ->check(CLI::IsMember({"first", "earliest"}))
+      ->capture_default_str();
+  dedup->add_flag("--no-exact", d->no_exact, "Skip the exact (normalised text) pass");
+  dedup->add_option("--stats", d->stats, "Counts as JSON");
+  AddMinhashOptions(dedup, &d->num_perm, &d->ngram, &d->seed, &d->device);
+  dedup->callback([d, exit_code] { *exit_code = RunDedup(*d); });
+}
+
+}  // namespace crawlproof::cli

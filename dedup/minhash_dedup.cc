@@ -1,0 +1,192 @@
+#include "dedup/minhash_dedup.h"
+
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+
+#include "common/digest.h"
+
+namespace crawlproof::dedup {
+namespace {
+
+class UnionFind {
+ public:
+  explicit UnionFind(size_t n) : parent_(n), rank_(n, 0) { std::iota(parent_.begin(), parent_.end(), 0); }
+  size_t Find(size_t x) {
+    while (parent_[x] != x) {
+      parent_[x] = parent_[parent_[x]];
+      x = parent_[x];
+    }
+    return x;
+  }
+  void Union(size_t a, size_t b) {
+    a = Find(a);
+    b = Find(b);
+    if (a == b) return;
+    if (rank_[a] < rank_[b]) std::swap(a, b);
+    parent_[b] = a;
+    if (rank_[a] == rank_[b]) ++rank_[a];
+  }
+
+ private:
+  std::vector<size_t> parent_;
+  std::vector<uint8_t> rank_;
+};
+
+uint64_t Mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+double EstimatedJaccard(const uint64_t* a, const uint64_t* b, uint32_t n) {
+  uint32_t equal = 0;
+  for (uint32_t i = 0; i < n; ++i) equal += a[i] == b[i];
+  return n ? static_cast<double>(equal) / n : 0;
+}
+
+Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, const kernels::MinHashParams& params,
+                                         DedupOptions::Device device, std::string* device_used) {
+  std::string bytes;
+  std::vector<uint64_t> offsets{0};
+  size_t total = 0;
+  for (const auto& t : texts) total += t.size();
+  bytes.reserve(total);
+  for (const auto& t : texts) {
+    bytes += t;
+    offsets.push_back(bytes.size());
+  }
+  kernels::PackedTexts packed{reinterpret_cast<const uint8_t*>(bytes.data()), offsets.data(), texts.size()};
+  std::vector<uint64_t> sig(texts.size() * params.num_perm);
+  if (device != DedupOptions::Device::kCpu) {
+    std::string error;
+    if (kernels::MinHashCuda(packed, params, sig.data(), &error)) {
+      *device_used = "cuda";
+      return sig;
+    }
+    if (device == DedupOptions::Device::kCuda) return Status::Unavailable("--device cuda: " + error);
+  }
+  kernels::MinHashCpu(packed, params, sig.data());
+  *device_used = "cpu";
+  return sig;
+}
+
+Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
+                                const DedupOptions& o) {
+  const uint32_t np = o.minhash.num_perm;
+  if (o.rows == 0 || o.bands == 0 || uint64_t{o.bands} * o.rows > np)
+    return Status::InvalidArgument("bands × rows (" + std::to_string(o.bands) + " × " + std::to_string(o.rows) +
+                                   ") must be at least 1 and at most the " + std::to_string(np) + " permutations");
+  const size_t n = texts.size();
+  DedupReport report;
+  report.outcomes.resize(n);
+  UnionFind uf(n);
+  // 1. Exact duplicates.
+  std::vector<char> exact_dup(n, 0);
+  std::vector<size_t> original(n);  // the first document with the same text
+  std::iota(original.begin(), original.end(), 0);
+  if (o.exact) {
+    std::unordered_map<std::string, size_t> first;
+    first.reserve(n * 2);
+    for (size_t i = 0; i < n; ++i) {
+      auto [it, inserted] = first.emplace(Sha256(texts[i]), i);
+      if (!inserted) {
+        exact_dup[i] = 1;
+        original[i] = it->second;
+        uf.Union(it->second, i);
+        ++report.exact_duplicates;
+      }
+    }
+  }
+  // 2. Signatures of the others.
+  std::vector<size_t> index;  // signature row -> document
+  std::vector<std::string> unique_texts;
+  for (size_t i = 0; i < n; ++i) {
+    if (exact_dup[i]) continue;
+    index.push_back(i);
+    unique_texts.push_back(texts[i]);
+  }
+  ASSIGN_OR_RETURN(std::vector<uint64_t> sig, Signatures(unique_texts, o.minhash, o.device, &report.device));
+  std::vector<size_t> row_of(n, SIZE_MAX);
+  for (size_t r = 0; r < index.size(); ++r) row_of[index[r]] = r;
+  auto sig_of = [&](size_t doc) { return sig.data() + row_of[original[doc]] * np; };
+  // 3. Band keys, grouped by sorting.
+  struct Entry {
+    uint64_t key;
+    uint32_t row;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(index.size() * o.bands);
+  for (size_t r = 0; r < index.size(); ++r) {
+    const uint64_t* s = sig.data() + r * np;
+    for (uint32_t b = 0; b < o.bands; ++b) {
+      uint64_t h = Mix(0x42616E64ull ^ b);
+      for (uint32_t j = 0; j < o.rows; ++j) h = Mix(h ^ s[b * o.rows + j]);
+      entries.push_back({h, static_cast<uint32_t>(r)});
+    }
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.key != b.key ? a.key < b.key : a.row < b.row; });
+  // 4. Candidates against the representatives of their key.
+  std::vector<uint32_t> reps;
+  for (size_t i = 0; i < entries.size();) {
+    size_t j = i;
+    while (j < entries.size() && entries[j].key == entries[i].key) ++j;
+    if (j - i > 1) {
+      reps.clear();
+      for (size_t k = i; k < j; ++k) {
+        uint32_t row = entries[k].row;
+        size_t doc = index[row];
+        bool joined = false;
+        for (uint32_t rep : reps) {
+          size_t rep_doc = index[rep];
+          ++report.candidate_pairs;
+          if (uf.Find(doc) == uf.Find(rep_doc)) {
+            joined = true;
+            break;
+          }
+          ++report.verified_pairs;
+          if (o.threshold <= 0 ||
+              EstimatedJaccard(sig.data() + size_t{row} * np, sig.data() + size_t{rep} * np, np) >= o.threshold) {
+            uf.Union(doc, rep_doc);
+            joined = true;
+            break;
+          }
+        }
+        if (!joined && reps.size() < 64) reps.push_back(row);
+      }
+    }
+    i = j;
+  }
+  // 5. One kept document per cluster.
+  std::vector<size_t> kept(n, SIZE_MAX);
+  for (size_t i = 0; i < n; ++i) {
+    size_t root = uf.Find(i);
+    size_t& k = kept[root];
+    if (k == SIZE_MAX) {
+      k = i;
+    } else if (o.keep == DedupOptions::Keep::kEarliestDate && !dates.empty() && dates[i] < dates[k]) {
+      k = i;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    DedupOutcome& out = report.outcomes[i];
+    size_t k = kept[uf.Find(i)];
+    out.cluster = k;
+    out.duplicate_of = k;
+    if (k == i) continue;
+    out.removed = true;
+    if (original[i] == original[k]) {
+      out.exact = true;
+      out.jaccard = 1.0;
+    } else {
+      out.jaccard = EstimatedJaccard(sig_of(i), sig_of(k), np);
+      ++report.near_duplicates;
+    }
+  }
+  return report;
+}
+
+}  // namespace crawlproof::dedup

@@ -1,0 +1,65 @@
+// Near-duplicate (MinHash + LSH) and exact deduplication of a batch of
+// documents (docs/dedup.md).
+//
+//  1. exact: documents whose normalised text is identical (SHA-256) are
+//     duplicates of the first of them;
+//  2. signatures of the normalised texts (kernels/minhash.h) on the CPU or
+//     the GPU — identical either way;
+//  3. LSH: the signature is cut into `bands` bands of `rows` values; a band's
+//     key is a 64-bit hash of its index and values; documents sharing a key
+//     are candidates;
+//  4. each candidate is compared, by the Jaccard similarity estimated from the
+//     full signatures, with the representatives already seen under that key
+//     (at most 64 per key); it joins the first whose estimate is at least
+//     `threshold` (0: no verification, every candidate joins);
+//  5. union-find clusters; each cluster keeps one document: the first in input
+//     order, or the earliest date (then the first); every other member is
+//     removed with duplicate_of = the kept document.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "kernels/minhash.h"
+
+namespace crawlproof::dedup {
+
+struct DedupOptions {
+  kernels::MinHashParams minhash;  // 112 permutations, 5-word shingles, seed 42
+  uint32_t bands = 14, rows = 8;
+  double threshold = 0.7;
+  bool exact = true;
+  enum class Keep { kFirst, kEarliestDate } keep = Keep::kFirst;
+  enum class Device { kAuto, kCpu, kCuda } device = Device::kAuto;
+};
+
+struct DedupOutcome {
+  bool removed = false;
+  bool exact = false;       // removed as an exact duplicate
+  size_t duplicate_of = 0;  // index of the kept document of its cluster
+  size_t cluster = 0;       // index of that kept document (also for kept ones)
+  double jaccard = 1.0;     // estimated from the signatures (1 for exact)
+};
+
+struct DedupReport {
+  std::vector<DedupOutcome> outcomes;  // one per document, input order
+  std::string device;                  // "cpu" or "cuda"
+  size_t candidate_pairs = 0, verified_pairs = 0, exact_duplicates = 0, near_duplicates = 0;
+};
+
+// Signatures of `texts` (already normalised), num_perm values each.
+// Errors: Unavailable when kCuda is asked for and no GPU can run it.
+Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, const kernels::MinHashParams& params,
+                                         DedupOptions::Device device, std::string* device_used);
+
+// `texts` normalised (normalize.h); `dates` empty or one per text.
+// Errors: InvalidArgument (bands × rows > num_perm, rows == 0), those of Signatures.
+Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
+                                const DedupOptions& options);
+
+// Fraction of equal positions.
+double EstimatedJaccard(const uint64_t* a, const uint64_t* b, uint32_t n);
+
+}  // namespace crawlproof::dedup

@@ -1,0 +1,23 @@
+// Text normalisation for deduplication. Exactly:
+//   1. decode UTF-8 (invalid bytes become U+FFFD);
+//   2. lower-case (Python's str.lower, one-to-one mappings);
+//   3. strip accents: a precomposed letter becomes its base letter (é -> e),
+//      combining marks (category Mn) are dropped; Hangul is left as it is;
+//   4. every decimal digit (any script) becomes '0';
+//   5. every character that is not alphanumeric (Python's str.isalnum) is a
+//      separator ("punctuation -> space", whitespace included);
+//   6. characters of scripts written without spaces (Han, kana, Hangul, Thai,
+//      Lao, Khmer, Myanmar) are words of their own;
+//   7. the words, joined by single spaces, no leading or trailing space.
+// The MinHash kernels split words at ' ' (kernels/minhash.h), so a CJK text's
+// shingles are 5-character n-grams.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace crawlproof::dedup {
+
+std::string NormalizeForDedup(std::string_view utf8);
+
+}  // namespace crawlproof::dedup
