@@ -148,6 +148,10 @@ bool IsCombiningMark(char32_t c) {
   return c >= 0x300 && In(kMark, c);
 }
 
+bool IsMark(char32_t c) {
+  return c >= 0x300 && In(kAnyMark, c);
+}
+
 char32_t StripAccent(char32_t c) {
   if (c < 0xC0) return c;
   auto it = std::lower_bound(std::begin(kStripAccent), std::end(kStripAccent), c,

@@ -39,10 +39,13 @@ bool IsNoSpaceScript(char32_t c);
 // few that lower to two, like U+0130, are left as they are).
 std::u32string Lower(std::u32string_view s);
 
-// General category Mn (combining marks).
+// A combining accent: category Mn in the combining diacritical mark blocks
+// (U+0300-036F, 1AB0-1AFF, 1DC0-1DFF, 20D0-20FF, FE20-FE2F).
 bool IsCombiningMark(char32_t c);
+// Any combining mark (categories Mn, Mc, Me).
+bool IsMark(char32_t c);
 // The base character of a precomposed letter with accents (é -> e, ǖ -> u),
-// else `c` itself (NFD minus Mn marks; Hangul syllables unchanged).
+// else `c` itself (kana voicing marks, Hangul and the like unchanged).
 char32_t StripAccent(char32_t c);
 
 // Python's str.strip() (Unicode whitespace).

@@ -8,29 +8,27 @@ std::string NormalizeForDedup(std::string_view utf8) {
   std::u32string text = Lower(DecodeUtf8(utf8));
   std::string out;
   out.reserve(utf8.size());
-  bool in_word = false;
-  auto separate = [&] {
-    if (in_word) out.push_back(' ');
-    in_word = false;
-  };
+  bool in_word = false;  // the last character written belongs to an open word
+  bool single = false;   // that word is one unspaced-script character
+  auto separate = [&] { in_word = single = false; };
   for (char32_t c : text) {
-    if (IsCombiningMark(c)) continue;
+    if (IsCombiningMark(c)) continue;  // accents
     c = StripAccent(c);
     if (IsDecimal(c)) c = '0';
-    if (!IsWordChar(c) || c == '_') {
+    bool mark = IsMark(c);
+    if ((!IsWordChar(c) && !mark) || c == '_') {
       separate();
       continue;
     }
-    if (IsNoSpaceScript(c)) {
+    if (single && !mark) separate();  // the next unspaced character is a new word
+    if (IsNoSpaceScript(c) && !mark) {
       separate();
-      AppendUtf8(c, &out);
-      out.push_back(' ');
-      continue;
+      single = true;
     }
+    if (!in_word && !out.empty()) out.push_back(' ');
     AppendUtf8(c, &out);
     in_word = true;
   }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
 }
 

@@ -1,0 +1,163 @@
+// GCC 12 reports a false -Wrestrict on "literal" + std::string (GCC bug 105329).
+#pragma GCC diagnostic ignored "-Wrestrict"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "dedup/minhash_dedup.h"
+#include "dedup/normalize.h"
+#include "ingest/line_reader.h"
+
+namespace crawlproof::dedup {
+namespace {
+
+TEST(Normalize, AsDocumented) {
+  EXPECT_EQ(NormalizeForDedup("Héllo, WORLD!  2024 — naïve café_bar"), "hello world 0000 naive cafe bar");
+  EXPECT_EQ(NormalizeForDedup("e\xCC\x81t\xC3\xA9 \xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82!"), "ete привет");
+  EXPECT_EQ(NormalizeForDedup("大きな,プロジェクト ok"), "大 き な プ ロ ジ ェ ク ト ok");  // voicing marks stay
+  EXPECT_EQ(NormalizeForDedup("ภาษาไทย"), "ภ า ษ า ไ ท ย");
+  EXPECT_EQ(NormalizeForDedup("กิน ข้าว"), "กิ น ข้ า ว");       // vowel and tone marks stay on their consonant
+  EXPECT_EQ(NormalizeForDedup("हिन्दी भाषा"), "हिन्दी भाषा");  // Devanagari signs belong to the word
+  EXPECT_EQ(NormalizeForDedup("한국어 \xD9\xA3\xD9\xA4"), "한 국 어 00");  // Hangul per syllable; Arabic-Indic digits
+  EXPECT_EQ(NormalizeForDedup("  ...  "), "");
+  EXPECT_EQ(NormalizeForDedup(""), "");
+}
+
+std::vector<std::string> Words(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> w;
+  for (std::string x; in >> x;) w.push_back(x);
+  return w;
+}
+
+std::string Join(const std::vector<std::string>& w) {
+  std::string s;
+  for (const auto& x : w) s += (s.empty() ? "" : " ") + x;
+  return s;
+}
+
+std::set<std::string> Shingles(const std::string& normalized) {
+  auto w = Words(normalized);
+  std::set<std::string> out;
+  if (w.empty()) return out;
+  size_t n = std::min<size_t>(5, w.size());
+  for (size_t i = 0; i + n <= w.size(); ++i) {
+    std::vector<std::string> g(w.begin() + i, w.begin() + i + n);
+    out.insert(Join(g));
+  }
+  return out;
+}
+
+double Jaccard(const std::string& a, const std::string& b) {
+  auto x = Shingles(a), y = Shingles(b);
+  if (x.empty() && y.empty()) return 1;
+  size_t common = 0;
+  for (const auto& s : x) common += y.count(s);
+  return static_cast<double>(common) / (x.size() + y.size() - common);
+}
+
+// Real pages (PostgreSQL and SQLite manuals, tests/data/filter-reference) and
+// planted edited copies of them: word substitutions, added boilerplate,
+// truncation. Recall is measured per band of true Jaccard.
+TEST(Dedup, RecallOnPlantedNearDuplicatesOfRealPages) {
+  std::vector<std::string> originals;
+  simdjson::dom::parser parser;
+  Status s = ingest::ForEachLine(std::string(CRAWLPROOF_TEST_SOURCE_DIR) + "/tests/data/filter-reference.jsonl.gz", {},
+                                 [&](std::string_view line) {
+                                   simdjson::padded_string p(line);
+                                   std::string_view text = parser.parse(p)["text"].get_string().value();
+                                   std::string norm = NormalizeForDedup(text);
+                                   if (Words(norm).size() >= 300) originals.push_back(norm);
+                                   return true;
+                                 });
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_GT(originals.size(), 80u);
+  const std::string boilerplate = NormalizeForDedup(
+      "Copyright 1996-2024 The PostgreSQL Global Development Group. Privacy policy. This site uses cookies to "
+      "improve your experience; by continuing you accept our terms of use. Subscribe to our newsletter.");
+  std::mt19937_64 rng(11);
+  std::vector<std::string> texts = originals;
+  struct Copy {
+    size_t original, index;
+    double jaccard;
+  };
+  std::vector<Copy> copies;
+  for (size_t o = 0; o < originals.size(); ++o) {
+    auto w = Words(originals[o]);
+    for (double rate : {0.004, 0.008, 0.012, 0.016, 0.02, 0.03}) {  // word substitutions
+      auto e = w;
+      for (size_t k = 0; k < static_cast<size_t>(rate * e.size()) + 1; ++k) e[rng() % e.size()] = w[rng() % w.size()];
+      copies.push_back({o, texts.size(), 0});
+      texts.push_back(Join(e));
+    }
+    for (double cut : {0.05, 0.1, 0.15}) {  // truncation
+      std::vector<std::string> e(w.begin(), w.end() - static_cast<long>(cut * w.size()));
+      copies.push_back({o, texts.size(), 0});
+      texts.push_back(Join(e));
+    }
+    copies.push_back({o, texts.size(), 0});  // boilerplate added
+    texts.push_back(originals[o] + " " + boilerplate);
+  }
+  for (auto& c : copies) c.jaccard = Jaccard(originals[c.original], texts[c.index]);
+  DedupOptions options;
+  options.device = DedupOptions::Device::kCpu;
+  auto report = Deduplicate(texts, {}, options);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  std::map<std::string, std::pair<int, int>> buckets;  // found, total
+  for (const auto& c : copies) {
+    bool found = report->outcomes[c.index].cluster == report->outcomes[c.original].cluster;
+    std::string b = c.jaccard >= 0.85 ? "[0.85,1]" : c.jaccard >= 0.8 ? "[0.80,0.85)" : "<0.80";
+    buckets[b].first += found;
+    buckets[b].second += 1;
+  }
+  for (const auto& [b, v] : buckets)
+    std::printf("recall %-12s %d / %d = %.3f\n", b.c_str(), v.first, v.second, static_cast<double>(v.first) / v.second);
+  ASSERT_GT(buckets["[0.85,1]"].second, 200);
+  ASSERT_GT(buckets["[0.80,0.85)"].second, 20);
+  EXPECT_GE(static_cast<double>(buckets["[0.85,1]"].first) / buckets["[0.85,1]"].second, 0.98);
+  EXPECT_GE(static_cast<double>(buckets["[0.80,0.85)"].first) / buckets["[0.80,0.85)"].second, 0.90);
+  // Precision: every removed document really resembles the one it points at.
+  size_t removed = 0, resembling = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const auto& out = report->outcomes[i];
+    if (!out.removed) continue;
+    ++removed;
+    resembling += Jaccard(texts[i], texts[out.duplicate_of]) >= 0.5;
+  }
+  ASSERT_GT(removed, 500u);
+  EXPECT_GE(static_cast<double>(resembling) / removed, 0.99) << resembling << " of " << removed;
+}
+
+TEST(Dedup, ExactDuplicatesKeepsAndDates) {
+  std::vector<std::string> texts = {NormalizeForDedup("The same page, twice."),
+                                    NormalizeForDedup("the SAME page twice"),
+                                    NormalizeForDedup("Something else entirely")};
+  DedupOptions o;
+  o.device = DedupOptions::Device::kCpu;
+  auto r = Deduplicate(texts, {}, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->outcomes[0].removed);
+  EXPECT_TRUE(r->outcomes[1].removed);
+  EXPECT_TRUE(r->outcomes[1].exact);
+  EXPECT_EQ(r->outcomes[1].duplicate_of, 0u);
+  EXPECT_FALSE(r->outcomes[2].removed);
+  // Earliest date keeps the second one.
+  o.keep = DedupOptions::Keep::kEarliestDate;
+  r = Deduplicate(texts, {"2024-05-01T00:00:00Z", "2023-01-01T00:00:00Z", "2020-01-01T00:00:00Z"}, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->outcomes[0].removed);
+  EXPECT_EQ(r->outcomes[0].duplicate_of, 1u);
+  DedupOptions too_many;
+  too_many.bands = 20;  // 20 × 8 > 112
+  EXPECT_FALSE(Deduplicate(texts, {}, too_many).ok());
+}
+
+}  // namespace
+}  // namespace crawlproof::dedup
