@@ -130,6 +130,37 @@ bool IsNoSpaceScript(char32_t c) {
          (c >= 0x1780 && c <= 0x17FF) || (c >= 0xFF66 && c <= 0xFF9F);
 }
 
+char32_t LowerChar(char32_t c) {
+  if (c < 0x80) return c >= 'A' && c <= 'Z' ? c + 32 : c;
+  auto it = std::lower_bound(std::begin(kLowerMap), std::end(kLowerMap), c,
+                             [](const CodepointPair& p, char32_t v) { return p.from < v; });
+  return it != std::end(kLowerMap) && it->from == c ? it->to : c;
+}
+
+char32_t NextCodepoint(std::string_view s, size_t* i) {
+  unsigned char c = static_cast<unsigned char>(s[*i]);
+  if (c < 0x80) {
+    ++*i;
+    return c;
+  }
+  int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
+  if (n < 0 || *i + static_cast<size_t>(n) >= s.size()) {
+    ++*i;
+    return 0xFFFD;
+  }
+  char32_t cp = c & (0x3F >> n);
+  for (int k = 1; k <= n; ++k) {
+    unsigned char d = static_cast<unsigned char>(s[*i + k]);
+    if ((d & 0xC0) != 0x80) {
+      ++*i;
+      return 0xFFFD;
+    }
+    cp = cp << 6 | (d & 0x3F);
+  }
+  *i += n + 1;
+  return cp;
+}
+
 std::u32string Lower(std::u32string_view s) {
   std::u32string out(s);
   for (char32_t& c : out) {

@@ -38,6 +38,11 @@ bool IsNoSpaceScript(char32_t c);
 // Python's str.lower(), for every code point it maps to one code point (the
 // few that lower to two, like U+0130, are left as they are).
 std::u32string Lower(std::u32string_view s);
+char32_t LowerChar(char32_t c);
+
+// Decodes one code point at s[*i] and advances *i (an invalid byte gives
+// U+FFFD and advances by one).
+char32_t NextCodepoint(std::string_view s, size_t* i);
 
 // A combining accent: category Mn in the combining diacritical mark blocks
 // (U+0300-036F, 1AB0-1AFF, 1DC0-1DFF, 20D0-20FF, FE20-FE2F).

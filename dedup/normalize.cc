@@ -5,24 +5,40 @@
 namespace crawlproof::dedup {
 
 std::string NormalizeForDedup(std::string_view utf8) {
-  std::u32string text = Lower(DecodeUtf8(utf8));
   std::string out;
   out.reserve(utf8.size());
   bool in_word = false;  // the last character written belongs to an open word
   bool single = false;   // that word is one unspaced-script character
-  auto separate = [&] { in_word = single = false; };
-  for (char32_t c : text) {
+  size_t i = 0;
+  while (i < utf8.size()) {
+    unsigned char byte = static_cast<unsigned char>(utf8[i]);
+    if (byte < 0x80) {  // ASCII: letters lower-cased, digits to '0', the rest separates
+      ++i;
+      char c = static_cast<char>(byte);
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      if (c >= '0' && c <= '9') c = '0';
+      if (!((c >= 'a' && c <= 'z') || c == '0')) {
+        in_word = single = false;
+        continue;
+      }
+      if (single || (!in_word && !out.empty())) out.push_back(' ');
+      single = false;
+      out.push_back(c);
+      in_word = true;
+      continue;
+    }
+    char32_t c = LowerChar(NextCodepoint(utf8, &i));
     if (IsCombiningMark(c)) continue;  // accents
     c = StripAccent(c);
     if (IsDecimal(c)) c = '0';
     bool mark = IsMark(c);
-    if ((!IsWordChar(c) && !mark) || c == '_') {
-      separate();
+    if (!IsWordChar(c) && !mark) {
+      in_word = single = false;
       continue;
     }
-    if (single && !mark) separate();  // the next unspaced character is a new word
+    if (single && !mark) in_word = single = false;  // the next unspaced character is a new word
     if (IsNoSpaceScript(c) && !mark) {
-      separate();
+      in_word = false;
       single = true;
     }
     if (!in_word && !out.empty()) out.push_back(' ');

@@ -72,5 +72,45 @@ TEST(FilterCommand, EveryLineLandsOnceAndBadLinesAreReported) {
             2);
 }
 
+// `minhash` writes the documented file; `dedup` keeps one of each cluster and
+// says for every removed line what it duplicates.
+TEST(DedupCommand, SignatureFileAndRemovedLines) {
+  std::string dir = testing::MakeTempDir();
+  auto docs = testing::RunCrawlproof("extract " + std::string(CRAWLPROOF_TEST_SOURCE_DIR) + "/data/sample.warc.gz");
+  ASSERT_EQ(docs.exit_code, 0);
+  // The 16 documents, then each again under another id (exact duplicates),
+  // then a line without an id.
+  std::string input = docs.out, first = docs.out.substr(0, docs.out.find('\n'));
+  std::string copy = docs.out;
+  for (size_t p = 0; (p = copy.find("{\"id\":\"", p)) != std::string::npos; p += 8) copy.insert(p + 7, "copy-");
+  input += copy;
+  std::ofstream(dir + "/docs.jsonl") << input << "{\"text\":\"no id\"}\n";
+  auto m = testing::RunCrawlproof("minhash --input " + dir + "/docs.jsonl --output " + dir + "/sigs.bin --device cpu");
+  EXPECT_EQ(m.exit_code, 1);  // the line without an id
+  std::string sigs = testing::ReadFileBytes(dir + "/sigs.bin");
+  ASSERT_GE(sigs.size(), 40u);
+  EXPECT_EQ(sigs.substr(0, 16), "CRAWLPROOF-MH-V1");
+  EXPECT_EQ(static_cast<unsigned char>(sigs[16]), 112u);  // num_perm, little-endian
+  EXPECT_EQ(static_cast<unsigned char>(sigs[32]), 32u);   // document count
+  std::string id0 = first.substr(7, 36);
+  EXPECT_EQ(sigs.substr(40, 2), std::string("\x24\x00", 2));  // id length 36
+  EXPECT_EQ(sigs.substr(42, 36), id0);
+  EXPECT_EQ(sigs.size(), 40u + 32 * (2 + 112 * 8) + 16 * 36 + 16 * 41);
+  auto d = testing::RunCrawlproof("dedup --input " + dir + "/docs.jsonl --output " + dir + "/kept.jsonl --removed " +
+                                  dir + "/removed.jsonl --stats " + dir + "/stats.json --device cpu");
+  EXPECT_EQ(d.exit_code, 1);
+  std::string kept = testing::ReadFileBytes(dir + "/kept.jsonl");
+  std::string removed = testing::ReadFileBytes(dir + "/removed.jsonl");
+  EXPECT_EQ(Lines(removed), 16u);
+  EXPECT_EQ(Lines(kept), 16u);
+  EXPECT_EQ(kept, docs.out);  // the originals, lines untouched
+  EXPECT_NE(removed.find("{\"id\":\"copy-" + id0 + "\",\"duplicate_of\":\"" + id0 + "\",\"cluster\":\"" + id0 +
+                         "\",\"jaccard\":1,\"method\":\"exact\"}"),
+            std::string::npos)
+      << removed;
+  std::string stats = testing::ReadFileBytes(dir + "/stats.json");
+  EXPECT_NE(stats.find("\"documents\":32,\"kept\":16,\"exact_duplicates\":16"), std::string::npos) << stats;
+}
+
 }  // namespace
 }  // namespace crawlproof
