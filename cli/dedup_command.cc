@@ -1,6 +1,7 @@
 // crawlproof minhash | dedup
 #include <simdjson.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include "dedup/minhash_dedup.h"
 #include "dedup/normalize.h"
 #include "ingest/line_reader.h"
+#include "store/rocksdb_index.h"
 
 namespace crawlproof::cli {
 namespace {
@@ -109,7 +111,7 @@ int RunMinhash(const MinhashArgs& a) {
 // ---- dedup --------------------------------------------------------------------
 
 struct DedupArgs {
-  std::string input, output, removed, device = "auto", keep = "first", stats;
+  std::string input, output, removed, device = "auto", keep = "first", stats, index;
   double threshold = 0.7;
   uint32_t bands = 14, rows = 8, num_perm = 112, ngram = 5;
   uint64_t seed = 42;
@@ -131,7 +133,19 @@ int RunDedup(const DedupArgs& a) {
   o.exact = !a.no_exact;
   o.keep = a.keep == "earliest" ? dedup::DedupOptions::Keep::kEarliestDate : dedup::DedupOptions::Keep::kFirst;
   o.device = ParseDevice(a.device);
-  auto report = dedup::Deduplicate(docs.texts, docs.dates, o);
+  std::unique_ptr<dedup::DedupIndex> index;
+  if (!a.index.empty()) {
+    std::string params = "num_perm=" + std::to_string(a.num_perm) + " ngram=" + std::to_string(a.ngram) +
+                         " seed=" + std::to_string(a.seed) + " bands=" + std::to_string(a.bands) +
+                         " rows=" + std::to_string(a.rows);
+    auto opened = store::OpenRocksDbIndex(a.index, params, a.num_perm);
+    if (!opened.ok()) {
+      LogError(opened.status().message());
+      return kExitCannotRun;
+    }
+    index = std::move(opened).value();
+  }
+  auto report = dedup::Deduplicate(docs.texts, docs.dates, o, index.get(), docs.ids);
   if (!report.ok()) {
     LogError(report.status().message());
     return kExitCannotRun;
@@ -164,11 +178,10 @@ int RunDedup(const DedupArgs& a) {
           std::fwrite(line.data(), 1, line.size(), kept) == line.size() && std::fputc('\n', kept) != EOF && write_ok;
     } else {
       JsonObject r;
-      r.Add("id", docs.ids[k])
-          .Add("duplicate_of", docs.ids[out.duplicate_of])
-          .Add("cluster", docs.ids[out.cluster])
-          .Add("jaccard", out.jaccard)
-          .Add("method", out.exact ? "exact" : "minhash");
+      const std::string& of = out.previous.empty() ? docs.ids[out.duplicate_of] : out.previous;
+      r.Add("id", docs.ids[k]).Add("duplicate_of", of).Add("cluster", of).Add("jaccard", out.jaccard);
+      r.Add("method", out.exact && out.previous.empty() ? "exact" : "minhash");
+      if (!out.previous.empty()) r.Add("earlier_run", true);
       std::string l = r.str() + "\n";
       write_ok = std::fwrite(l.data(), 1, l.size(), removed) == l.size() && write_ok;
     }
@@ -181,12 +194,22 @@ int RunDedup(const DedupArgs& a) {
     LogError(s.ok() ? "dedup: writing the outputs failed" : s.message());
     return kExitCannotRun;
   }
+  // The index learns this run's kept documents only once the outputs exist.
+  if (index) {
+    if (Status w = index->Add(report->newly_kept); !w.ok()) {
+      LogError(w.message());
+      return kExitCannotRun;
+    }
+  }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   JsonObject st;
   st.Add("documents", static_cast<uint64_t>(docs.ids.size()))
-      .Add("kept", static_cast<uint64_t>(docs.ids.size() - report->exact_duplicates - report->near_duplicates))
+      .Add("kept", static_cast<uint64_t>(std::count_if(report->outcomes.begin(), report->outcomes.end(),
+                                                       [](const dedup::DedupOutcome& x) { return !x.removed; })))
       .Add("exact_duplicates", static_cast<uint64_t>(report->exact_duplicates))
       .Add("near_duplicates", static_cast<uint64_t>(report->near_duplicates))
+      .Add("earlier_run_duplicates", static_cast<uint64_t>(report->previous_duplicates))
+      .Add("index_documents", index ? index->size() : uint64_t{0})
       .Add("candidate_pairs", static_cast<uint64_t>(report->candidate_pairs))
       .Add("verified_pairs", static_cast<uint64_t>(report->verified_pairs))
       .Add("invalid_lines", docs.invalid)
@@ -238,6 +261,9 @@ void RegisterDedupCommands(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   dedup->add_flag("--no-exact", d->no_exact, "Skip the exact (normalised text) pass");
   dedup->add_option("--stats", d->stats, "Counts as JSON");
+  dedup->add_option("--index", d->index,
+                    "RocksDB directory of earlier runs' kept documents: deduplicate against them, then add this "
+                    "run's kept documents");
   AddMinhashOptions(dedup, &d->num_perm, &d->ngram, &d->seed, &d->device);
   dedup->callback([d, exit_code] { *exit_code = RunDedup(*d); });
 }

@@ -39,6 +39,13 @@ uint64_t Mix(uint64_t z) {
   return z ^ (z >> 31);
 }
 
+// The key of band `b`: a hash of the band index and its `rows` values.
+uint64_t BandKey(const uint64_t* sig, uint32_t b, uint32_t rows) {
+  uint64_t h = Mix(0x42616E64ull ^ b);
+  for (uint32_t j = 0; j < rows; ++j) h = Mix(h ^ sig[b * rows + j]);
+  return h;
+}
+
 }  // namespace
 
 double EstimatedJaccard(const uint64_t* a, const uint64_t* b, uint32_t n) {
@@ -74,7 +81,7 @@ Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, 
 }
 
 Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
-                                const DedupOptions& o) {
+                                const DedupOptions& o, DedupIndex* index, const std::vector<std::string>& ids) {
   const uint32_t np = o.minhash.num_perm;
   if (o.rows == 0 || o.bands == 0 || uint64_t{o.bands} * o.rows > np)
     return Status::InvalidArgument("bands × rows (" + std::to_string(o.bands) + " × " + std::to_string(o.rows) +
@@ -96,36 +103,32 @@ Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std
         exact_dup[i] = 1;
         original[i] = it->second;
         uf.Union(it->second, i);
-        ++report.exact_duplicates;
       }
     }
   }
   // 2. Signatures of the others.
-  std::vector<size_t> index;  // signature row -> document
+  std::vector<size_t> doc_of_row;  // signature row -> document
   std::vector<std::string> unique_texts;
   for (size_t i = 0; i < n; ++i) {
     if (exact_dup[i]) continue;
-    index.push_back(i);
+    doc_of_row.push_back(i);
     unique_texts.push_back(texts[i]);
   }
   ASSIGN_OR_RETURN(std::vector<uint64_t> sig, Signatures(unique_texts, o.minhash, o.device, &report.device));
   std::vector<size_t> row_of(n, SIZE_MAX);
-  for (size_t r = 0; r < index.size(); ++r) row_of[index[r]] = r;
+  for (size_t r = 0; r < doc_of_row.size(); ++r) row_of[doc_of_row[r]] = r;
   auto sig_of = [&](size_t doc) { return sig.data() + row_of[original[doc]] * np; };
+  auto index_of_row = [&](uint32_t row) { return doc_of_row[row]; };
   // 3. Band keys, grouped by sorting.
   struct Entry {
     uint64_t key;
     uint32_t row;
   };
   std::vector<Entry> entries;
-  entries.reserve(index.size() * o.bands);
-  for (size_t r = 0; r < index.size(); ++r) {
+  entries.reserve(doc_of_row.size() * o.bands);
+  for (size_t r = 0; r < doc_of_row.size(); ++r) {
     const uint64_t* s = sig.data() + r * np;
-    for (uint32_t b = 0; b < o.bands; ++b) {
-      uint64_t h = Mix(0x42616E64ull ^ b);
-      for (uint32_t j = 0; j < o.rows; ++j) h = Mix(h ^ s[b * o.rows + j]);
-      entries.push_back({h, static_cast<uint32_t>(r)});
-    }
+    for (uint32_t b = 0; b < o.bands; ++b) entries.push_back({BandKey(s, b, o.rows), static_cast<uint32_t>(r)});
   }
   std::sort(entries.begin(), entries.end(),
             [](const Entry& a, const Entry& b) { return a.key != b.key ? a.key < b.key : a.row < b.row; });
@@ -138,10 +141,10 @@ Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std
       reps.clear();
       for (size_t k = i; k < j; ++k) {
         uint32_t row = entries[k].row;
-        size_t doc = index[row];
+        size_t doc = doc_of_row[row];
         bool joined = false;
         for (uint32_t rep : reps) {
-          size_t rep_doc = index[rep];
+          size_t rep_doc = doc_of_row[rep];
           ++report.candidate_pairs;
           if (uf.Find(doc) == uf.Find(rep_doc)) {
             joined = true;
@@ -160,6 +163,34 @@ Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std
     }
     i = j;
   }
+  // 4b. Earlier runs: every distinct key looked up once; a document links to
+  // the first earlier document whose stored signature agrees enough.
+  std::vector<std::string> previous(n);
+  std::unordered_map<std::string, std::vector<uint64_t>> old_sigs;
+  if (index) {
+    for (size_t i = 0; i < entries.size();) {
+      size_t j = i;
+      while (j < entries.size() && entries[j].key == entries[i].key) ++j;
+      ASSIGN_OR_RETURN(std::vector<std::string> old_ids, index->Lookup(entries[i].key));
+      for (const auto& old : old_ids) {
+        auto it = old_sigs.find(old);
+        if (it == old_sigs.end()) {
+          ASSIGN_OR_RETURN(std::vector<uint64_t> osig, index->Signature(old));
+          it = old_sigs.emplace(old, std::move(osig)).first;
+        }
+        for (size_t k = i; k < j; ++k) {
+          size_t doc = index_of_row(entries[k].row);
+          if (!previous[doc].empty()) continue;
+          ++report.candidate_pairs;
+          ++report.verified_pairs;
+          double est = EstimatedJaccard(sig.data() + size_t{entries[k].row} * np, it->second.data(), np);
+          if (o.threshold <= 0 || est >= o.threshold) previous[doc] = old;
+        }
+      }
+      i = j;
+    }
+  }
+
   // 5. One kept document per cluster.
   std::vector<size_t> kept(n, SIZE_MAX);
   for (size_t i = 0; i < n; ++i) {
@@ -171,9 +202,25 @@ Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std
       k = i;
     }
   }
+  // A cluster with a link to an earlier run is removed whole.
+  std::vector<size_t> cluster_previous(n, SIZE_MAX);  // root -> member with the link
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& p = previous[original[i]];
+    size_t root = uf.Find(i);
+    if (!p.empty() && cluster_previous[root] == SIZE_MAX) cluster_previous[root] = original[i];
+  }
   for (size_t i = 0; i < n; ++i) {
     DedupOutcome& out = report.outcomes[i];
-    size_t k = kept[uf.Find(i)];
+    size_t root = uf.Find(i);
+    if (cluster_previous[root] != SIZE_MAX) {
+      size_t linked = cluster_previous[root];
+      out.removed = true;
+      out.previous = previous[linked];
+      out.jaccard = EstimatedJaccard(sig_of(i), old_sigs.at(out.previous).data(), np);
+      out.duplicate_of = out.cluster = linked;
+      continue;
+    }
+    size_t k = kept[root];
     out.cluster = k;
     out.duplicate_of = k;
     if (k == i) continue;
@@ -183,7 +230,29 @@ Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std
       out.jaccard = 1.0;
     } else {
       out.jaccard = EstimatedJaccard(sig_of(i), sig_of(k), np);
+    }
+  }
+  // Counts from the final outcomes (a cluster linked to an earlier run counts there).
+  report.exact_duplicates = report.near_duplicates = report.previous_duplicates = 0;
+  for (const auto& out : report.outcomes) {
+    if (!out.removed) continue;
+    if (!out.previous.empty()) {
+      ++report.previous_duplicates;
+    } else if (out.exact) {
+      ++report.exact_duplicates;
+    } else {
       ++report.near_duplicates;
+    }
+  }
+  if (index) {
+    for (size_t i = 0; i < n; ++i) {
+      if (report.outcomes[i].removed) continue;
+      IndexedDocument d;
+      d.id = ids.empty() ? std::to_string(i) : ids[i];
+      const uint64_t* s = sig_of(i);
+      d.signature.assign(s, s + np);
+      for (uint32_t b = 0; b < o.bands; ++b) d.band_keys.push_back(BandKey(s, b, o.rows));
+      report.newly_kept.push_back(std::move(d));
     }
   }
   return report;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "dedup/index.h"
 #include "kernels/minhash.h"
 
 namespace crawlproof::dedup {
@@ -37,6 +38,9 @@ struct DedupOptions {
 
 struct DedupOutcome {
   bool removed = false;
+  // Set when the cluster matches a document kept by an earlier run (index):
+  // that document's id; the whole cluster is then removed.
+  std::string previous;
   bool exact = false;       // removed as an exact duplicate
   size_t duplicate_of = 0;  // index of the kept document of its cluster
   size_t cluster = 0;       // index of that kept document (also for kept ones)
@@ -47,6 +51,10 @@ struct DedupReport {
   std::vector<DedupOutcome> outcomes;  // one per document, input order
   std::string device;                  // "cpu" or "cuda"
   size_t candidate_pairs = 0, verified_pairs = 0, exact_duplicates = 0, near_duplicates = 0;
+  size_t previous_duplicates = 0;  // removed as duplicates of earlier runs' documents
+  // The documents this run keeps, to record in the index once the outputs
+  // are written (empty without an index).
+  std::vector<IndexedDocument> newly_kept;
 };
 
 // Signatures of `texts` (already normalised), num_perm values each.
@@ -54,10 +62,14 @@ struct DedupReport {
 Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, const kernels::MinHashParams& params,
                                          DedupOptions::Device device, std::string* device_used);
 
-// `texts` normalised (normalize.h); `dates` empty or one per text.
-// Errors: InvalidArgument (bands × rows > num_perm, rows == 0), those of Signatures.
+// `texts` normalised (normalize.h); `dates` empty or one per text; `ids`
+// (for newly_kept) empty or one per text; `index` optional: candidates are
+// also looked up there and verified against the stored signatures.
+// Errors: InvalidArgument (bands × rows > num_perm, rows == 0), those of
+// Signatures and of the index.
 Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
-                                const DedupOptions& options);
+                                const DedupOptions& options, DedupIndex* index = nullptr,
+                                const std::vector<std::string>& ids = {});
 
 // Fraction of equal positions.
 double EstimatedJaccard(const uint64_t* a, const uint64_t* b, uint32_t n);

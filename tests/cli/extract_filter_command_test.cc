@@ -112,5 +112,40 @@ TEST(DedupCommand, SignatureFileAndRemovedLines) {
   EXPECT_NE(stats.find("\"documents\":32,\"kept\":16,\"exact_duplicates\":16"), std::string::npos) << stats;
 }
 
+// A later run against the index of an earlier one: documents it already kept
+// are removed and named by their earlier id.
+TEST(DedupCommand, LaterRunsDeduplicateAgainstTheIndex) {
+  std::string dir = testing::MakeTempDir();
+  auto docs = testing::RunCrawlproof("extract " + std::string(CRAWLPROOF_TEST_SOURCE_DIR) + "/data/sample.warc.gz");
+  ASSERT_EQ(docs.exit_code, 0);
+  std::string again = docs.out, first = docs.out.substr(0, docs.out.find('\n'));
+  for (size_t p = 0; (p = again.find("{\"id\":\"", p)) != std::string::npos; p += 8) again.insert(p + 7, "later-");
+  std::ofstream(dir + "/run1.jsonl") << docs.out;
+  std::ofstream(dir + "/run2.jsonl") << again;
+  std::string common = " --index " + dir + "/index --device cpu";
+  auto r1 = testing::RunCrawlproof("dedup --input " + dir + "/run1.jsonl --output " + dir + "/k1 --removed " + dir +
+                                   "/r1" + common);
+  ASSERT_EQ(r1.exit_code, 0);
+  EXPECT_EQ(Lines(testing::ReadFileBytes(dir + "/k1")), 16u);
+  auto r2 = testing::RunCrawlproof("dedup --input " + dir + "/run2.jsonl --output " + dir + "/k2 --removed " + dir +
+                                   "/r2 --stats " + dir + "/s2.json" + common);
+  ASSERT_EQ(r2.exit_code, 0);
+  EXPECT_EQ(testing::ReadFileBytes(dir + "/k2"), "");
+  std::string removed = testing::ReadFileBytes(dir + "/r2");
+  EXPECT_EQ(Lines(removed), 16u);
+  std::string id0 = first.substr(7, 36);
+  EXPECT_NE(removed.find("{\"id\":\"later-" + id0 + "\",\"duplicate_of\":\"" + id0 + "\",\"cluster\":\"" + id0 +
+                         "\",\"jaccard\":1,\"method\":\"minhash\",\"earlier_run\":true}"),
+            std::string::npos)
+      << removed;
+  std::string stats = testing::ReadFileBytes(dir + "/s2.json");
+  EXPECT_NE(stats.find("\"earlier_run_duplicates\":16,\"index_documents\":16"), std::string::npos) << stats;
+  // Other LSH parameters cannot use this index.
+  EXPECT_EQ(testing::RunCrawlproof("dedup --input " + dir + "/run2.jsonl --output " + dir + "/k3 --removed " + dir +
+                                   "/r3 --bands 10" + common)
+                .exit_code,
+            2);
+}
+
 }  // namespace
 }  // namespace crawlproof
