@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/byte_histogram.h"
+#include "kernels/lsh.h"
 #include "kernels/minhash.h"
 
 using namespace crawlproof::kernels;
@@ -65,6 +66,19 @@ bool CheckMinHash(const std::string& path, size_t synthetic_docs, int repeat = 1
   double gpu_s = Since(t0);
   size_t mismatches = 0;
   for (size_t i = 0; i < cpu.size(); ++i) mismatches += cpu[i] != gpu[i];
+  // Band keys and their grouping (14 × 8) of the same signatures.
+  t0 = std::chrono::steady_clock::now();
+  BandEntries lsh_cpu = BandEntriesCpu(cpu.data(), texts.count, params.num_perm, 14, 8);
+  double lsh_cpu_s = Since(t0);
+  BandEntries lsh_gpu;
+  BandEntriesCuda(cpu.data(), texts.count, params.num_perm, 14, 8, &lsh_gpu, &error);  // warm-up
+  t0 = std::chrono::steady_clock::now();
+  bool lsh_ok = BandEntriesCuda(cpu.data(), texts.count, params.num_perm, 14, 8, &lsh_gpu, &error);
+  double lsh_gpu_s = Since(t0);
+  bool lsh_equal = lsh_ok && lsh_gpu.keys == lsh_cpu.keys && lsh_gpu.rows == lsh_cpu.rows;
+  std::printf("lsh      %zu band keys sorted  cpu %.3f s  gpu %.3f s incl. copies  %.1fx  %s\n", lsh_cpu.keys.size(),
+              lsh_cpu_s, lsh_gpu_s, lsh_cpu_s / lsh_gpu_s, lsh_equal ? "EQUAL" : "MISMATCH");
+  if (!lsh_equal) ++mismatches;
   std::printf(
       "minhash  %zu texts, %.1f MB, %u perms  cpu (1 core) %.3f s = %.0f docs/s  gpu %.3f s incl. copies = "
       "%.0f docs/s  gpu/cpu %.1fx  %s\n",

@@ -5,6 +5,8 @@
 #include <unordered_map>
 
 #include "common/digest.h"
+#include "kernels/lsh.h"
+#include "kernels/minhash_math.h"
 
 namespace crawlproof::dedup {
 namespace {
@@ -32,19 +34,6 @@ class UnionFind {
   std::vector<size_t> parent_;
   std::vector<uint8_t> rank_;
 };
-
-uint64_t Mix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// The key of band `b`: a hash of the band index and its `rows` values.
-uint64_t BandKey(const uint64_t* sig, uint32_t b, uint32_t rows) {
-  uint64_t h = Mix(0x42616E64ull ^ b);
-  for (uint32_t j = 0; j < rows; ++j) h = Mix(h ^ sig[b * rows + j]);
-  return h;
-}
 
 }  // namespace
 
@@ -119,19 +108,19 @@ Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std
   for (size_t r = 0; r < doc_of_row.size(); ++r) row_of[doc_of_row[r]] = r;
   auto sig_of = [&](size_t doc) { return sig.data() + row_of[original[doc]] * np; };
   auto index_of_row = [&](uint32_t row) { return doc_of_row[row]; };
-  // 3. Band keys, grouped by sorting.
+  // 3. Band keys, grouped by sorting (on the device that made the signatures).
+  kernels::BandEntries grouped;
+  std::string error;
+  if (report.device != "cuda" ||
+      !kernels::BandEntriesCuda(sig.data(), doc_of_row.size(), np, o.bands, o.rows, &grouped, &error))
+    grouped = kernels::BandEntriesCpu(sig.data(), doc_of_row.size(), np, o.bands, o.rows);
   struct Entry {
     uint64_t key;
     uint32_t row;
   };
-  std::vector<Entry> entries;
-  entries.reserve(doc_of_row.size() * o.bands);
-  for (size_t r = 0; r < doc_of_row.size(); ++r) {
-    const uint64_t* s = sig.data() + r * np;
-    for (uint32_t b = 0; b < o.bands; ++b) entries.push_back({BandKey(s, b, o.rows), static_cast<uint32_t>(r)});
-  }
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry& a, const Entry& b) { return a.key != b.key ? a.key < b.key : a.row < b.row; });
+  std::vector<Entry> entries(grouped.keys.size());
+  for (size_t e = 0; e < entries.size(); ++e) entries[e] = {grouped.keys[e], grouped.rows[e]};
+  grouped = {};
   // 4. Candidates against the representatives of their key.
   std::vector<uint32_t> reps;
   for (size_t i = 0; i < entries.size();) {
@@ -251,7 +240,7 @@ Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std
       d.id = ids.empty() ? std::to_string(i) : ids[i];
       const uint64_t* s = sig_of(i);
       d.signature.assign(s, s + np);
-      for (uint32_t b = 0; b < o.bands; ++b) d.band_keys.push_back(BandKey(s, b, o.rows));
+      for (uint32_t b = 0; b < o.bands; ++b) d.band_keys.push_back(kernels::detail::BandKey(s, b, o.rows));
       report.newly_kept.push_back(std::move(d));
     }
   }

@@ -43,4 +43,11 @@ CRAWLPROOF_HD uint64_t AffineModP(uint64_t a, uint64_t x, uint64_t b) {
   return s >= kP ? s - kP : s;
 }
 
+// LSH key of band `b` of a signature (kernels/lsh.h).
+CRAWLPROOF_HD uint64_t BandKey(const uint64_t* sig, uint32_t b, uint32_t rows) {
+  uint64_t h = Mix64(0x42616E64ull ^ b);
+  for (uint32_t j = 0; j < rows; ++j) h = Mix64(h ^ sig[static_cast<uint64_t>(b) * rows + j]);
+  return h;
+}
+
 }  // namespace crawlproof::kernels::detail
