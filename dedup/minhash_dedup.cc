@@ -43,6 +43,22 @@ double EstimatedJaccard(const uint64_t* a, const uint64_t* b, uint32_t n) {
   return n ? static_cast<double>(equal) / n : 0;
 }
 
+Result<std::vector<uint64_t>> Signatures(const kernels::PackedTexts& packed, const kernels::MinHashParams& params,
+                                         DedupOptions::Device device, std::string* device_used) {
+  std::vector<uint64_t> sig(packed.count * params.num_perm);
+  if (device != DedupOptions::Device::kCpu) {
+    std::string error;
+    if (kernels::MinHashCuda(packed, params, sig.data(), &error)) {
+      *device_used = "cuda";
+      return sig;
+    }
+    if (device == DedupOptions::Device::kCuda) return Status::Unavailable("--device cuda: " + error);
+  }
+  kernels::MinHashCpu(packed, params, sig.data());
+  *device_used = "cpu";
+  return sig;
+}
+
 Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, const kernels::MinHashParams& params,
                                          DedupOptions::Device device, std::string* device_used) {
   std::string bytes;
@@ -55,18 +71,7 @@ Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, 
     offsets.push_back(bytes.size());
   }
   kernels::PackedTexts packed{reinterpret_cast<const uint8_t*>(bytes.data()), offsets.data(), texts.size()};
-  std::vector<uint64_t> sig(texts.size() * params.num_perm);
-  if (device != DedupOptions::Device::kCpu) {
-    std::string error;
-    if (kernels::MinHashCuda(packed, params, sig.data(), &error)) {
-      *device_used = "cuda";
-      return sig;
-    }
-    if (device == DedupOptions::Device::kCuda) return Status::Unavailable("--device cuda: " + error);
-  }
-  kernels::MinHashCpu(packed, params, sig.data());
-  *device_used = "cpu";
-  return sig;
+  return Signatures(packed, params, device, device_used);
 }
 
 Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
@@ -97,13 +102,22 @@ Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std
   }
   // 2. Signatures of the others.
   std::vector<size_t> doc_of_row;  // signature row -> document
-  std::vector<std::string> unique_texts;
-  for (size_t i = 0; i < n; ++i) {
-    if (exact_dup[i]) continue;
-    doc_of_row.push_back(i);
-    unique_texts.push_back(texts[i]);
+  std::vector<uint64_t> sig;
+  {
+    std::string bytes;
+    std::vector<uint64_t> offsets{0};
+    size_t total = 0;
+    for (size_t i = 0; i < n; ++i) total += exact_dup[i] ? 0 : texts[i].size();
+    bytes.reserve(total);
+    for (size_t i = 0; i < n; ++i) {
+      if (exact_dup[i]) continue;
+      doc_of_row.push_back(i);
+      bytes += texts[i];
+      offsets.push_back(bytes.size());
+    }
+    kernels::PackedTexts packed{reinterpret_cast<const uint8_t*>(bytes.data()), offsets.data(), doc_of_row.size()};
+    ASSIGN_OR_RETURN(sig, Signatures(packed, o.minhash, o.device, &report.device));
   }
-  ASSIGN_OR_RETURN(std::vector<uint64_t> sig, Signatures(unique_texts, o.minhash, o.device, &report.device));
   std::vector<size_t> row_of(n, SIZE_MAX);
   for (size_t r = 0; r < doc_of_row.size(); ++r) row_of[doc_of_row[r]] = r;
   auto sig_of = [&](size_t doc) { return sig.data() + row_of[original[doc]] * np; };

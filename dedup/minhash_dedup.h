@@ -57,6 +57,9 @@ struct DedupReport {
   std::vector<IndexedDocument> newly_kept;
 };
 
+// Signatures of packed texts (kernels/minhash.h), num_perm values each.
+Result<std::vector<uint64_t>> Signatures(const kernels::PackedTexts& texts, const kernels::MinHashParams& params,
+                                         DedupOptions::Device device, std::string* device_used);
 // Signatures of `texts` (already normalised), num_perm values each.
 // Errors: Unavailable when kCuda is asked for and no GPU can run it.
 Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, const kernels::MinHashParams& params,
