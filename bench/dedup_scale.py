@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Makes a large deduplication input from real text: N documents of 60–200
-words, each a run of consecutive sentences drawn from real documents
-(`crawlproof extract` output), with a share of planted near-duplicates
-(a few words changed) and exact copies.
+"""Makes a large deduplication input from real text: N documents of 4–12
+sentences, each sentence drawn at random from all the sentences of real
+documents (`crawlproof extract` output) — so unrelated documents share few
+5-word shingles — plus a share of planted near-duplicates (0–3 words of an
+earlier document changed; 0 changes is an exact copy).
 
 usage: dedup_scale.py SOURCE_DOCS.jsonl OUT.jsonl N [--dup-share 0.1] [--seed 1]
 """
@@ -18,10 +19,14 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     a = ap.parse_args()
     rng = random.Random(a.seed)
-    words = []
+    sentences, vocab = [], []
     for line in open(a.source):
-        words.extend(json.loads(line)['text'].split())
-    vocab = words[: 200000]
+        text = json.loads(line)['text']
+        for s in re.split(r'(?<=[.!?。])\s+|\n+', text):
+            if len(s.split()) >= 5:
+                sentences.append(s.strip())
+        if len(vocab) < 200000:
+            vocab.extend(text.split())
     made = []
     with open(a.out, 'w') as f:
         for i in range(a.n):
@@ -31,9 +36,7 @@ def main():
                     base[rng.randrange(len(base))] = vocab[rng.randrange(len(vocab))]
                 text = ' '.join(base)
             else:
-                length = rng.randint(60, 200)
-                start = rng.randrange(len(words) - length)
-                text = ' '.join(words[start:start + length])
+                text = ' '.join(sentences[rng.randrange(len(sentences))] for _ in range(rng.randint(4, 12)))
                 if len(made) < 100000:
                     made.append(text)
                 else:
