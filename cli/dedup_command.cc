@@ -62,6 +62,7 @@ struct MinhashArgs {
   std::string input, output, device = "auto";
   uint32_t num_perm = 112, ngram = 5;
   uint64_t seed = 42;
+  unsigned threads = 0;
 };
 
 void PutLe(std::string* out, uint64_t v, int bytes) {
@@ -77,7 +78,7 @@ int RunMinhash(const MinhashArgs& a) {
   kernels::MinHashParams params{a.num_perm, a.ngram, a.seed};
   std::string device;
   auto t0 = std::chrono::steady_clock::now();
-  auto sig = dedup::Signatures(docs.texts, params, ParseDevice(a.device), &device);
+  auto sig = dedup::Signatures(docs.texts, params, ParseDevice(a.device), &device, a.threads);
   if (!sig.ok()) {
     LogError(sig.status().message());
     return kExitCannotRun;
@@ -116,6 +117,7 @@ struct DedupArgs {
   uint32_t bands = 14, rows = 8, num_perm = 112, ngram = 5;
   uint64_t seed = 42;
   bool no_exact = false;
+  unsigned threads = 0;
 };
 
 int RunDedup(const DedupArgs& a) {
@@ -133,6 +135,7 @@ int RunDedup(const DedupArgs& a) {
   o.exact = !a.no_exact;
   o.keep = a.keep == "earliest" ? dedup::DedupOptions::Keep::kEarliestDate : dedup::DedupOptions::Keep::kFirst;
   o.device = ParseDevice(a.device);
+  o.threads = a.threads;
   std::unique_ptr<dedup::DedupIndex> index;
   if (!a.index.empty()) {
     std::string params = "num_perm=" + std::to_string(a.num_perm) + " ngram=" + std::to_string(a.ngram) +
@@ -227,7 +230,9 @@ int RunDedup(const DedupArgs& a) {
   return docs.invalid ? kExitBadInput : kExitOk;
 }
 
-void AddMinhashOptions(CLI::App* cmd, uint32_t* num_perm, uint32_t* ngram, uint64_t* seed, std::string* device) {
+void AddMinhashOptions(CLI::App* cmd, uint32_t* num_perm, uint32_t* ngram, uint64_t* seed, std::string* device,
+                       unsigned* threads) {
+  cmd->add_option("--threads", *threads, "CPU signature threads (0: all cores)")->capture_default_str();
   cmd->add_option("--num-perm", *num_perm, "Signature length (permutations)")->capture_default_str();
   cmd->add_option("--ngram", *ngram, "Words per shingle")->capture_default_str();
   cmd->add_option("--seed", *seed, "Seed of the permutations")->capture_default_str();
@@ -243,7 +248,7 @@ void RegisterDedupCommands(CLI::App& app, int* exit_code) {
   auto* minhash = app.add_subcommand("minhash", "MinHash signatures of documents (binary file, docs/dedup.md)");
   minhash->add_option("--input", m->input, "Documents (JSON lines with id and text)")->required();
   minhash->add_option("--output", m->output, "Signature file")->required();
-  AddMinhashOptions(minhash, &m->num_perm, &m->ngram, &m->seed, &m->device);
+  AddMinhashOptions(minhash, &m->num_perm, &m->ngram, &m->seed, &m->device, &m->threads);
   minhash->callback([m, exit_code] { *exit_code = RunMinhash(*m); });
 
   auto d = std::make_shared<DedupArgs>();
@@ -264,7 +269,7 @@ void RegisterDedupCommands(CLI::App& app, int* exit_code) {
   dedup->add_option("--index", d->index,
                     "RocksDB directory of earlier runs' kept documents: deduplicate against them, then add this "
                     "run's kept documents");
-  AddMinhashOptions(dedup, &d->num_perm, &d->ngram, &d->seed, &d->device);
+  AddMinhashOptions(dedup, &d->num_perm, &d->ngram, &d->seed, &d->device, &d->threads);
   dedup->callback([d, exit_code] { *exit_code = RunDedup(*d); });
 }
 

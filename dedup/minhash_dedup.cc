@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <thread>
 #include <unordered_map>
 
 #include "common/digest.h"
@@ -44,7 +45,7 @@ double EstimatedJaccard(const uint64_t* a, const uint64_t* b, uint32_t n) {
 }
 
 Result<std::vector<uint64_t>> Signatures(const kernels::PackedTexts& packed, const kernels::MinHashParams& params,
-                                         DedupOptions::Device device, std::string* device_used) {
+                                         DedupOptions::Device device, std::string* device_used, unsigned threads) {
   std::vector<uint64_t> sig(packed.count * params.num_perm);
   if (device != DedupOptions::Device::kCpu) {
     std::string error;
@@ -54,13 +55,31 @@ Result<std::vector<uint64_t>> Signatures(const kernels::PackedTexts& packed, con
     }
     if (device == DedupOptions::Device::kCuda) return Status::Unavailable("--device cuda: " + error);
   }
-  kernels::MinHashCpu(packed, params, sig.data());
+  // CPU: contiguous ranges of texts of about equal bytes, one per thread.
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const uint64_t total = packed.count ? packed.offsets[packed.count] - packed.offsets[0] : 0;
+  if (threads == 1 || packed.count < 2 * threads || total < (uint64_t{1} << 20)) {
+    kernels::MinHashCpu(packed, params, sig.data());
+  } else {
+    std::vector<std::thread> workers;
+    size_t first = 0;
+    for (unsigned t = 0; t < threads && first < packed.count; ++t) {
+      const uint64_t goal = packed.offsets[0] + total * (t + 1) / threads;
+      size_t last = first + 1;
+      while (last < packed.count && (t + 1 == threads || packed.offsets[last] < goal)) ++last;
+      kernels::PackedTexts part{packed.bytes, packed.offsets + first, last - first};
+      uint64_t* out = sig.data() + first * params.num_perm;
+      workers.emplace_back([part, &params, out] { kernels::MinHashCpu(part, params, out); });
+      first = last;
+    }
+    for (auto& w : workers) w.join();
+  }
   *device_used = "cpu";
   return sig;
 }
 
 Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, const kernels::MinHashParams& params,
-                                         DedupOptions::Device device, std::string* device_used) {
+                                         DedupOptions::Device device, std::string* device_used, unsigned threads) {
   std::string bytes;
   std::vector<uint64_t> offsets{0};
   size_t total = 0;
@@ -71,7 +90,7 @@ Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, 
     offsets.push_back(bytes.size());
   }
   kernels::PackedTexts packed{reinterpret_cast<const uint8_t*>(bytes.data()), offsets.data(), texts.size()};
-  return Signatures(packed, params, device, device_used);
+  return Signatures(packed, params, device, device_used, threads);
 }
 
 Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
@@ -116,7 +135,7 @@ Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std
       offsets.push_back(bytes.size());
     }
     kernels::PackedTexts packed{reinterpret_cast<const uint8_t*>(bytes.data()), offsets.data(), doc_of_row.size()};
-    ASSIGN_OR_RETURN(sig, Signatures(packed, o.minhash, o.device, &report.device));
+    ASSIGN_OR_RETURN(sig, Signatures(packed, o.minhash, o.device, &report.device, o.threads));
   }
   std::vector<size_t> row_of(n, SIZE_MAX);
   for (size_t r = 0; r < doc_of_row.size(); ++r) row_of[doc_of_row[r]] = r;

@@ -34,6 +34,8 @@ struct DedupOptions {
   bool exact = true;
   enum class Keep { kFirst, kEarliestDate } keep = Keep::kFirst;
   enum class Device { kAuto, kCpu, kCuda } device = Device::kAuto;
+  // CPU signature threads; 0: all cores. The signatures do not depend on it.
+  unsigned threads = 0;
 };
 
 struct DedupOutcome {
@@ -58,12 +60,14 @@ struct DedupReport {
 };
 
 // Signatures of packed texts (kernels/minhash.h), num_perm values each.
+// On the CPU, `threads` threads (0: all cores) take contiguous ranges of
+// texts; the values do not depend on it.
 Result<std::vector<uint64_t>> Signatures(const kernels::PackedTexts& texts, const kernels::MinHashParams& params,
-                                         DedupOptions::Device device, std::string* device_used);
+                                         DedupOptions::Device device, std::string* device_used, unsigned threads = 0);
 // Signatures of `texts` (already normalised), num_perm values each.
 // Errors: Unavailable when kCuda is asked for and no GPU can run it.
 Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, const kernels::MinHashParams& params,
-                                         DedupOptions::Device device, std::string* device_used);
+                                         DedupOptions::Device device, std::string* device_used, unsigned threads = 0);
 
 // `texts` normalised (normalize.h); `dates` empty or one per text; `ids`
 // (for newly_kept) empty or one per text; `index` optional: candidates are

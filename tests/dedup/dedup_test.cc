@@ -135,6 +135,22 @@ TEST(Dedup, RecallOnPlantedNearDuplicatesOfRealPages) {
   EXPECT_GE(static_cast<double>(resembling) / removed, 0.99) << resembling << " of " << removed;
 }
 
+TEST(Dedup, SignaturesDoNotDependOnThreads) {
+  std::vector<std::string> texts;
+  for (int i = 0; i < 3000; ++i) {
+    std::string t;
+    for (int w = 0; w < 20 + i % 200; ++w) t += "w" + std::to_string((i * 7 + w * 13) % 997) + " ";
+    texts.push_back(t);
+  }
+  kernels::MinHashParams p;
+  std::string device;
+  auto one = Signatures(texts, p, DedupOptions::Device::kCpu, &device, 1);
+  auto three = Signatures(texts, p, DedupOptions::Device::kCpu, &device, 3);
+  ASSERT_TRUE(one.ok() && three.ok());
+  EXPECT_EQ(device, "cpu");
+  EXPECT_EQ(*one, *three);
+}
+
 TEST(Dedup, ExactDuplicatesKeepsAndDates) {
   std::vector<std::string> texts = {NormalizeForDedup("The same page, twice."),
                                     NormalizeForDedup("the SAME page twice"),
