@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,14 @@ struct Docs {
 };
 
 // Reads id, date and the normalised text of every line; bad lines are
-// reported with their number and counted.
-Status ReadDocs(const std::string& input, Docs* docs) {
+// reported with their number and counted. With `on_batch`, it is called
+// after every `batch` documents (and at the end) and the texts are dropped.
+Status ReadDocs(const std::string& input, Docs* docs, size_t batch = 0,
+                const std::function<Status(Docs*)>& on_batch = nullptr) {
+  Status batch_status = Status::Ok();
   simdjson::dom::parser parser;
   uint64_t line_no = 0;
-  return ingest::ForEachLine(input, {}, [&](std::string_view line) {
+  Status read = ingest::ForEachLine(input, {}, [&](std::string_view line) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) return true;
@@ -46,8 +50,20 @@ Status ReadDocs(const std::string& input, Docs* docs) {
     docs->ids.emplace_back(id);
     docs->dates.emplace_back(date);
     docs->texts.push_back(dedup::NormalizeForDedup(text));
+    if (on_batch && docs->texts.size() >= batch) {
+      batch_status = on_batch(docs);
+      docs->texts.clear();
+      if (!batch_status.ok()) return false;
+    }
     return true;
   });
+  RETURN_IF_ERROR(read);
+  RETURN_IF_ERROR(batch_status);
+  if (on_batch && !docs->texts.empty()) {
+    RETURN_IF_ERROR(on_batch(docs));
+    docs->texts.clear();
+  }
+  return Status::Ok();
 }
 
 dedup::DedupOptions::Device ParseDevice(const std::string& d) {
@@ -123,10 +139,6 @@ struct DedupArgs {
 int RunDedup(const DedupArgs& a) {
   Docs docs;
   auto t0 = std::chrono::steady_clock::now();
-  if (Status s = ReadDocs(a.input, &docs); !s.ok()) {
-    LogError(s.message());
-    return kExitCannotRun;
-  }
   dedup::DedupOptions o;
   o.minhash = {a.num_perm, a.ngram, a.seed};
   o.bands = a.bands;
@@ -148,13 +160,24 @@ int RunDedup(const DedupArgs& a) {
     }
     index = std::move(opened).value();
   }
-  auto report = dedup::Deduplicate(docs.texts, docs.dates, o, index.get(), docs.ids);
+  // Texts are read, hashed and signed in batches; only signatures stay.
+  dedup::Deduplicator deduplicator(o, index.get());
+  size_t added = 0;
+  Status read = ReadDocs(a.input, &docs, 65536, [&](Docs* d) {
+    std::vector<std::string> ids(d->ids.begin() + added, d->ids.end());
+    std::vector<std::string> dates(d->dates.begin() + added, d->dates.end());
+    added = d->ids.size();
+    return deduplicator.Add(d->texts, dates, ids);
+  });
+  if (!read.ok()) {
+    LogError(read.message());
+    return kExitCannotRun;
+  }
+  auto report = deduplicator.Finish();
   if (!report.ok()) {
     LogError(report.status().message());
     return kExitCannotRun;
   }
-  docs.texts.clear();
-  docs.texts.shrink_to_fit();
   std::FILE* kept = std::fopen(a.output.c_str(), "wb");
   std::FILE* removed = std::fopen(a.removed.c_str(), "wb");
   if (!kept || !removed) {

@@ -93,49 +93,58 @@ Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, 
   return Signatures(packed, params, device, device_used, threads);
 }
 
-Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
-                                const DedupOptions& o, DedupIndex* index, const std::vector<std::string>& ids) {
-  const uint32_t np = o.minhash.num_perm;
-  if (o.rows == 0 || o.bands == 0 || uint64_t{o.bands} * o.rows > np)
-    return Status::InvalidArgument("bands × rows (" + std::to_string(o.bands) + " × " + std::to_string(o.rows) +
+Deduplicator::Deduplicator(DedupOptions options, DedupIndex* index) : o_(std::move(options)), index_(index) {}
+
+Status Deduplicator::Add(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
+                         const std::vector<std::string>& ids) {
+  const uint32_t np = o_.minhash.num_perm;
+  if (o_.rows == 0 || o_.bands == 0 || uint64_t{o_.bands} * o_.rows > np)
+    return Status::InvalidArgument("bands × rows (" + std::to_string(o_.bands) + " × " + std::to_string(o_.rows) +
                                    ") must be at least 1 and at most the " + std::to_string(np) + " permutations");
-  const size_t n = texts.size();
+  // 1. Exact duplicates (of any document added so far).
+  std::string bytes;
+  std::vector<uint64_t> offsets{0};
+  size_t rows_before = doc_of_row_.size();
+  for (size_t k = 0; k < texts.size(); ++k) {
+    const size_t i = original_.size();
+    size_t first = i;
+    if (o_.exact) first = exact_first_.emplace(Sha256(texts[k]), i).first->second;
+    original_.push_back(first);
+    if (first != i) continue;
+    // 2. Signatures of the others, this batch at a time.
+    doc_of_row_.push_back(i);
+    bytes += texts[k];
+    offsets.push_back(bytes.size());
+  }
+  if (!dates.empty()) dates_.insert(dates_.end(), dates.begin(), dates.end());
+  if (!ids.empty()) ids_.insert(ids_.end(), ids.begin(), ids.end());
+  kernels::PackedTexts packed{reinterpret_cast<const uint8_t*>(bytes.data()), offsets.data(),
+                              doc_of_row_.size() - rows_before};
+  ASSIGN_OR_RETURN(std::vector<uint64_t> sig, Signatures(packed, o_.minhash, o_.device, &device_, o_.threads));
+  sig_.insert(sig_.end(), sig.begin(), sig.end());
+  return Status::Ok();
+}
+
+Result<DedupReport> Deduplicator::Finish() {
+  const DedupOptions& o = o_;
+  const uint32_t np = o.minhash.num_perm;
+  const size_t n = original_.size();
+  const std::vector<size_t>& original = original_;
+  const std::vector<size_t>& doc_of_row = doc_of_row_;
+  const std::vector<uint64_t>& sig = sig_;
+  const std::vector<std::string>& dates = dates_;
+  const std::vector<std::string>& ids = ids_;
+  DedupIndex* index = index_;
   DedupReport report;
+  report.device = device_.empty() ? "cpu" : device_;
   report.outcomes.resize(n);
   UnionFind uf(n);
-  // 1. Exact duplicates.
   std::vector<char> exact_dup(n, 0);
-  std::vector<size_t> original(n);  // the first document with the same text
-  std::iota(original.begin(), original.end(), 0);
-  if (o.exact) {
-    std::unordered_map<std::string, size_t> first;
-    first.reserve(n * 2);
-    for (size_t i = 0; i < n; ++i) {
-      auto [it, inserted] = first.emplace(Sha256(texts[i]), i);
-      if (!inserted) {
-        exact_dup[i] = 1;
-        original[i] = it->second;
-        uf.Union(it->second, i);
-      }
+  for (size_t i = 0; i < n; ++i) {
+    if (original[i] != i) {
+      exact_dup[i] = 1;
+      uf.Union(original[i], i);
     }
-  }
-  // 2. Signatures of the others.
-  std::vector<size_t> doc_of_row;  // signature row -> document
-  std::vector<uint64_t> sig;
-  {
-    std::string bytes;
-    std::vector<uint64_t> offsets{0};
-    size_t total = 0;
-    for (size_t i = 0; i < n; ++i) total += exact_dup[i] ? 0 : texts[i].size();
-    bytes.reserve(total);
-    for (size_t i = 0; i < n; ++i) {
-      if (exact_dup[i]) continue;
-      doc_of_row.push_back(i);
-      bytes += texts[i];
-      offsets.push_back(bytes.size());
-    }
-    kernels::PackedTexts packed{reinterpret_cast<const uint8_t*>(bytes.data()), offsets.data(), doc_of_row.size()};
-    ASSIGN_OR_RETURN(sig, Signatures(packed, o.minhash, o.device, &report.device, o.threads));
   }
   std::vector<size_t> row_of(n, SIZE_MAX);
   for (size_t r = 0; r < doc_of_row.size(); ++r) row_of[doc_of_row[r]] = r;
@@ -278,6 +287,13 @@ Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std
     }
   }
   return report;
+}
+
+Result<DedupReport> Deduplicate(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
+                                const DedupOptions& o, DedupIndex* index, const std::vector<std::string>& ids) {
+  Deduplicator d(o, index);
+  RETURN_IF_ERROR(d.Add(texts, dates, ids));
+  return d.Finish();
 }
 
 }  // namespace crawlproof::dedup

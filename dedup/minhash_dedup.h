@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -68,6 +69,29 @@ Result<std::vector<uint64_t>> Signatures(const kernels::PackedTexts& texts, cons
 // Errors: Unavailable when kCuda is asked for and no GPU can run it.
 Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, const kernels::MinHashParams& params,
                                          DedupOptions::Device device, std::string* device_used, unsigned threads = 0);
+
+// The same in batches, so that a large input never has to be in memory as
+// text: Add() computes the batch's exact hashes and signatures and keeps only
+// those (and the dates and ids); Finish() does the LSH and the clusters.
+class Deduplicator {
+ public:
+  explicit Deduplicator(DedupOptions options, DedupIndex* index = nullptr);
+  // `texts` normalised; `dates` and `ids` empty or one per text, the same way
+  // in every batch. Errors: as Deduplicate.
+  Status Add(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
+             const std::vector<std::string>& ids);
+  Result<DedupReport> Finish();
+
+ private:
+  DedupOptions o_;
+  DedupIndex* index_;
+  std::unordered_map<std::string, size_t> exact_first_;  // SHA-256 -> first document
+  std::vector<size_t> original_;                         // per document: the first with its text
+  std::vector<size_t> doc_of_row_;                       // signature row -> document
+  std::vector<uint64_t> sig_;
+  std::vector<std::string> dates_, ids_;
+  std::string device_;
+};
 
 // `texts` normalised (normalize.h); `dates` empty or one per text; `ids`
 // (for newly_kept) empty or one per text; `index` optional: candidates are

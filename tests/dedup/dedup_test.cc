@@ -123,6 +123,19 @@ TEST(Dedup, RecallOnPlantedNearDuplicatesOfRealPages) {
   ASSERT_GT(buckets["[0.80,0.85)"].second, 20);
   EXPECT_GE(static_cast<double>(buckets["[0.85,1]"].first) / buckets["[0.85,1]"].second, 0.98);
   EXPECT_GE(static_cast<double>(buckets["[0.80,0.85)"].first) / buckets["[0.80,0.85)"].second, 0.90);
+  // In batches (as `crawlproof dedup` reads its input): the same outcome.
+  Deduplicator batched(options);
+  size_t third = texts.size() / 3;
+  for (size_t from : {size_t{0}, third, 2 * third}) {
+    size_t to = from == 2 * third ? texts.size() : from + third;
+    ASSERT_TRUE(batched.Add(std::vector<std::string>(texts.begin() + from, texts.begin() + to), {}, {}).ok());
+  }
+  auto batched_report = batched.Finish();
+  ASSERT_TRUE(batched_report.ok());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    ASSERT_EQ(batched_report->outcomes[i].removed, report->outcomes[i].removed) << i;
+    ASSERT_EQ(batched_report->outcomes[i].duplicate_of, report->outcomes[i].duplicate_of) << i;
+  }
   // Precision: every removed document really resembles the one it points at.
   size_t removed = 0, resembling = 0;
   for (size_t i = 0; i < texts.size(); ++i) {
