@@ -4,6 +4,8 @@
 #include <cstring>
 #include <iterator>
 
+#include "common/unicode.h"
+
 namespace crawlproof::extract {
 namespace {
 
@@ -31,24 +33,6 @@ const char* LookupEntity(std::string_view name) {
     }
   }
   return nullptr;
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 // WHATWG: numeric references to C1 controls mean windows-1252's characters.
@@ -93,7 +77,7 @@ size_t DecodeReference(std::string_view s, std::string* out) {
     if (i < s.size() && s[i] == ';') ++i;
     if (overflow || cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
     if (cp >= 0x80 && cp <= 0x9F) cp = kC1[cp - 0x80];
-    AppendUtf8(cp, out);
+    AppendUtf8(static_cast<char32_t>(cp), out);
     return i;
   }
   size_t n = 1;
