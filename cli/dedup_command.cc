@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
@@ -164,8 +165,11 @@ int RunDedup(const DedupArgs& a) {
   dedup::Deduplicator deduplicator(o, index.get());
   size_t added = 0;
   Status read = ReadDocs(a.input, &docs, 65536, [&](Docs* d) {
-    std::vector<std::string> ids(d->ids.begin() + added, d->ids.end());
-    std::vector<std::string> dates(d->dates.begin() + added, d->dates.end());
+    // Ids only for the index (the outputs take them from `docs`), dates only
+    // when they decide which document stays.
+    std::vector<std::string> ids, dates;
+    if (index) ids.assign(d->ids.begin() + added, d->ids.end());
+    if (o.keep == dedup::DedupOptions::Keep::kEarliestDate) dates.assign(d->dates.begin() + added, d->dates.end());
     added = d->ids.size();
     return deduplicator.Add(d->texts, dates, ids);
   });
@@ -178,17 +182,13 @@ int RunDedup(const DedupArgs& a) {
     LogError(report.status().message());
     return kExitCannotRun;
   }
-  std::FILE* kept = std::fopen(a.output.c_str(), "wb");
-  std::FILE* removed = std::fopen(a.removed.c_str(), "wb");
-  if (!kept || !removed) {
+  LineFile kept, removed;
+  if (!kept.Open(a.output) || !removed.Open(a.removed)) {
     LogError("dedup: cannot create the outputs");
-    if (kept) std::fclose(kept);
-    if (removed) std::fclose(removed);
     return kExitCannotRun;
   }
   // Second pass: kept lines as they came, removed ones as records.
   size_t k = 0;
-  bool write_ok = true;
   simdjson::dom::parser parser;
   Status s = ingest::ForEachLine(a.input, {}, [&](std::string_view line) {
     std::string_view trimmed = line;
@@ -200,22 +200,20 @@ int RunDedup(const DedupArgs& a) {
     if (parser.parse(padded).get(doc) || doc["id"].get(id) || doc["text"].get(text)) return true;  // reported
     const dedup::DedupOutcome& out = report->outcomes[k];
     if (!out.removed) {
-      write_ok =
-          std::fwrite(line.data(), 1, line.size(), kept) == line.size() && std::fputc('\n', kept) != EOF && write_ok;
+      kept.Line(line);
     } else {
       JsonObject r;
       const std::string& of = out.previous.empty() ? docs.ids[out.duplicate_of] : out.previous;
       r.Add("id", docs.ids[k]).Add("duplicate_of", of).Add("cluster", of).Add("jaccard", out.jaccard);
       r.Add("method", out.exact && out.previous.empty() ? "exact" : "minhash");
       if (!out.previous.empty()) r.Add("earlier_run", true);
-      std::string l = r.str() + "\n";
-      write_ok = std::fwrite(l.data(), 1, l.size(), removed) == l.size() && write_ok;
+      removed.Line(r.str());
     }
     ++k;
     return true;
   });
-  write_ok = std::fclose(kept) == 0 && write_ok;
-  write_ok = std::fclose(removed) == 0 && write_ok;
+  bool write_ok = kept.Close();
+  write_ok = removed.Close() && write_ok;
   if (!s.ok() || !write_ok) {
     LogError(s.ok() ? "dedup: writing the outputs failed" : s.message());
     return kExitCannotRun;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
@@ -19,37 +20,6 @@ namespace {
 
 struct FilterArgs {
   std::string input, config, output, dropped, stats;
-};
-
-// A buffered output file.
-class OutFile {
- public:
-  bool Open(const std::string& path) {
-    f_ = std::fopen(path.c_str(), "wb");
-    return f_ != nullptr;
-  }
-  ~OutFile() { Close(); }
-  void Line(std::string_view s) {
-    buf_.append(s);
-    buf_.push_back('\n');
-    if (buf_.size() > (1 << 20)) Flush();
-  }
-  bool Close() {
-    if (!f_) return true;
-    Flush();
-    bool ok = std::fclose(f_) == 0 && !failed_;
-    f_ = nullptr;
-    return ok;
-  }
-
- private:
-  void Flush() {
-    if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size()) failed_ = true;
-    buf_.clear();
-  }
-  std::FILE* f_ = nullptr;
-  std::string buf_;
-  bool failed_ = false;
 };
 
 // The input object re-serialised field by field, with `text` replaced and
@@ -79,7 +49,7 @@ int RunFilter(const FilterArgs& a) {
     LogError(pipeline.status().message());
     return kExitCannotRun;
   }
-  OutFile kept, dropped;
+  LineFile kept, dropped;
   if (!kept.Open(a.output) || !dropped.Open(a.dropped)) {
     LogError("filter: cannot create " + (a.output.empty() ? a.dropped : a.output));
     return kExitCannotRun;

@@ -35,6 +35,37 @@ class Output {
   std::string buf_;
 };
 
+// A buffered output file of lines; Close() says whether every write succeeded.
+class LineFile {
+ public:
+  bool Open(const std::string& path) {
+    f_ = std::fopen(path.c_str(), "wb");
+    return f_ != nullptr;
+  }
+  ~LineFile() { Close(); }
+  void Line(std::string_view s) {
+    buf_.append(s);
+    buf_.push_back('\n');
+    if (buf_.size() > (1 << 20)) Flush();
+  }
+  bool Close() {
+    if (!f_) return true;
+    Flush();
+    bool ok = std::fclose(f_) == 0 && !failed_;
+    f_ = nullptr;
+    return ok;
+  }
+
+ private:
+  void Flush() {
+    if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size()) failed_ = true;
+    buf_.clear();
+  }
+  std::FILE* f_ = nullptr;
+  std::string buf_;
+  bool failed_ = false;
+};
+
 // --progress auto|json|off; auto is off when stderr is not a terminal.
 inline ProgressOptions ParseProgressOption(const std::string& value) {
   ProgressOptions po;

@@ -40,6 +40,10 @@ bool IsNoSpaceScript(char32_t c);
 std::u32string Lower(std::u32string_view s);
 char32_t LowerChar(char32_t c);
 
+// The index of the first byte at or after `i` that is not ASCII (or s.size()),
+// scanning eight bytes at a time.
+size_t SkipAscii(std::string_view s, size_t i);
+
 // Decodes one code point at s[*i] and advances *i (an invalid byte gives
 // U+FFFD and advances by one).
 char32_t NextCodepoint(std::string_view s, size_t* i);

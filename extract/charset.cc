@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/ascii.h"
+#include "common/unicode.h"
 
 namespace crawlproof::extract {
 namespace {
@@ -215,15 +216,7 @@ std::string CharsetFromContentType(std::string_view content_type) {
 
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
-  while (i < s.size()) {
-    // ASCII runs eight bytes at a time.
-    while (i + 8 <= s.size()) {
-      uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      if (w & 0x8080808080808080ull) break;
-      i += 8;
-    }
-    if (i >= s.size()) break;
+  while ((i = SkipAscii(s, i)) < s.size()) {
     size_t n = ValidSequence(s, i);
     if (n == 0) return false;
     i += n;
