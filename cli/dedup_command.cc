@@ -1,7 +1,9 @@
 // crawlproof minhash | dedup
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -86,41 +88,62 @@ void PutLe(std::string* out, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
+// The signature file is written as the batches come, to a temporary file
+// beside the output that is renamed over it at the end (the count in the
+// header is filled in last).
 int RunMinhash(const MinhashArgs& a) {
-  Docs docs;
-  if (Status s = ReadDocs(a.input, &docs); !s.ok()) {
-    LogError(s.message());
+  const std::string tmp = a.output + ".tmp." + std::to_string(::getpid());
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) {
+    LogError("minhash: cannot create " + tmp + ": " + std::strerror(errno));
     return kExitCannotRun;
   }
   kernels::MinHashParams params{a.num_perm, a.ngram, a.seed};
-  std::string device;
-  auto t0 = std::chrono::steady_clock::now();
-  auto sig = dedup::Signatures(docs.texts, params, ParseDevice(a.device), &device, a.threads);
-  if (!sig.ok()) {
-    LogError(sig.status().message());
-    return kExitCannotRun;
-  }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::string out = "CRAWLPROOF-MH-V1";
   PutLe(&out, params.num_perm, 4);
   PutLe(&out, params.ngram, 4);
   PutLe(&out, params.seed, 8);
-  PutLe(&out, docs.ids.size(), 8);
-  for (size_t k = 0; k < docs.ids.size(); ++k) {
-    const std::string& id = docs.ids[k].size() > 0xffff ? docs.ids[k].substr(0, 0xffff) : docs.ids[k];
-    PutLe(&out, id.size(), 2);
-    out += id;
-    for (uint32_t i = 0; i < params.num_perm; ++i) PutLe(&out, (*sig)[k * params.num_perm + i], 8);
-  }
-  if (Status s = WriteFileAtomically(a.output, out); !s.ok()) {
-    LogError(s.message());
+  const long count_at = static_cast<long>(out.size());
+  PutLe(&out, 0, 8);
+  bool write_ok = true;
+  std::string device;
+  double seconds = 0;
+  Docs docs;
+  uint64_t written = 0;
+  Status read = ReadDocs(a.input, &docs, 65536, [&](Docs* d) -> Status {
+    auto t0 = std::chrono::steady_clock::now();
+    ASSIGN_OR_RETURN(std::vector<uint64_t> sig,
+                     dedup::Signatures(d->texts, params, ParseDevice(a.device), &device, a.threads));
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    for (size_t k = 0; k < d->texts.size(); ++k) {
+      std::string_view id = d->ids[k];
+      if (id.size() > 0xffff) id = id.substr(0, 0xffff);
+      PutLe(&out, id.size(), 2);
+      out += id;
+      for (uint32_t i = 0; i < params.num_perm; ++i) PutLe(&out, sig[k * params.num_perm + i], 8);
+    }
+    written += d->texts.size();
+    write_ok = write_ok && std::fwrite(out.data(), 1, out.size(), f) == out.size();
+    out.clear();
+    d->ids.clear();  // only this batch's ids are needed
+    d->dates.clear();
+    return Status::Ok();
+  });
+  std::string count;
+  PutLe(&count, written, 8);
+  write_ok = write_ok && std::fseek(f, count_at, SEEK_SET) == 0 && std::fwrite(count.data(), 1, 8, f) == 8;
+  write_ok = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0 && write_ok;
+  write_ok = std::fclose(f) == 0 && write_ok;
+  if (!read.ok() || !write_ok || std::rename(tmp.c_str(), a.output.c_str()) != 0) {
+    LogError(read.ok() ? "minhash: cannot write " + a.output + ": " + std::strerror(errno) : read.message());
+    std::remove(tmp.c_str());
     return kExitCannotRun;
   }
   JsonObject o;
   o.Add("msg", "minhash: done")
-      .Add("documents", static_cast<uint64_t>(docs.ids.size()))
+      .Add("documents", written)
       .Add("invalid_lines", docs.invalid)
-      .Add("device", device)
+      .Add("device", device.empty() ? std::string("cpu") : device)
       .Add("signature_seconds", seconds);
   LogFields(LogLevel::kInfo, o.str());
   return docs.invalid ? kExitBadInput : kExitOk;
@@ -135,6 +158,7 @@ struct DedupArgs {
   uint64_t seed = 42;
   bool no_exact = false;
   unsigned threads = 0;
+  std::string memory_budget = "auto", temp_dir;
 };
 
 int RunDedup(const DedupArgs& a) {
@@ -149,6 +173,17 @@ int RunDedup(const DedupArgs& a) {
   o.keep = a.keep == "earliest" ? dedup::DedupOptions::Keep::kEarliestDate : dedup::DedupOptions::Keep::kFirst;
   o.device = ParseDevice(a.device);
   o.threads = a.threads;
+  if (a.memory_budget == "auto") {
+    o.memory_budget = dedup::PhysicalMemoryBytes() / 2;
+  } else if (!ParseByteSize(a.memory_budget, &o.memory_budget)) {
+    LogError("dedup: --memory-budget " + a.memory_budget + ": not a size (e.g. 4G, 512M, auto)");
+    return kExitCannotRun;
+  }
+  o.temp_dir = a.temp_dir;
+  if (o.temp_dir.empty()) {
+    const size_t slash = a.output.rfind('/');
+    o.temp_dir = slash == std::string::npos ? "." : slash == 0 ? "/" : a.output.substr(0, slash);
+  }
   std::unique_ptr<dedup::DedupIndex> index;
   if (!a.index.empty()) {
     std::string params = "num_perm=" + std::to_string(a.num_perm) + " ngram=" + std::to_string(a.ngram) +
@@ -238,6 +273,10 @@ int RunDedup(const DedupArgs& a) {
       .Add("verified_pairs", static_cast<uint64_t>(report->verified_pairs))
       .Add("invalid_lines", docs.invalid)
       .Add("device", report->device)
+      .Add("memory_budget_bytes", o.memory_budget)
+      .Add("spilled_signature_bytes", report->spilled_signature_bytes)
+      .Add("spilled_band_bytes", report->spilled_band_bytes)
+      .Add("sorted_runs", static_cast<uint64_t>(report->sorted_runs))
       .Add("seconds", seconds);
   if (!a.stats.empty()) {
     if (Status w = WriteFileAtomically(a.stats, st.str() + "\n"); !w.ok()) {
@@ -290,6 +329,13 @@ void RegisterDedupCommands(CLI::App& app, int* exit_code) {
   dedup->add_option("--index", d->index,
                     "RocksDB directory of earlier runs' kept documents: deduplicate against them, then add this "
                     "run's kept documents");
+  dedup
+      ->add_option("--memory-budget", d->memory_budget,
+                   "Signatures and band keys held in memory (e.g. 4G); beyond it they go to temporary files "
+                   "(auto: half the physical memory)")
+      ->capture_default_str();
+  dedup->add_option("--temp-dir", d->temp_dir,
+                    "Directory for those temporary files (default: the --output file's directory)");
   AddMinhashOptions(dedup, &d->num_perm, &d->ngram, &d->seed, &d->device, &d->threads);
   dedup->callback([d, exit_code] { *exit_code = RunDedup(*d); });
 }

@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -72,6 +74,33 @@ inline ProgressOptions ParseProgressOption(const std::string& value) {
   po.mode = value == "off" ? ProgressMode::kOff : value == "json" ? ProgressMode::kJson : ProgressMode::kAuto;
   if (po.mode == ProgressMode::kAuto && !isatty(STDERR_FILENO)) po.mode = ProgressMode::kOff;
   return po;
+}
+
+// "1073741824", "512M", "4G", "1.5GiB" (K, M, G, T: powers of 1024) -> bytes;
+// false when it is none of these.
+inline bool ParseByteSize(const std::string& text, uint64_t* bytes) {
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (...) {
+    return false;
+  }
+  std::string unit = text.substr(used);
+  if (!unit.empty() && (unit.back() == 'B' || unit.back() == 'b')) unit.pop_back();
+  if (unit.size() == 2 && (unit[1] == 'i' || unit[1] == 'I')) unit.pop_back();
+  double scale = 1;
+  if (unit.size() == 1) {
+    const std::string units = "KMGT";
+    size_t u = units.find(static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0]))));
+    if (u == std::string::npos) return false;
+    for (size_t i = 0; i <= u; ++i) scale *= 1024;
+  } else if (!unit.empty()) {
+    return false;
+  }
+  if (!(value >= 0) || value * scale > 1.8e19) return false;
+  *bytes = static_cast<uint64_t>(value * scale);
+  return true;
 }
 
 }  // namespace crawlproof::cli

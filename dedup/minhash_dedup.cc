@@ -1,6 +1,7 @@
 #include "dedup/minhash_dedup.h"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 #include <thread>
 #include <unordered_map>
@@ -93,7 +94,18 @@ Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, 
   return Signatures(packed, params, device, device_used, threads);
 }
 
-Deduplicator::Deduplicator(DedupOptions options, DedupIndex* index) : o_(std::move(options)), index_(index) {}
+size_t Deduplicator::DigestHash::operator()(const std::array<uint8_t, 32>& d) const {
+  uint64_t h;
+  std::memcpy(&h, d.data(), sizeof h);
+  return static_cast<size_t>(h);
+}
+
+Deduplicator::Deduplicator(DedupOptions options, DedupIndex* index) : o_(std::move(options)), index_(index) {
+  sig_ = std::make_unique<SignatureStore>(o_.minhash.num_perm, o_.memory_budget / 2, o_.temp_dir);
+  bands_ = std::make_unique<BandEntrySorter>(o_.memory_budget / 2, o_.temp_dir);
+}
+
+Deduplicator::~Deduplicator() = default;
 
 Status Deduplicator::Add(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
                          const std::vector<std::string>& ids) {
@@ -108,7 +120,12 @@ Status Deduplicator::Add(const std::vector<std::string>& texts, const std::vecto
   for (size_t k = 0; k < texts.size(); ++k) {
     const size_t i = original_.size();
     size_t first = i;
-    if (o_.exact) first = exact_first_.emplace(Sha256(texts[k]), i).first->second;
+    if (o_.exact) {
+      std::array<uint8_t, 32> digest;
+      const std::string d = Sha256(texts[k]);
+      std::memcpy(digest.data(), d.data(), digest.size());
+      first = exact_first_.emplace(digest, i).first->second;
+    }
     original_.push_back(first);
     if (first != i) continue;
     // 2. Signatures of the others, this batch at a time.
@@ -118,11 +135,15 @@ Status Deduplicator::Add(const std::vector<std::string>& texts, const std::vecto
   }
   if (!dates.empty()) dates_.insert(dates_.end(), dates.begin(), dates.end());
   if (!ids.empty()) ids_.insert(ids_.end(), ids.begin(), ids.end());
-  kernels::PackedTexts packed{reinterpret_cast<const uint8_t*>(bytes.data()), offsets.data(),
-                              doc_of_row_.size() - rows_before};
+  const size_t count = doc_of_row_.size() - rows_before;
+  kernels::PackedTexts packed{reinterpret_cast<const uint8_t*>(bytes.data()), offsets.data(), count};
   ASSIGN_OR_RETURN(std::vector<uint64_t> sig, Signatures(packed, o_.minhash, o_.device, &device_, o_.threads));
-  sig_.insert(sig_.end(), sig.begin(), sig.end());
-  return Status::Ok();
+  // 3. Band keys (grouped in Finish).
+  for (size_t r = 0; r < count; ++r)
+    for (uint32_t b = 0; b < o_.bands; ++b)
+      RETURN_IF_ERROR(bands_->Add(kernels::detail::BandKey(sig.data() + r * np, b, o_.rows),
+                                  static_cast<uint32_t>(rows_before + r)));
+  return sig_->Append(sig.data(), count);
 }
 
 Result<DedupReport> Deduplicator::Finish() {
@@ -131,47 +152,32 @@ Result<DedupReport> Deduplicator::Finish() {
   const size_t n = original_.size();
   const std::vector<size_t>& original = original_;
   const std::vector<size_t>& doc_of_row = doc_of_row_;
-  const std::vector<uint64_t>& sig = sig_;
+  RETURN_IF_ERROR(sig_->Seal());
+  const uint64_t* sig = sig_->data();
   const std::vector<std::string>& dates = dates_;
   const std::vector<std::string>& ids = ids_;
   DedupIndex* index = index_;
   DedupReport report;
   report.device = device_.empty() ? "cpu" : device_;
+  report.spilled_signature_bytes = sig_->spilled_bytes();
   report.outcomes.resize(n);
   UnionFind uf(n);
-  std::vector<char> exact_dup(n, 0);
-  for (size_t i = 0; i < n; ++i) {
-    if (original[i] != i) {
-      exact_dup[i] = 1;
-      uf.Union(original[i], i);
-    }
-  }
+  for (size_t i = 0; i < n; ++i)
+    if (original[i] != i) uf.Union(original[i], i);
   std::vector<size_t> row_of(n, SIZE_MAX);
   for (size_t r = 0; r < doc_of_row.size(); ++r) row_of[doc_of_row[r]] = r;
-  auto sig_of = [&](size_t doc) { return sig.data() + row_of[original[doc]] * np; };
-  auto index_of_row = [&](uint32_t row) { return doc_of_row[row]; };
-  // 3. Band keys, grouped by sorting (on the device that made the signatures).
-  kernels::BandEntries grouped;
-  std::string error;
-  if (report.device != "cuda" ||
-      !kernels::BandEntriesCuda(sig.data(), doc_of_row.size(), np, o.bands, o.rows, &grouped, &error))
-    grouped = kernels::BandEntriesCpu(sig.data(), doc_of_row.size(), np, o.bands, o.rows);
-  struct Entry {
-    uint64_t key;
-    uint32_t row;
-  };
-  std::vector<Entry> entries(grouped.keys.size());
-  for (size_t e = 0; e < entries.size(); ++e) entries[e] = {grouped.keys[e], grouped.rows[e]};
-  grouped = {};
-  // 4. Candidates against the representatives of their key.
+  auto sig_of = [&](size_t doc) { return sig + row_of[original[doc]] * np; };
+  // 4. Candidates sharing a band key, checked against the representatives of
+  // their key; 4b. with an index, every key is also looked up among earlier
+  // runs' documents, and a document links to the first whose stored
+  // signature agrees enough.
+  std::unordered_map<size_t, std::string> previous;  // document -> earlier run's document
+  std::unordered_map<std::string, std::vector<uint64_t>> old_sigs;
   std::vector<uint32_t> reps;
-  for (size_t i = 0; i < entries.size();) {
-    size_t j = i;
-    while (j < entries.size() && entries[j].key == entries[i].key) ++j;
-    if (j - i > 1) {
+  auto group = [&](uint64_t key, const std::vector<uint32_t>& rows) -> Status {
+    if (rows.size() > 1) {
       reps.clear();
-      for (size_t k = i; k < j; ++k) {
-        uint32_t row = entries[k].row;
+      for (uint32_t row : rows) {
         size_t doc = doc_of_row[row];
         bool joined = false;
         for (uint32_t rep : reps) {
@@ -182,8 +188,7 @@ Result<DedupReport> Deduplicator::Finish() {
             break;
           }
           ++report.verified_pairs;
-          if (o.threshold <= 0 ||
-              EstimatedJaccard(sig.data() + size_t{row} * np, sig.data() + size_t{rep} * np, np) >= o.threshold) {
+          if (o.threshold <= 0 || EstimatedJaccard(sig + size_t{row} * np, sig + size_t{rep} * np, np) >= o.threshold) {
             uf.Union(doc, rep_doc);
             joined = true;
             break;
@@ -192,34 +197,45 @@ Result<DedupReport> Deduplicator::Finish() {
         if (!joined && reps.size() < 64) reps.push_back(row);
       }
     }
-    i = j;
-  }
-  // 4b. Earlier runs: every distinct key looked up once; a document links to
-  // the first earlier document whose stored signature agrees enough.
-  std::vector<std::string> previous(n);
-  std::unordered_map<std::string, std::vector<uint64_t>> old_sigs;
-  if (index) {
-    for (size_t i = 0; i < entries.size();) {
-      size_t j = i;
-      while (j < entries.size() && entries[j].key == entries[i].key) ++j;
-      ASSIGN_OR_RETURN(std::vector<std::string> old_ids, index->Lookup(entries[i].key));
-      for (const auto& old : old_ids) {
-        auto it = old_sigs.find(old);
-        if (it == old_sigs.end()) {
-          ASSIGN_OR_RETURN(std::vector<uint64_t> osig, index->Signature(old));
-          it = old_sigs.emplace(old, std::move(osig)).first;
-        }
-        for (size_t k = i; k < j; ++k) {
-          size_t doc = index_of_row(entries[k].row);
-          if (!previous[doc].empty()) continue;
-          ++report.candidate_pairs;
-          ++report.verified_pairs;
-          double est = EstimatedJaccard(sig.data() + size_t{entries[k].row} * np, it->second.data(), np);
-          if (o.threshold <= 0 || est >= o.threshold) previous[doc] = old;
-        }
+    if (!index) return Status::Ok();
+    ASSIGN_OR_RETURN(std::vector<std::string> old_ids, index->Lookup(key));
+    for (const auto& old : old_ids) {
+      auto it = old_sigs.find(old);
+      if (it == old_sigs.end()) {
+        ASSIGN_OR_RETURN(std::vector<uint64_t> osig, index->Signature(old));
+        it = old_sigs.emplace(old, std::move(osig)).first;
       }
+      for (uint32_t row : rows) {
+        size_t doc = doc_of_row[row];
+        if (previous.count(doc)) continue;
+        ++report.candidate_pairs;
+        ++report.verified_pairs;
+        double est = EstimatedJaccard(sig + size_t{row} * np, it->second.data(), np);
+        if (o.threshold <= 0 || est >= o.threshold) previous[doc] = old;
+      }
+    }
+    return Status::Ok();
+  };
+  // Grouped on the device that made the signatures when they all fit in
+  // memory; otherwise (or when that fails) by the sorter, runs and all.
+  kernels::BandEntries grouped;
+  std::string error;
+  if (report.device == "cuda" && !bands_->spilled() &&
+      kernels::BandEntriesCuda(sig, doc_of_row.size(), np, o.bands, o.rows, &grouped, &error)) {
+    bands_->Clear();
+    std::vector<uint32_t> rows;
+    for (size_t i = 0; i < grouped.keys.size();) {
+      size_t j = i;
+      rows.clear();
+      while (j < grouped.keys.size() && grouped.keys[j] == grouped.keys[i]) rows.push_back(grouped.rows[j++]);
+      RETURN_IF_ERROR(group(grouped.keys[i], rows));
       i = j;
     }
+    grouped = {};
+  } else {
+    RETURN_IF_ERROR(bands_->ForEachGroup(group));
+    report.spilled_band_bytes = bands_->spilled_bytes();
+    report.sorted_runs = bands_->runs();
   }
 
   // 5. One kept document per cluster.
@@ -236,9 +252,9 @@ Result<DedupReport> Deduplicator::Finish() {
   // A cluster with a link to an earlier run is removed whole.
   std::vector<size_t> cluster_previous(n, SIZE_MAX);  // root -> member with the link
   for (size_t i = 0; i < n; ++i) {
-    const std::string& p = previous[original[i]];
+    if (!previous.count(original[i])) continue;
     size_t root = uf.Find(i);
-    if (!p.empty() && cluster_previous[root] == SIZE_MAX) cluster_previous[root] = original[i];
+    if (cluster_previous[root] == SIZE_MAX) cluster_previous[root] = original[i];
   }
   for (size_t i = 0; i < n; ++i) {
     DedupOutcome& out = report.outcomes[i];
@@ -246,7 +262,7 @@ Result<DedupReport> Deduplicator::Finish() {
     if (cluster_previous[root] != SIZE_MAX) {
       size_t linked = cluster_previous[root];
       out.removed = true;
-      out.previous = previous[linked];
+      out.previous = previous.at(linked);
       out.jaccard = EstimatedJaccard(sig_of(i), old_sigs.at(out.previous).data(), np);
       out.duplicate_of = out.cluster = linked;
       continue;

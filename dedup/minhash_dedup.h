@@ -17,13 +17,16 @@
 //     removed with duplicate_of = the kept document.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
 #include "dedup/index.h"
+#include "dedup/spill.h"
 #include "kernels/minhash.h"
 
 namespace crawlproof::dedup {
@@ -37,6 +40,12 @@ struct DedupOptions {
   enum class Device { kAuto, kCpu, kCuda } device = Device::kAuto;
   // CPU signature threads; 0: all cores. The signatures do not depend on it.
   unsigned threads = 0;
+  // Bytes of signatures and LSH band entries to hold in memory (0: no
+  // limit); beyond it half each goes to temporary files in `temp_dir` ("":
+  // $TMPDIR or /tmp): signatures to a file mapped for the verification, band
+  // entries as sorted runs merged at the end. The results do not depend on it.
+  uint64_t memory_budget = 0;
+  std::string temp_dir;
 };
 
 struct DedupOutcome {
@@ -54,7 +63,9 @@ struct DedupReport {
   std::vector<DedupOutcome> outcomes;  // one per document, input order
   std::string device;                  // "cpu" or "cuda"
   size_t candidate_pairs = 0, verified_pairs = 0, exact_duplicates = 0, near_duplicates = 0;
-  size_t previous_duplicates = 0;  // removed as duplicates of earlier runs' documents
+  size_t previous_duplicates = 0;                                // removed as duplicates of earlier runs' documents
+  uint64_t spilled_signature_bytes = 0, spilled_band_bytes = 0;  // written to temporary files
+  size_t sorted_runs = 0;                                        // band-entry runs merged
   // The documents this run keeps, to record in the index once the outputs
   // are written (empty without an index).
   std::vector<IndexedDocument> newly_kept;
@@ -76,6 +87,7 @@ Result<std::vector<uint64_t>> Signatures(const std::vector<std::string>& texts, 
 class Deduplicator {
  public:
   explicit Deduplicator(DedupOptions options, DedupIndex* index = nullptr);
+  ~Deduplicator();
   // `texts` normalised; `dates` and `ids` empty or one per text, the same way
   // in every batch. Errors: as Deduplicate.
   Status Add(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
@@ -85,10 +97,14 @@ class Deduplicator {
  private:
   DedupOptions o_;
   DedupIndex* index_;
-  std::unordered_map<std::string, size_t> exact_first_;  // SHA-256 -> first document
-  std::vector<size_t> original_;                         // per document: the first with its text
-  std::vector<size_t> doc_of_row_;                       // signature row -> document
-  std::vector<uint64_t> sig_;
+  struct DigestHash {
+    size_t operator()(const std::array<uint8_t, 32>& d) const;
+  };
+  std::unordered_map<std::array<uint8_t, 32>, size_t, DigestHash> exact_first_;  // SHA-256 -> first document
+  std::vector<size_t> original_;    // per document: the first with its text
+  std::vector<size_t> doc_of_row_;  // signature row -> document
+  std::unique_ptr<SignatureStore> sig_;
+  std::unique_ptr<BandEntrySorter> bands_;
   std::vector<std::string> dates_, ids_;
   std::string device_;
 };

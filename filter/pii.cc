@@ -1,12 +1,10 @@
 // PII replacement as the FineWeb recipe does it: e-mail addresses, then IPv4
 // addresses that are globally routable, each replaced by the next string of a
 // fixed list (cycling, across documents in input order).
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include <array>
 #include <cstdlib>
 
+#include "common/regex.h"
 #include "filter/filters.h"
 
 namespace crawlproof::filter {
@@ -18,41 +16,6 @@ constexpr const char* kEmailPattern =
     R"(\b[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?|\[(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?|[A-Za-z0-9-]*[A-Za-z0-9]:)]))";
 constexpr const char* kIpPattern =
     R"((?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?))";
-
-class Regex {
- public:
-  explicit Regex(const char* pattern) {
-    int err = 0;
-    PCRE2_SIZE off = 0;
-    code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern), PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &err,
-                          &off, nullptr);
-    if (code_) {
-      pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE);
-      match_ = pcre2_match_data_create_from_pattern(code_, nullptr);
-    }
-  }
-  ~Regex() {
-    if (match_) pcre2_match_data_free(match_);
-    if (code_) pcre2_code_free(code_);
-  }
-  Regex(const Regex&) = delete;
-  Regex& operator=(const Regex&) = delete;
-  bool ok() const { return code_ != nullptr; }
-  // Next match at or after `from`: [begin, end), or false.
-  bool Find(std::string_view s, size_t from, size_t* begin, size_t* end) {
-    int rc =
-        pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), from, PCRE2_NO_UTF_CHECK, match_, nullptr);
-    if (rc < 0) return false;
-    PCRE2_SIZE* ov = pcre2_get_ovector_pointer(match_);
-    *begin = ov[0];
-    *end = ov[1];
-    return true;
-  }
-
- private:
-  pcre2_code* code_ = nullptr;
-  pcre2_match_data* match_ = nullptr;
-};
 
 // Python's ipaddress: a valid address (no leading zeros) that is_global (3.11).
 bool IsPublicIpv4(std::string_view s, bool public_only) {
@@ -87,12 +50,12 @@ bool IsPublicIpv4(std::string_view s, bool public_only) {
 
 class PiiFilter : public Filter {
  public:
-  explicit PiiFilter(PiiOptions o) : o_(std::move(o)), email_(kEmailPattern), ip_(kIpPattern) {}
-  bool ok() const { return email_.ok() && ip_.ok(); }
+  PiiFilter(PiiOptions o, std::unique_ptr<Regex> email, std::unique_ptr<Regex> ip)
+      : o_(std::move(o)), email_(std::move(email)), ip_(std::move(ip)) {}
   std::string_view name() const override { return "pii"; }
   void Apply(FilterDocument* doc, Decision* d) override {
     if (o_.emails) {
-      size_t n = Replace(email_, &doc->text, o_.email_replacements, &email_next_, nullptr);
+      size_t n = Replace(*email_, &doc->text, o_.email_replacements, &email_next_, nullptr);
       if (n) {
         d->changes["pii:email"] += n;
         doc->TextChanged();
@@ -100,7 +63,7 @@ class PiiFilter : public Filter {
     }
     if (o_.ips) {
       bool public_only = o_.only_public_ips;
-      size_t n = Replace(ip_, &doc->text, o_.ip_replacements, &ip_next_,
+      size_t n = Replace(*ip_, &doc->text, o_.ip_replacements, &ip_next_,
                          [public_only](std::string_view m) { return IsPublicIpv4(m, public_only); });
       if (n) {
         d->changes["pii:ip"] += n;
@@ -111,7 +74,7 @@ class PiiFilter : public Filter {
 
  private:
   template <typename Validator>
-  static size_t Replace(Regex& re, std::string* text, const std::vector<std::string>& with, size_t* next,
+  static size_t Replace(const Regex& re, std::string* text, const std::vector<std::string>& with, size_t* next,
                         Validator valid) {
     size_t from = 0, b = 0, e = 0, replaced = 0;
     std::string out;
@@ -143,7 +106,7 @@ class PiiFilter : public Filter {
   }
 
   PiiOptions o_;
-  Regex email_, ip_;
+  std::unique_ptr<Regex> email_, ip_;
   size_t email_next_ = 0, ip_next_ = 0;
 };
 
@@ -152,9 +115,9 @@ class PiiFilter : public Filter {
 Result<std::unique_ptr<Filter>> MakePiiFilter(PiiOptions o) {
   if (o.email_replacements.empty() || o.ip_replacements.empty())
     return Status::InvalidArgument("pii: replacement lists must not be empty");
-  auto f = std::make_unique<PiiFilter>(std::move(o));
-  if (!f->ok()) return Status::InvalidArgument("pii: pattern did not compile");
-  return std::unique_ptr<Filter>(std::move(f));
+  ASSIGN_OR_RETURN(std::unique_ptr<Regex> email, Regex::Compile(kEmailPattern));
+  ASSIGN_OR_RETURN(std::unique_ptr<Regex> ip, Regex::Compile(kIpPattern));
+  return std::unique_ptr<Filter>(std::make_unique<PiiFilter>(std::move(o), std::move(email), std::move(ip)));
 }
 
 }  // namespace crawlproof::filter

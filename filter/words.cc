@@ -1,12 +1,11 @@
 #include "filter/words.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <unordered_set>
 
+#include "common/regex.h"
 #include "common/unicode.h"
 
 namespace crawlproof::filter {
@@ -72,33 +71,11 @@ bool IsAbbreviation(std::u32string_view s) {
 constexpr const char* kUrlPattern =
     R"(^(?:(?:[\w\+\-\.]{2,})://)?(?:\S+(?::\S*)?@)?(?:(?!(?:10|127)(?:\.\d{1,3}){3})(?!(?:169\.254|192\.168)(?:\.\d{1,3}){2})(?!172\.(?:1[6-9]|2\d|3[0-1])(?:\.\d{1,3}){2})(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5])){2}(?:\.(?:[1-9]\d?|1\d\d|2[0-4]\d|25[0-4]))|(?:(?:[A-Za-z0-9\x{a1}-\x{ffff}][A-Za-z0-9\x{a1}-\x{ffff}_-]{0,62})?[A-Za-z0-9\x{a1}-\x{ffff}]\.)+(?:\p{Ll}{2,63}))(?::\d{2,5})?(?:[/?#]\S*)?$)";
 
-class UrlMatcher {
- public:
-  UrlMatcher() {
-    int err = 0;
-    PCRE2_SIZE off = 0;
-    code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(kUrlPattern), PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &err,
-                          &off, nullptr);
-    if (code_) pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE);
-  }
-  ~UrlMatcher() {
-    if (code_) pcre2_code_free(code_);
-  }
-  bool Match(std::u32string_view s) const {
-    if (!code_ || s.size() > 4096 || s.find(U'.') == std::u32string_view::npos) return false;
-    thread_local pcre2_match_data* md = nullptr;
-    if (!md) md = pcre2_match_data_create(4, nullptr);
-    std::string utf8 = EncodeUtf8(s);
-    return pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(utf8.data()), utf8.size(), 0, 0, md, nullptr) >= 0;
-  }
-
- private:
-  pcre2_code* code_ = nullptr;
-};
-
 bool LooksLikeUrl(std::u32string_view s) {
-  static const UrlMatcher matcher;
-  return matcher.Match(s);
+  static const std::unique_ptr<Regex> url = std::move(Regex::Compile(kUrlPattern)).value();
+  if (s.size() > 4096 || s.find(U'.') == std::u32string_view::npos) return false;
+  size_t begin = 0, end = 0;
+  return url->Find(EncodeUtf8(s), 0, &begin, &end);
 }
 
 // Length of the prefix at the start of `s`, or 0.

@@ -1,11 +1,13 @@
 // CUDA MinHash signatures (minhash.h gives the definition). One thread block
 // per text: the block hashes the words into a scratch array (in parallel,
 // placed by a block-wide scan), turns them into shingle hashes, then thread i
-// computes the minimum for permutation i. Texts go to the device in batches of at most kBatchBytes of
-// text, so any GPU with a few GB works. One explicit stream, stream-ordered
-// allocation, a pinned buffer for the signatures, no cudaDeviceSynchronize.
-// Not yet: pinned input staging and two streams overlapping one batch's
-// copies with the next batch's kernel.
+// computes the minimum for permutation i. Texts go to the device in batches
+// of at most kBatchBytes of text (about 9 bytes of device memory per byte of
+// text with the word and shingle scratch arrays, two batches at a time:
+// ~2.5 GB, so any GPU with 8 GB works). Two explicit streams alternate batches, each with pinned
+// staging buffers, so one batch's copies and the host's staging of the next
+// overlap the other's kernel; stream-ordered allocation; no
+// cudaDeviceSynchronize.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -17,7 +19,8 @@
 namespace crawlproof::kernels {
 namespace {
 
-constexpr size_t kBatchBytes = size_t{256} << 20;
+constexpr size_t kBatchBytes = size_t{128} << 20;  // text per batch; two batches in flight
+constexpr size_t kBatchTexts = size_t{1} << 18;
 constexpr int kChunk = 32;     // bytes per thread per round of word hashing
 constexpr int kThreads = 512;  // 4 groups of 112 permutations; any num_perm works
 
@@ -94,9 +97,20 @@ __global__ void MinHashKernel(const uint8_t* bytes, const uint64_t* offsets, con
 
 bool Check(cudaError_t e, const char* what, std::string* error) {
   if (e == cudaSuccess) return true;
-  *error = std::string(what) + ": " + cudaGetErrorString(e);
+  if (error->empty()) *error = std::string(what) + ": " + cudaGetErrorString(e);
   return false;
 }
+
+// One of the two pipelines: a stream and its pinned staging buffers. While
+// one slot's batch is copied and hashed on the device, the host fills the
+// other slot's buffers with the next batch.
+struct Slot {
+  cudaStream_t stream = nullptr;
+  uint8_t* h_in = nullptr;     // text bytes of the batch
+  uint64_t* h_meta = nullptr;  // offsets (n + 1), then scratch offsets (n + 1)
+  uint64_t* h_out = nullptr;   // n × num_perm signature values
+  size_t first = 0, n = 0;     // the batch in flight (n == 0: none)
+};
 
 }  // namespace
 
@@ -107,70 +121,99 @@ bool MinHashCuda(const PackedTexts& texts, const MinHashParams& params, uint64_t
     return false;
   }
   if (texts.count == 0 || params.num_perm == 0) return true;
+  error->clear();
+  const uint32_t np = params.num_perm;
   const uint32_t ngram = params.ngram == 0 ? 1 : params.ngram;
   std::vector<uint64_t> a, b;
   MinHashPermutations(params, &a, &b);
-  cudaStream_t stream;
-  if (!Check(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate", error)) return false;
-  uint64_t *d_a = nullptr, *d_b = nullptr;
-  bool ok = Check(cudaMallocAsync(&d_a, a.size() * 8, stream), "cudaMallocAsync", error) &&
-            Check(cudaMallocAsync(&d_b, b.size() * 8, stream), "cudaMallocAsync", error) &&
-            Check(cudaMemcpyAsync(d_a, a.data(), a.size() * 8, cudaMemcpyHostToDevice, stream), "copy a", error) &&
-            Check(cudaMemcpyAsync(d_b, b.data(), b.size() * 8, cudaMemcpyHostToDevice, stream), "copy b", error);
   // Batches of whole texts (a text longer than a batch is a batch of its own).
-  size_t first = 0;
-  std::vector<uint64_t> offsets, scratch;
-  while (ok && first < texts.count) {
+  std::vector<std::pair<size_t, size_t>> batches;
+  size_t max_bytes = 1, max_n = 1;
+  for (size_t first = 0; first < texts.count;) {
     size_t last = first + 1;
     while (last < texts.count && texts.offsets[last + 1] - texts.offsets[first] <= kBatchBytes &&
-           last - first < 65535u * 16)
+           last - first < kBatchTexts)
       ++last;
+    batches.push_back({first, last});
+    max_bytes = std::max<size_t>(max_bytes, texts.offsets[last] - texts.offsets[first]);
+    max_n = std::max(max_n, last - first);
+    first = last;
+  }
+  Slot slots[2];
+  bool ok = true;
+  for (Slot& slot : slots) {
+    ok = ok && Check(cudaStreamCreateWithFlags(&slot.stream, cudaStreamNonBlocking), "cudaStreamCreate", error) &&
+         Check(cudaMallocHost(&slot.h_in, max_bytes), "cudaMallocHost", error) &&
+         Check(cudaMallocHost(&slot.h_meta, 2 * (max_n + 1) * 8), "cudaMallocHost", error) &&
+         Check(cudaMallocHost(&slot.h_out, max_n * np * 8), "cudaMallocHost", error);
+  }
+  // The permutations, copied once and complete before either stream reads them.
+  uint64_t *d_a = nullptr, *d_b = nullptr;
+  ok = ok && Check(cudaMallocAsync(&d_a, np * 8, slots[0].stream), "cudaMallocAsync", error) &&
+       Check(cudaMallocAsync(&d_b, np * 8, slots[0].stream), "cudaMallocAsync", error) &&
+       Check(cudaMemcpyAsync(d_a, a.data(), np * 8, cudaMemcpyHostToDevice, slots[0].stream), "copy a", error) &&
+       Check(cudaMemcpyAsync(d_b, b.data(), np * 8, cudaMemcpyHostToDevice, slots[0].stream), "copy b", error) &&
+       Check(cudaStreamSynchronize(slots[0].stream), "cudaStreamSynchronize", error);
+  // Waits for the slot's batch and moves its signatures out of pinned memory.
+  auto drain = [&](Slot& slot) {
+    if (slot.n == 0) return;
+    if (Check(cudaStreamSynchronize(slot.stream), "cudaStreamSynchronize", error) && ok)
+      std::copy(slot.h_out, slot.h_out + slot.n * np, out + slot.first * np);
+    else
+      ok = false;
+    slot.n = 0;
+  };
+  const uint32_t groups = std::max<uint32_t>(1, kThreads / np);
+  const size_t shared = groups > 1 ? size_t{groups} * np * 8 : 0;
+  for (size_t i = 0; ok && i < batches.size(); ++i) {
+    Slot& slot = slots[i % 2];
+    drain(slot);
+    if (!ok) break;
+    const auto [first, last] = batches[i];
     const size_t n = last - first;
     const uint64_t base = texts.offsets[first], bytes = texts.offsets[last] - base;
-    offsets.resize(n + 1);
-    scratch.resize(n + 1);
+    uint64_t* offsets = slot.h_meta;
+    uint64_t* scratch = slot.h_meta + n + 1;
     for (size_t k = 0; k <= n; ++k) offsets[k] = texts.offsets[first + k] - base;
     // Scratch per text: at most (bytes + 1) / 2 + 1 words.
     scratch[0] = 0;
     for (size_t k = 0; k < n; ++k) scratch[k + 1] = scratch[k] + (offsets[k + 1] - offsets[k] + 1) / 2 + 1;
+    std::copy(texts.bytes + base, texts.bytes + base + bytes, slot.h_in);
     uint8_t* d_bytes = nullptr;
-    uint64_t *d_off = nullptr, *d_scr = nullptr, *d_words = nullptr, *d_sh = nullptr, *d_out = nullptr;
-    uint64_t* h_out = nullptr;
-    ok = Check(cudaMallocAsync(&d_bytes, bytes ? bytes : 1, stream), "cudaMallocAsync", error) &&
-         Check(cudaMallocAsync(&d_off, (n + 1) * 8, stream), "cudaMallocAsync", error) &&
-         Check(cudaMallocAsync(&d_scr, (n + 1) * 8, stream), "cudaMallocAsync", error) &&
-         Check(cudaMallocAsync(&d_words, scratch[n] * 8, stream), "cudaMallocAsync", error) &&
-         Check(cudaMallocAsync(&d_sh, scratch[n] * 8, stream), "cudaMallocAsync", error) &&
-         Check(cudaMallocAsync(&d_out, n * params.num_perm * 8, stream), "cudaMallocAsync", error) &&
-         Check(cudaMallocHost(&h_out, n * params.num_perm * 8), "cudaMallocHost", error) &&
-         (bytes == 0 || Check(cudaMemcpyAsync(d_bytes, texts.bytes + base, bytes, cudaMemcpyHostToDevice, stream),
-                              "copy texts", error)) &&
-         Check(cudaMemcpyAsync(d_off, offsets.data(), (n + 1) * 8, cudaMemcpyHostToDevice, stream), "copy offsets",
-               error) &&
-         Check(cudaMemcpyAsync(d_scr, scratch.data(), (n + 1) * 8, cudaMemcpyHostToDevice, stream), "copy scratch",
-               error);
+    uint64_t *d_meta = nullptr, *d_words = nullptr, *d_sh = nullptr, *d_out = nullptr;
+    cudaStream_t st = slot.stream;
+    ok =
+        Check(cudaMallocAsync(&d_bytes, bytes ? bytes : 1, st), "cudaMallocAsync", error) &&
+        Check(cudaMallocAsync(&d_meta, 2 * (n + 1) * 8, st), "cudaMallocAsync", error) &&
+        Check(cudaMallocAsync(&d_words, scratch[n] * 8, st), "cudaMallocAsync", error) &&
+        Check(cudaMallocAsync(&d_sh, scratch[n] * 8, st), "cudaMallocAsync", error) &&
+        Check(cudaMallocAsync(&d_out, n * np * 8, st), "cudaMallocAsync", error) &&
+        (bytes == 0 ||
+         Check(cudaMemcpyAsync(d_bytes, slot.h_in, bytes, cudaMemcpyHostToDevice, st), "copy texts", error)) &&
+        Check(cudaMemcpyAsync(d_meta, slot.h_meta, 2 * (n + 1) * 8, cudaMemcpyHostToDevice, st), "copy offsets", error);
     if (ok) {
-      const uint32_t groups = params.num_perm == 0 ? 1 : std::max<uint32_t>(1, kThreads / params.num_perm);
-      const size_t shared = groups > 1 ? size_t{groups} * params.num_perm * 8 : 0;
-      MinHashKernel<<<static_cast<unsigned>(n), kThreads, shared, stream>>>(d_bytes, d_off, d_scr, d_words, d_sh, d_a,
-                                                                            d_b, params.num_perm, ngram, d_out);
+      MinHashKernel<<<static_cast<unsigned>(n), kThreads, shared, st>>>(d_bytes, d_meta, d_meta + n + 1, d_words, d_sh,
+                                                                        d_a, d_b, np, ngram, d_out);
       ok = Check(cudaGetLastError(), "MinHashKernel", error) &&
-           Check(cudaMemcpyAsync(h_out, d_out, n * params.num_perm * 8, cudaMemcpyDeviceToHost, stream),
-                 "copy signatures", error) &&
-           Check(cudaStreamSynchronize(stream), "cudaStreamSynchronize", error);
-      if (ok) std::copy(h_out, h_out + n * params.num_perm, out + first * params.num_perm);
+           Check(cudaMemcpyAsync(slot.h_out, d_out, n * np * 8, cudaMemcpyDeviceToHost, st), "copy signatures", error);
     }
-    for (void* p : {static_cast<void*>(d_bytes), static_cast<void*>(d_off), static_cast<void*>(d_scr),
-                    static_cast<void*>(d_words), static_cast<void*>(d_sh), static_cast<void*>(d_out)})
-      if (p) cudaFreeAsync(p, stream);
-    cudaStreamSynchronize(stream);
-    if (h_out) cudaFreeHost(h_out);
-    first = last;
+    for (void* p : {static_cast<void*>(d_bytes), static_cast<void*>(d_meta), static_cast<void*>(d_words),
+                    static_cast<void*>(d_sh), static_cast<void*>(d_out)})
+      if (p) cudaFreeAsync(p, st);
+    slot.first = first;
+    slot.n = n;
   }
-  if (d_a) cudaFreeAsync(d_a, stream);
-  if (d_b) cudaFreeAsync(d_b, stream);
-  cudaStreamSynchronize(stream);
-  cudaStreamDestroy(stream);
+  for (Slot& slot : slots) drain(slot);
+  if (d_a) cudaFreeAsync(d_a, slots[0].stream);
+  if (d_b) cudaFreeAsync(d_b, slots[0].stream);
+  for (Slot& slot : slots) {
+    if (slot.stream) {
+      cudaStreamSynchronize(slot.stream);
+      cudaStreamDestroy(slot.stream);
+    }
+    for (void* p : {static_cast<void*>(slot.h_in), static_cast<void*>(slot.h_meta), static_cast<void*>(slot.h_out)})
+      if (p) cudaFreeHost(p);
+  }
   return ok;
 }
 

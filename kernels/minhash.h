@@ -45,6 +45,14 @@ void MinHashPermutations(const MinHashParams& params, std::vector<uint64_t>* a, 
 // CPU reference: out[k * num_perm + i] for text k.
 void MinHashCpu(const PackedTexts& texts, const MinHashParams& params, uint64_t* out);
 
+// The CPU code path MinHashCpu takes; every path gives the same values. By
+// default the widest the processor has; tests and benchmarks may ask for a
+// narrower one (a wider one than the processor has is not taken).
+enum class CpuPath { kScalar = 0, kAvx2 = 1, kAvx512 = 2, kAuto = 3 };
+void SetMinHashCpuPath(CpuPath path);
+CpuPath MinHashCpuPath();
+const char* CpuPathName(CpuPath path);
+
 // CUDA: same output. False (with *error) when CUDA is unavailable or fails.
 bool MinHashCuda(const PackedTexts& texts, const MinHashParams& params, uint64_t* out, std::string* error);
 

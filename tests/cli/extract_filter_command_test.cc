@@ -112,6 +112,37 @@ TEST(DedupCommand, SignatureFileAndRemovedLines) {
   EXPECT_NE(stats.find("\"documents\":32,\"kept\":16,\"exact_duplicates\":16"), std::string::npos) << stats;
 }
 
+// A memory budget far below what the documents need: the same outputs, and
+// the stats say what went to disk. A budget that is not a size is refused.
+TEST(DedupCommand, MemoryBudgetSpillsWithoutChangingTheOutput) {
+  std::string dir = testing::MakeTempDir();
+  auto docs = testing::RunCrawlproof("extract " + std::string(CRAWLPROOF_TEST_SOURCE_DIR) +
+                                     "/tests/data/debian-faq-multilingual.warc.gz");
+  ASSERT_EQ(docs.exit_code, 0);
+  std::string input = docs.out, copy = docs.out;
+  for (size_t p = 0; (p = copy.find("{\"id\":\"", p)) != std::string::npos; p += 8) copy.insert(p + 7, "copy-");
+  std::ofstream(dir + "/docs.jsonl") << input << copy;
+  std::string run = "dedup --input " + dir + "/docs.jsonl --device cpu --no-exact";
+  auto whole = testing::RunCrawlproof(run + " --output " + dir + "/k1 --removed " + dir + "/r1 --stats " + dir + "/s1");
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  auto small = testing::RunCrawlproof(run + " --output " + dir + "/k2 --removed " + dir + "/r2 --stats " + dir +
+                                      "/s2 --memory-budget 1K --temp-dir " + dir);
+  ASSERT_EQ(small.exit_code, 0) << small.err;
+  EXPECT_EQ(testing::ReadFileBytes(dir + "/k1"), testing::ReadFileBytes(dir + "/k2"));
+  std::string removed = testing::ReadFileBytes(dir + "/r1");
+  EXPECT_EQ(removed, testing::ReadFileBytes(dir + "/r2"));
+  EXPECT_GE(Lines(removed), Lines(docs.out));  // every copy, as a near duplicate
+  std::string s1 = testing::ReadFileBytes(dir + "/s1"), s2 = testing::ReadFileBytes(dir + "/s2");
+  EXPECT_NE(s1.find("\"spilled_signature_bytes\":0,\"spilled_band_bytes\":0,\"sorted_runs\":0"), std::string::npos)
+      << s1;
+  EXPECT_NE(s2.find("\"memory_budget_bytes\":1024,"), std::string::npos) << s2;
+  EXPECT_EQ(s2.find("\"spilled_signature_bytes\":0"), std::string::npos) << s2;
+  EXPECT_EQ(s2.find("\"sorted_runs\":0,"), std::string::npos) << s2;
+  auto bad = testing::RunCrawlproof(run + " --output " + dir + "/k3 --removed " + dir + "/r3 --memory-budget lots");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--memory-budget lots: not a size"), std::string::npos) << bad.err;
+}
+
 // A later run against the index of an earlier one: documents it already kept
 // are removed and named by their earlier id.
 TEST(DedupCommand, LaterRunsDeduplicateAgainstTheIndex) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <set>
@@ -14,6 +16,7 @@
 #include "dedup/minhash_dedup.h"
 #include "dedup/normalize.h"
 #include "ingest/line_reader.h"
+#include "tests/support/test_paths.h"
 
 namespace crawlproof::dedup {
 namespace {
@@ -66,8 +69,19 @@ double Jaccard(const std::string& a, const std::string& b) {
 // Real pages (PostgreSQL and SQLite manuals, tests/data/filter-reference) and
 // planted edited copies of them: word substitutions, added boilerplate,
 // truncation. Recall is measured per band of true Jaccard.
-TEST(Dedup, RecallOnPlantedNearDuplicatesOfRealPages) {
-  std::vector<std::string> originals;
+struct Copy {
+  size_t original, index;
+  double jaccard;
+};
+
+struct Planted {
+  std::vector<std::string> originals, texts;  // texts: the originals, then the copies
+  std::vector<Copy> copies;
+};
+
+Planted PlantedCopies() {
+  Planted planted;
+  std::vector<std::string>& originals = planted.originals;
   simdjson::dom::parser parser;
   Status s = ingest::ForEachLine(std::string(CRAWLPROOF_TEST_SOURCE_DIR) + "/tests/data/filter-reference.jsonl.gz", {},
                                  [&](std::string_view line) {
@@ -77,18 +91,14 @@ TEST(Dedup, RecallOnPlantedNearDuplicatesOfRealPages) {
                                    if (Words(norm).size() >= 300) originals.push_back(norm);
                                    return true;
                                  });
-  ASSERT_TRUE(s.ok()) << s.message();
-  ASSERT_GT(originals.size(), 80u);
+  EXPECT_TRUE(s.ok()) << s.message();
   const std::string boilerplate = NormalizeForDedup(
       "Copyright 1996-2024 The PostgreSQL Global Development Group. Privacy policy. This site uses cookies to "
       "improve your experience; by continuing you accept our terms of use. Subscribe to our newsletter.");
   std::mt19937_64 rng(11);
-  std::vector<std::string> texts = originals;
-  struct Copy {
-    size_t original, index;
-    double jaccard;
-  };
-  std::vector<Copy> copies;
+  std::vector<std::string>& texts = planted.texts;
+  texts = originals;
+  std::vector<Copy>& copies = planted.copies;
   for (size_t o = 0; o < originals.size(); ++o) {
     auto w = Words(originals[o]);
     for (double rate : {0.004, 0.008, 0.012, 0.016, 0.02, 0.03}) {  // word substitutions
@@ -106,6 +116,14 @@ TEST(Dedup, RecallOnPlantedNearDuplicatesOfRealPages) {
     texts.push_back(originals[o] + " " + boilerplate);
   }
   for (auto& c : copies) c.jaccard = Jaccard(originals[c.original], texts[c.index]);
+  return planted;
+}
+
+TEST(Dedup, RecallOnPlantedNearDuplicatesOfRealPages) {
+  Planted planted = PlantedCopies();
+  ASSERT_GT(planted.originals.size(), 80u);
+  const std::vector<std::string>& texts = planted.texts;
+  const std::vector<Copy>& copies = planted.copies;
   DedupOptions options;
   options.device = DedupOptions::Device::kCpu;
   auto report = Deduplicate(texts, {}, options);
@@ -186,6 +204,79 @@ TEST(Dedup, ExactDuplicatesKeepsAndDates) {
   DedupOptions too_many;
   too_many.bands = 20;  // 20 × 8 > 112
   EXPECT_FALSE(Deduplicate(texts, {}, too_many).ok());
+}
+
+// A memory budget far below the state of ~1,000 documents: signatures go to a
+// mapped file, band entries to several sorted runs; every outcome and count
+// is the same as in memory.
+TEST(Dedup, SpillingToDiskChangesNothing) {
+  Planted planted = PlantedCopies();
+  const std::vector<std::string>& texts = planted.texts;
+  ASSERT_GT(texts.size(), 900u);
+  DedupOptions options;
+  options.device = DedupOptions::Device::kCpu;
+  auto in_memory = Deduplicate(texts, {}, options);
+  ASSERT_TRUE(in_memory.ok());
+  EXPECT_EQ(in_memory->spilled_signature_bytes, 0u);
+  EXPECT_EQ(in_memory->sorted_runs, 0u);
+  options.memory_budget = 64 << 10;
+  options.temp_dir = testing::MakeTempDir();
+  Deduplicator spilling(options);
+  for (size_t from = 0; from < texts.size(); from += 100) {
+    size_t to = std::min(texts.size(), from + 100);
+    ASSERT_TRUE(spilling.Add(std::vector<std::string>(texts.begin() + from, texts.begin() + to), {}, {}).ok());
+  }
+  auto spilled = spilling.Finish();
+  ASSERT_TRUE(spilled.ok()) << spilled.status().message();
+  const size_t rows = texts.size() - in_memory->exact_duplicates;
+  EXPECT_EQ(spilled->spilled_signature_bytes, rows * 112 * 8);
+  EXPECT_EQ(spilled->spilled_band_bytes, rows * 14 * sizeof(BandEntrySorter::Entry));
+  EXPECT_GE(spilled->sorted_runs, 5u);
+  EXPECT_EQ(spilled->candidate_pairs, in_memory->candidate_pairs);
+  EXPECT_EQ(spilled->verified_pairs, in_memory->verified_pairs);
+  EXPECT_EQ(spilled->near_duplicates, in_memory->near_duplicates);
+  EXPECT_GT(spilled->near_duplicates, 500u);
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const DedupOutcome &a = spilled->outcomes[i], &b = in_memory->outcomes[i];
+    ASSERT_EQ(a.removed, b.removed) << i;
+    ASSERT_EQ(a.duplicate_of, b.duplicate_of) << i;
+    ASSERT_EQ(a.cluster, b.cluster) << i;
+    ASSERT_EQ(a.jaccard, b.jaccard) << i;
+  }
+  // The temporary files were unlinked as soon as they were made.
+  EXPECT_TRUE(std::filesystem::is_empty(options.temp_dir));
+}
+
+TEST(BandEntrySorter, RunsMergeIntoTheSortedGroups) {
+  std::mt19937_64 rng(5);
+  std::vector<std::pair<uint64_t, uint32_t>> entries;
+  for (uint32_t row = 0; row < 20000; ++row)
+    for (int b = 0; b < 3; ++b) entries.push_back({rng() % 5000, row});  // many shared keys
+  for (uint64_t limit : {uint64_t{0}, uint64_t{4096}, uint64_t{100000}}) {
+    BandEntrySorter sorter(limit, testing::MakeTempDir());
+    for (const auto& [k, r] : entries) ASSERT_TRUE(sorter.Add(k, r).ok());
+    if (limit == 4096) {
+      EXPECT_EQ(sorter.runs(), entries.size() * 16 / 4096);
+    }
+    std::vector<std::pair<uint64_t, uint32_t>> got;
+    uint64_t last_key = 0;
+    bool first = true;
+    Status s = sorter.ForEachGroup([&](uint64_t key, const std::vector<uint32_t>& rows) {
+      EXPECT_TRUE(first || key > last_key);
+      first = false;
+      last_key = key;
+      for (uint32_t r : rows) got.push_back({key, r});
+      return Status::Ok();
+    });
+    ASSERT_TRUE(s.ok()) << s.message();
+    auto want = entries;
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(got, want) << "limit " << limit;
+  }
+  TempFile nowhere;
+  Status s = nowhere.Open("/nonexistent-crawlproof-dir");
+  EXPECT_EQ(s.code(), StatusCode::kIoError);
+  EXPECT_NE(s.message().find("/nonexistent-crawlproof-dir"), std::string::npos) << s.message();
 }
 
 }  // namespace

@@ -122,6 +122,30 @@ TEST(MinHash, Properties) {
   EXPECT_EQ(Cpu(b, p), sig);
 }
 
+// The scalar, AVX2 and AVX-512 loops give the same values (the ones this
+// processor has; the others are skipped with a message).
+TEST(MinHash, EveryCpuPathGivesTheSameValues) {
+  Batch b = EdgeCases();
+  for (int i = 0; i < 40; ++i) b.Add(kText.substr(0, 50 + 5 * i) + " " + kEdited.substr(i));
+  for (uint32_t num_perm : {1u, 7u, 16u, 65u, 112u, 128u}) {
+    MinHashParams p;
+    p.num_perm = num_perm;
+    SetMinHashCpuPath(CpuPath::kScalar);
+    ASSERT_EQ(MinHashCpuPath(), CpuPath::kScalar);
+    const std::vector<uint64_t> scalar = Cpu(b, p);
+    for (CpuPath path : {CpuPath::kAvx2, CpuPath::kAvx512}) {
+      SetMinHashCpuPath(path);
+      if (MinHashCpuPath() != path) {
+        std::printf("%s not available on this processor\n", CpuPathName(path));
+        continue;
+      }
+      EXPECT_EQ(Cpu(b, p), scalar) << CpuPathName(path) << ", " << num_perm << " permutations";
+    }
+  }
+  SetMinHashCpuPath(CpuPath::kAuto);
+  std::printf("default path: %s\n", CpuPathName(MinHashCpuPath()));
+}
+
 TEST(MinHash, CudaEqualsCpuBitForBit) {
   Batch b = EdgeCases();
   MinHashParams p;
