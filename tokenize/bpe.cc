@@ -101,7 +101,7 @@ Status BytePairModel::Finish() {
 
 int64_t BytePairModel::Find(std::string_view bytes) const {
   auto it = by_bytes_.find(bytes);
-  return it == by_bytes_.end() ? -1 : it->second;
+  return it == by_bytes_.end() ? int64_t{-1} : int64_t{it->second};
 }
 
 const std::string& BytePairModel::Bytes(uint32_t id) const {

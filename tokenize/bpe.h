@@ -69,7 +69,7 @@ class BytePairModel {
   std::vector<std::string> bytes_;  // id -> bytes
   std::vector<char> defined_;       // id -> has bytes
   std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> by_bytes_;
-  std::vector<Pair> pairs_;                               // open addressing, power-of-two size
+  std::vector<Pair> pairs_;  // open addressing, power-of-two size
   size_t pair_count_ = 0;
   uint32_t byte_token_[256] = {};
   bool whole_piece_first_ = false;

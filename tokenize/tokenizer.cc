@@ -1,0 +1,754 @@
+#include "tokenize/tokenizer.h"
+
+#include <simdjson.h>
+#include <uninorm.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <deque>
+#include <thread>
+
+#include "common/file_util.h"
+#include "common/regex.h"
+#include "common/unicode.h"
+
+namespace crawlproof::tokenize {
+
+char32_t ByteLevelChar(uint8_t b) {
+  // Printable Latin-1 bytes stand for themselves; the others, in byte order,
+  // for U+0100 onwards.
+  auto printable = [](unsigned c) { return (c >= 33 && c <= 126) || (c >= 161 && c <= 172) || (c >= 174); };
+  if (printable(b)) return b;
+  char32_t next = 256;
+  for (unsigned c = 0; c < b; ++c)
+    if (!printable(c)) ++next;
+  return next;
+}
+
+namespace {
+
+// Inverse of ByteLevelChar: code point -> byte, -1 for other characters.
+const std::vector<int>& ByteLevelInverse() {
+  static const std::vector<int> inverse = [] {
+    std::vector<int> v(512, -1);
+    for (int b = 0; b < 256; ++b) v[ByteLevelChar(static_cast<uint8_t>(b))] = b;
+    return v;
+  }();
+  return inverse;
+}
+
+// The bytes a byte-level token string stands for; false when it holds a
+// character outside the alphabet (such tokens cannot come out of the model).
+bool ByteLevelBytes(std::string_view token, std::string* bytes) {
+  bytes->clear();
+  const auto& inverse = ByteLevelInverse();
+  for (size_t i = 0; i < token.size();) {
+    char32_t c = NextCodepoint(token, &i);
+    if (c >= inverse.size() || inverse[c] < 0) return false;
+    bytes->push_back(static_cast<char>(inverse[c]));
+  }
+  return true;
+}
+
+// The reference implementations' \s is Unicode White_Space; PCRE2's (with
+// UCP) leaves out U+0085, which real web text has (windows-1252 "…" read as
+// Latin-1). \s and \S are spelled out; inside a class \s is inlined (\S in a
+// class keeps PCRE2's meaning).
+std::string TranslatePattern(std::string_view p) {
+  constexpr std::string_view kSpace =
+      R"(\t-\r\x20\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000})";
+  std::string out;
+  bool in_class = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      char n = p[++i];
+      if (n == 's') {
+        out += in_class ? std::string(kSpace) : "[" + std::string(kSpace) + "]";
+      } else if (n == 'S' && !in_class) {
+        out += "[^" + std::string(kSpace) + "]";
+      } else {
+        out += c;
+        out += n;
+      }
+      continue;
+    }
+    if (!in_class && c == '[') {
+      in_class = true;
+      out += c;
+      // A ']' right after '[' or '[^' is a member, not the end.
+      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
+      if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];
+      continue;
+    }
+    if (in_class && c == ']') in_class = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string QuoteLiteral(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string_view("\\^$.|?*+()[]{}-/").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---- normalizers -----------------------------------------------------------
+
+class Normalizer {
+ public:
+  virtual ~Normalizer() = default;
+  virtual void Apply(std::string* text) const = 0;
+};
+
+namespace {
+
+class UnicodeForm : public Normalizer {
+ public:
+  explicit UnicodeForm(uninorm_t form) : form_(form) {}
+  void Apply(std::string* text) const override {
+    size_t length = 0;
+    uint8_t* r = u8_normalize(form_, reinterpret_cast<const uint8_t*>(text->data()), text->size(), nullptr, &length);
+    if (!r) return;  // invalid UTF-8: left as it is
+    text->assign(reinterpret_cast<const char*>(r), length);
+    std::free(r);
+  }
+
+ private:
+  uninorm_t form_;
+};
+
+class Lowercase : public Normalizer {
+ public:
+  void Apply(std::string* text) const override { *text = EncodeUtf8(Lower(DecodeUtf8(*text))); }
+};
+
+class Replace : public Normalizer {
+ public:
+  Replace(std::unique_ptr<Regex> re, std::string content) : re_(std::move(re)), content_(std::move(content)) {}
+  void Apply(std::string* text) const override {
+    std::string out;
+    size_t from = 0, copied = 0, b = 0, e = 0;
+    while (from <= text->size() && re_->Find(*text, from, &b, &e)) {
+      out.append(*text, copied, b - copied);
+      out += content_;
+      copied = e;
+      from = e > b ? e : e + 1;
+    }
+    if (copied == 0 && out.empty()) return;
+    out.append(*text, copied, std::string::npos);
+    *text = std::move(out);
+  }
+
+ private:
+  std::unique_ptr<Regex> re_;
+  std::string content_;
+};
+
+class Prepend : public Normalizer {
+ public:
+  explicit Prepend(std::string p) : p_(std::move(p)) {}
+  void Apply(std::string* text) const override {
+    if (!text->empty()) text->insert(0, p_);
+  }
+
+ private:
+  std::string p_;
+};
+
+class Strip : public Normalizer {
+ public:
+  Strip(bool left, bool right) : left_(left), right_(right) {}
+  void Apply(std::string* text) const override {
+    std::u32string u = DecodeUtf8(*text);
+    size_t b = 0, e = u.size();
+    while (left_ && b < e && IsSpace(u[b])) ++b;
+    while (right_ && e > b && IsSpace(u[e - 1])) --e;
+    if (b != 0 || e != u.size()) *text = EncodeUtf8(std::u32string_view(u).substr(b, e - b));
+  }
+
+ private:
+  bool left_, right_;
+};
+
+}  // namespace
+
+// ---- pre-tokenizers --------------------------------------------------------
+
+// Pieces are views into the text, or into `arena` for pieces a step made.
+struct Pieces {
+  std::vector<std::string_view> items;
+  std::deque<std::string>* arena;
+};
+
+class PreTokenizer {
+ public:
+  virtual ~PreTokenizer() = default;
+  // Replaces every piece of `in` by its parts, into `out`.
+  virtual void Split(const std::vector<std::string_view>& in, std::vector<std::string_view>* out,
+                     std::deque<std::string>* arena) const = 0;
+};
+
+namespace {
+
+enum class Behavior { kRemoved, kIsolated, kMergedWithPrevious, kMergedWithNext, kContiguous };
+
+// Hugging Face's Split: the regex's matches and the text between them,
+// combined as `behavior` says; `invert` swaps what counts as the match.
+class RegexSplit : public PreTokenizer {
+ public:
+  RegexSplit(std::unique_ptr<Regex> re, Behavior behavior, bool invert)
+      : re_(std::move(re)), behavior_(behavior), invert_(invert) {}
+
+  void Split(const std::vector<std::string_view>& in, std::vector<std::string_view>* out,
+             std::deque<std::string>*) const override {
+    struct Segment {
+      size_t begin, end;
+      bool match;
+    };
+    thread_local std::vector<Segment> segs, merged;
+    for (std::string_view piece : in) {
+      segs.clear();
+      size_t prev = 0, from = 0, b = 0, e = 0;
+      while (from <= piece.size() && re_->Find(piece, from, &b, &e)) {
+        if (prev != b) segs.push_back({prev, b, invert_});
+        segs.push_back({b, e, !invert_});
+        prev = e;
+        if (e > b) {
+          from = e;
+        } else {  // empty match: go on after the next character
+          from = e + 1;
+          while (from < piece.size() && (static_cast<uint8_t>(piece[from]) & 0xC0) == 0x80) ++from;
+        }
+      }
+      if (prev != piece.size()) segs.push_back({prev, piece.size(), invert_});
+      const std::vector<Segment>* result = &segs;
+      switch (behavior_) {
+        case Behavior::kIsolated: break;
+        case Behavior::kRemoved:
+          merged.clear();
+          for (const Segment& s : segs)
+            if (!s.match) merged.push_back(s);
+          result = &merged;
+          break;
+        case Behavior::kMergedWithPrevious: {
+          merged.clear();
+          bool previous_match = false;
+          for (const Segment& s : segs) {
+            if (s.match && !previous_match && !merged.empty()) {
+              merged.back().end = s.end;
+            } else {
+              merged.push_back(s);
+            }
+            previous_match = s.match;
+          }
+          result = &merged;
+          break;
+        }
+        case Behavior::kMergedWithNext: {
+          merged.clear();
+          bool previous_match = false;
+          for (size_t i = segs.size(); i-- > 0;) {
+            const Segment& s = segs[i];
+            if (s.match && !previous_match && !merged.empty()) {
+              merged.back().begin = s.begin;
+            } else {
+              merged.push_back(s);
+            }
+            previous_match = s.match;
+          }
+          std::reverse(merged.begin(), merged.end());
+          result = &merged;
+          break;
+        }
+        case Behavior::kContiguous: {
+          merged.clear();
+          bool previous_match = false;
+          for (const Segment& s : segs) {
+            if (s.match == previous_match && !merged.empty()) {
+              merged.back().end = s.end;
+            } else {
+              merged.push_back(s);
+            }
+            previous_match = s.match;
+          }
+          result = &merged;
+          break;
+        }
+      }
+      for (const Segment& s : *result)
+        if (s.end > s.begin) out->push_back(piece.substr(s.begin, s.end - s.begin));
+    }
+  }
+
+ private:
+  std::unique_ptr<Regex> re_;
+  Behavior behavior_;
+  bool invert_;
+};
+
+// GPT-2's split, used by the ByteLevel pre-tokenizer when use_regex is set.
+constexpr std::string_view kGpt2Pattern =
+    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+
+// Hugging Face's ByteLevel pre-tokenizer. The byte-to-character mapping
+// itself is not needed: the model works on raw bytes.
+class ByteLevel : public PreTokenizer {
+ public:
+  ByteLevel(bool add_prefix_space, std::unique_ptr<RegexSplit> split)
+      : add_prefix_space_(add_prefix_space), split_(std::move(split)) {}
+  void Split(const std::vector<std::string_view>& in, std::vector<std::string_view>* out,
+             std::deque<std::string>* arena) const override {
+    const std::vector<std::string_view>* pieces = &in;
+    thread_local std::vector<std::string_view> prefixed;
+    if (add_prefix_space_) {
+      prefixed.clear();
+      for (std::string_view p : in) {
+        if (!p.empty() && p[0] != ' ') {
+          arena->push_back(" " + std::string(p));
+          prefixed.push_back(arena->back());
+        } else {
+          prefixed.push_back(p);
+        }
+      }
+      pieces = &prefixed;
+    }
+    if (split_) {
+      split_->Split(*pieces, out, arena);
+    } else {
+      out->insert(out->end(), pieces->begin(), pieces->end());
+    }
+  }
+
+ private:
+  bool add_prefix_space_;
+  std::unique_ptr<RegexSplit> split_;
+};
+
+Result<std::unique_ptr<RegexSplit>> MakeSplit(std::string_view pattern, Behavior behavior, bool invert) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Regex> re, Regex::Compile(TranslatePattern(pattern)));
+  return std::make_unique<RegexSplit>(std::move(re), behavior, invert);
+}
+
+// ---- tokenizer.json --------------------------------------------------------
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+std::string_view StringOr(element e, const char* key, std::string_view fallback = {}) {
+  std::string_view v;
+  return e[key].get(v) ? fallback : v;
+}
+
+bool BoolOr(element e, const char* key, bool fallback) {
+  bool v;
+  return e[key].get(v) ? fallback : v;
+}
+
+bool IsNull(element e) {
+  return e.type() == simdjson::dom::element_type::NULL_VALUE;
+}
+
+// A Split's pattern: {"Regex": …} or {"String": …} (a literal).
+Result<std::string> PatternOf(element e, std::string_view where) {
+  std::string_view v;
+  if (!e["pattern"]["Regex"].get(v)) return std::string(v);
+  if (!e["pattern"]["String"].get(v)) return QuoteLiteral(v);
+  return Status::InvalidArgument(std::string(where) + ": a pattern needs \"Regex\" or \"String\"");
+}
+
+Status AddNormalizers(element e, std::vector<std::unique_ptr<Normalizer>>* out) {
+  if (IsNull(e)) return Status::Ok();
+  std::string_view type = StringOr(e, "type");
+  if (type == "Sequence") {
+    simdjson::dom::array list;
+    if (e["normalizers"].get(list)) return Status::InvalidArgument("normalizer Sequence without \"normalizers\"");
+    for (element n : list) RETURN_IF_ERROR(AddNormalizers(n, out));
+  } else if (type == "NFC" || type == "NFD" || type == "NFKC" || type == "NFKD") {
+    uninorm_t form = type == "NFC"    ? UNINORM_NFC
+                     : type == "NFD"  ? UNINORM_NFD
+                     : type == "NFKC" ? UNINORM_NFKC
+                                      : UNINORM_NFKD;
+    out->push_back(std::make_unique<UnicodeForm>(form));
+  } else if (type == "Lowercase") {
+    out->push_back(std::make_unique<Lowercase>());
+  } else if (type == "Replace") {
+    ASSIGN_OR_RETURN(std::string pattern, PatternOf(e, "normalizer Replace"));
+    ASSIGN_OR_RETURN(std::unique_ptr<Regex> re, Regex::Compile(TranslatePattern(pattern)));
+    out->push_back(std::make_unique<Replace>(std::move(re), std::string(StringOr(e, "content"))));
+  } else if (type == "Prepend") {
+    out->push_back(std::make_unique<Prepend>(std::string(StringOr(e, "prepend"))));
+  } else if (type == "Strip") {
+    out->push_back(std::make_unique<Strip>(BoolOr(e, "strip_left", true), BoolOr(e, "strip_right", true)));
+  } else if (type == "ByteLevel") {
+    // Bytes to the byte-level alphabet: the model here works on raw bytes.
+  } else {
+    return Status::InvalidArgument("normalizer \"" + std::string(type) + "\" is not supported");
+  }
+  return Status::Ok();
+}
+
+Status AddPreTokenizers(element e, std::vector<std::unique_ptr<PreTokenizer>>* out) {
+  if (IsNull(e)) return Status::Ok();
+  std::string_view type = StringOr(e, "type");
+  if (type == "Sequence") {
+    simdjson::dom::array list;
+    if (e["pretokenizers"].get(list))
+      return Status::InvalidArgument("pre-tokenizer Sequence without \"pretokenizers\"");
+    for (element p : list) RETURN_IF_ERROR(AddPreTokenizers(p, out));
+  } else if (type == "Split") {
+    ASSIGN_OR_RETURN(std::string pattern, PatternOf(e, "pre-tokenizer Split"));
+    std::string_view b = StringOr(e, "behavior", "Isolated");
+    Behavior behavior;
+    if (b == "Removed") {
+      behavior = Behavior::kRemoved;
+    } else if (b == "Isolated") {
+      behavior = Behavior::kIsolated;
+    } else if (b == "MergedWithPrevious") {
+      behavior = Behavior::kMergedWithPrevious;
+    } else if (b == "MergedWithNext") {
+      behavior = Behavior::kMergedWithNext;
+    } else if (b == "Contiguous") {
+      behavior = Behavior::kContiguous;
+    } else {
+      return Status::InvalidArgument("pre-tokenizer Split: behavior \"" + std::string(b) + "\" is not known");
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<RegexSplit> split, MakeSplit(pattern, behavior, BoolOr(e, "invert", false)));
+    out->push_back(std::move(split));
+  } else if (type == "ByteLevel") {
+    std::unique_ptr<RegexSplit> split;
+    if (BoolOr(e, "use_regex", true)) {
+      ASSIGN_OR_RETURN(split, MakeSplit(kGpt2Pattern, Behavior::kIsolated, false));
+    }
+    out->push_back(std::make_unique<ByteLevel>(BoolOr(e, "add_prefix_space", true), std::move(split)));
+  } else if (type == "Digits") {
+    const bool individual = BoolOr(e, "individual_digits", false);
+    ASSIGN_OR_RETURN(std::unique_ptr<RegexSplit> split,
+                     MakeSplit(individual ? R"(\p{N})" : R"(\p{N}+)", Behavior::kIsolated, false));
+    out->push_back(std::move(split));
+  } else {
+    return Status::InvalidArgument("pre-tokenizer \"" + std::string(type) + "\" is not supported");
+  }
+  return Status::Ok();
+}
+
+Status CheckDecoder(element e) {
+  if (IsNull(e)) return Status::Ok();
+  std::string_view type = StringOr(e, "type");
+  if (type == "ByteLevel") return Status::Ok();
+  if (type == "Sequence") {
+    simdjson::dom::array list;
+    if (e["decoders"].get(list)) return Status::InvalidArgument("decoder Sequence without \"decoders\"");
+    for (element d : list) RETURN_IF_ERROR(CheckDecoder(d));
+    return Status::Ok();
+  }
+  return Status::InvalidArgument("decoder \"" + std::string(type) + "\" is not supported (byte-level BPE only)");
+}
+
+// bos_token / eos_token: a string or {"content": …}.
+std::optional<std::string> ConfigToken(element config, const char* key) {
+  element t;
+  if (config[key].get(t)) return std::nullopt;
+  std::string_view s;
+  if (!t.get(s)) return std::string(s);
+  if (!t["content"].get(s)) return std::string(s);
+  return std::nullopt;
+}
+
+std::string Base64Decode(std::string_view in, bool* ok) {
+  static const std::vector<int> table = [] {
+    std::vector<int> t(256, -1);
+    const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int i = 0; i < 64; ++i) t[static_cast<uint8_t>(a[i])] = i;
+    return t;
+  }();
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  *ok = true;
+  for (char c : in) {
+    if (c == '=') break;
+    int v = table[static_cast<uint8_t>(c)];
+    if (v < 0) {
+      *ok = false;
+      return out;
+    }
+    acc = acc << 6 | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+std::string Dirname(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+std::string Basename(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+Tokenizer::Tokenizer() = default;
+Tokenizer::~Tokenizer() = default;
+
+Result<std::unique_ptr<Tokenizer>> Tokenizer::FromHuggingFace(std::string_view tokenizer_json,
+                                                              std::string_view config_json, std::string name) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(tokenizer_json);
+  element root;
+  if (parser.parse(padded).get(root)) return Status::InvalidArgument(name + ": not JSON");
+  std::unique_ptr<Tokenizer> t(new Tokenizer());
+  t->name_ = name;
+  t->kind_ = "huggingface";
+  element model;
+  if (root["model"].get(model)) return Status::InvalidArgument(name + ": no \"model\"");
+  std::string_view type = StringOr(model, "type", "BPE");
+  if (type != "BPE") return Status::InvalidArgument(name + ": model type \"" + std::string(type) + "\" is not BPE");
+  if (BoolOr(model, "byte_fallback", false))
+    return Status::InvalidArgument(name + ": byte_fallback BPE (SentencePiece style) is not supported");
+  for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
+    std::string_view v;
+    if (!model[key].get(v) && !v.empty()) return Status::InvalidArgument(name + ": model." + key + " is not supported");
+  }
+  object vocab;
+  simdjson::dom::array merges;
+  if (model["vocab"].get(vocab) || model["merges"].get(merges))
+    return Status::InvalidArgument(name + ": the model needs \"vocab\" and \"merges\"");
+  // Vocabulary: byte-level strings -> raw bytes. Strings with characters
+  // outside the byte-level alphabet (special tokens kept in the vocabulary)
+  // cannot come out of the model; they are decoded through added_tokens.
+  std::unordered_map<std::string_view, uint32_t> by_string;
+  std::string bytes;
+  uint32_t max_id = 0;
+  for (auto [key, value] : vocab) {
+    int64_t id;
+    if (value.get(id) || id < 0 || id > 0x7FFFFFFF)
+      return Status::InvalidArgument(name + ": vocabulary entry \"" + std::string(key) + "\" has no valid id");
+    by_string.emplace(key, static_cast<uint32_t>(id));
+    max_id = std::max(max_id, static_cast<uint32_t>(id));
+    if (!ByteLevelBytes(key, &bytes)) continue;
+    if (Status s = t->model_.AddToken(static_cast<uint32_t>(id), bytes); !s.ok())
+      return Status::InvalidArgument(name + ": " + s.message());
+  }
+  uint32_t rank = 0;
+  for (element m : merges) {
+    std::string_view left, right, s;
+    simdjson::dom::array pair;
+    if (!m.get(s)) {
+      size_t space = s.find(' ');
+      if (space == std::string_view::npos)
+        return Status::InvalidArgument(name + ": merge " + std::to_string(rank) + " is not \"left right\"");
+      left = s.substr(0, space);
+      right = s.substr(space + 1);
+    } else if (!m.get(pair) && pair.size() == 2 && !pair.at(0).get(left) && !pair.at(1).get(right)) {
+    } else {
+      return Status::InvalidArgument(name + ": merge " + std::to_string(rank) + " is neither a string nor a pair");
+    }
+    auto l = by_string.find(left), r = by_string.find(right);
+    auto m_it = by_string.find(std::string(left) + std::string(right));
+    if (l == by_string.end() || r == by_string.end() || m_it == by_string.end())
+      return Status::InvalidArgument(name + ": merge " + std::to_string(rank) + " (" + std::string(left) + " " +
+                                     std::string(right) + ") uses tokens that are not in the vocabulary");
+    if (Status st = t->model_.AddMerge(l->second, r->second, m_it->second, rank); !st.ok())
+      return Status::InvalidArgument(name + ": " + st.message());
+    ++rank;
+  }
+  t->model_.set_whole_piece_first(BoolOr(model, "ignore_merges", false));
+  if (Status s = t->model_.Finish(); !s.ok()) return Status::InvalidArgument(name + ": " + s.message());
+  // Added tokens.
+  simdjson::dom::array added;
+  if (!root["added_tokens"].get(added)) {
+    for (element a : added) {
+      int64_t id;
+      std::string_view content;
+      if (a["id"].get(id) || a["content"].get(content) || id < 0)
+        return Status::InvalidArgument(name + ": an added token without id and content");
+      t->added_.push_back({static_cast<uint32_t>(id), std::string(content), BoolOr(a, "special", false)});
+      max_id = std::max(max_id, static_cast<uint32_t>(id));
+    }
+  }
+  element e;
+  if (!root["normalizer"].get(e)) {
+    if (Status s = AddNormalizers(e, &t->normalizers_); !s.ok())
+      return Status::InvalidArgument(name + ": " + s.message());
+  }
+  if (!root["pre_tokenizer"].get(e)) {
+    if (Status s = AddPreTokenizers(e, &t->pre_tokenizers_); !s.ok())
+      return Status::InvalidArgument(name + ": " + s.message());
+  }
+  if (!root["decoder"].get(e)) {
+    if (Status s = CheckDecoder(e); !s.ok()) return Status::InvalidArgument(name + ": " + s.message());
+  }
+  t->vocab_size_ = std::max(max_id + 1, t->model_.size());
+  t->added_index_.assign(t->vocab_size_, -1);
+  for (size_t i = 0; i < t->added_.size(); ++i) t->added_index_[t->added_[i].id] = static_cast<int64_t>(i);
+  // BOS / EOS defaults from tokenizer_config.json.
+  if (!config_json.empty()) {
+    simdjson::dom::parser config_parser;
+    simdjson::padded_string config_padded(config_json);
+    element config;
+    if (config_parser.parse(config_padded).get(config))
+      return Status::InvalidArgument(name + ": tokenizer_config.json is not JSON");
+    if (auto bos = ConfigToken(config, "bos_token"); bos && BoolOr(config, "add_bos_token", false)) {
+      t->bos_ = t->TokenId(*bos);
+      if (!t->bos_) return Status::InvalidArgument(name + ": bos_token " + *bos + " is not a token");
+    }
+    if (auto eos = ConfigToken(config, "eos_token")) {
+      t->eos_ = t->TokenId(*eos);
+      if (!t->eos_) return Status::InvalidArgument(name + ": eos_token " + *eos + " is not a token");
+    }
+  }
+  return t;
+}
+
+Result<std::unique_ptr<Tokenizer>> Tokenizer::FromTiktoken(std::string_view ranks, std::string_view meta_json,
+                                                           std::string name) {
+  std::unique_ptr<Tokenizer> t(new Tokenizer());
+  t->name_ = name;
+  t->kind_ = "tiktoken";
+  uint32_t max_id = 0;
+  size_t line_no = 0;
+  for (size_t pos = 0; pos < ranks.size();) {
+    size_t nl = ranks.find('\n', pos);
+    std::string_view line = ranks.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? ranks.size() : nl + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    size_t space = line.find(' ');
+    bool ok = space != std::string_view::npos;
+    std::string bytes = ok ? Base64Decode(line.substr(0, space), &ok) : std::string();
+    char* end = nullptr;
+    std::string rank_text = ok ? std::string(line.substr(space + 1)) : std::string();
+    unsigned long rank = ok ? std::strtoul(rank_text.c_str(), &end, 10) : 0;
+    if (!ok || bytes.empty() || !end || *end != '\0' || rank > 0x7FFFFFFF)
+      return Status::InvalidArgument(name + ": line " + std::to_string(line_no) + ": not \"<base64> <rank>\"");
+    if (Status s = t->model_.AddToken(static_cast<uint32_t>(rank), std::move(bytes)); !s.ok())
+      return Status::InvalidArgument(name + ": line " + std::to_string(line_no) + ": " + s.message());
+    max_id = std::max(max_id, static_cast<uint32_t>(rank));
+  }
+  t->model_.AddMergesFromTokenSplits();
+  t->model_.set_whole_piece_first(true);
+  if (Status s = t->model_.Finish(); !s.ok()) return Status::InvalidArgument(name + ": " + s.message());
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(meta_json);
+  element meta;
+  std::string_view pattern;
+  if (parser.parse(padded).get(meta) || meta["pat_str"].get(pattern))
+    return Status::InvalidArgument(name + ": the .json beside the rank file needs \"pat_str\"");
+  // tiktoken keeps only the matches (text between them is dropped).
+  ASSIGN_OR_RETURN(std::unique_ptr<RegexSplit> split, MakeSplit(pattern, Behavior::kRemoved, true));
+  t->pre_tokenizers_.push_back(std::move(split));
+  object specials;
+  if (!meta["special_tokens"].get(specials)) {
+    for (auto [content, value] : specials) {
+      int64_t id;
+      if (value.get(id) || id < 0) return Status::InvalidArgument(name + ": special token without an id");
+      t->added_.push_back({static_cast<uint32_t>(id), std::string(content), true});
+      max_id = std::max(max_id, static_cast<uint32_t>(id));
+    }
+  }
+  t->vocab_size_ = max_id + 1;
+  t->added_index_.assign(t->vocab_size_, -1);
+  for (size_t i = 0; i < t->added_.size(); ++i) t->added_index_[t->added_[i].id] = static_cast<int64_t>(i);
+  t->eos_ = t->TokenId("<|endoftext|>");
+  return t;
+}
+
+Result<std::unique_ptr<Tokenizer>> Tokenizer::Load(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string data, ReadWholeFile(path));
+  const std::string base = Basename(path);
+  if (base.size() > 9 && base.substr(base.size() - 9) == ".tiktoken") {
+    const std::string meta_path = path.substr(0, path.size() - 9) + ".json";
+    auto meta = ReadWholeFile(meta_path);
+    if (!meta.ok())
+      return Status::InvalidArgument(path + ": needs " + meta_path +
+                                     " ({\"pat_str\", \"special_tokens\"}): " + meta.status().message());
+    return FromTiktoken(data, *meta, path);
+  }
+  std::string config;
+  if (auto c = ReadWholeFile(Dirname(path) + "/tokenizer_config.json"); c.ok()) config = std::move(*c);
+  return FromHuggingFace(data, config, path);
+}
+
+std::optional<uint32_t> Tokenizer::TokenId(std::string_view content) const {
+  for (const AddedToken& a : added_)
+    if (a.content == content) return a.id;
+  int64_t id = model_.Find(content);
+  if (id >= 0) return static_cast<uint32_t>(id);
+  return std::nullopt;
+}
+
+void Tokenizer::Encode(std::string_view text, std::vector<uint32_t>* ids) const {
+  thread_local std::string normalized;
+  thread_local std::vector<std::string_view> a, b;
+  thread_local std::deque<std::string> arena;
+  arena.clear();
+  if (!normalizers_.empty()) {
+    normalized.assign(text);
+    for (const auto& n : normalizers_) n->Apply(&normalized);
+    text = normalized;
+  }
+  a.clear();
+  if (!text.empty()) a.push_back(text);
+  for (const auto& p : pre_tokenizers_) {
+    b.clear();
+    p->Split(a, &b, &arena);
+    std::swap(a, b);
+  }
+  for (std::string_view piece : a) model_.EncodePiece(piece, ids);
+}
+
+std::vector<uint32_t> Tokenizer::Encode(std::string_view text) const {
+  std::vector<uint32_t> ids;
+  Encode(text, &ids);
+  return ids;
+}
+
+std::vector<std::vector<uint32_t>> Tokenizer::EncodeBatch(const std::vector<std::string_view>& texts,
+                                                          unsigned threads) const {
+  std::vector<std::vector<uint32_t>> out(texts.size());
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, texts.size()));
+  if (threads <= 1) {
+    for (size_t i = 0; i < texts.size(); ++i) Encode(texts[i], &out[i]);
+    return out;
+  }
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> workers;
+  for (unsigned w = 0; w < threads; ++w)
+    workers.emplace_back([&] {
+      for (size_t i; (i = next.fetch_add(1)) < texts.size();) Encode(texts[i], &out[i]);
+    });
+  for (auto& w : workers) w.join();
+  return out;
+}
+
+std::string Tokenizer::Decode(const uint32_t* ids, size_t count, bool skip_special) const {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) {
+    const uint32_t id = ids[i];
+    if (id < added_index_.size() && added_index_[id] >= 0) {
+      const AddedToken& a = added_[static_cast<size_t>(added_index_[id])];
+      if (!(skip_special && a.special)) out += a.content;
+      continue;
+    }
+    out += model_.Bytes(id);
+  }
+  return out;
+}
+
+}  // namespace crawlproof::tokenize
