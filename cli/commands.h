@@ -18,5 +18,6 @@ void RegisterAuditCommands(CLI::App& app, int* exit_code);
 void RegisterExtractCommands(CLI::App& app, int* exit_code);
 void RegisterFilterCommands(CLI::App& app, int* exit_code);
 void RegisterDedupCommands(CLI::App& app, int* exit_code);
+void RegisterTokenizeCommands(CLI::App& app, int* exit_code);
 
 }  // namespace crawlproof::cli
