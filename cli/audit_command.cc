@@ -115,8 +115,10 @@ int RunAuditVerify(const VerifyArgs& a) {
 }  // namespace
 
 void RegisterAuditCommands(CLI::App& app, int* exit_code) {
-  auto* audit = app.add_subcommand("audit", "Proof bundles for single records, checkable offline");
-  audit->require_subcommand(1);
+  auto* audit =
+      app.add_subcommand("audit", "Proof bundles for single records, checkable offline; a document's account");
+  audit->require_subcommand(0, 1);
+  AddStoreAudit(audit, exit_code);
 
   auto rec = std::make_shared<RecordArgs>();
   auto* record = audit->add_subcommand("record", "Write the proof bundle of one record");

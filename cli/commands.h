@@ -19,5 +19,8 @@ void RegisterExtractCommands(CLI::App& app, int* exit_code);
 void RegisterFilterCommands(CLI::App& app, int* exit_code);
 void RegisterDedupCommands(CLI::App& app, int* exit_code);
 void RegisterTokenizeCommands(CLI::App& app, int* exit_code);
+void RegisterRunCommands(CLI::App& app, int* exit_code);
+// `audit --store DIR (--doc | --url | --shard --index)` on the audit command.
+void AddStoreAudit(CLI::App* audit, int* exit_code);
 
 }  // namespace crawlproof::cli

@@ -3,14 +3,10 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "store/dedup_keys.h"
+
 namespace crawlproof::store {
 namespace {
-
-std::string BandPrefix(uint64_t key) {
-  std::string k = "b";
-  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>((key >> (8 * i)) & 0xff));
-  return k;
-}
 
 class RocksDbIndex : public dedup::DedupIndex {
  public:
@@ -19,7 +15,7 @@ class RocksDbIndex : public dedup::DedupIndex {
 
   Result<std::vector<std::string>> Lookup(uint64_t band_key) override {
     std::vector<std::string> ids;
-    std::string prefix = BandPrefix(band_key);
+    std::string prefix = DedupBandPrefix(band_key);
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
       ids.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
@@ -32,24 +28,14 @@ class RocksDbIndex : public dedup::DedupIndex {
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), "s" + id, &value);
     if (s.IsNotFound()) return Status::NotFound("dedup index: no signature for " + id);
     if (!s.ok()) return Status::IoError("dedup index: " + s.ToString());
-    if (value.size() != size_t{num_perm_} * 8) return Status::Corruption("dedup index: bad signature for " + id);
-    std::vector<uint64_t> sig(num_perm_);
-    for (uint32_t i = 0; i < num_perm_; ++i) {
-      uint64_t v = 0;
-      for (int b = 7; b >= 0; --b) v = v << 8 | static_cast<unsigned char>(value[i * 8 + b]);
-      sig[i] = v;
-    }
-    return sig;
+    return DecodeDedupSignature(value, num_perm_, id);
   }
 
   Status Add(const std::vector<dedup::IndexedDocument>& docs) override {
     rocksdb::WriteBatch batch;
     for (const auto& d : docs) {
-      for (uint64_t key : d.band_keys) batch.Put(BandPrefix(key) + d.id, "");
-      std::string sig;
-      for (uint64_t v : d.signature)
-        for (int b = 0; b < 8; ++b) sig.push_back(static_cast<char>((v >> (8 * b)) & 0xff));
-      batch.Put("s" + d.id, sig);
+      for (uint64_t key : d.band_keys) batch.Put(DedupBandPrefix(key) + d.id, "");
+      batch.Put("s" + d.id, EncodeDedupSignature(d.signature));
     }
     uint64_t count = count_ + docs.size();
     std::string n;

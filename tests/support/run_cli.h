@@ -16,9 +16,10 @@ struct CliRun {
   std::string err;  // stderr
 };
 
-inline CliRun RunCrawlproof(const std::string& args) {
+// `env`: "NAME=value ..." put before the command.
+inline CliRun RunCrawlproof(const std::string& args, const std::string& env = "") {
   const std::string err_file = MakeTempDir() + "/stderr";
-  std::string cmd = BinaryDir() + "/crawlproof " + args + " 2>" + err_file;
+  std::string cmd = (env.empty() ? "" : env + " ") + BinaryDir() + "/crawlproof " + args + " 2>" + err_file;
   FILE* p = popen(cmd.c_str(), "r");
   CliRun r{-1, "", ""};
   if (!p) return r;

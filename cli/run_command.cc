@@ -1,0 +1,200 @@
+// crawlproof run [PIPELINE.toml]; crawlproof audit --store DIR (--doc | --url | --shard --index)
+#include <simdjson.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "common/json.h"
+#include "common/logging.h"
+#include "pipelines/pipeline.h"
+#include "pipelines/run.h"
+#include "store/provenance_store.h"
+#include "tokenize/shards.h"
+
+namespace crawlproof::cli {
+namespace {
+
+struct RunArgs {
+  std::string pipeline = std::string(CRAWLPROOF_SOURCE_DIR) + "/pipelines/sample.toml";
+  std::string progress = "auto";
+};
+
+int RunRun(const RunArgs& a) {
+  auto config = pipelines::LoadPipeline(a.pipeline);
+  if (!config.ok()) {
+    LogError(config.status().message());
+    return kExitCannotRun;
+  }
+  auto summary = pipelines::RunPipeline(*config, ParseProgressOption(a.progress));
+  if (!summary.ok()) {
+    LogError("run " + config->name + ": " + summary.status().message());
+    return kExitCannotRun;
+  }
+  if (summary->nothing_new) {
+    LogInfo("run " + config->name + ": nothing new — all " + std::to_string(summary->sources) +
+            " source shards are already done; nothing changed");
+    JsonObject o;
+    o.Add("run", config->name).Add("nothing_new", true).Add("sources", summary->sources);
+    std::printf("%s\n", o.str().c_str());
+    return kExitOk;
+  }
+  LogInfo("run " + config->name + " #" + std::to_string(summary->run) + ": " + std::to_string(summary->processed) +
+          " shards (" + std::to_string(summary->quarantined) + " quarantined, " + std::to_string(summary->unverified) +
+          " unverified), " + std::to_string(summary->documents) + " documents, " + std::to_string(summary->kept) +
+          " kept, " + std::to_string(summary->tokens) + " tokens; outputs in " + config->output);
+  std::printf("%s\n", summary->stats_json.c_str());
+  return summary->quarantined || summary->input_errors ? kExitBadInput : kExitOk;
+}
+
+// ---- audit --store -------------------------------------------------------------
+
+struct StoreAuditArgs {
+  std::string store, doc, url;
+  int64_t shard = -1, index = -1;
+  bool json = false;
+};
+
+std::string Field(simdjson::dom::element e, const char* key) {
+  std::string_view s;
+  if (!e[key].get(s)) return std::string(s);
+  uint64_t u;
+  if (!e[key].get(u)) return std::to_string(u);
+  double d;
+  if (!e[key].get(d)) return std::to_string(d);
+  return "";
+}
+
+void PrintAccount(const std::string& json) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(json);
+  simdjson::dom::element e = parser.parse(p);
+  simdjson::dom::element src = e["source"];
+  const std::string status = Field(e, "status");
+  std::printf("document %s\n", Field(e, "doc_id").c_str());
+  std::printf("  source:   %s, offset %s, length %s\n", Field(src, "file").c_str(), Field(src, "offset").c_str(),
+              Field(src, "length").c_str());
+  std::printf("            record %s\n            %s (%s)\n", Field(src, "record_id").c_str(),
+              Field(src, "url").c_str(), Field(src, "date").c_str());
+  std::string leaf = Field(e, "ledger_leaf");
+  std::printf("  ledger:   %s%s\n", Field(e, "verification").c_str(),
+              leaf.empty() ? "" : (" (record leaf " + leaf + " of its file entry)").c_str());
+  if (!Field(e, "lang").empty())
+    std::printf("  language: %s (%s)\n", Field(e, "lang").c_str(), Field(e, "lang_score").c_str());
+  if (status == "dropped") {
+    std::printf("  filter:   dropped: %s\n", Field(e, "reason").c_str());
+  } else if (status == "quarantined") {
+    std::printf("  shard:    quarantined: %s\n", Field(e, "reason").c_str());
+  } else {
+    std::printf("  filter:   kept\n");
+  }
+  simdjson::dom::element d;
+  if (!e["dedup"].get(d))
+    std::printf("  dedup:    duplicate of %s (estimated Jaccard %s; %s)\n", Field(d, "duplicate_of").c_str(),
+                Field(d, "jaccard").c_str(), Field(e, "reason").c_str());
+  if (!Field(e, "shard").empty())
+    std::printf("  shards:   shard %s, document %s: %s tokens (SHA-256 of the ids %s)\n", Field(e, "shard").c_str(),
+                Field(e, "index").c_str(), Field(e, "tokens").c_str(), Field(e, "tokens_sha256").c_str());
+  std::printf("  status:   %s\n", status.c_str());
+}
+
+int RunStoreAudit(const StoreAuditArgs& a) {
+  int lookups = !a.doc.empty() + !a.url.empty() + (a.shard >= 0 || a.index >= 0);
+  if (a.store.empty() || lookups != 1 || ((a.shard >= 0) != (a.index >= 0))) {
+    LogError("audit: use --store DIR with exactly one of --doc ID, --url URL, --shard N --index I");
+    return kExitCannotRun;
+  }
+  auto st = store::ProvenanceStore::OpenForReading(a.store);
+  if (!st.ok()) {
+    LogError(st.status().message());
+    return kExitCannotRun;
+  }
+  std::vector<std::string> ids;
+  if (!a.doc.empty()) ids.push_back(a.doc);
+  if (!a.url.empty()) {
+    auto found = (*st)->DocumentsWithUrl(a.url);
+    if (!found.ok()) {
+      LogError(found.status().message());
+      return kExitCannotRun;
+    }
+    ids = *found;
+  }
+  if (a.shard >= 0) {
+    auto m = (*st)->Manifest();
+    std::optional<std::string> id;
+    if (m.ok() && *m) {
+      auto manifest = tokenize::Manifest::Parse(**m);
+      if (manifest.ok() && static_cast<size_t>(a.shard) < manifest->shards.size()) {
+        auto at =
+            (*st)->DocumentAt(manifest->shards[static_cast<size_t>(a.shard)].index, static_cast<uint64_t>(a.index));
+        if (at.ok() && *at) id = **at;
+      }
+    }
+    if (id) ids.push_back(*id);
+  }
+  bool all_known = !ids.empty();
+  if (ids.empty()) {
+    JsonObject o;
+    o.Add("doc_id", a.doc.empty() ? "" : a.doc).Add("status", "unknown").Add("reason", "not in the store");
+    if (!a.url.empty()) o.Add("url", a.url);
+    if (a.shard >= 0) o.Add("shard", a.shard).Add("index", a.index);
+    if (a.json) {
+      std::printf("%s\n", o.str().c_str());
+    } else {
+      std::printf("no document in the store %s for this lookup: status unknown\n", a.store.c_str());
+    }
+    return kExitBadInput;
+  }
+  for (const auto& id : ids) {
+    auto doc = (*st)->Document(id);
+    if (!doc.ok()) {
+      LogError(doc.status().message());
+      return kExitCannotRun;
+    }
+    if (!*doc) {
+      all_known = false;
+      JsonObject o;
+      o.Add("doc_id", id).Add("status", "unknown").Add("reason", "not in the store");
+      if (a.json) {
+        std::printf("%s\n", o.str().c_str());
+      } else {
+        std::printf("document %s: not in the store (status unknown)\n", id.c_str());
+      }
+      continue;
+    }
+    if (a.json) {
+      std::printf("%s\n", doc->value().c_str());
+    } else {
+      PrintAccount(**doc);
+    }
+  }
+  return all_known ? kExitOk : kExitBadInput;
+}
+
+}  // namespace
+
+void RegisterRunCommands(CLI::App& app, int* exit_code) {
+  auto r = std::make_shared<RunArgs>();
+  auto* run = app.add_subcommand("run", "Run a pipeline: verify, extract, filter, dedup, tokenize (docs/pipeline.md)");
+  run->add_option("pipeline", r->pipeline, "Pipeline file (TOML)")->capture_default_str();
+  run->add_option("--progress", r->progress, "Progress on stderr: auto, json, off")
+      ->check(CLI::IsMember({"auto", "json", "off"}));
+  run->callback([r, exit_code] { *exit_code = RunRun(*r); });
+}
+
+void AddStoreAudit(CLI::App* audit, int* exit_code) {
+  auto a = std::make_shared<StoreAuditArgs>();
+  audit->add_option("--store", a->store, "A run's provenance store: the account of one document");
+  audit->add_option("--doc", a->doc, "Document id");
+  audit->add_option("--url", a->url, "URL (every document with it)");
+  audit->add_option("--shard", a->shard, "Shard: 0-based position in the manifest (with --index)");
+  audit->add_option("--index", a->index, "Document's 0-based position in that shard");
+  audit->add_flag("--json", a->json, "One JSON object per document");
+  audit->callback([audit, a, exit_code] {
+    if (audit->get_subcommands().empty()) *exit_code = RunStoreAudit(*a);
+  });
+}
+
+}  // namespace crawlproof::cli

@@ -1,0 +1,48 @@
+// A pipeline file (pipelines/*.toml; every key and default in
+// docs/pipeline.md). Relative paths are relative to the file's folder.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace crawlproof::pipelines {
+
+struct PipelineConfig {
+  std::string file;  // the TOML file itself
+  // [run]
+  std::string name, output, store;
+  unsigned workers = 0;  // 0: all cores
+  // [source]
+  std::vector<std::string> paths;  // files, globs, http(s):// or s3:// URLs
+  std::string paths_file, prefix;  // a warc.paths(.gz) listing and the prefix its lines get
+  uint64_t limit = 0;              // first N shards of the listing (0: all)
+  // [ledger]
+  std::string snapshot, trust, root;
+  std::string on_mismatch = "quarantine";  // or "fail"
+  std::string on_missing = "quarantine";   // or "fail", "allow"
+  // [extract]
+  bool all_text = false;
+  double min_lang_score = 0.5;
+  uint64_t max_html_bytes = uint64_t{1} << 24;
+  // [filter]: read from the same file by filter::LoadFilterPipeline.
+  // [dedup]
+  std::string method = "minhash";
+  uint32_t num_perm = 112, ngram = 5, bands = 14, rows = 8;
+  uint64_t seed = 42;
+  double threshold = 0.7;
+  bool exact = true;
+  std::string device = "auto";
+  // [tokenize]
+  std::string tokenizer;  // default: data/tokenizers/deepseek-v3/tokenizer.json of the checkout
+  std::string format = "megatron";
+  uint64_t shard_tokens = uint64_t{1} << 30;
+  std::string bos = "auto", eos = "auto";
+};
+
+// Errors: NotFound, InvalidArgument naming the file and the key.
+Result<PipelineConfig> LoadPipeline(const std::string& path);
+
+}  // namespace crawlproof::pipelines

@@ -1,0 +1,580 @@
+#include "pipelines/run.h"
+
+#include <glob.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <tuple>
+
+#include "common/digest.h"
+#include "common/encoding.h"
+#include "common/file_util.h"
+#include "common/json.h"
+#include "common/logging.h"
+#include "dedup/minhash_dedup.h"
+#include "dedup/normalize.h"
+#include "extract/document.h"
+#include "filter/filters.h"
+#include "ingest/line_reader.h"
+#include "ingest/warc_reader.h"
+#include "store/provenance_store.h"
+#include "tokenize/shards.h"
+#include "tokenize/tokenizer.h"
+#include "verify/commitments.h"
+#include "verify/ledger.h"
+#include "verify/merkle.h"
+
+namespace crawlproof::pipelines {
+
+std::string DefaultTokenizerPath() {
+  return std::string(CRAWLPROOF_DATA_DIR) + "/tokenizers/deepseek-v3/tokenizer.json";
+}
+
+namespace {
+
+// Test hook: CRAWLPROOF_FAILPOINT=<name> kills the process with SIGKILL at
+// that point of a run (tests of exactly-once; docs/pipeline.md).
+void Failpoint(const char* name) {
+  const char* want = std::getenv("CRAWLPROOF_FAILPOINT");
+  if (want && std::strcmp(want, name) == 0) ::kill(::getpid(), SIGKILL);
+}
+
+using Clock = std::chrono::steady_clock;
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// One document of a task, with every decision made about it so far.
+struct DocOut {
+  extract::Document doc;
+  std::string status;  // "dropped", "quarantined", or "" while still a candidate
+  std::string reason;
+  std::string filter_changes;  // JSON object, or ""
+  int64_t leaf = -1;           // index of its record among the file's ledger leaves
+  std::string key_suffix;      // "@<file>" for a later sighting of a record seen before
+};
+
+struct ShardResult {
+  std::string path;
+  std::string verification;  // "verified", "unverified", "mismatch", "missing"
+  std::string detail;
+  bool quarantined = false;
+  bool failed = false;  // could not be read at all
+  uint64_t size = 0, records = 0, input_errors = 0;
+  std::string sha256;
+  std::vector<DocOut> docs;
+  std::map<std::string, uint64_t> skipped;  // records that are not documents, by reason
+  double seconds = 0;
+};
+
+std::vector<std::string> ResolveSources(const PipelineConfig& c, std::string* error) {
+  std::vector<std::string> out;
+  for (const auto& p : c.paths) {
+    if (p.find("://") == std::string::npos && p.find_first_of("*?[") != std::string::npos) {
+      glob_t g{};
+      if (glob(p.c_str(), 0, nullptr, &g) == 0) {
+        std::vector<std::string> found(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+        std::sort(found.begin(), found.end());
+        out.insert(out.end(), found.begin(), found.end());
+      }
+      globfree(&g);
+    } else {
+      out.push_back(p);
+    }
+  }
+  if (!c.paths_file.empty()) {
+    Status s = ingest::ForEachLine(c.paths_file, {}, [&](std::string_view line) {
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+      if (line.empty()) return true;
+      out.push_back(c.prefix + std::string(line));
+      return c.limit == 0 || out.size() < c.limit;
+    });
+    if (!s.ok()) *error = s.message();
+  }
+  return out;
+}
+
+// Removes what a killed run left: shard files the committed manifest does
+// not list, and a manifest.json that is not the committed one.
+Status Reconcile(const std::string& shards_dir, const std::optional<std::string>& committed) {
+  std::error_code ec;
+  std::filesystem::create_directories(shards_dir, ec);
+  if (ec) return Status::IoError("cannot create " + shards_dir + ": " + ec.message());
+  std::set<std::string> keep;
+  if (committed) {
+    ASSIGN_OR_RETURN(tokenize::Manifest m, tokenize::Manifest::Parse(*committed));
+    for (const auto& sh : m.shards)
+      for (const auto& f : sh.files) keep.insert(f.name);
+  }
+  for (const auto& e : std::filesystem::directory_iterator(shards_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_regular_file() && name.rfind("shard-", 0) == 0 && !keep.count(name)) std::filesystem::remove(e.path(), ec);
+  }
+  const std::string manifest = shards_dir + "/manifest.json";
+  if (committed) {
+    auto on_disk = ReadWholeFile(manifest);
+    if (!on_disk.ok() || *on_disk != *committed) RETURN_IF_ERROR(WriteFileAtomically(manifest, *committed));
+  } else {
+    std::filesystem::remove(manifest, ec);
+  }
+  return Status::Ok();
+}
+
+// A quarantined shard: its records as far as they can be read.
+void ListRecords(const std::string& path, ShardResult* r, const std::string& reason) {
+  ingest::WarcReaderOptions ro;
+  ro.check_digests = false;
+  auto reader = ingest::WarcReader::Open(path, {}, ro);
+  if (!reader.ok()) return;
+  ingest::WarcRecord rec;
+  while (true) {
+    auto n = (*reader)->Next(&rec);
+    if (!n.ok()) {
+      ++r->input_errors;
+      if ((*reader)->failed()) break;
+      continue;
+    }
+    if (!*n) break;
+    ++r->records;
+    DocOut d;
+    d.doc.record_id = std::string(rec.record_id);
+    d.doc.url = std::string(rec.target_uri);
+    d.doc.date = std::string(rec.date);
+    d.doc.file = path;
+    d.doc.offset = rec.offset;
+    d.doc.length = rec.length;
+    d.doc.id = extract::DocumentId(d.doc.record_id, d.doc.url, d.doc.date, rec.offset);
+    d.status = "quarantined";
+    d.reason = reason;
+    r->docs.push_back(std::move(d));
+  }
+}
+
+ShardResult RunTask(const PipelineConfig& c, const std::string& path, const verify::VerifiedLedger* ledger) {
+  auto t0 = Clock::now();
+  ShardResult r;
+  r.path = path;
+  // 1. The shard against its ledger entry (one read of the whole file).
+  verify::CommitOptions co;
+  co.keep_leaves = true;
+  auto commit = verify::CommitFile(path, verify::LedgerPath(path, c.root), co);
+  std::map<uint64_t, int64_t> leaf_of_offset;
+  if (!commit.ok()) {
+    r.failed = true;
+    r.verification = "unreadable";
+    r.detail = commit.status().message();
+    r.quarantined = true;
+    r.seconds = Since(t0);
+    return r;
+  }
+  r.size = commit->entry.size;
+  r.sha256 = verify::ToHex(commit->entry.sha256);
+  for (size_t i = 0; i < commit->leaves.size(); ++i) leaf_of_offset[commit->leaves[i].offset] = static_cast<int64_t>(i);
+  if (!ledger) {
+    r.verification = "unverified";
+    r.detail = "no ledger configured";
+  } else {
+    long idx = ledger->FindPath(commit->entry.path);
+    if (idx < 0) {
+      r.verification = "missing";
+      r.detail = "no file entry with path " + commit->entry.path + " in the ledger";
+    } else {
+      const verify::FileEntry& e = ledger->entries[static_cast<size_t>(idx)];
+      std::vector<std::string> diffs;
+      if (e.size != commit->entry.size) diffs.push_back("size");
+      if (e.sha256 != commit->entry.sha256) diffs.push_back("file hash");
+      if (e.record_count != commit->entry.record_count) diffs.push_back("record count");
+      if (e.record_root != commit->entry.record_root) diffs.push_back("record root");
+      if (diffs.empty()) {
+        r.verification = "verified";
+      } else {
+        r.verification = "mismatch";
+        for (const auto& d : diffs) r.detail += (r.detail.empty() ? "" : ", ") + d;
+        r.detail = "differs from its ledger entry: " + r.detail;
+      }
+    }
+  }
+  const bool quarantine = r.verification == "mismatch" || (r.verification == "missing" && c.on_missing != "allow");
+  if (r.verification == "missing" && c.on_missing == "allow") r.verification = "unverified";
+  if (quarantine) {
+    r.quarantined = true;
+    ListRecords(path, &r, "ledger:" + r.verification);
+    r.seconds = Since(t0);
+    return r;
+  }
+  // 2. Documents: extract, then filter (one pipeline per task, so that the
+  // PII replacement cycle depends only on the shard).
+  auto filters = filter::LoadFilterPipeline(c.file);
+  extract::ExtractOptions eo;
+  eo.html.main_content = !c.all_text;
+  eo.html.max_html_bytes = c.max_html_bytes;
+  eo.language.min_score = c.min_lang_score;
+  ingest::WarcReaderOptions ro;
+  ro.check_digests = false;  // the ledger check above covers the bytes
+  auto reader = ingest::WarcReader::Open(path, {}, ro);
+  if (!reader.ok() || !filters.ok()) {
+    r.failed = true;
+    r.detail = !reader.ok() ? reader.status().message() : filters.status().message();
+    r.seconds = Since(t0);
+    return r;
+  }
+  ingest::WarcRecord rec;
+  while (true) {
+    auto n = (*reader)->Next(&rec);
+    if (!n.ok()) {
+      LogError(n.status().message());
+      ++r.input_errors;
+      if ((*reader)->failed()) break;
+      continue;
+    }
+    if (!*n) break;
+    ++r.records;
+    auto outcome = extract::ExtractRecord(rec, path, eo);
+    if (!outcome.ok) {
+      ++r.skipped[outcome.skip_reason];
+      continue;
+    }
+    DocOut d;
+    d.doc = std::move(outcome.doc);
+    auto leaf = leaf_of_offset.find(d.doc.offset);
+    if (leaf != leaf_of_offset.end()) d.leaf = leaf->second;
+    filter::FilterDocument fd;
+    fd.id = d.doc.id;
+    fd.url = d.doc.url;
+    fd.lang = d.doc.lang;
+    fd.lang_score = d.doc.lang_score;
+    fd.text = std::move(d.doc.text);
+    filter::Decision dec = filters->Run(&fd);
+    d.doc.text = std::move(fd.text);
+    if (!dec.keep) {
+      d.status = "dropped";
+      d.reason = dec.reason;
+    }
+    if (!dec.changes.empty()) {
+      JsonObject ch;
+      for (const auto& [k, v] : dec.changes) ch.Add(k, v);
+      d.filter_changes = ch.str();
+    }
+    r.docs.push_back(std::move(d));
+  }
+  r.seconds = Since(t0);
+  return r;
+}
+
+std::string DocJson(const DocOut& d, const std::string& verification, uint64_t run) {
+  JsonObject src;
+  src.Add("file", d.doc.file)
+      .Add("offset", d.doc.offset)
+      .Add("length", d.doc.length)
+      .Add("record_id", d.doc.record_id)
+      .Add("url", d.doc.url)
+      .Add("date", d.doc.date);
+  JsonObject o;
+  o.Add("doc_id", d.doc.id).Add("status", d.status);
+  if (!d.reason.empty()) o.Add("reason", d.reason);
+  o.AddRaw("source", src.str()).Add("verification", verification);
+  if (d.leaf >= 0) o.Add("ledger_leaf", static_cast<uint64_t>(d.leaf));
+  if (!d.doc.lang.empty()) o.Add("lang", d.doc.lang).Add("lang_score", d.doc.lang_score);
+  if (!d.filter_changes.empty()) o.AddRaw("filter_changes", d.filter_changes);
+  o.Add("run", run);
+  return o.str();
+}
+
+}  // namespace
+
+Result<RunSummary> RunPipeline(const PipelineConfig& c, const ProgressOptions& progress_options) {
+  const auto t_start = Clock::now();
+  RunSummary summary;
+  // Everything that can be wrong with the configuration, before the store.
+  const std::string tok_path = c.tokenizer.empty() ? DefaultTokenizerPath() : c.tokenizer;
+  ASSIGN_OR_RETURN(std::unique_ptr<tokenize::Tokenizer> tokenizer, tokenize::Tokenizer::Load(tok_path));
+  RETURN_IF_ERROR(filter::LoadFilterPipeline(c.file).status());
+  tokenize::ShardOptions shard_options;
+  shard_options.format = c.format == "datatrove" ? tokenize::ShardFormat::kDatatrove : tokenize::ShardFormat::kMegatron;
+  shard_options.shard_tokens = c.shard_tokens;
+  for (auto [value, dflt, out, what] :
+       {std::tuple{c.bos, tokenizer->default_bos(), &shard_options.bos, "tokenize.bos"},
+        std::tuple{c.eos, tokenizer->default_eos(), &shard_options.eos, "tokenize.eos"}}) {
+    if (value == "auto") {
+      *out = dflt;
+    } else if (value == "none") {
+      *out = std::nullopt;
+    } else if (auto id = tokenizer->TokenId(value)) {
+      *out = *id;
+    } else {
+      return Status::InvalidArgument(c.file + ": " + what + " " + value + " is not a token of " + tok_path);
+    }
+  }
+  std::optional<verify::VerifiedLedger> ledger;
+  if (!c.snapshot.empty()) {
+    ASSIGN_OR_RETURN(verify::Trust trust, verify::LoadTrustFile(c.trust));
+    ASSIGN_OR_RETURN(verify::Snapshot snapshot, verify::ReadSnapshotFile(c.snapshot));
+    auto v = verify::VerifySnapshot(snapshot, trust);
+    if (!v.ok()) return Status::InvalidArgument(c.snapshot + ": the ledger does not verify: " + v.status().message());
+    ledger = std::move(v).value();
+  }
+  // The store (one run at a time) and the outputs it has committed.
+  const std::string params = "num_perm=" + std::to_string(c.num_perm) + " ngram=" + std::to_string(c.ngram) +
+                             " seed=" + std::to_string(c.seed) + " bands=" + std::to_string(c.bands) +
+                             " rows=" + std::to_string(c.rows);
+  std::error_code ec;
+  std::filesystem::create_directories(c.store, ec);
+  ASSIGN_OR_RETURN(std::unique_ptr<store::ProvenanceStore> st,
+                   store::ProvenanceStore::Open(c.store, params, c.num_perm));
+  const std::string shards_dir = c.output + "/shards";
+  ASSIGN_OR_RETURN(std::optional<std::string> committed, st->Manifest());
+  RETURN_IF_ERROR(Reconcile(shards_dir, committed));
+  ASSIGN_OR_RETURN(uint64_t runs, st->RunCount());
+  summary.run = runs + 1;
+
+  std::string source_error;
+  std::vector<std::string> sources = ResolveSources(c, &source_error);
+  if (!source_error.empty()) return Status::IoError(c.file + ": [source]: " + source_error);
+  summary.sources = sources.size();
+  std::vector<std::string> todo;
+  for (const auto& s : sources) {
+    ASSIGN_OR_RETURN(std::optional<std::string> state, st->Ingest(s));
+    if (!state) todo.push_back(s);
+  }
+  if (todo.empty()) {
+    summary.nothing_new = true;
+    return summary;
+  }
+
+  // Tasks, on `workers` threads; results kept in source order.
+  const auto t_tasks = Clock::now();
+  unsigned workers = c.workers ? c.workers : std::max(1u, std::thread::hardware_concurrency());
+  workers = static_cast<unsigned>(std::min<size_t>(workers, todo.size()));
+  std::vector<ShardResult> results(todo.size());
+  ProgressOptions po = progress_options;
+  po.unit = "shards";
+  Progress progress(po, 0);
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  for (unsigned w = 0; w < workers; ++w)
+    pool.emplace_back([&] {
+      for (size_t i; (i = next.fetch_add(1)) < todo.size();) {
+        results[i] = RunTask(c, todo[i], ledger ? &*ledger : nullptr);
+        progress.Add(1, results[i].size);
+      }
+    });
+  for (auto& t : pool) t.join();
+  progress.Finish();
+  const double task_seconds = Since(t_tasks);
+  Failpoint("tasks-done");
+  for (const auto& r : results) {
+    if (r.verification == "mismatch" && c.on_mismatch == "fail")
+      return Status::InvalidArgument(r.path + ": " + r.detail + " (ledger.on_mismatch = \"fail\"; nothing committed)");
+    if (r.verification == "missing" && c.on_missing == "fail")
+      return Status::InvalidArgument(r.path + ": " + r.detail + " (ledger.on_missing = \"fail\"; nothing committed)");
+  }
+
+  // A record seen before (the same WARC-Record-ID in an earlier file of this
+  // run or of an earlier run) is never a second document: the later sighting
+  // is recorded under its own key and goes no further.
+  std::set<std::string> seen_ids;
+  for (auto& r : results) {
+    for (auto& d : r.docs) {
+      ASSIGN_OR_RETURN(std::optional<std::string> before, st->Document(d.doc.id));
+      if (before || !seen_ids.insert(d.doc.id).second) {
+        d.key_suffix = "@" + r.path;
+        if (d.status.empty()) {
+          d.status = "duplicate";
+          d.reason = "same-record";
+        }
+      }
+    }
+  }
+
+  // Dedup over the candidates, in source order, against the store's index.
+  const auto t_dedup = Clock::now();
+  store::ProvenanceStore::Batch batch;
+  std::unique_ptr<dedup::DedupIndex> index = st->DedupIndexFor(&batch);
+  dedup::DedupOptions dopt;
+  dopt.minhash = {c.num_perm, c.ngram, c.seed};
+  dopt.bands = c.bands;
+  dopt.rows = c.rows;
+  dopt.threshold = c.threshold;
+  dopt.exact = c.exact;
+  dopt.device = c.device == "cpu"    ? dedup::DedupOptions::Device::kCpu
+                : c.device == "cuda" ? dedup::DedupOptions::Device::kCuda
+                                     : dedup::DedupOptions::Device::kAuto;
+  dopt.threads = c.workers;
+  std::vector<DocOut*> candidates;
+  for (auto& r : results)
+    for (auto& d : r.docs)
+      if (d.status.empty()) candidates.push_back(&d);
+  std::vector<std::string> texts, ids;
+  for (DocOut* d : candidates) {
+    texts.push_back(dedup::NormalizeForDedup(d->doc.text));
+    ids.push_back(d->doc.id);
+  }
+  ASSIGN_OR_RETURN(dedup::DedupReport report, dedup::Deduplicate(texts, {}, dopt, index.get(), ids));
+  texts.clear();
+  std::vector<DocOut*> kept;
+  std::vector<std::string> dedup_json(candidates.size());
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    const dedup::DedupOutcome& out = report.outcomes[k];
+    if (!out.removed) {
+      kept.push_back(candidates[k]);
+      continue;
+    }
+    const std::string of = out.previous.empty() ? ids[out.duplicate_of] : out.previous;
+    candidates[k]->status = "duplicate";
+    candidates[k]->reason = std::string(out.exact && out.previous.empty() ? "dedup:exact" : "dedup:minhash") +
+                            (out.previous.empty() ? "" : ":earlier_run");
+    JsonObject dj;
+    dj.Add("duplicate_of", of).Add("cluster", of).Add("jaccard", out.jaccard);
+    dedup_json[k] = dj.str();
+  }
+  RETURN_IF_ERROR(index->Add(report.newly_kept));
+  const double dedup_seconds = Since(t_dedup);
+
+  // Tokens, into shards after the committed ones.
+  const auto t_tok = Clock::now();
+  tokenize::Manifest earlier;
+  uint64_t first_shard = 0;
+  if (committed) {
+    ASSIGN_OR_RETURN(earlier, tokenize::Manifest::Parse(*committed));
+    if (!earlier.shards.empty()) first_shard = earlier.shards.back().index + 1;
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<tokenize::ShardWriter> writer,
+                   tokenize::ShardWriter::Open(shards_dir, *tokenizer, tok_path, shard_options, first_shard));
+  std::vector<std::string_view> views;
+  for (DocOut* d : kept) views.push_back(d->doc.text);
+  auto token_ids = tokenizer->EncodeBatch(views, c.workers);
+  std::vector<std::string> tokens_sha(kept.size());
+  for (size_t i = 0; i < kept.size(); ++i) {
+    RETURN_IF_ERROR(writer->Add(kept[i]->doc.id, token_ids[i]));
+    std::string bytes(reinterpret_cast<const char*>(token_ids[i].data()), token_ids[i].size() * 4);
+    tokens_sha[i] = HexEncode(Sha256(bytes));
+    summary.tokens += token_ids[i].size();
+  }
+  ASSIGN_OR_RETURN(tokenize::Manifest fresh, writer->Finish());
+  const double tokenize_seconds = Since(t_tok);
+  Failpoint("shards-written");
+  // Positions: documents fill the new shards in order.
+  std::map<const DocOut*, std::pair<uint64_t, uint64_t>> position;  // shard, index
+  {
+    size_t i = 0;
+    for (const auto& sh : fresh.shards)
+      for (uint64_t k = 0; k < sh.documents && i < kept.size(); ++k) position[kept[i++]] = {sh.index, k};
+  }
+  if (committed) {
+    if (earlier.tokenizer_sha256 != fresh.tokenizer_sha256 || earlier.options.format != fresh.options.format ||
+        earlier.options.bos != fresh.options.bos || earlier.options.eos != fresh.options.eos)
+      return Status::InvalidArgument(c.output +
+                                     ": its shards were written with another tokenizer or options; a new "
+                                     "output folder (and store) is needed");
+    for (auto& sh : fresh.shards) earlier.shards.push_back(std::move(sh));
+    earlier.documents += fresh.documents;
+    earlier.tokens += fresh.tokens;
+    fresh = std::move(earlier);
+  }
+  const std::string manifest_json = fresh.ToJson();
+
+  // The store: every document, every shard, the run, the manifest; one write.
+  std::map<std::string, uint64_t> dropped, statuses;
+  uint64_t records = 0;
+  size_t candidate_index = 0;
+  std::map<const DocOut*, size_t> candidate_of;
+  for (size_t k = 0; k < candidates.size(); ++k) candidate_of[candidates[k]] = k;
+  std::map<const DocOut*, size_t> kept_of;
+  for (size_t i = 0; i < kept.size(); ++i) kept_of[kept[i]] = i;
+  (void)candidate_index;
+  for (auto& r : results) {
+    records += r.records;
+    summary.input_errors += r.input_errors;
+    const bool unverified = r.verification == "unverified";
+    for (auto& d : r.docs) {
+      if (d.status.empty()) d.status = unverified ? "unverified" : "in-shard";
+      std::string json = DocJson(d, r.verification, summary.run);
+      json.pop_back();  // '}' — decisions and the position follow
+      if (auto it = candidate_of.find(&d); it != candidate_of.end() && !dedup_json[it->second].empty())
+        json += ",\"dedup\":" + dedup_json[it->second];
+      if (auto it = kept_of.find(&d); it != kept_of.end()) {
+        auto [shard, idx] = position[&d];
+        json += ",\"shard\":" + std::to_string(shard) + ",\"index\":" + std::to_string(idx) +
+                ",\"tokens\":" + std::to_string(token_ids[it->second].size()) + ",\"text_sha256\":\"" +
+                HexEncode(Sha256(d.doc.text)) + "\",\"tokens_sha256\":\"" + tokens_sha[it->second] + "\"";
+        batch.PutPosition(shard, idx, d.doc.id);
+      }
+      json += "}";
+      batch.PutDocument(d.doc.id + d.key_suffix, json, d.doc.url);
+      ++statuses[d.status];
+      if (d.status == "dropped") ++dropped[d.reason];
+    }
+    JsonObject in;
+    in.Add("path", r.path)
+        .Add("state", r.quarantined ? "quarantined" : "done")
+        .Add("verification", r.verification)
+        .Add("detail", r.detail)
+        .Add("size", r.size)
+        .Add("sha256", r.sha256)
+        .Add("records", r.records)
+        .Add("documents", static_cast<uint64_t>(r.docs.size()))
+        .Add("input_errors", r.input_errors)
+        .Add("run", summary.run);
+    batch.PutIngest(r.path, in.str());
+    ++summary.processed;
+    summary.quarantined += r.quarantined;
+    summary.unverified += r.verification == "unverified";
+  }
+  summary.documents = candidates.size() + dropped.size();
+  summary.kept = kept.size();
+  summary.shards_written = fresh.shards.size() - (first_shard ? 0 : 0);
+  JsonObject drop_obj, status_obj, seconds;
+  for (const auto& [k, v] : dropped) drop_obj.Add(k, v);
+  for (const auto& [k, v] : statuses) status_obj.Add(k, v);
+  seconds.Add("verify_extract_filter", task_seconds)
+      .Add("dedup", dedup_seconds)
+      .Add("tokenize", tokenize_seconds)
+      .Add("total", Since(t_start));
+  uint64_t docs_total = 0;
+  for (const auto& [k, v] : statuses) docs_total += v;
+  summary.documents = docs_total;
+  uint64_t bytes = 0;
+  for (const auto& r : results) bytes += r.size;
+  JsonObject stats;
+  stats.Add("run", summary.run)
+      .Add("name", c.name)
+      .Add("sources", summary.sources)
+      .Add("processed", summary.processed)
+      .Add("quarantined", summary.quarantined)
+      .Add("unverified", summary.unverified)
+      .Add("bytes", bytes)
+      .Add("records", records)
+      .Add("input_errors", summary.input_errors)
+      .AddRaw("documents", status_obj.str())
+      .AddRaw("dropped", drop_obj.str())
+      .Add("exact_duplicates", static_cast<uint64_t>(report.exact_duplicates))
+      .Add("near_duplicates", static_cast<uint64_t>(report.near_duplicates))
+      .Add("earlier_run_duplicates", static_cast<uint64_t>(report.previous_duplicates))
+      .Add("kept", summary.kept)
+      .Add("tokens", summary.tokens)
+      .Add("shards_total", static_cast<uint64_t>(fresh.shards.size()))
+      .AddRaw("seconds", seconds.str());
+  summary.stats_json = stats.str();
+  batch.PutRun(summary.run, summary.stats_json);
+  batch.PutManifest(manifest_json);
+  RETURN_IF_ERROR(st->Commit(&batch));
+  Failpoint("committed");
+  // After the commit: the manifest file (Reconcile rewrites it if this is lost).
+  RETURN_IF_ERROR(WriteFileAtomically(shards_dir + "/manifest.json", manifest_json));
+  Failpoint("manifest-written");
+  RETURN_IF_ERROR(WriteFileAtomically(c.output + "/stats.json", summary.stats_json + "\n"));
+  return summary;
+}
+
+}  // namespace crawlproof::pipelines

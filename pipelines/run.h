@@ -1,0 +1,43 @@
+// `crawlproof run`: the local executor of a pipeline (docs/pipeline.md).
+//
+// Each source shard not yet done in the store is a task: read it once to
+// check it against its ledger entry (file hash, record root), then extract,
+// filter and normalise its documents; tasks run on `workers` threads and
+// their results are taken in source order. Then the new documents are
+// deduplicated (among themselves and against every document kept before,
+// through the store's dedup index), tokenized into new shards after the
+// existing ones, and everything — every document's decisions and position,
+// every shard's state, the run record, the new manifest — is committed to the
+// store in one synced write. Output files not in the committed manifest are
+// removed at the start of a run, so a run killed at any moment leaves nothing
+// that the next one does not redo identically (exactly once).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/progress.h"
+#include "common/status.h"
+#include "pipelines/pipeline.h"
+
+namespace crawlproof::pipelines {
+
+struct RunSummary {
+  bool nothing_new = false;
+  uint64_t run = 0;  // the run's number in the store (1, 2, ...)
+  uint64_t sources = 0, processed = 0, quarantined = 0, unverified = 0;
+  uint64_t documents = 0, kept = 0, tokens = 0, shards_written = 0;
+  uint64_t input_errors = 0;
+  std::string stats_json;  // also written to <output>/stats.json
+};
+
+// Errors: those of the config's files, the store (Unavailable when another
+// run holds it), FailedPrecondition-like InvalidArgument when a shard
+// mismatches its ledger entry and on_mismatch (or on_missing) is "fail" — in
+// which case nothing is committed.
+Result<RunSummary> RunPipeline(const PipelineConfig& config, const ProgressOptions& progress = {});
+
+// The bundled default tokenizer (DeepSeek-V3) of this checkout.
+std::string DefaultTokenizerPath();
+
+}  // namespace crawlproof::pipelines

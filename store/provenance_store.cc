@@ -1,0 +1,246 @@
+#include "store/provenance_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "store/dedup_keys.h"
+
+namespace crawlproof::store {
+namespace {
+
+constexpr const char* kFamilies[] = {"default", "ingest", "provenance", "by_url", "by_position", "dedup", "runs"};
+enum Family { kDefault, kIngest, kProvenance, kByUrl, kByPosition, kDedup, kRuns, kFamilyCount };
+
+std::string BigEndian(uint64_t v) {
+  std::string k;
+  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  return k;
+}
+
+}  // namespace
+
+struct ProvenanceStore::Batch::Impl {
+  std::vector<std::pair<int, std::pair<std::string, std::string>>> puts;  // family, key, value
+  uint64_t dedup_added = 0;
+};
+
+ProvenanceStore::Batch::Batch() : impl_(std::make_unique<Impl>()) {}
+ProvenanceStore::Batch::~Batch() = default;
+
+void ProvenanceStore::Batch::PutIngest(const std::string& path, const std::string& json) {
+  impl_->puts.push_back({kIngest, {path, json}});
+}
+void ProvenanceStore::Batch::PutDocument(const std::string& doc_id, const std::string& json, const std::string& url) {
+  impl_->puts.push_back({kProvenance, {doc_id, json}});
+  if (!url.empty()) impl_->puts.push_back({kByUrl, {url + std::string(1, '\0') + doc_id, ""}});
+}
+void ProvenanceStore::Batch::PutPosition(uint64_t shard, uint64_t index, const std::string& doc_id) {
+  impl_->puts.push_back({kByPosition, {BigEndian(shard) + BigEndian(index), doc_id}});
+}
+void ProvenanceStore::Batch::PutRun(uint64_t run, const std::string& json) {
+  impl_->puts.push_back({kRuns, {"run" + BigEndian(run), json}});
+}
+void ProvenanceStore::Batch::PutManifest(const std::string& json) {
+  impl_->puts.push_back({kRuns, {"manifest", json}});
+}
+
+struct ProvenanceStore::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> cf;
+  uint32_t num_perm = 0;
+  uint64_t dedup_count = 0;
+  std::string dir;
+
+  ~Impl() {
+    for (auto* h : cf)
+      if (h && db) db->DestroyColumnFamilyHandle(h);
+  }
+
+  Result<std::optional<std::string>> Get(int family, const std::string& key) const {
+    std::string value;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf[family], key, &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return Status::IoError(dir + ": " + s.ToString());
+    return std::optional<std::string>(std::move(value));
+  }
+};
+
+namespace {
+
+// The store's dedup family as a DedupIndex: reads committed postings, adds
+// into the run's batch.
+class StoreDedupIndex : public dedup::DedupIndex {
+ public:
+  StoreDedupIndex(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint32_t num_perm, uint64_t count,
+                  std::vector<std::pair<int, std::pair<std::string, std::string>>>* puts, uint64_t* added)
+      : db_(db), cf_(cf), num_perm_(num_perm), count_(count), puts_(puts), added_(added) {}
+  Result<std::vector<std::string>> Lookup(uint64_t band_key) override {
+    std::vector<std::string> ids;
+    std::string prefix = DedupBandPrefix(band_key);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+      ids.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+    if (!it->status().ok()) return Status::IoError("dedup index: " + it->status().ToString());
+    return ids;
+  }
+  Result<std::vector<uint64_t>> Signature(const std::string& id) override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_, "s" + id, &value);
+    if (s.IsNotFound()) return Status::NotFound("dedup index: no signature for " + id);
+    if (!s.ok()) return Status::IoError("dedup index: " + s.ToString());
+    return DecodeDedupSignature(value, num_perm_, id);
+  }
+  Status Add(const std::vector<dedup::IndexedDocument>& docs) override {
+    for (const auto& d : docs) {
+      for (uint64_t key : d.band_keys) puts_->push_back({kDedup, {DedupBandPrefix(key) + d.id, ""}});
+      puts_->push_back({kDedup, {"s" + d.id, EncodeDedupSignature(d.signature)}});
+    }
+    *added_ += docs.size();
+    return Status::Ok();
+  }
+  uint64_t size() const override { return count_; }
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* cf_;
+  uint32_t num_perm_;
+  uint64_t count_;
+  std::vector<std::pair<int, std::pair<std::string, std::string>>>* puts_;
+  uint64_t* added_;
+};
+
+Result<std::unique_ptr<rocksdb::DB>> OpenDb(const std::string& dir, bool create,
+                                            std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = create;
+  options.create_missing_column_families = create;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kFamilies) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, families, handles, &raw);
+  if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos)
+      return Status::Unavailable("the store " + dir + " is in use by another run (" + s.ToString() + ")");
+    return Status::IoError("cannot open the store " + dir + ": " + s.ToString());
+  }
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+}  // namespace
+
+ProvenanceStore::ProvenanceStore() : impl_(std::make_unique<Impl>()) {}
+ProvenanceStore::~ProvenanceStore() = default;
+
+Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::Open(const std::string& dir, const std::string& dedup_params,
+                                                               uint32_t num_perm) {
+  std::unique_ptr<ProvenanceStore> st(new ProvenanceStore());
+  Impl& i = *st->impl_;
+  i.dir = dir;
+  i.num_perm = num_perm;
+  ASSIGN_OR_RETURN(i.db, OpenDb(dir, true, &i.cf));
+  ASSIGN_OR_RETURN(std::optional<std::string> params, i.Get(kDedup, "m"));
+  if (!params) {
+    rocksdb::Status s = i.db->Put(rocksdb::WriteOptions(), i.cf[kDedup], "m", dedup_params);
+    if (!s.ok()) return Status::IoError(dir + ": " + s.ToString());
+  } else if (*params != dedup_params) {
+    return Status::InvalidArgument(dir + ": the store's dedup index was built with " + *params + ", this run uses " +
+                                   dedup_params);
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> n, i.Get(kDedup, "n"));
+  if (n && n->size() == 8)
+    for (int b = 7; b >= 0; --b) i.dedup_count = i.dedup_count << 8 | static_cast<unsigned char>((*n)[b]);
+  return st;
+}
+
+Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::OpenForReading(const std::string& dir) {
+  std::unique_ptr<ProvenanceStore> st(new ProvenanceStore());
+  Impl& i = *st->impl_;
+  i.dir = dir;
+  ASSIGN_OR_RETURN(i.db, OpenDb(dir, false, &i.cf));
+  return st;
+}
+
+std::unique_ptr<dedup::DedupIndex> ProvenanceStore::DedupIndexFor(Batch* batch) {
+  return std::make_unique<StoreDedupIndex>(impl_->db.get(), impl_->cf[kDedup], impl_->num_perm, impl_->dedup_count,
+                                           &batch->impl_->puts, &batch->impl_->dedup_added);
+}
+
+Status ProvenanceStore::Commit(Batch* batch) {
+  rocksdb::WriteBatch wb;
+  for (const auto& [family, kv] : batch->impl_->puts) wb.Put(impl_->cf[family], kv.first, kv.second);
+  const uint64_t count = impl_->dedup_count + batch->impl_->dedup_added;
+  std::string n;
+  for (int b = 0; b < 8; ++b) n.push_back(static_cast<char>((count >> (8 * b)) & 0xff));
+  wb.Put(impl_->cf[kDedup], "n", n);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = impl_->db->Write(wo, &wb);
+  if (!s.ok()) return Status::IoError(impl_->dir + ": commit failed: " + s.ToString());
+  impl_->dedup_count = count;
+  batch->impl_->puts.clear();
+  batch->impl_->dedup_added = 0;
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> ProvenanceStore::Ingest(const std::string& path) const {
+  return impl_->Get(kIngest, path);
+}
+Result<std::optional<std::string>> ProvenanceStore::Document(const std::string& doc_id) const {
+  return impl_->Get(kProvenance, doc_id);
+}
+Result<std::optional<std::string>> ProvenanceStore::DocumentAt(uint64_t shard, uint64_t index) const {
+  return impl_->Get(kByPosition, BigEndian(shard) + BigEndian(index));
+}
+Result<std::optional<std::string>> ProvenanceStore::Manifest() const {
+  return impl_->Get(kRuns, "manifest");
+}
+
+Result<std::vector<std::string>> ProvenanceStore::DocumentsWithUrl(const std::string& url) const {
+  std::vector<std::string> ids;
+  const std::string prefix = url + std::string(1, '\0');
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[kByUrl]));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+    ids.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+  if (!it->status().ok()) return Status::IoError(impl_->dir + ": " + it->status().ToString());
+  return ids;
+}
+
+Result<uint64_t> ProvenanceStore::RunCount() const {
+  uint64_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[kRuns]));
+  for (it->SeekToFirst(); it->Valid(); it->Next())
+    if (it->key().starts_with("run")) ++n;
+  if (!it->status().ok()) return Status::IoError(impl_->dir + ": " + it->status().ToString());
+  return n;
+}
+
+uint64_t ProvenanceStore::dedup_documents() const {
+  return impl_->dedup_count;
+}
+
+Result<std::string> ProvenanceStore::Dump() const {
+  std::string out;
+  auto hex = [](std::string_view s) {
+    static const char* d = "0123456789abcdef";
+    std::string h;
+    for (unsigned char c : s) {
+      h.push_back(d[c >> 4]);
+      h.push_back(d[c & 15]);
+    }
+    return h;
+  };
+  for (int f = kIngest; f < kFamilyCount; ++f) {
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[f]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string_view key(it->key().data(), it->key().size()), value(it->value().data(), it->value().size());
+      if (f == kRuns && key != "manifest") continue;  // run records hold times
+      const bool binary = f == kByPosition || f == kDedup || f == kByUrl;
+      out += std::string(kFamilies[f]) + "\t" + (binary ? hex(key) : std::string(key)) + "\t" +
+             (f == kDedup ? hex(value) : std::string(value)) + "\n";
+    }
+    if (!it->status().ok()) return Status::IoError(impl_->dir + ": " + it->status().ToString());
+  }
+  return out;
+}
+
+}  // namespace crawlproof::store

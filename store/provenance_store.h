@@ -1,0 +1,78 @@
+// The provenance store of `crawlproof run` (RocksDB, one directory, column
+// families; docs/pipeline.md):
+//   ingest      source shard path  -> JSON state (done / quarantined, verification, counts)
+//   provenance  doc id             -> JSON record (source, verification, decisions, position)
+//   by_url      url ‖ 0 ‖ doc id   -> ""
+//   by_position u64 shard ‖ u64 index (big-endian) -> doc id
+//   dedup       the dedup index of kept documents (band keys, signatures)
+//   runs        "run" ‖ u64 run number (big-endian) -> JSON run record; "manifest" -> the committed manifest
+// Every change of a run is one synced write batch (Commit), so a killed run
+// leaves the store as it was before it. RocksDB's lock makes a second process
+// on the same store fail (Unavailable) with a clear message.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "dedup/index.h"
+
+namespace crawlproof::store {
+
+class ProvenanceStore {
+ public:
+  // Opens (creating when absent) the store at `dir`; `dedup_params` names the
+  // signature and LSH parameters its dedup index is for (a store refuses
+  // others). Errors: Unavailable (another process holds it), InvalidArgument,
+  // IoError.
+  static Result<std::unique_ptr<ProvenanceStore>> Open(const std::string& dir, const std::string& dedup_params,
+                                                       uint32_t num_perm);
+  // Opens an existing store for reading while no run holds it.
+  static Result<std::unique_ptr<ProvenanceStore>> OpenForReading(const std::string& dir);
+  ~ProvenanceStore();
+
+  // Changes of one run, applied together by Commit().
+  class Batch {
+   public:
+    Batch();
+    ~Batch();
+    void PutIngest(const std::string& path, const std::string& json);
+    // `key`: the doc id, or for a later sighting of a record already seen
+  // (same WARC-Record-ID in another file) doc id ‖ "@" ‖ that file.
+  void PutDocument(const std::string& key, const std::string& json, const std::string& url);
+    void PutPosition(uint64_t shard, uint64_t index, const std::string& doc_id);
+    void PutRun(uint64_t run, const std::string& json);
+    void PutManifest(const std::string& json);
+
+   private:
+    friend class ProvenanceStore;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+  };
+  // The dedup index: lookups see committed documents; Add() puts the new
+  // ones into `batch` (they count once it is committed).
+  std::unique_ptr<dedup::DedupIndex> DedupIndexFor(Batch* batch);
+  Status Commit(Batch* batch);
+
+  Result<std::optional<std::string>> Ingest(const std::string& path) const;
+  Result<std::optional<std::string>> Document(const std::string& doc_id) const;
+  Result<std::vector<std::string>> DocumentsWithUrl(const std::string& url) const;
+  Result<std::optional<std::string>> DocumentAt(uint64_t shard, uint64_t index) const;
+  Result<std::optional<std::string>> Manifest() const;
+  Result<uint64_t> RunCount() const;
+  uint64_t dedup_documents() const;
+  // Every entry of every family except the run records ("family\tkey\tvalue"
+  // lines, keys of binary families in hex): what two stores that hold the
+  // same data have in common, for comparing them.
+  Result<std::string> Dump() const;
+
+ private:
+  ProvenanceStore();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crawlproof::store

@@ -1,0 +1,260 @@
+// `crawlproof run` end to end on the bundled sample (four real Common Crawl
+// WARC files and a ledger over them), as a user runs it: outputs, the store,
+// incremental runs, quarantine, exactly-once after SIGKILL at several points,
+// one run per store, and `audit --store`.
+#pragma GCC diagnostic ignored "-Wrestrict"  // GCC 12 false positive on "literal" + std::string
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "store/provenance_store.h"
+#include "tests/support/run_cli.h"
+#include "tests/support/test_paths.h"
+
+namespace crawlproof {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kSource = CRAWLPROOF_TEST_SOURCE_DIR;
+const char* kWarcs[] = {"CC-MAIN-2019-12-jwarc.warc.gz", "CC-MAIN-2020-34-resiliparse.warc.gz",
+                        "CC-MAIN-2022-05-cmoncrawl.warc.gz", "CC-MAIN-2024-22-whirlwind.warc.gz"};
+
+// A copy of data/sample (WARCs, ledger, trust) in `dir`/sample.
+void CopySample(const std::string& dir) {
+  fs::create_directories(dir + "/sample");
+  for (const char* f : {"ledger.json", "trust.toml", "TEST-ONLY.valset"})
+    fs::copy_file(kSource + "/data/sample/" + f, dir + "/sample/" + f);
+  fs::copy(kSource + "/data/sample/ledger.json.leaves", dir + "/sample/ledger.json.leaves");
+  for (const char* w : kWarcs) fs::copy_file(kSource + "/data/sample/" + w, dir + "/sample/" + w);
+  for (const auto& e : fs::recursive_directory_iterator(dir + "/sample"))
+    fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+}
+
+std::string WritePipeline(const std::string& dir, const std::string& output, const std::string& paths,
+                          const std::string& extra = "") {
+  std::string toml = "[run]\noutput = \"" + output + "\"\nworkers = 2\n[source]\npaths = [" + paths +
+                     "]\n[ledger]\nsnapshot = \"sample/ledger.json\"\ntrust = \"sample/trust.toml\"\nroot = "
+                     "\"sample\"\n" +
+                     extra +
+                     "[filter]\nlanguages = []\nsteps = [\"url\", \"language\", \"gopher_repetition\", \"fineweb\"]\n"
+                     "[tokenize]\ntokenizer = \"" +
+                     kSource + "/data/tokenizers/deepseek-v3/tokenizer.json\"\nshard_tokens = 1500\n";
+  std::string path = dir + "/" + fs::path(output).filename().string() + ".toml";
+  std::ofstream(path) << toml;
+  return path;
+}
+
+std::string StoreDump(const std::string& store) {
+  auto st = store::ProvenanceStore::OpenForReading(store);
+  EXPECT_TRUE(st.ok()) << st.status().message();
+  if (!st.ok()) return "";
+  auto dump = (*st)->Dump();
+  EXPECT_TRUE(dump.ok());
+  return dump.ok() ? *dump : "";
+}
+
+// Every file under output/shards, by relative name.
+std::map<std::string, std::string> ShardFiles(const std::string& output) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(output + "/shards"))
+    if (e.is_regular_file())
+      files[fs::relative(e.path(), output + "/shards").string()] = testing::ReadFileBytes(e.path().string());
+  return files;
+}
+
+TEST(Run, SampleEndToEndThenNothingNew) {
+  std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  std::string pipeline = WritePipeline(dir, "out", "\"sample/*.warc.gz\"");
+  auto r = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"processed\":4,\"quarantined\":0,\"unverified\":0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"records\":58"), std::string::npos) << r.out;
+  EXPECT_EQ(testing::RunCrawlproof("shards verify " + dir + "/out/shards/manifest.json").exit_code, 0);
+  std::string manifest = testing::ReadFileBytes(dir + "/out/shards/manifest.json");
+  EXPECT_NE(manifest.find("shard-00001"), std::string::npos);  // 1,500-token shards: several
+  EXPECT_EQ(manifest.find(dir), std::string::npos);            // no paths inside
+  std::string dump = StoreDump(dir + "/out/store");
+  // Again: nothing new, nothing changed.
+  auto again = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.out.find("\"nothing_new\":true"), std::string::npos) << again.out;
+  EXPECT_NE(again.err.find("nothing new"), std::string::npos) << again.err;
+  EXPECT_EQ(testing::ReadFileBytes(dir + "/out/shards/manifest.json"), manifest);
+  EXPECT_EQ(StoreDump(dir + "/out/store"), dump);
+
+  // audit --store: by shard position, by id, by URL; every status is one of the six.
+  auto first = testing::RunCrawlproof("audit --store " + dir + "/out/store --shard 0 --index 0 --json");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(first.out);
+  simdjson::dom::element e = parser.parse(p);
+  std::string doc_id(e["doc_id"].get_string().value());
+  EXPECT_EQ(std::string_view(e["status"].get_string().value()), "in-shard");
+  EXPECT_EQ(e["shard"].get_uint64().value(), 0u);
+  EXPECT_EQ(e["index"].get_uint64().value(), 0u);
+  std::string url(e["source"]["url"].get_string().value());
+  EXPECT_FALSE(std::string_view(e["source"]["record_id"].get_string().value()).empty());
+  // The sidecar of shard 0 names the same document first.
+  EXPECT_NE(testing::ReadFileBytes(dir + "/out/shards/shard-00000.docs.jsonl").find("{\"doc_id\":\"" + doc_id + "\""),
+            std::string::npos);
+  auto by_id = testing::RunCrawlproof("audit --store " + dir + "/out/store --doc " + doc_id);
+  EXPECT_EQ(by_id.exit_code, 0);
+  EXPECT_NE(by_id.out.find("status:   in-shard"), std::string::npos) << by_id.out;
+  EXPECT_NE(by_id.out.find("ledger:   verified"), std::string::npos) << by_id.out;
+  auto by_url = testing::RunCrawlproof("audit --store " + dir + "/out/store --url '" + url + "' --json");
+  EXPECT_NE(by_url.out.find(doc_id), std::string::npos) << by_url.out;
+  auto unknown = testing::RunCrawlproof("audit --store " + dir + "/out/store --doc no-such-doc --json");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.out.find("\"status\":\"unknown\""), std::string::npos);
+  // Every stored document has one of the statuses, and the dropped ones a reason.
+  size_t dropped = 0;
+  for (const auto& line : std::vector<std::string>{dump}) {
+    for (size_t pos = 0; (pos = line.find("provenance\t", pos)) != std::string::npos; ++pos) {
+      size_t end = line.find('\n', pos);
+      std::string row = line.substr(pos, end - pos);
+      bool known = false;
+      for (const char* s : {"in-shard", "dropped", "duplicate", "quarantined", "unverified"})
+        known = known || row.find(std::string("\"status\":\"") + s + "\"") != std::string::npos;
+      EXPECT_TRUE(known) << row;
+      if (row.find("\"status\":\"dropped\"") != std::string::npos) {
+        ++dropped;
+        EXPECT_NE(row.find("\"reason\":\""), std::string::npos) << row;
+      }
+    }
+  }
+  EXPECT_GT(dropped, 0u);
+}
+
+// Killed with SIGKILL at each failpoint, then run again: shards, manifest and
+// store equal those of an uninterrupted run, byte for byte.
+TEST(Run, ExactlyOnceAfterKill) {
+  std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "whole", "\"sample/*.warc.gz\"") + " --progress off")
+                .exit_code,
+            0);
+  const auto want_files = ShardFiles(dir + "/whole");
+  const std::string want_store = StoreDump(dir + "/whole/store");
+  for (const char* point : {"tasks-done", "shards-written", "committed", "manifest-written"}) {
+    std::string out = std::string("killed-") + point;
+    std::string pipeline = WritePipeline(dir, out, "\"sample/*.warc.gz\"");
+    auto killed =
+        testing::RunCrawlproof("run " + pipeline + " --progress off", std::string("CRAWLPROOF_FAILPOINT=") + point);
+    EXPECT_NE(killed.exit_code, 0) << point;  // killed by the signal
+    auto resumed = testing::RunCrawlproof("run " + pipeline + " --progress off");
+    EXPECT_EQ(resumed.exit_code, 0) << point << ": " << resumed.err;
+    EXPECT_EQ(ShardFiles(dir + "/" + out), want_files) << point;
+    EXPECT_EQ(StoreDump(dir + "/" + out + "/store"), want_store) << point;
+  }
+}
+
+// A second run over more shards processes only the new ones, appends shards
+// after the existing ones and deduplicates against what was kept before; a
+// copy of a shard that is not in the ledger goes through as unverified only
+// with on_missing = "allow".
+TEST(Run, IncrementalAndUnverified) {
+  std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  std::string two = "\"sample/CC-MAIN-2019-12-jwarc.warc.gz\", \"sample/CC-MAIN-2020-34-resiliparse.warc.gz\"";
+  std::string pipeline = WritePipeline(dir, "inc", two);
+  ASSERT_EQ(testing::RunCrawlproof("run " + pipeline + " --progress off").exit_code, 0);
+  std::string first_manifest = testing::ReadFileBytes(dir + "/inc/shards/manifest.json");
+  const std::string first_store = StoreDump(dir + "/inc/store");
+  // More sources, including a renamed copy of one already done (not in the ledger).
+  fs::copy_file(dir + "/sample/CC-MAIN-2020-34-resiliparse.warc.gz", dir + "/sample/copy-of-2020-34.warc.gz");
+  pipeline = WritePipeline(dir, "inc", "\"sample/*.warc.gz\"");
+  auto refused = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(refused.exit_code, 1);  // the copy is quarantined: missing from the ledger
+  EXPECT_NE(refused.out.find("\"processed\":3,\"quarantined\":1"), std::string::npos) << refused.out;
+  auto quarantined =
+      testing::RunCrawlproof("audit --store " + dir + "/inc/store --json --url http://01spb.ru/company/");
+  EXPECT_NE(quarantined.out.find("\"status\":\"quarantined\",\"reason\":\"ledger:missing\""), std::string::npos)
+      << quarantined.out;
+  EXPECT_NE(quarantined.out.find("\"status\":\"in-shard\""), std::string::npos) << quarantined.out;
+  std::string manifest = testing::ReadFileBytes(dir + "/inc/shards/manifest.json");
+  // The first run's shards come first, unchanged.
+  std::string first_shards = first_manifest.substr(first_manifest.find("\"shards\""));
+  first_shards = first_shards.substr(0, first_shards.rfind("}\n  ]"));
+  EXPECT_NE(manifest.find(first_shards), std::string::npos);
+  EXPECT_EQ(testing::RunCrawlproof("shards verify " + dir + "/inc/shards/manifest.json").exit_code, 0);
+
+  // on_missing = "allow" (a fresh output): the copy's documents are
+  // unverified, and duplicates of the first run's.
+  std::string allow = WritePipeline(dir, "allow", two);
+  ASSERT_EQ(testing::RunCrawlproof("run " + allow + " --progress off").exit_code, 0);
+  allow = WritePipeline(dir, "allow", "\"sample/*.warc.gz\"", "on_missing = \"allow\"\n");
+  auto r = testing::RunCrawlproof("run " + allow + " --progress off");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"unverified\":1"), std::string::npos) << r.out;
+  // The copy has the same WARC-Record-IDs: a second sighting of the same
+  // records, kept apart from the first (which stays in its shard).
+  auto dup = testing::RunCrawlproof("audit --store " + dir + "/allow/store --json --url http://01spb.ru/company/");
+  EXPECT_NE(dup.out.find("\"status\":\"duplicate\",\"reason\":\"same-record\""), std::string::npos) << dup.out;
+  EXPECT_NE(dup.out.find("\"verification\":\"unverified\""), std::string::npos) << dup.out;
+  EXPECT_NE(dup.out.find("\"status\":\"in-shard\""), std::string::npos) << dup.out;
+  // The same pages under new record ids (a later crawl of the same URLs):
+  // near duplicates of what the first runs kept, found through the store's index.
+  ASSERT_EQ(std::system(("python3 " + kSource + "/tests/pipelines/renumber_records.py " + dir +
+                         "/sample/CC-MAIN-2020-34-resiliparse.warc.gz " + dir + "/sample/recrawl-2020-34.warc.gz")
+                            .c_str()),
+            0);
+  r = testing::RunCrawlproof("run " + allow + " --progress off");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"processed\":1"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"earlier_run_duplicates\":0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"kept\":0"), std::string::npos) << r.out;
+  dup = testing::RunCrawlproof("audit --store " + dir + "/allow/store --json --url http://01spb.ru/company/");
+  EXPECT_NE(dup.out.find("\"reason\":\"dedup:minhash:earlier_run\""), std::string::npos) << dup.out;
+  (void)first_store;
+}
+
+// A shard whose bytes differ from its ledger entry is quarantined whole.
+TEST(Run, MismatchQuarantinesTheWholeShard) {
+  std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string victim = dir + "/sample/CC-MAIN-2020-34-resiliparse.warc.gz";
+  std::string bytes = testing::ReadFileBytes(victim);
+  bytes[bytes.size() / 2] ^= 0x01;  // one bit inside a compressed member
+  std::ofstream(victim, std::ios::binary) << bytes;
+  std::string pipeline = WritePipeline(dir, "q", "\"sample/*.warc.gz\"");
+  auto r = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("\"quarantined\":1"), std::string::npos) << r.out;
+  std::string sidecars;
+  for (const auto& [name, data] : ShardFiles(dir + "/q"))
+    if (name.find(".docs.jsonl") != std::string::npos) sidecars += data;
+  std::string dump = StoreDump(dir + "/q/store");
+  EXPECT_NE(dump.find("\"state\":\"quarantined\",\"verification\":\"mismatch\""), std::string::npos);
+  // None of its documents reached a shard.
+  size_t quarantined = 0;
+  for (size_t pos = 0; (pos = dump.find("\"reason\":\"ledger:mismatch\"", pos)) != std::string::npos; ++pos)
+    ++quarantined;
+  EXPECT_GT(quarantined, 10u);
+  EXPECT_EQ(sidecars.find("01spb.ru"), std::string::npos);
+  // on_mismatch = "fail": nothing is committed.
+  std::string fail = WritePipeline(dir, "f", "\"sample/*.warc.gz\"", "on_mismatch = \"fail\"\n");
+  auto f = testing::RunCrawlproof("run " + fail + " --progress off");
+  EXPECT_EQ(f.exit_code, 2);
+  EXPECT_NE(f.err.find("nothing committed"), std::string::npos) << f.err;
+}
+
+TEST(Run, OneRunPerStore) {
+  std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  std::string pipeline = WritePipeline(dir, "lock", "\"sample/*.warc.gz\"");
+  ASSERT_EQ(testing::RunCrawlproof("run " + pipeline + " --progress off").exit_code, 0);
+  auto holder = store::ProvenanceStore::OpenForReading(dir + "/lock/store");  // holds RocksDB's lock
+  ASSERT_TRUE(holder.ok());
+  auto r = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is in use by another run"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace crawlproof
