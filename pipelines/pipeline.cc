@@ -32,7 +32,9 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   uint32_t workers = 0;
   RETURN_IF_ERROR(run.Get("workers", &workers));
   c.workers = workers;
+  RETURN_IF_ERROR(run.Get("commit_every", &c.commit_every));
   RETURN_IF_ERROR(run.CheckUnknown());
+  if (c.commit_every == 0) return Status::InvalidArgument(path + ": run.commit_every must be positive");
   if (c.name.empty()) c.name = std::filesystem::path(path).stem().string();
   if (c.output.empty()) return Status::InvalidArgument(path + ": run.output (the output folder) is required");
   if (c.store.empty()) c.store = c.output + "/store";

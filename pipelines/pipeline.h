@@ -14,7 +14,8 @@ struct PipelineConfig {
   std::string file;  // the TOML file itself
   // [run]
   std::string name, output, store;
-  unsigned workers = 0;  // 0: all cores
+  unsigned workers = 0;        // 0: all cores
+  uint64_t commit_every = 16;  // source shards per group (one commit each)
   // [source]
   std::vector<std::string> paths;  // files, globs, http(s):// or s3:// URLs
   std::string paths_file, prefix;  // a warc.paths(.gz) listing and the prefix its lines get

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -43,11 +44,20 @@ std::string DefaultTokenizerPath() {
 
 namespace {
 
-// Test hook: CRAWLPROOF_FAILPOINT=<name> kills the process with SIGKILL at
-// that point of a run (tests of exactly-once; docs/pipeline.md).
+// Test hook: CRAWLPROOF_FAILPOINT=<name>[:<n>] kills the process with
+// SIGKILL the n-th time (default: first) a run reaches that point (tests of
+// exactly-once; docs/pipeline.md).
 void Failpoint(const char* name) {
+  static std::atomic<int> hits{0};
   const char* want = std::getenv("CRAWLPROOF_FAILPOINT");
-  if (want && std::strcmp(want, name) == 0) ::kill(::getpid(), SIGKILL);
+  if (!want) return;
+  std::string w = want;
+  int nth = 1;
+  if (size_t colon = w.find(':'); colon != std::string::npos) {
+    nth = std::atoi(w.c_str() + colon + 1);
+    w.resize(colon);
+  }
+  if (w == name && ++hits == nth) ::kill(::getpid(), SIGKILL);
 }
 
 using Clock = std::chrono::steady_clock;
@@ -293,6 +303,242 @@ std::string DocJson(const DocOut& d, const std::string& verification, uint64_t r
 
 }  // namespace
 
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void OnInterrupt(int) {
+  g_interrupted = true;
+}
+
+// Counters over the groups of one run.
+struct Totals {
+  uint64_t bytes = 0, records = 0;
+  std::map<std::string, uint64_t> statuses, dropped;
+  uint64_t exact = 0, near = 0, earlier = 0;
+  double task_seconds = 0, dedup_seconds = 0, tokenize_seconds = 0;
+  uint64_t shards_before = 0, shards_after = 0;
+};
+
+class Runner {
+ public:
+  Runner(const PipelineConfig& c, const tokenize::Tokenizer& tokenizer, std::string tok_path,
+         tokenize::ShardOptions shard_options, const verify::VerifiedLedger* ledger, store::ProvenanceStore* st,
+         Progress* progress, RunSummary* summary)
+      : c_(c),
+        tokenizer_(tokenizer),
+        tok_path_(std::move(tok_path)),
+        shard_options_(shard_options),
+        ledger_(ledger),
+        st_(st),
+        progress_(progress),
+        summary_(summary) {}
+
+  Totals& totals() { return totals_; }
+
+  // One group of source shards: tasks, dedup, tokens, one commit.
+  Status RunGroup(const std::vector<std::string>& todo) {
+    const auto t_tasks = Clock::now();
+    unsigned workers = c_.workers ? c_.workers : std::max(1u, std::thread::hardware_concurrency());
+    workers = static_cast<unsigned>(std::min<size_t>(workers, todo.size()));
+    std::vector<ShardResult> results(todo.size());
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> pool;
+    for (unsigned w = 0; w < workers; ++w)
+      pool.emplace_back([&] {
+        for (size_t i; !g_interrupted && (i = next.fetch_add(1)) < todo.size();) {
+          results[i] = RunTask(c_, todo[i], ledger_);
+          progress_->Add(1, results[i].size);
+        }
+      });
+    for (auto& t : pool) t.join();
+    if (g_interrupted) return Status::Unavailable("interrupted");
+    totals_.task_seconds += Since(t_tasks);
+    Failpoint("tasks-done");
+    for (const auto& r : results) {
+      if (r.verification == "mismatch" && c_.on_mismatch == "fail")
+        return Status::InvalidArgument(r.path + ": " + r.detail +
+                                       " (ledger.on_mismatch = \"fail\"; this group is not committed)");
+      if (r.verification == "missing" && c_.on_missing == "fail")
+        return Status::InvalidArgument(r.path + ": " + r.detail +
+                                       " (ledger.on_missing = \"fail\"; this group is not committed)");
+    }
+    // A record seen before (the same WARC-Record-ID in an earlier file of
+    // this run or of an earlier run) is never a second document: the later
+    // sighting is recorded under its own key and goes no further.
+    for (auto& r : results) {
+      for (auto& d : r.docs) {
+        ASSIGN_OR_RETURN(std::optional<std::string> before, st_->Document(d.doc.id));
+        if (before || !seen_ids_.insert(d.doc.id).second) {
+          d.key_suffix = "@" + r.path;
+          if (d.status.empty()) {
+            d.status = "duplicate";
+            d.reason = "same-record";
+          }
+        }
+      }
+    }
+    // Dedup over the candidates, in source order, against the store's index.
+    const auto t_dedup = Clock::now();
+    store::ProvenanceStore::Batch batch;
+    std::unique_ptr<dedup::DedupIndex> index = st_->DedupIndexFor(&batch);
+    dedup::DedupOptions dopt;
+    dopt.minhash = {c_.num_perm, c_.ngram, c_.seed};
+    dopt.bands = c_.bands;
+    dopt.rows = c_.rows;
+    dopt.threshold = c_.threshold;
+    dopt.exact = c_.exact;
+    dopt.device = c_.device == "cpu"    ? dedup::DedupOptions::Device::kCpu
+                  : c_.device == "cuda" ? dedup::DedupOptions::Device::kCuda
+                                        : dedup::DedupOptions::Device::kAuto;
+    dopt.threads = c_.workers;
+    std::vector<DocOut*> candidates;
+    for (auto& r : results)
+      for (auto& d : r.docs)
+        if (d.status.empty()) candidates.push_back(&d);
+    std::vector<std::string> ids;
+    dedup::Deduplicator deduplicator(dopt, index.get());
+    {
+      std::vector<std::string> texts;
+      for (DocOut* d : candidates) {
+        texts.push_back(dedup::NormalizeForDedup(d->doc.text));
+        ids.push_back(d->doc.id);
+      }
+      RETURN_IF_ERROR(deduplicator.Add(texts, {}, ids));
+    }
+    ASSIGN_OR_RETURN(dedup::DedupReport report, deduplicator.Finish());
+    std::vector<DocOut*> kept;
+    std::map<const DocOut*, std::string> dedup_json;
+    for (size_t k = 0; k < candidates.size(); ++k) {
+      const dedup::DedupOutcome& out = report.outcomes[k];
+      if (!out.removed) {
+        kept.push_back(candidates[k]);
+        continue;
+      }
+      const std::string of = out.previous.empty() ? ids[out.duplicate_of] : out.previous;
+      candidates[k]->status = "duplicate";
+      candidates[k]->reason = std::string(out.exact && out.previous.empty() ? "dedup:exact" : "dedup:minhash") +
+                              (out.previous.empty() ? "" : ":earlier_run");
+      JsonObject dj;
+      dj.Add("duplicate_of", of).Add("cluster", of).Add("jaccard", out.jaccard);
+      dedup_json[candidates[k]] = dj.str();
+    }
+    RETURN_IF_ERROR(index->Add(report.newly_kept));
+    totals_.exact += report.exact_duplicates;
+    totals_.near += report.near_duplicates;
+    totals_.earlier += report.previous_duplicates;
+    totals_.dedup_seconds += Since(t_dedup);
+
+    // Tokens, into shards after the committed ones.
+    const auto t_tok = Clock::now();
+    const std::string shards_dir = c_.output + "/shards";
+    ASSIGN_OR_RETURN(std::optional<std::string> committed, st_->Manifest());
+    tokenize::Manifest manifest;
+    uint64_t first_shard = 0;
+    if (committed) {
+      ASSIGN_OR_RETURN(manifest, tokenize::Manifest::Parse(*committed));
+      if (!manifest.shards.empty()) first_shard = manifest.shards.back().index + 1;
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<tokenize::ShardWriter> writer,
+                     tokenize::ShardWriter::Open(shards_dir, tokenizer_, tok_path_, shard_options_, first_shard));
+    std::vector<std::string_view> views;
+    for (DocOut* d : kept) views.push_back(d->doc.text);
+    auto token_ids = tokenizer_.EncodeBatch(views, c_.workers);
+    std::map<const DocOut*, size_t> kept_of;
+    for (size_t i = 0; i < kept.size(); ++i) {
+      RETURN_IF_ERROR(writer->Add(kept[i]->doc.id, token_ids[i]));
+      kept_of[kept[i]] = i;
+      summary_->tokens += token_ids[i].size();
+    }
+    ASSIGN_OR_RETURN(tokenize::Manifest fresh, writer->Finish());
+    totals_.tokenize_seconds += Since(t_tok);
+    Failpoint("shards-written");
+    std::map<const DocOut*, std::pair<uint64_t, uint64_t>> position;  // shard, index
+    {
+      size_t i = 0;
+      for (const auto& sh : fresh.shards)
+        for (uint64_t k = 0; k < sh.documents && i < kept.size(); ++k) position[kept[i++]] = {sh.index, k};
+    }
+    if (committed) {
+      if (manifest.tokenizer_sha256 != fresh.tokenizer_sha256 || manifest.options.format != fresh.options.format ||
+          manifest.options.bos != fresh.options.bos || manifest.options.eos != fresh.options.eos)
+        return Status::InvalidArgument(c_.output +
+                                       ": its shards were written with another tokenizer or options; a new output "
+                                       "folder (and store) is needed");
+      for (auto& sh : fresh.shards) manifest.shards.push_back(std::move(sh));
+      manifest.documents += fresh.documents;
+      manifest.tokens += fresh.tokens;
+    } else {
+      manifest = std::move(fresh);
+    }
+    const std::string manifest_json = manifest.ToJson();
+    totals_.shards_after = manifest.shards.size();
+
+    // The store: every document, every shard, the manifest; one write.
+    for (auto& r : results) {
+      totals_.records += r.records;
+      totals_.bytes += r.size;
+      summary_->input_errors += r.input_errors;
+      const bool unverified = r.verification == "unverified";
+      for (auto& d : r.docs) {
+        if (d.status.empty()) d.status = unverified ? "unverified" : "in-shard";
+        std::string json = DocJson(d, r.verification, summary_->run);
+        json.pop_back();  // '}': decisions and the position follow
+        if (auto it = dedup_json.find(&d); it != dedup_json.end()) json += ",\"dedup\":" + it->second;
+        if (auto it = kept_of.find(&d); it != kept_of.end()) {
+          auto [shard, idx] = position[&d];
+          const auto& tids = token_ids[it->second];
+          const std::string tok_bytes(reinterpret_cast<const char*>(tids.data()), tids.size() * 4);
+          json += ",\"shard\":" + std::to_string(shard) + ",\"index\":" + std::to_string(idx) +
+                  ",\"tokens\":" + std::to_string(tids.size()) + ",\"text_sha256\":\"" + HexEncode(Sha256(d.doc.text)) +
+                  "\",\"tokens_sha256\":\"" + HexEncode(Sha256(tok_bytes)) + "\"";
+          batch.PutPosition(shard, idx, d.doc.id);
+        }
+        json += "}";
+        batch.PutDocument(d.doc.id + d.key_suffix, json, d.doc.url);
+        ++totals_.statuses[d.status];
+        if (d.status == "dropped") ++totals_.dropped[d.reason];
+        if (d.status == "in-shard" || d.status == "unverified") ++summary_->kept;
+      }
+      JsonObject in;
+      in.Add("path", r.path)
+          .Add("state", r.quarantined ? "quarantined" : "done")
+          .Add("verification", r.verification)
+          .Add("detail", r.detail)
+          .Add("size", r.size)
+          .Add("sha256", r.sha256)
+          .Add("records", r.records)
+          .Add("documents", static_cast<uint64_t>(r.docs.size()))
+          .Add("input_errors", r.input_errors)
+          .Add("run", summary_->run);
+      batch.PutIngest(r.path, in.str());
+      ++summary_->processed;
+      summary_->quarantined += r.quarantined;
+      summary_->unverified += r.verification == "unverified";
+    }
+    batch.PutManifest(manifest_json);
+    RETURN_IF_ERROR(st_->Commit(&batch));
+    Failpoint("committed");
+    // After the commit: the manifest file (Reconcile rewrites it if this is lost).
+    RETURN_IF_ERROR(WriteFileAtomically(shards_dir + "/manifest.json", manifest_json));
+    Failpoint("manifest-written");
+    return Status::Ok();
+  }
+
+ private:
+  const PipelineConfig& c_;
+  const tokenize::Tokenizer& tokenizer_;
+  std::string tok_path_;
+  tokenize::ShardOptions shard_options_;
+  const verify::VerifiedLedger* ledger_;
+  store::ProvenanceStore* st_;
+  Progress* progress_;
+  RunSummary* summary_;
+  Totals totals_;
+  std::set<std::string> seen_ids_;
+};
+
+}  // namespace
+
 Result<RunSummary> RunPipeline(const PipelineConfig& c, const ProgressOptions& progress_options) {
   const auto t_start = Clock::now();
   RunSummary summary;
@@ -342,210 +588,60 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const ProgressOptions& p
   std::vector<std::string> sources = ResolveSources(c, &source_error);
   if (!source_error.empty()) return Status::IoError(c.file + ": [source]: " + source_error);
   summary.sources = sources.size();
-  std::vector<std::string> todo;
-  for (const auto& s : sources) {
-    ASSIGN_OR_RETURN(std::optional<std::string> state, st->Ingest(s));
-    if (!state) todo.push_back(s);
+  // Groups of commit_every consecutive sources (fixed by the source list,
+  // not by what is done, so a resumed run regroups identically).
+  std::vector<std::vector<std::string>> groups;
+  uint64_t todo_bytes = 0, todo_count = 0;
+  for (size_t g = 0; g < sources.size(); g += c.commit_every) {
+    std::vector<std::string> todo;
+    for (size_t i = g; i < std::min(sources.size(), g + c.commit_every); ++i) {
+      ASSIGN_OR_RETURN(std::optional<std::string> state, st->Ingest(sources[i]));
+      if (state) continue;
+      todo.push_back(sources[i]);
+      std::error_code size_ec;
+      if (sources[i].find("://") == std::string::npos) todo_bytes += std::filesystem::file_size(sources[i], size_ec);
+    }
+    todo_count += todo.size();
+    if (!todo.empty()) groups.push_back(std::move(todo));
   }
-  if (todo.empty()) {
+  if (groups.empty()) {
     summary.nothing_new = true;
     return summary;
   }
-
-  // Tasks, on `workers` threads; results kept in source order.
-  const auto t_tasks = Clock::now();
-  unsigned workers = c.workers ? c.workers : std::max(1u, std::thread::hardware_concurrency());
-  workers = static_cast<unsigned>(std::min<size_t>(workers, todo.size()));
-  std::vector<ShardResult> results(todo.size());
   ProgressOptions po = progress_options;
   po.unit = "shards";
-  Progress progress(po, 0);
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> pool;
-  for (unsigned w = 0; w < workers; ++w)
-    pool.emplace_back([&] {
-      for (size_t i; (i = next.fetch_add(1)) < todo.size();) {
-        results[i] = RunTask(c, todo[i], ledger ? &*ledger : nullptr);
-        progress.Add(1, results[i].size);
-      }
-    });
-  for (auto& t : pool) t.join();
+  Progress progress(po, todo_bytes);
+  g_interrupted = false;
+  auto previous_int = std::signal(SIGINT, OnInterrupt);
+  auto previous_term = std::signal(SIGTERM, OnInterrupt);
+  Runner runner(c, *tokenizer, tok_path, shard_options, ledger ? &*ledger : nullptr, st.get(), &progress, &summary);
+  runner.totals().shards_before = committed ? tokenize::Manifest::Parse(*committed)->shards.size() : 0;
+  Status status = Status::Ok();
+  for (const auto& group : groups) {
+    status = runner.RunGroup(group);
+    if (!status.ok()) break;
+  }
+  std::signal(SIGINT, previous_int);
+  std::signal(SIGTERM, previous_term);
   progress.Finish();
-  const double task_seconds = Since(t_tasks);
-  Failpoint("tasks-done");
-  for (const auto& r : results) {
-    if (r.verification == "mismatch" && c.on_mismatch == "fail")
-      return Status::InvalidArgument(r.path + ": " + r.detail + " (ledger.on_mismatch = \"fail\"; nothing committed)");
-    if (r.verification == "missing" && c.on_missing == "fail")
-      return Status::InvalidArgument(r.path + ": " + r.detail + " (ledger.on_missing = \"fail\"; nothing committed)");
+  if (!status.ok()) {
+    if (g_interrupted)
+      return Status::Unavailable("interrupted after " + std::to_string(summary.processed) + " of " +
+                                 std::to_string(todo_count) + " shards; the next run resumes from there");
+    return status;
   }
-
-  // A record seen before (the same WARC-Record-ID in an earlier file of this
-  // run or of an earlier run) is never a second document: the later sighting
-  // is recorded under its own key and goes no further.
-  std::set<std::string> seen_ids;
-  for (auto& r : results) {
-    for (auto& d : r.docs) {
-      ASSIGN_OR_RETURN(std::optional<std::string> before, st->Document(d.doc.id));
-      if (before || !seen_ids.insert(d.doc.id).second) {
-        d.key_suffix = "@" + r.path;
-        if (d.status.empty()) {
-          d.status = "duplicate";
-          d.reason = "same-record";
-        }
-      }
-    }
-  }
-
-  // Dedup over the candidates, in source order, against the store's index.
-  const auto t_dedup = Clock::now();
-  store::ProvenanceStore::Batch batch;
-  std::unique_ptr<dedup::DedupIndex> index = st->DedupIndexFor(&batch);
-  dedup::DedupOptions dopt;
-  dopt.minhash = {c.num_perm, c.ngram, c.seed};
-  dopt.bands = c.bands;
-  dopt.rows = c.rows;
-  dopt.threshold = c.threshold;
-  dopt.exact = c.exact;
-  dopt.device = c.device == "cpu"    ? dedup::DedupOptions::Device::kCpu
-                : c.device == "cuda" ? dedup::DedupOptions::Device::kCuda
-                                     : dedup::DedupOptions::Device::kAuto;
-  dopt.threads = c.workers;
-  std::vector<DocOut*> candidates;
-  for (auto& r : results)
-    for (auto& d : r.docs)
-      if (d.status.empty()) candidates.push_back(&d);
-  std::vector<std::string> texts, ids;
-  for (DocOut* d : candidates) {
-    texts.push_back(dedup::NormalizeForDedup(d->doc.text));
-    ids.push_back(d->doc.id);
-  }
-  ASSIGN_OR_RETURN(dedup::DedupReport report, dedup::Deduplicate(texts, {}, dopt, index.get(), ids));
-  texts.clear();
-  std::vector<DocOut*> kept;
-  std::vector<std::string> dedup_json(candidates.size());
-  for (size_t k = 0; k < candidates.size(); ++k) {
-    const dedup::DedupOutcome& out = report.outcomes[k];
-    if (!out.removed) {
-      kept.push_back(candidates[k]);
-      continue;
-    }
-    const std::string of = out.previous.empty() ? ids[out.duplicate_of] : out.previous;
-    candidates[k]->status = "duplicate";
-    candidates[k]->reason = std::string(out.exact && out.previous.empty() ? "dedup:exact" : "dedup:minhash") +
-                            (out.previous.empty() ? "" : ":earlier_run");
-    JsonObject dj;
-    dj.Add("duplicate_of", of).Add("cluster", of).Add("jaccard", out.jaccard);
-    dedup_json[k] = dj.str();
-  }
-  RETURN_IF_ERROR(index->Add(report.newly_kept));
-  const double dedup_seconds = Since(t_dedup);
-
-  // Tokens, into shards after the committed ones.
-  const auto t_tok = Clock::now();
-  tokenize::Manifest earlier;
-  uint64_t first_shard = 0;
-  if (committed) {
-    ASSIGN_OR_RETURN(earlier, tokenize::Manifest::Parse(*committed));
-    if (!earlier.shards.empty()) first_shard = earlier.shards.back().index + 1;
-  }
-  ASSIGN_OR_RETURN(std::unique_ptr<tokenize::ShardWriter> writer,
-                   tokenize::ShardWriter::Open(shards_dir, *tokenizer, tok_path, shard_options, first_shard));
-  std::vector<std::string_view> views;
-  for (DocOut* d : kept) views.push_back(d->doc.text);
-  auto token_ids = tokenizer->EncodeBatch(views, c.workers);
-  std::vector<std::string> tokens_sha(kept.size());
-  for (size_t i = 0; i < kept.size(); ++i) {
-    RETURN_IF_ERROR(writer->Add(kept[i]->doc.id, token_ids[i]));
-    std::string bytes(reinterpret_cast<const char*>(token_ids[i].data()), token_ids[i].size() * 4);
-    tokens_sha[i] = HexEncode(Sha256(bytes));
-    summary.tokens += token_ids[i].size();
-  }
-  ASSIGN_OR_RETURN(tokenize::Manifest fresh, writer->Finish());
-  const double tokenize_seconds = Since(t_tok);
-  Failpoint("shards-written");
-  // Positions: documents fill the new shards in order.
-  std::map<const DocOut*, std::pair<uint64_t, uint64_t>> position;  // shard, index
-  {
-    size_t i = 0;
-    for (const auto& sh : fresh.shards)
-      for (uint64_t k = 0; k < sh.documents && i < kept.size(); ++k) position[kept[i++]] = {sh.index, k};
-  }
-  if (committed) {
-    if (earlier.tokenizer_sha256 != fresh.tokenizer_sha256 || earlier.options.format != fresh.options.format ||
-        earlier.options.bos != fresh.options.bos || earlier.options.eos != fresh.options.eos)
-      return Status::InvalidArgument(c.output +
-                                     ": its shards were written with another tokenizer or options; a new "
-                                     "output folder (and store) is needed");
-    for (auto& sh : fresh.shards) earlier.shards.push_back(std::move(sh));
-    earlier.documents += fresh.documents;
-    earlier.tokens += fresh.tokens;
-    fresh = std::move(earlier);
-  }
-  const std::string manifest_json = fresh.ToJson();
-
-  // The store: every document, every shard, the run, the manifest; one write.
-  std::map<std::string, uint64_t> dropped, statuses;
-  uint64_t records = 0;
-  size_t candidate_index = 0;
-  std::map<const DocOut*, size_t> candidate_of;
-  for (size_t k = 0; k < candidates.size(); ++k) candidate_of[candidates[k]] = k;
-  std::map<const DocOut*, size_t> kept_of;
-  for (size_t i = 0; i < kept.size(); ++i) kept_of[kept[i]] = i;
-  (void)candidate_index;
-  for (auto& r : results) {
-    records += r.records;
-    summary.input_errors += r.input_errors;
-    const bool unverified = r.verification == "unverified";
-    for (auto& d : r.docs) {
-      if (d.status.empty()) d.status = unverified ? "unverified" : "in-shard";
-      std::string json = DocJson(d, r.verification, summary.run);
-      json.pop_back();  // '}' — decisions and the position follow
-      if (auto it = candidate_of.find(&d); it != candidate_of.end() && !dedup_json[it->second].empty())
-        json += ",\"dedup\":" + dedup_json[it->second];
-      if (auto it = kept_of.find(&d); it != kept_of.end()) {
-        auto [shard, idx] = position[&d];
-        json += ",\"shard\":" + std::to_string(shard) + ",\"index\":" + std::to_string(idx) +
-                ",\"tokens\":" + std::to_string(token_ids[it->second].size()) + ",\"text_sha256\":\"" +
-                HexEncode(Sha256(d.doc.text)) + "\",\"tokens_sha256\":\"" + tokens_sha[it->second] + "\"";
-        batch.PutPosition(shard, idx, d.doc.id);
-      }
-      json += "}";
-      batch.PutDocument(d.doc.id + d.key_suffix, json, d.doc.url);
-      ++statuses[d.status];
-      if (d.status == "dropped") ++dropped[d.reason];
-    }
-    JsonObject in;
-    in.Add("path", r.path)
-        .Add("state", r.quarantined ? "quarantined" : "done")
-        .Add("verification", r.verification)
-        .Add("detail", r.detail)
-        .Add("size", r.size)
-        .Add("sha256", r.sha256)
-        .Add("records", r.records)
-        .Add("documents", static_cast<uint64_t>(r.docs.size()))
-        .Add("input_errors", r.input_errors)
-        .Add("run", summary.run);
-    batch.PutIngest(r.path, in.str());
-    ++summary.processed;
-    summary.quarantined += r.quarantined;
-    summary.unverified += r.verification == "unverified";
-  }
-  summary.documents = candidates.size() + dropped.size();
-  summary.kept = kept.size();
-  summary.shards_written = fresh.shards.size() - (first_shard ? 0 : 0);
+  const Totals& t = runner.totals();
   JsonObject drop_obj, status_obj, seconds;
-  for (const auto& [k, v] : dropped) drop_obj.Add(k, v);
-  for (const auto& [k, v] : statuses) status_obj.Add(k, v);
-  seconds.Add("verify_extract_filter", task_seconds)
-      .Add("dedup", dedup_seconds)
-      .Add("tokenize", tokenize_seconds)
+  for (const auto& [k, v] : t.dropped) drop_obj.Add(k, v);
+  for (const auto& [k, v] : t.statuses) {
+    status_obj.Add(k, v);
+    summary.documents += v;
+  }
+  seconds.Add("verify_extract_filter", t.task_seconds)
+      .Add("dedup", t.dedup_seconds)
+      .Add("tokenize", t.tokenize_seconds)
       .Add("total", Since(t_start));
-  uint64_t docs_total = 0;
-  for (const auto& [k, v] : statuses) docs_total += v;
-  summary.documents = docs_total;
-  uint64_t bytes = 0;
-  for (const auto& r : results) bytes += r.size;
+  summary.shards_written = t.shards_after - t.shards_before;
   JsonObject stats;
   stats.Add("run", summary.run)
       .Add("name", c.name)
@@ -553,26 +649,23 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const ProgressOptions& p
       .Add("processed", summary.processed)
       .Add("quarantined", summary.quarantined)
       .Add("unverified", summary.unverified)
-      .Add("bytes", bytes)
-      .Add("records", records)
+      .Add("bytes", t.bytes)
+      .Add("records", t.records)
       .Add("input_errors", summary.input_errors)
       .AddRaw("documents", status_obj.str())
       .AddRaw("dropped", drop_obj.str())
-      .Add("exact_duplicates", static_cast<uint64_t>(report.exact_duplicates))
-      .Add("near_duplicates", static_cast<uint64_t>(report.near_duplicates))
-      .Add("earlier_run_duplicates", static_cast<uint64_t>(report.previous_duplicates))
+      .Add("exact_duplicates", t.exact)
+      .Add("near_duplicates", t.near)
+      .Add("earlier_run_duplicates", t.earlier)
       .Add("kept", summary.kept)
       .Add("tokens", summary.tokens)
-      .Add("shards_total", static_cast<uint64_t>(fresh.shards.size()))
+      .Add("shards_written", summary.shards_written)
+      .Add("shards_total", t.shards_after)
       .AddRaw("seconds", seconds.str());
   summary.stats_json = stats.str();
+  store::ProvenanceStore::Batch batch;
   batch.PutRun(summary.run, summary.stats_json);
-  batch.PutManifest(manifest_json);
   RETURN_IF_ERROR(st->Commit(&batch));
-  Failpoint("committed");
-  // After the commit: the manifest file (Reconcile rewrites it if this is lost).
-  RETURN_IF_ERROR(WriteFileAtomically(shards_dir + "/manifest.json", manifest_json));
-  Failpoint("manifest-written");
   RETURN_IF_ERROR(WriteFileAtomically(c.output + "/stats.json", summary.stats_json + "\n"));
   return summary;
 }
