@@ -447,9 +447,9 @@ class Runner {
     for (size_t i = 0; i < kept.size(); ++i) {
       RETURN_IF_ERROR(writer->Add(kept[i]->doc.id, token_ids[i]));
       kept_of[kept[i]] = i;
-      summary_->tokens += token_ids[i].size();
     }
     ASSIGN_OR_RETURN(tokenize::Manifest fresh, writer->Finish());
+    summary_->tokens += fresh.tokens;  // as the manifest counts them: BOS and EOS included
     totals_.tokenize_seconds += Since(t_tok);
     Failpoint("shards-written");
     std::map<const DocOut*, std::pair<uint64_t, uint64_t>> position;  // shard, index
