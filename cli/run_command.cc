@@ -20,6 +20,8 @@ namespace {
 struct RunArgs {
   std::string pipeline = std::string(CRAWLPROOF_SOURCE_DIR) + "/pipelines/sample.toml";
   std::string progress = "auto";
+  uint64_t max_shards = 0;
+  bool check = false;
 };
 
 int RunRun(const RunArgs& a) {
@@ -28,7 +30,19 @@ int RunRun(const RunArgs& a) {
     LogError(config.status().message());
     return kExitCannotRun;
   }
-  auto summary = pipelines::RunPipeline(*config, ParseProgressOption(a.progress));
+  if (a.check) {
+    Status s = pipelines::CheckPipeline(*config);
+    if (!s.ok()) {
+      LogError(s.message());
+      return kExitCannotRun;
+    }
+    std::printf("%s: ok\n", a.pipeline.c_str());
+    return kExitOk;
+  }
+  pipelines::RunOptions options;
+  options.progress = ParseProgressOption(a.progress);
+  options.max_shards = a.max_shards;
+  auto summary = pipelines::RunPipeline(*config, options);
   if (!summary.ok()) {
     LogError("run " + config->name + ": " + summary.status().message());
     return kExitCannotRun;
@@ -44,7 +58,8 @@ int RunRun(const RunArgs& a) {
   LogInfo("run " + config->name + " #" + std::to_string(summary->run) + ": " + std::to_string(summary->processed) +
           " shards (" + std::to_string(summary->quarantined) + " quarantined, " + std::to_string(summary->unverified) +
           " unverified), " + std::to_string(summary->documents) + " documents, " + std::to_string(summary->kept) +
-          " kept, " + std::to_string(summary->tokens) + " tokens; outputs in " + config->output);
+          " kept, " + std::to_string(summary->tokens) + " tokens; outputs in " + config->output +
+          (summary->remaining ? "; " + std::to_string(summary->remaining) + " new shards left for the next run" : ""));
   std::printf("%s\n", summary->stats_json.c_str());
   return summary->quarantined || summary->input_errors ? kExitBadInput : kExitOk;
 }
@@ -181,6 +196,10 @@ void RegisterRunCommands(CLI::App& app, int* exit_code) {
   run->add_option("pipeline", r->pipeline, "Pipeline file (TOML)")->capture_default_str();
   run->add_option("--progress", r->progress, "Progress on stderr: auto, json, off")
       ->check(CLI::IsMember({"auto", "json", "off"}));
+  run->add_option("--max-shards", r->max_shards,
+                  "Bound this run: no new group starts once this many new source shards are done (0: all)")
+      ->capture_default_str();
+  run->add_flag("--check", r->check, "Only check the pipeline file (keys, tokenizer, filter options, ledger) and exit");
   run->callback([r, exit_code] { *exit_code = RunRun(*r); });
 }
 

@@ -539,37 +539,62 @@ class Runner {
 
 }  // namespace
 
-Result<RunSummary> RunPipeline(const PipelineConfig& c, const ProgressOptions& progress_options) {
-  const auto t_start = Clock::now();
-  RunSummary summary;
-  // Everything that can be wrong with the configuration, before the store.
-  const std::string tok_path = c.tokenizer.empty() ? DefaultTokenizerPath() : c.tokenizer;
-  ASSIGN_OR_RETURN(std::unique_ptr<tokenize::Tokenizer> tokenizer, tokenize::Tokenizer::Load(tok_path));
-  RETURN_IF_ERROR(filter::LoadFilterPipeline(c.file).status());
+namespace {
+
+struct Prepared {
+  std::string tok_path;
+  std::unique_ptr<tokenize::Tokenizer> tokenizer;
   tokenize::ShardOptions shard_options;
-  shard_options.format = c.format == "datatrove" ? tokenize::ShardFormat::kDatatrove : tokenize::ShardFormat::kMegatron;
-  shard_options.shard_tokens = c.shard_tokens;
+  std::optional<verify::VerifiedLedger> ledger;
+};
+
+// Everything that can be wrong with the configuration, before the store.
+Result<Prepared> Prepare(const PipelineConfig& c) {
+  Prepared p;
+  p.tok_path = c.tokenizer.empty() ? DefaultTokenizerPath() : c.tokenizer;
+  ASSIGN_OR_RETURN(p.tokenizer, tokenize::Tokenizer::Load(p.tok_path));
+  RETURN_IF_ERROR(filter::LoadFilterPipeline(c.file).status());
+  p.shard_options.format =
+      c.format == "datatrove" ? tokenize::ShardFormat::kDatatrove : tokenize::ShardFormat::kMegatron;
+  p.shard_options.shard_tokens = c.shard_tokens;
   for (auto [value, dflt, out, what] :
-       {std::tuple{c.bos, tokenizer->default_bos(), &shard_options.bos, "tokenize.bos"},
-        std::tuple{c.eos, tokenizer->default_eos(), &shard_options.eos, "tokenize.eos"}}) {
+       {std::tuple{c.bos, p.tokenizer->default_bos(), &p.shard_options.bos, "tokenize.bos"},
+        std::tuple{c.eos, p.tokenizer->default_eos(), &p.shard_options.eos, "tokenize.eos"}}) {
     if (value == "auto") {
       *out = dflt;
     } else if (value == "none") {
       *out = std::nullopt;
-    } else if (auto id = tokenizer->TokenId(value)) {
+    } else if (auto id = p.tokenizer->TokenId(value)) {
       *out = *id;
     } else {
-      return Status::InvalidArgument(c.file + ": " + what + " " + value + " is not a token of " + tok_path);
+      return Status::InvalidArgument(c.file + ": " + what + " " + value + " is not a token of " + p.tok_path);
     }
   }
-  std::optional<verify::VerifiedLedger> ledger;
   if (!c.snapshot.empty()) {
     ASSIGN_OR_RETURN(verify::Trust trust, verify::LoadTrustFile(c.trust));
     ASSIGN_OR_RETURN(verify::Snapshot snapshot, verify::ReadSnapshotFile(c.snapshot));
     auto v = verify::VerifySnapshot(snapshot, trust);
     if (!v.ok()) return Status::InvalidArgument(c.snapshot + ": the ledger does not verify: " + v.status().message());
-    ledger = std::move(v).value();
+    p.ledger = std::move(v).value();
   }
+  return p;
+}
+
+}  // namespace
+
+Status CheckPipeline(const PipelineConfig& c) {
+  return Prepare(c).status();
+}
+
+Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& options) {
+  const ProgressOptions& progress_options = options.progress;
+  const auto t_start = Clock::now();
+  RunSummary summary;
+  ASSIGN_OR_RETURN(Prepared prepared, Prepare(c));
+  const std::string& tok_path = prepared.tok_path;
+  std::unique_ptr<tokenize::Tokenizer>& tokenizer = prepared.tokenizer;
+  const tokenize::ShardOptions& shard_options = prepared.shard_options;
+  std::optional<verify::VerifiedLedger>& ledger = prepared.ledger;
   // The store (one run at a time) and the outputs it has committed.
   const std::string params = "num_perm=" + std::to_string(c.num_perm) + " ngram=" + std::to_string(c.ngram) +
                              " seed=" + std::to_string(c.seed) + " bands=" + std::to_string(c.bands) +
@@ -618,6 +643,10 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const ProgressOptions& p
   runner.totals().shards_before = committed ? tokenize::Manifest::Parse(*committed)->shards.size() : 0;
   Status status = Status::Ok();
   for (const auto& group : groups) {
+    if (options.max_shards && summary.processed >= options.max_shards) {
+      summary.remaining += group.size();
+      continue;
+    }
     status = runner.RunGroup(group);
     if (!status.ok()) break;
   }
@@ -659,6 +688,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const ProgressOptions& p
       .Add("earlier_run_duplicates", t.earlier)
       .Add("kept", summary.kept)
       .Add("tokens", summary.tokens)
+      .Add("remaining", summary.remaining)
       .Add("shards_written", summary.shards_written)
       .Add("shards_total", t.shards_after)
       .AddRaw("seconds", seconds.str());

@@ -28,6 +28,7 @@ struct RunSummary {
   uint64_t sources = 0, processed = 0, quarantined = 0, unverified = 0;
   uint64_t documents = 0, kept = 0, tokens = 0, shards_written = 0;
   uint64_t input_errors = 0;
+  uint64_t remaining = 0;  // new shards left for a later run (max_shards)
   std::string stats_json;  // also written to <output>/stats.json
 };
 
@@ -35,7 +36,18 @@ struct RunSummary {
 // run holds it), FailedPrecondition-like InvalidArgument when a shard
 // mismatches its ledger entry and on_mismatch (or on_missing) is "fail" — in
 // which case nothing is committed.
-Result<RunSummary> RunPipeline(const PipelineConfig& config, const ProgressOptions& progress = {});
+struct RunOptions {
+  ProgressOptions progress;
+  // Stop starting new groups once this many new source shards are done (0:
+  // no bound). Groups stay whole, so the outputs do not depend on it.
+  uint64_t max_shards = 0;
+};
+Result<RunSummary> RunPipeline(const PipelineConfig& config, const RunOptions& options = {});
+
+// Everything RunPipeline checks before it touches the store: the tokenizer
+// and BOS/EOS, the filter options, the ledger (verified against its trust
+// file). Reads no source shard.
+Status CheckPipeline(const PipelineConfig& config);
 
 // The bundled default tokenizer (DeepSeek-V3) of this checkout.
 std::string DefaultTokenizerPath();

@@ -15,6 +15,7 @@
 #include "store/provenance_store.h"
 #include "tests/support/run_cli.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/test_server.h"
 
 namespace crawlproof {
 namespace {
@@ -269,6 +270,57 @@ TEST(Run, MismatchQuarantinesTheWholeShard) {
   auto f = testing::RunCrawlproof("run " + fail + " --progress off");
   EXPECT_EQ(f.exit_code, 2);
   EXPECT_NE(f.err.find("not committed"), std::string::npos) << f.err;
+}
+
+// A crawl's listing (paths_file + prefix) over real HTTP, without a ledger
+// (on_missing = "allow": unverified), bounded by --max-shards.
+TEST(Run, PathsFileOverHttpWithMaxShards) {
+  std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  testing::TestServer a(testing::ReadFileBytes(dir + "/sample/CC-MAIN-2019-12-jwarc.warc.gz"));
+  testing::TestServer b(testing::ReadFileBytes(dir + "/sample/CC-MAIN-2024-22-whirlwind.warc.gz"));
+  std::ofstream(dir + "/warc.paths") << a.port() << "/crawl-data/one.warc.gz\n"
+                                     << b.port() << "/crawl-data/two.warc.gz\n";
+  std::string toml =
+      "[run]\noutput = \"http-out\"\ncommit_every = 1\n[source]\npaths_file = \"warc.paths\"\n"
+      "prefix = \"http://127.0.0.1:\"\n[ledger]\non_missing = \"allow\"\n[filter]\nlanguages = []\n"
+      "[tokenize]\ntokenizer = \"" +
+      kSource + "/data/tokenizers/deepseek-v3/tokenizer.json\"\n";
+  std::ofstream(dir + "/http.toml") << toml;
+  auto first = testing::RunCrawlproof("run " + dir + "/http.toml --progress off --max-shards 1");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("\"processed\":1,"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("\"unverified\":1,"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("\"remaining\":1,"), std::string::npos) << first.out;
+  EXPECT_NE(first.err.find("1 new shards left for the next run"), std::string::npos) << first.err;
+  auto second = testing::RunCrawlproof("run " + dir + "/http.toml --progress off");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("\"processed\":1,"), std::string::npos) << second.out;
+  auto doc = testing::RunCrawlproof("audit --store " + dir + "/http-out/store --url http://commoncrawl.org/ --json");
+  EXPECT_NE(doc.out.find("\"file\":\"http://127.0.0.1:" + std::to_string(a.port()) + "/crawl-data/one.warc.gz\""),
+            std::string::npos)
+      << doc.out;
+  EXPECT_NE(doc.out.find("\"status\":\"unverified\""), std::string::npos) << doc.out;
+  auto third = testing::RunCrawlproof("run " + dir + "/http.toml --progress off");
+  EXPECT_NE(third.out.find("\"nothing_new\":true"), std::string::npos) << third.out;
+}
+
+// The pipeline files we ship check out; mistakes are named with file and key.
+TEST(Run, CheckPipelineFiles) {
+  for (const char* f : {"sample.toml", "commoncrawl.toml"}) {
+    auto r = testing::RunCrawlproof("run --check " + kSource + "/pipelines/" + f);
+    EXPECT_EQ(r.exit_code, 0) << f << ": " << r.err;
+  }
+  std::string dir = testing::MakeTempDir();
+  std::ofstream(dir + "/bad.toml") << "[run]\noutput = \"o\"\n[source]\npaths = [\"x\"]\n[ledger]\non_missing = "
+                                      "\"allow\"\n[dedup]\nthreshhold = 0.8\n";
+  auto r = testing::RunCrawlproof("run --check " + dir + "/bad.toml");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.toml: dedup.threshhold is not a known option"), std::string::npos) << r.err;
+  std::ofstream(dir + "/noledger.toml") << "[run]\noutput = \"o\"\n[source]\npaths = [\"x\"]\n";
+  r = testing::RunCrawlproof("run --check " + dir + "/noledger.toml");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("on_missing = \\\"allow\\\""), std::string::npos) << r.err;
 }
 
 TEST(Run, OneRunPerStore) {
