@@ -29,6 +29,7 @@
 #include "filter/filters.h"
 #include "ingest/line_reader.h"
 #include "ingest/warc_reader.h"
+#include "pipelines/report.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
 #include "tokenize/tokenizer.h"
@@ -313,7 +314,7 @@ extern "C" void OnInterrupt(int) {
 // Counters over the groups of one run.
 struct Totals {
   uint64_t bytes = 0, records = 0;
-  std::map<std::string, uint64_t> statuses, dropped;
+  std::map<std::string, uint64_t> statuses, dropped, languages;  // languages: of the documents in shards
   uint64_t exact = 0, near = 0, earlier = 0;
   double task_seconds = 0, dedup_seconds = 0, tokenize_seconds = 0;
   uint64_t shards_before = 0, shards_after = 0;
@@ -497,7 +498,10 @@ class Runner {
         batch.PutDocument(d.doc.id + d.key_suffix, json, d.doc.url);
         ++totals_.statuses[d.status];
         if (d.status == "dropped") ++totals_.dropped[d.reason];
-        if (d.status == "in-shard" || d.status == "unverified") ++summary_->kept;
+        if (d.status == "in-shard" || d.status == "unverified") {
+          ++summary_->kept;
+          ++totals_.languages[d.doc.lang];
+        }
       }
       JsonObject in;
       in.Add("path", r.path)
@@ -660,8 +664,9 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
     return status;
   }
   const Totals& t = runner.totals();
-  JsonObject drop_obj, status_obj, seconds;
+  JsonObject drop_obj, status_obj, seconds, lang_obj;
   for (const auto& [k, v] : t.dropped) drop_obj.Add(k, v);
+  for (const auto& [k, v] : t.languages) lang_obj.Add(k, v);
   for (const auto& [k, v] : t.statuses) {
     status_obj.Add(k, v);
     summary.documents += v;
@@ -683,6 +688,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
       .Add("input_errors", summary.input_errors)
       .AddRaw("documents", status_obj.str())
       .AddRaw("dropped", drop_obj.str())
+      .AddRaw("languages", lang_obj.str())
       .Add("exact_duplicates", t.exact)
       .Add("near_duplicates", t.near)
       .Add("earlier_run_duplicates", t.earlier)
@@ -697,6 +703,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   batch.PutRun(summary.run, summary.stats_json);
   RETURN_IF_ERROR(st->Commit(&batch));
   RETURN_IF_ERROR(WriteFileAtomically(c.output + "/stats.json", summary.stats_json + "\n"));
+  RETURN_IF_ERROR(WriteReport(c, *st));
   return summary;
 }
 

@@ -243,4 +243,20 @@ Result<std::string> ProvenanceStore::Dump() const {
   return out;
 }
 
+Result<std::vector<std::string>> ProvenanceStore::Runs() const {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[kRuns]));
+  for (it->Seek("run"); it->Valid() && it->key().starts_with("run"); it->Next()) out.push_back(it->value().ToString());
+  if (!it->status().ok()) return Status::IoError(impl_->dir + ": " + it->status().ToString());
+  return out;
+}
+
+Result<std::vector<std::string>> ProvenanceStore::IngestStates() const {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[kIngest]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(it->value().ToString());
+  if (!it->status().ok()) return Status::IoError(impl_->dir + ": " + it->status().ToString());
+  return out;
+}
+
 }  // namespace crawlproof::store

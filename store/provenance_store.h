@@ -41,8 +41,8 @@ class ProvenanceStore {
     ~Batch();
     void PutIngest(const std::string& path, const std::string& json);
     // `key`: the doc id, or for a later sighting of a record already seen
-  // (same WARC-Record-ID in another file) doc id ‖ "@" ‖ that file.
-  void PutDocument(const std::string& key, const std::string& json, const std::string& url);
+    // (same WARC-Record-ID in another file) doc id ‖ "@" ‖ that file.
+    void PutDocument(const std::string& key, const std::string& json, const std::string& url);
     void PutPosition(uint64_t shard, uint64_t index, const std::string& doc_id);
     void PutRun(uint64_t run, const std::string& json);
     void PutManifest(const std::string& json);
@@ -63,6 +63,9 @@ class ProvenanceStore {
   Result<std::optional<std::string>> DocumentAt(uint64_t shard, uint64_t index) const;
   Result<std::optional<std::string>> Manifest() const;
   Result<uint64_t> RunCount() const;
+  // Every run record (in run order) and every source shard's state (in key order).
+  Result<std::vector<std::string>> Runs() const;
+  Result<std::vector<std::string>> IngestStates() const;
   uint64_t dedup_documents() const;
   // Every entry of every family except the run records ("family\tkey\tvalue"
   // lines, keys of binary families in hex): what two stores that hold the

@@ -89,6 +89,29 @@ TEST(Run, SampleEndToEndThenNothingNew) {
   EXPECT_EQ(testing::ReadFileBytes(dir + "/out/shards/manifest.json"), manifest);
   EXPECT_EQ(StoreDump(dir + "/out/store"), dump);
 
+  // report.html: self-contained, and it renders (headless Chromium, when installed).
+  std::string report = testing::ReadFileBytes(dir + "/out/report.html");
+  EXPECT_NE(report.find("<svg"), std::string::npos);
+  EXPECT_NE(report.find("Funnel: from records to tokens"), std::string::npos);
+  EXPECT_NE(report.find("CC-MAIN-2024-22-whirlwind.warc.gz</td><td class=\"ok\">done"), std::string::npos);
+  for (const char* external : {"src=\"http", "href=\"http", "<script", "<link", "@import", "url("})
+    EXPECT_EQ(report.find(external), std::string::npos) << external;
+  std::string card = testing::ReadFileBytes(dir + "/out/README.md");
+  EXPECT_NE(card.find("4 verified, 0 quarantined, 0 unverified"), std::string::npos) << card;
+  EXPECT_NE(card.find("| documents in the shards |"), std::string::npos) << card;
+  if (std::system("command -v chromium > /dev/null 2>&1") == 0) {
+    const std::string dom = dir + "/dom.html";
+    ASSERT_EQ(std::system(("timeout 120 chromium --headless --no-sandbox --disable-gpu --dump-dom file://" + dir +
+                           "/out/report.html > " + dom + " 2>/dev/null")
+                              .c_str()),
+              0);
+    std::string rendered = testing::ReadFileBytes(dom);
+    EXPECT_NE(rendered.find("<rect"), std::string::npos);
+    EXPECT_NE(rendered.find("crawlproof report"), std::string::npos);
+  } else {
+    std::printf("chromium not installed: report.html not rendered\n");
+  }
+
   // audit --store: by shard position, by id, by URL; every status is one of the six.
   auto first = testing::RunCrawlproof("audit --store " + dir + "/out/store --shard 0 --index 0 --json");
   ASSERT_EQ(first.exit_code, 0) << first.err;

@@ -1,0 +1,303 @@
+// GCC 12 reports a false -Wrestrict on "literal" + std::string (GCC bug 105329).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wrestrict"
+#endif
+
+#include "pipelines/report.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/file_util.h"
+#include "store/provenance_store.h"
+#include "tokenize/shards.h"
+#include "verify/ledger.h"
+
+namespace crawlproof::pipelines {
+namespace {
+
+std::string Escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string Num(double v, int decimals = 0) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  std::string s = buf;
+  // Thousands separators on the integer part.
+  size_t dot = s.find('.');
+  size_t end = dot == std::string::npos ? s.size() : dot;
+  for (long i = static_cast<long>(end) - 3; i > (s[0] == '-' ? 1 : 0); i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+// Horizontal bars, one per (label, value), scaled to the largest.
+std::string Bars(const std::vector<std::pair<std::string, double>>& rows, const char* color, int label_width = 260) {
+  const int bar_max = 420, row_h = 24;
+  double top = 0;
+  for (const auto& [l, v] : rows) top = std::max(top, v);
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(label_width + bar_max + 120) +
+                    "\" height=\"" + std::to_string(row_h * std::max<size_t>(rows.size(), 1) + 8) + "\" role=\"img\">";
+  int y = 4;
+  for (const auto& [label, v] : rows) {
+    const int w = top > 0 ? std::max(1, static_cast<int>(bar_max * v / top)) : 1;
+    svg += "<text x=\"" + std::to_string(label_width - 8) + "\" y=\"" + std::to_string(y + 16) +
+           "\" text-anchor=\"end\" font-size=\"13\">" + Escape(label) + "</text>";
+    svg += "<rect x=\"" + std::to_string(label_width) + "\" y=\"" + std::to_string(y + 3) + "\" width=\"" +
+           std::to_string(w) + "\" height=\"18\" fill=\"" + color + "\"/>";
+    svg += "<text x=\"" + std::to_string(label_width + w + 6) + "\" y=\"" + std::to_string(y + 16) +
+           "\" font-size=\"13\">" + Num(v) + "</text>";
+    y += row_h;
+  }
+  return svg + "</svg>";
+}
+
+struct Aggregate {
+  uint64_t runs = 0, bytes = 0, records = 0, input_errors = 0, kept = 0, tokens = 0;
+  uint64_t exact = 0, near = 0, earlier = 0;
+  std::map<std::string, uint64_t> statuses, dropped, languages;
+  struct RunRow {
+    uint64_t run = 0, bytes = 0, records = 0, documents = 0, tokens = 0;
+    double extract = 0, dedup = 0, tokenize = 0, total = 0;
+  };
+  std::vector<RunRow> rows;
+};
+
+void AddMap(simdjson::dom::element e, std::map<std::string, uint64_t>* m) {
+  simdjson::dom::object o;
+  if (e.get(o)) return;
+  for (auto [k, v] : o) {
+    uint64_t n = 0;
+    if (!v.get(n)) (*m)[std::string(k)] += n;
+  }
+}
+
+uint64_t U(simdjson::dom::element e, const char* key) {
+  uint64_t v = 0;
+  return e[key].get(v) ? 0 : v;
+}
+
+double D(simdjson::dom::element e, const char* key) {
+  double v = 0;
+  return e[key].get(v) ? 0 : v;
+}
+
+}  // namespace
+
+Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
+  ASSIGN_OR_RETURN(std::vector<std::string> runs, st.Runs());
+  ASSIGN_OR_RETURN(std::vector<std::string> ingest, st.IngestStates());
+  ASSIGN_OR_RETURN(std::optional<std::string> manifest_json, st.Manifest());
+  tokenize::Manifest manifest;
+  if (manifest_json) {
+    ASSIGN_OR_RETURN(manifest, tokenize::Manifest::Parse(*manifest_json));
+  }
+  simdjson::dom::parser parser;
+  Aggregate a;
+  for (const auto& r : runs) {
+    simdjson::padded_string p(r);
+    simdjson::dom::element e;
+    if (parser.parse(p).get(e)) continue;
+    ++a.runs;
+    Aggregate::RunRow row;
+    row.run = U(e, "run");
+    row.bytes = U(e, "bytes");
+    row.records = U(e, "records");
+    row.tokens = U(e, "tokens");
+    a.bytes += row.bytes;
+    a.records += row.records;
+    a.input_errors += U(e, "input_errors");
+    a.kept += U(e, "kept");
+    a.tokens += row.tokens;
+    a.exact += U(e, "exact_duplicates");
+    a.near += U(e, "near_duplicates");
+    a.earlier += U(e, "earlier_run_duplicates");
+    std::map<std::string, uint64_t> statuses;
+    AddMap(e["documents"], &statuses);
+    for (const auto& [k, v] : statuses) {
+      a.statuses[k] += v;
+      row.documents += v;
+    }
+    AddMap(e["dropped"], &a.dropped);
+    AddMap(e["languages"], &a.languages);
+    simdjson::dom::element sec = e["seconds"];
+    row.extract = D(sec, "verify_extract_filter");
+    row.dedup = D(sec, "dedup");
+    row.tokenize = D(sec, "tokenize");
+    row.total = D(sec, "total");
+    a.rows.push_back(row);
+  }
+  // Source shards.
+  struct ShardRow {
+    std::string path, state, verification, detail;
+    uint64_t size = 0, records = 0, documents = 0;
+  };
+  std::vector<ShardRow> shards;
+  uint64_t verified_shards = 0, unverified_shards = 0, quarantined_shards = 0;
+  for (const auto& s : ingest) {
+    simdjson::padded_string p(s);
+    simdjson::dom::element e;
+    if (parser.parse(p).get(e)) continue;
+    ShardRow r;
+    std::string_view v;
+    if (!e["path"].get(v)) r.path = std::string(v);
+    if (!e["state"].get(v)) r.state = std::string(v);
+    if (!e["verification"].get(v)) r.verification = std::string(v);
+    if (!e["detail"].get(v)) r.detail = std::string(v);
+    r.size = U(e, "size");
+    r.records = U(e, "records");
+    r.documents = U(e, "documents");
+    verified_shards += r.verification == "verified";
+    unverified_shards += r.verification == "unverified";
+    quarantined_shards += r.state == "quarantined";
+    shards.push_back(std::move(r));
+  }
+  std::string origin;
+  if (!c.trust.empty()) {
+    if (auto t = verify::LoadTrustFile(c.trust); t.ok()) origin = t->origin;
+  }
+  uint64_t documents = 0;
+  for (const auto& [k, v] : a.statuses) documents += v;
+  const uint64_t dropped = a.statuses.count("dropped") ? a.statuses.at("dropped") : 0;
+  const uint64_t duplicates = a.statuses.count("duplicate") ? a.statuses.at("duplicate") : 0;
+  const uint64_t quarantined = a.statuses.count("quarantined") ? a.statuses.at("quarantined") : 0;
+  const uint64_t in_verified = a.statuses.count("in-shard") ? a.statuses.at("in-shard") : 0;
+  const uint64_t in_unverified = a.statuses.count("unverified") ? a.statuses.at("unverified") : 0;
+
+  // ---- report.html ----
+  std::string h;
+  h += "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>crawlproof report: " + Escape(c.name) +
+       "</title><style>body{font-family:sans-serif;margin:2em;max-width:1100px;color:#222}"
+       "h1{font-size:1.6em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}"
+       "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}"
+       "td.l,th.l{text-align:left}.ok{color:#176b2c}.bad{color:#a11}.warn{color:#8a5a00}</style></head><body>";
+  h += "<h1>crawlproof report: " + Escape(c.name) + "</h1>";
+  h += "<p>" + Num(static_cast<double>(a.runs)) + (a.runs == 1 ? " run" : " runs") + " over " +
+       Num(static_cast<double>(shards.size())) + " source shards (" + Num(static_cast<double>(a.bytes) / 1e6, 1) +
+       " MB); " + Num(static_cast<double>(manifest.shards.size())) + " training shards, " +
+       Num(static_cast<double>(manifest.documents)) + " documents, " + Num(static_cast<double>(manifest.tokens)) +
+       " tokens (" + Escape(manifest.tokenizer_name) + ", " + Escape(ShardFormatName(manifest.options.format)) +
+       ").</p>";
+  h += "<h2>Funnel: from records to tokens</h2>";
+  h += Bars({{"WARC records", static_cast<double>(a.records)},
+             {"documents", static_cast<double>(documents)},
+             {"past the ledger check", static_cast<double>(documents - quarantined)},
+             {"past the filters", static_cast<double>(documents - quarantined - dropped)},
+             {"unique (in shards)", static_cast<double>(in_verified + in_unverified)}},
+            "#3b6ea5");
+  h += "<p>" + Num(static_cast<double>(a.tokens)) +
+       " tokens written. Duplicates: " + Num(static_cast<double>(a.exact)) + " exact, " +
+       Num(static_cast<double>(a.near)) + " near, " + Num(static_cast<double>(a.earlier)) +
+       " of earlier runs' documents; " + Num(static_cast<double>(duplicates)) + " in all (with repeated records).</p>";
+  std::vector<std::pair<std::string, double>> drop_rows;
+  for (const auto& [k, v] : a.dropped) drop_rows.emplace_back(k, static_cast<double>(v));
+  std::sort(drop_rows.begin(), drop_rows.end(), [](auto& x, auto& y) { return x.second > y.second; });
+  h += "<h2>Drop reasons</h2>" + (drop_rows.empty() ? std::string("<p>none</p>") : Bars(drop_rows, "#b5533c"));
+  std::vector<std::pair<std::string, double>> lang_rows;
+  for (const auto& [k, v] : a.languages) lang_rows.emplace_back(k, static_cast<double>(v));
+  std::sort(lang_rows.begin(), lang_rows.end(), [](auto& x, auto& y) { return x.second > y.second; });
+  if (lang_rows.size() > 20) lang_rows.resize(20);
+  h += "<h2>Languages of the documents in the shards</h2>" +
+       (lang_rows.empty() ? std::string("<p>none</p>") : Bars(lang_rows, "#4c8c4a", 120));
+  h += "<h2>Source shards and their verification</h2><p>" + Num(static_cast<double>(verified_shards)) +
+       " verified against the ledger" + (origin.empty() ? "" : " <code>" + Escape(origin) + "</code>") + ", " +
+       Num(static_cast<double>(unverified_shards)) + " unverified, " + Num(static_cast<double>(quarantined_shards)) +
+       " quarantined.</p><table><tr><th class=\"l\">shard</th><th>state</th><th>verification</th><th>MB</th>"
+       "<th>records</th><th>documents</th><th class=\"l\">detail</th></tr>";
+  for (const auto& r : shards) {
+    const char* cls = r.state == "quarantined" ? "bad" : r.verification == "verified" ? "ok" : "warn";
+    h += "<tr><td class=\"l\">" + Escape(r.path) + "</td><td class=\"" + cls + "\">" + Escape(r.state) +
+         "</td><td class=\"" + cls + "\">" + Escape(r.verification) + "</td><td>" +
+         Num(static_cast<double>(r.size) / 1e6, 2) + "</td><td>" + Num(static_cast<double>(r.records)) + "</td><td>" +
+         Num(static_cast<double>(r.documents)) + "</td><td class=\"l\">" + Escape(r.detail) + "</td></tr>";
+  }
+  h += "</table><h2>Throughput per stage</h2><table><tr><th>run</th><th>MB</th><th>records</th><th>documents</th>"
+       "<th>verify + extract + filter (MB/s)</th><th>dedup (docs/s)</th><th>tokenize (tokens/s)</th>"
+       "<th>total (s)</th></tr>";
+  std::vector<std::pair<std::string, double>> mbps;
+  for (const auto& r : a.rows) {
+    auto rate = [](double n, double s) { return s > 0 ? n / s : 0.0; };
+    h += "<tr><td>" + std::to_string(r.run) + "</td><td>" + Num(r.bytes / 1e6, 1) + "</td><td>" +
+         Num(static_cast<double>(r.records)) + "</td><td>" + Num(static_cast<double>(r.documents)) + "</td><td>" +
+         Num(rate(r.bytes / 1e6, r.extract), 1) + "</td><td>" + Num(rate(static_cast<double>(r.documents), r.dedup)) +
+         "</td><td>" + Num(rate(static_cast<double>(r.tokens), r.tokenize)) + "</td><td>" + Num(r.total, 2) +
+         "</td></tr>";
+    mbps.emplace_back("run " + std::to_string(r.run) + ": verify + extract + filter, MB/s",
+                      rate(r.bytes / 1e6, r.extract));
+  }
+  h += "</table>" + Bars(mbps, "#6d5ba3", 360);
+  h += "<p>Every document's account: <code>crawlproof audit --store " + Escape(c.store) +
+       " --doc ID</code>. Generated by crawlproof.</p></body></html>\n";
+  RETURN_IF_ERROR(WriteFileAtomically(c.output + "/report.html", h));
+
+  // ---- README.md: the dataset card ----
+  std::string m;
+  m += "# " + c.name + "\n\nTraining shards made by crawlproof from " + Num(static_cast<double>(shards.size())) +
+       " WARC shards (" + Num(static_cast<double>(a.bytes) / 1e6, 1) + " MB, " + Num(static_cast<double>(a.records)) +
+       " records) in " + Num(static_cast<double>(a.runs)) + (a.runs == 1 ? " run" : " runs") + ".\n\n";
+  m += "| | |\n|---|---:|\n";
+  m += "| training shards | " + Num(static_cast<double>(manifest.shards.size())) + " (`shards/`, " +
+       ShardFormatName(manifest.options.format) + ", " + manifest.dtype + ") |\n";
+  m += "| documents in the shards | " + Num(static_cast<double>(manifest.documents)) + " |\n";
+  m += "| tokens | " + Num(static_cast<double>(manifest.tokens)) + " |\n";
+  m += "| documents seen | " + Num(static_cast<double>(documents)) + " |\n";
+  m += "| dropped by the filters | " + Num(static_cast<double>(dropped)) + " |\n";
+  m += "| duplicates removed | " + Num(static_cast<double>(duplicates)) + " |\n";
+  m += "| quarantined (ledger) | " + Num(static_cast<double>(quarantined)) + " |\n\n";
+  m += "## Sources and provenance\n\n";
+  const double verified_share =
+      in_verified + in_unverified ? 100.0 * static_cast<double>(in_verified) / (in_verified + in_unverified) : 0;
+  if (!origin.empty()) {
+    m += "Every source shard was checked against the ledger `" + origin + "` (snapshot `" + c.snapshot +
+         "`): " + Num(static_cast<double>(verified_shards)) + " verified, " +
+         Num(static_cast<double>(quarantined_shards)) + " quarantined, " + Num(static_cast<double>(unverified_shards)) +
+         " unverified. ";
+  } else {
+    m += "No ledger was configured: every shard is unverified. ";
+  }
+  m += Num(verified_share, 1) + "% of the documents in the shards come from verified shards.\n\n";
+  size_t listed = 0;
+  for (const auto& r : shards) {
+    if (listed++ == 20) {
+      m += "- … and " + std::to_string(shards.size() - 20) + " more (`crawlproof audit --store`, report.html)\n";
+      break;
+    }
+    m += "- `" + r.path + "` — " + r.verification + (r.state == "quarantined" ? ", quarantined" : "") + "\n";
+  }
+  m += "\n## Processing\n\n";
+  m += "- Extraction: main content of HTML responses (status 200), WET conversion records; language by CLD2 "
+       "(score below " +
+       Num(c.min_lang_score, 2) + ": `und`).\n";
+  m += "- Filters: the `[filter]` section of the pipeline file (`" + c.file + "`); drop reasons:";
+  for (const auto& [k, v] : drop_rows) m += " " + k + " (" + Num(v) + ")";
+  m += "\n- Deduplication: exact (normalised text) " + std::string(c.exact ? "on" : "off") + "; MinHash with " +
+       std::to_string(c.num_perm) + " permutations over " + std::to_string(c.ngram) + "-word shingles, " +
+       std::to_string(c.bands) + " bands × " + std::to_string(c.rows) + " rows, estimated Jaccard ≥ " +
+       Num(c.threshold, 2) + "; against every earlier run's kept documents.\n";
+  m += "- Tokenizer: " + manifest.tokenizer_name + " (SHA-256 `" + manifest.tokenizer_sha256 + "`, " +
+       std::to_string(manifest.vocab_size) + " ids; a copy in `shards/tokenizer/`); BOS " +
+       (manifest.options.bos ? std::to_string(*manifest.options.bos) : "none") + ", EOS " +
+       (manifest.options.eos ? std::to_string(*manifest.options.eos) : "none") + ".\n";
+  m += "\n## Checking it\n\n    crawlproof shards verify shards/manifest.json\n    crawlproof audit --store " +
+       c.store +
+       " --shard N --index I\n\nThe manifest lists every file with its SHA-256; each shard's `.docs.jsonl` maps a "
+       "position to a document id, the store maps the id to its WARC record and ledger leaf.\n";
+  return WriteFileAtomically(c.output + "/README.md", m);
+}
+
+}  // namespace crawlproof::pipelines
