@@ -1,4 +1,6 @@
 // crawlproof audit record | audit verify
+#include <simdjson.h>
+
 #include <cstdio>
 #include <fstream>
 
@@ -7,6 +9,8 @@
 #include "common/json.h"
 #include "common/logging.h"
 #include "ingest/byte_source.h"
+#include "tokenize/shards.h"
+#include "tokenize/shards.h"
 #include "verify/audit.h"
 
 namespace crawlproof::cli {
@@ -51,9 +55,48 @@ int RunAuditRecord(const RecordArgs& a) {
 }
 
 struct VerifyArgs {
-  std::string bundle, trust, record_bytes;
+  std::string bundle, trust, record_bytes, shards;
   bool fetch = false;
 };
+
+// A document bundle's "decisions" (written by `audit --store … --bundle`):
+// its tokens checked in the shards folder. Empty when the bundle has none.
+std::string CheckDecisions(const std::string& bundle_text, const std::string& shards_dir, JsonObject* o, bool* ok) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(bundle_text);
+  simdjson::dom::element root, d, sh;
+  if (parser.parse(p).get(root) || root["decisions"].get(d) || d.is_null()) return "";
+  std::string_view doc_id, tokens_sha;
+  if (!d["doc_id"].get(doc_id)) o->Add("document", doc_id);
+  if (d["shard"].get(sh) || d["tokens_sha256"].get(tokens_sha)) {
+    o->Add("tokens", "none (the document is not in a shard)");
+    return "";
+  }
+  if (shards_dir.empty()) {
+    o->Add("tokens", "not checked (no --shards)");
+    return "";
+  }
+  std::string_view token_file, token_file_sha;
+  uint64_t offset = 0, length = 0;
+  if (sh["token_file"].get(token_file) || sh["token_file_sha256"].get(token_file_sha) ||
+      sh["token_offset"].get(offset) || sh["sequence_length"].get(length)) {
+    *ok = false;
+    return "the bundle's shard position is incomplete";
+  }
+  std::optional<uint32_t> bos, eos;
+  uint64_t id;
+  if (!sh["bos"].get(id)) bos = static_cast<uint32_t>(id);
+  if (!sh["eos"].get(id)) eos = static_cast<uint32_t>(id);
+  auto r =
+      tokenize::CheckDocumentTokens(shards_dir + "/manifest.json", std::string(token_file), std::string(token_file_sha),
+                                    offset, length, bos, eos, std::string(tokens_sha));
+  if (!r.ok()) {
+    *ok = false;
+    return r.status().message();
+  }
+  o->Add("tokens", "verified").Add("tokens_detail", *r);
+  return "";
+}
 
 int RunAuditVerify(const VerifyArgs& a) {
   auto trust = LoadTrustFile(a.trust);
@@ -99,6 +142,15 @@ int RunAuditVerify(const VerifyArgs& a) {
     std::puts(o.str().c_str());
     return kExitBadInput;
   }
+  bool tokens_ok = true;
+  JsonObject doc;
+  std::string token_error = CheckDecisions(*text, a.shards, &doc, &tokens_ok);
+  if (!tokens_ok) {
+    LogError(a.bundle + ": tokens: " + token_error);
+    o.Add("status", "failed").Add("error", "tokens: " + token_error);
+    std::puts(o.str().c_str());
+    return kExitBadInput;
+  }
   o.Add("status", "verified")
       .Add("path", r->entry.path)
       .Add("offset", r->leaf.offset)
@@ -108,7 +160,10 @@ int RunAuditVerify(const VerifyArgs& a) {
       .Add("height", r->height)
       .AddRaw("signers", JsonStringArray(r->signers))
       .Add("content", r->content_checked ? "verified" : "not checked");
-  std::puts(o.str().c_str());
+  std::string line = o.str();
+  const std::string extra = doc.str();
+  if (extra.size() > 2) line = line.substr(0, line.size() - 1) + "," + extra.substr(1);
+  std::puts(line.c_str());
   return kExitOk;
 }
 
@@ -135,6 +190,8 @@ void RegisterAuditCommands(CLI::App& app, int* exit_code) {
   verify->add_option("--trust", ver->trust, "Trust file (TOML)")->required();
   verify->add_option("--record-bytes", ver->record_bytes, "The record's bytes (warc cat --offset --length)");
   verify->add_flag("--fetch", ver->fetch, "Read the record's bytes from the bundle's file/URL (a Range request)");
+  verify->add_option("--shards", ver->shards,
+                     "For a document bundle: the shards folder (with manifest.json) to check its tokens in");
   verify->callback([ver, exit_code] { *exit_code = RunAuditVerify(*ver); });
 }
 

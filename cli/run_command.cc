@@ -7,12 +7,16 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
 #include "pipelines/pipeline.h"
 #include "pipelines/run.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
+#include "verify/audit.h"
+#include "verify/commitments.h"
+#include "verify/snapshot.h"
 
 namespace crawlproof::cli {
 namespace {
@@ -67,7 +71,7 @@ int RunRun(const RunArgs& a) {
 // ---- audit --store -------------------------------------------------------------
 
 struct StoreAuditArgs {
-  std::string store, doc, url;
+  std::string store, doc, url, bundle;
   int64_t shard = -1, index = -1;
   bool json = false;
 };
@@ -113,6 +117,79 @@ void PrintAccount(const std::string& json) {
     std::printf("  shards:   shard %s, document %s: %s tokens (SHA-256 of the ids %s)\n", Field(e, "shard").c_str(),
                 Field(e, "index").c_str(), Field(e, "tokens").c_str(), Field(e, "tokens_sha256").c_str());
   std::printf("  status:   %s\n", status.c_str());
+}
+
+// The record's ledger proof (the verify issue's bundle) with the document's
+// decisions, versions, options hash, text and token hashes, and its place in
+// the shards in the bundle's "decisions" field.
+Status WriteDocumentBundle(const store::ProvenanceStore& st, const std::string& account, const std::string& out) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(account);
+  simdjson::dom::element e = parser.parse(p);
+  const std::string doc_id = Field(e, "doc_id"), status = Field(e, "status");
+  if (Field(e, "verification") != "verified")
+    return Status::InvalidArgument("document " + doc_id + " is " + status + " (" + Field(e, "verification") +
+                                   "): there is no ledger proof to bundle");
+  simdjson::dom::element src = e["source"];
+  const std::string file = Field(src, "file");
+  uint64_t offset = 0;
+  if (src["offset"].get(offset)) return Status::Corruption("document " + doc_id + ": no source offset in the store");
+  ASSIGN_OR_RETURN(std::optional<std::string> state, st.Ingest(file));
+  if (!state) return Status::Corruption("the store has no state for " + file);
+  simdjson::dom::parser state_parser;
+  simdjson::padded_string sp(*state);
+  simdjson::dom::element se = state_parser.parse(sp);
+  const std::string snapshot_path = Field(se["ledger"], "snapshot"), root = Field(se["ledger"], "root");
+  ASSIGN_OR_RETURN(verify::Snapshot snapshot, verify::ReadSnapshotFile(snapshot_path));
+  ASSIGN_OR_RETURN(verify::AuditBundle bundle,
+                   verify::BuildAuditBundle(file, verify::LedgerPath(file, root), offset, snapshot));
+  JsonObject d;
+  d.Add("doc_id", doc_id).Add("status", status).AddRaw("account", account);
+  d.Add("pipeline_options_sha256", Field(se, "options_sha256"));
+  if (!Field(e, "shard").empty()) {
+    ASSIGN_OR_RETURN(std::optional<std::string> manifest_json, st.Manifest());
+    if (!manifest_json) return Status::Corruption("the store has no manifest");
+    ASSIGN_OR_RETURN(tokenize::Manifest m, tokenize::Manifest::Parse(*manifest_json));
+    uint64_t shard = 0, index = 0, token_offset = 0, length = 0;
+    if (e["shard"].get(shard) || e["index"].get(index) || e["token_offset"].get(token_offset) ||
+        e["sequence_length"].get(length))
+      return Status::Corruption("document " + doc_id + ": its position in the shards is incomplete in the store");
+    const tokenize::ManifestShard* sh = nullptr;
+    size_t position = 0;
+    for (size_t i = 0; i < m.shards.size(); ++i)
+      if (m.shards[i].index == shard) {
+        sh = &m.shards[i];
+        position = i;
+      }
+    if (!sh || sh->files.empty()) return Status::Corruption("the manifest has no shard " + std::to_string(shard));
+    JsonObject where;
+    where.Add("manifest_position", static_cast<uint64_t>(position))
+        .Add("index", index)
+        .Add("token_file", sh->files[0].name)
+        .Add("token_file_sha256", sh->files[0].sha256)
+        .Add("token_offset", token_offset)
+        .Add("sequence_length", length)
+        .Add("tokenizer", m.tokenizer_name)
+        .Add("tokenizer_sha256", m.tokenizer_sha256);
+    if (m.options.bos) {
+      where.Add("bos", uint64_t{*m.options.bos});
+    } else {
+      where.AddNull("bos");
+    }
+    if (m.options.eos) {
+      where.Add("eos", uint64_t{*m.options.eos});
+    } else {
+      where.AddNull("eos");
+    }
+    d.AddRaw("shard", where.str());
+    d.Add("text_sha256", Field(e, "text_sha256")).Add("tokens_sha256", Field(e, "tokens_sha256"));
+  }
+  std::string text = verify::FormatAuditBundle(bundle);
+  const std::string placeholder = "\"decisions\": null\n";
+  size_t at = text.find(placeholder);
+  if (at == std::string::npos) return Status::Internal("bundle without a decisions field");
+  text.replace(at, placeholder.size(), "\"decisions\": " + d.str() + "\n");
+  return WriteFileAtomically(out, text);
 }
 
 int RunStoreAudit(const StoreAuditArgs& a) {
@@ -184,6 +261,17 @@ int RunStoreAudit(const StoreAuditArgs& a) {
     } else {
       PrintAccount(**doc);
     }
+    if (!a.bundle.empty()) {
+      if (ids.size() != 1) {
+        LogError("audit --bundle: the lookup gives " + std::to_string(ids.size()) + " documents; use --doc");
+        return kExitCannotRun;
+      }
+      if (Status s = WriteDocumentBundle(**st, **doc, a.bundle); !s.ok()) {
+        LogError(s.message());
+        return s.code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitCannotRun;
+      }
+      LogInfo("audit: proof bundle of " + id + " written to " + a.bundle);
+    }
   }
   return all_known ? kExitOk : kExitBadInput;
 }
@@ -211,6 +299,9 @@ void AddStoreAudit(CLI::App* audit, int* exit_code) {
   audit->add_option("--shard", a->shard, "Shard: 0-based position in the manifest (with --index)");
   audit->add_option("--index", a->index, "Document's 0-based position in that shard");
   audit->add_flag("--json", a->json, "One JSON object per document");
+  audit->add_option("--bundle", a->bundle,
+                    "Write the document's proof bundle: the record's ledger proof with every decision, the "
+                    "options hash, the text and token hashes and its place in the shards");
   audit->callback([audit, a, exit_code] {
     if (audit->get_subcommands().empty()) *exit_code = RunStoreAudit(*a);
   });

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "common/toml_section.h"
 
@@ -99,6 +100,18 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   if (c.format != "megatron" && c.format != "datatrove")
     return Status::InvalidArgument(path + ": tokenize.format must be \"megatron\" or \"datatrove\"");
   if (c.shard_tokens == 0) return Status::InvalidArgument(path + ": tokenize.shard_tokens must be positive");
+  toml::table decisions;
+  for (const char* name : {"extract", "filter", "dedup", "tokenize"}) {
+    if (const toml::table* t = root[name].as_table()) decisions.insert(name, *t);
+  }
+  if (toml::table* t = decisions["tokenize"].as_table()) t->erase("tokenizer");
+  toml::table policies;
+  policies.insert("on_mismatch", c.on_mismatch);
+  policies.insert("on_missing", c.on_missing);
+  decisions.insert("ledger", policies);
+  std::ostringstream text;
+  text << toml::toml_formatter(decisions);
+  c.decision_options = text.str();
   return c;
 }
 

@@ -12,6 +12,11 @@ namespace crawlproof::pipelines {
 
 struct PipelineConfig {
   std::string file;  // the TOML file itself
+  // The options every decision depends on, canonical (TOML of [extract],
+  // [filter], [dedup], [tokenize] without the tokenizer's path, and the
+  // ledger policies): no paths, names or worker counts, so that the same
+  // options give the same text wherever the run's files are.
+  std::string decision_options;
   // [run]
   std::string name, output, store;
   unsigned workers = 0;        // 0: all cores

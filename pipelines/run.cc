@@ -283,6 +283,12 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
   return r;
 }
 
+// What made the decisions, recorded with each document (a change to one of
+// these components bumps its version).
+constexpr const char* kVersions = "{\"crawlproof\":\"" CRAWLPROOF_VERSION
+                                  "\",\"extract\":\"html-main-content/1\",\"filter\":\"fineweb-recipe/1\","
+                                  "\"dedup\":\"minhash-lsh/1\",\"tokenize\":\"byte-level-bpe/1\"}";
+
 std::string DocJson(const DocOut& d, const std::string& verification, uint64_t run) {
   JsonObject src;
   src.Add("file", d.doc.file)
@@ -299,6 +305,7 @@ std::string DocJson(const DocOut& d, const std::string& verification, uint64_t r
   if (!d.doc.lang.empty()) o.Add("lang", d.doc.lang).Add("lang_score", d.doc.lang_score);
   if (!d.filter_changes.empty()) o.AddRaw("filter_changes", d.filter_changes);
   o.Add("run", run);
+  o.AddRaw("versions", kVersions);
   return o.str();
 }
 
@@ -335,6 +342,7 @@ class Runner {
         summary_(summary) {}
 
   Totals& totals() { return totals_; }
+  void set_options_sha256(std::string h) { options_sha256_ = std::move(h); }
 
   // One group of source shards: tasks, dedup, tokens, one commit.
   Status RunGroup(const std::vector<std::string>& todo) {
@@ -454,10 +462,19 @@ class Runner {
     totals_.tokenize_seconds += Since(t_tok);
     Failpoint("shards-written");
     std::map<const DocOut*, std::pair<uint64_t, uint64_t>> position;  // shard, index
+    std::map<const DocOut*, std::pair<uint64_t, uint64_t>> sequence;  // token offset in the shard, length
     {
+      const uint64_t markers = (shard_options_.bos ? 1 : 0) + (shard_options_.eos ? 1 : 0);
       size_t i = 0;
-      for (const auto& sh : fresh.shards)
-        for (uint64_t k = 0; k < sh.documents && i < kept.size(); ++k) position[kept[i++]] = {sh.index, k};
+      for (const auto& sh : fresh.shards) {
+        uint64_t offset = 0;
+        for (uint64_t k = 0; k < sh.documents && i < kept.size(); ++k, ++i) {
+          const uint64_t length = token_ids[i].size() + markers;
+          position[kept[i]] = {sh.index, k};
+          sequence[kept[i]] = {offset, length};
+          offset += length;
+        }
+      }
     }
     if (committed) {
       if (manifest.tokenizer_sha256 != fresh.tokenizer_sha256 || manifest.options.format != fresh.options.format ||
@@ -489,7 +506,10 @@ class Runner {
           auto [shard, idx] = position[&d];
           const auto& tids = token_ids[it->second];
           const std::string tok_bytes(reinterpret_cast<const char*>(tids.data()), tids.size() * 4);
+          auto [token_offset, sequence_length] = sequence[&d];
           json += ",\"shard\":" + std::to_string(shard) + ",\"index\":" + std::to_string(idx) +
+                  ",\"token_offset\":" + std::to_string(token_offset) +
+                  ",\"sequence_length\":" + std::to_string(sequence_length) +
                   ",\"tokens\":" + std::to_string(tids.size()) + ",\"text_sha256\":\"" + HexEncode(Sha256(d.doc.text)) +
                   "\",\"tokens_sha256\":\"" + HexEncode(Sha256(tok_bytes)) + "\"";
           batch.PutPosition(shard, idx, d.doc.id);
@@ -513,8 +533,17 @@ class Runner {
           .Add("records", r.records)
           .Add("documents", static_cast<uint64_t>(r.docs.size()))
           .Add("input_errors", r.input_errors)
+          .Add("options_sha256", options_sha256_)
           .Add("run", summary_->run);
-      batch.PutIngest(r.path, in.str());
+      if (r.verification == "verified") {
+        std::string state = in.str();
+        state.pop_back();
+        JsonObject ledger;
+        ledger.Add("snapshot", c_.snapshot).Add("root", c_.root);
+        batch.PutIngest(r.path, state + ",\"ledger\":" + ledger.str() + "}");
+      } else {
+        batch.PutIngest(r.path, in.str());
+      }
       ++summary_->processed;
       summary_->quarantined += r.quarantined;
       summary_->unverified += r.verification == "unverified";
@@ -539,6 +568,7 @@ class Runner {
   RunSummary* summary_;
   Totals totals_;
   std::set<std::string> seen_ids_;
+  std::string options_sha256_;
 };
 
 }  // namespace
@@ -644,6 +674,10 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   auto previous_int = std::signal(SIGINT, OnInterrupt);
   auto previous_term = std::signal(SIGTERM, OnInterrupt);
   Runner runner(c, *tokenizer, tok_path, shard_options, ledger ? &*ledger : nullptr, st.get(), &progress, &summary);
+  // The options every decision depended on, and the tokenizer file.
+  ASSIGN_OR_RETURN(std::string tokenizer_bytes, ReadWholeFile(tok_path));
+  runner.set_options_sha256(
+      HexEncode(Sha256(c.decision_options + "\n# tokenizer sha256 " + HexEncode(Sha256(tokenizer_bytes)) + "\n")));
   runner.totals().shards_before = committed ? tokenize::Manifest::Parse(*committed)->shards.size() : 0;
   Status status = Status::Ok();
   for (const auto& group : groups) {

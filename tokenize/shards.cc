@@ -555,4 +555,44 @@ Result<std::vector<std::string>> VerifyManifest(const std::string& manifest_path
   return problems;
 }
 
+Result<std::string> CheckDocumentTokens(const std::string& manifest_path, const std::string& token_file,
+                                        const std::string& token_file_sha256, uint64_t offset, uint64_t length,
+                                        std::optional<uint32_t> bos, std::optional<uint32_t> eos,
+                                        const std::string& tokens_sha256) {
+  ASSIGN_OR_RETURN(std::string text, ReadWholeFile(manifest_path));
+  ASSIGN_OR_RETURN(Manifest m, Manifest::Parse(text));
+  const std::string dir = Dirname(manifest_path);
+  const ManifestFile* listed = nullptr;
+  for (const auto& sh : m.shards)
+    for (const auto& f : sh.files)
+      if (f.name == token_file) listed = &f;
+  if (!listed) return Status::Corruption(manifest_path + " does not list " + token_file);
+  if (listed->sha256 != token_file_sha256)
+    return Status::Corruption(token_file + ": the manifest's SHA-256 " + listed->sha256 + " is not the bundle's " +
+                              token_file_sha256);
+  ASSIGN_OR_RETURN(ManifestFile actual, DescribeFile(dir + "/" + token_file, token_file));
+  if (actual.sha256 != token_file_sha256)
+    return Status::Corruption(token_file + ": its SHA-256 is " + actual.sha256 + ", the bundle says " +
+                              token_file_sha256);
+  std::string stem;
+  ASSIGN_OR_RETURN(ShardContents c, ReadShard(dir + "/" + token_file, &stem));
+  ASSIGN_OR_RETURN(std::vector<uint32_t> seq, ReadShardTokens(stem, c, offset, length));
+  size_t begin = 0, end = seq.size();
+  if (bos) {
+    if (seq.empty() || seq.front() != *bos) return Status::Corruption("the sequence does not start with BOS");
+    ++begin;
+  }
+  if (eos) {
+    if (end <= begin || seq[end - 1] != *eos) return Status::Corruption("the sequence does not end with EOS");
+    --end;
+  }
+  std::string bytes(reinterpret_cast<const char*>(seq.data() + begin), (end - begin) * 4);
+  const std::string got = HexEncode(Sha256(bytes));
+  if (got != tokens_sha256)
+    return Status::Corruption("the tokens at " + token_file + " offset " + std::to_string(offset) + " hash to " + got +
+                              ", the bundle says " + tokens_sha256);
+  return token_file + ": tokens " + std::to_string(offset) + "–" + std::to_string(offset + length) +
+         " are the document's (" + std::to_string(end - begin) + " tokens, SHA-256 " + tokens_sha256 + ")";
+}
+
 }  // namespace crawlproof::tokenize

@@ -101,6 +101,17 @@ Status WriteManifest(const std::string& dir, const Manifest& manifest);
 // sidecar) checked. Returns one line per problem (empty: all good).
 Result<std::vector<std::string>> VerifyManifest(const std::string& manifest_path);
 
+// A document's tokens checked where an audit bundle says they are: the
+// token file `token_file` of the manifest at `manifest_path` must still have
+// the SHA-256 `token_file_sha256` (re-hashed) and hold, at token `offset`, a
+// sequence of `length` tokens that is [BOS] ids [EOS] (as `bos`/`eos` say),
+// the ids hashing (as little-endian u32) to `tokens_sha256`. Returns a
+// sentence saying where, or Corruption naming the first check that fails.
+Result<std::string> CheckDocumentTokens(const std::string& manifest_path, const std::string& token_file,
+                                        const std::string& token_file_sha256, uint64_t offset, uint64_t length,
+                                        std::optional<uint32_t> bos, std::optional<uint32_t> eos,
+                                        const std::string& tokens_sha256);
+
 // A shard read back (tests, `shards inspect`).
 struct ShardContents {
   ShardFormat format = ShardFormat::kMegatron;

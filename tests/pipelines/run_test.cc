@@ -155,6 +155,61 @@ TEST(Run, SampleEndToEndThenNothingNew) {
   EXPECT_GT(dropped, 0u);
 }
 
+// A document's proof bundle: the record's ledger proof with the decisions,
+// checked offline (also with the shell script), its tokens checked in the
+// shards; a changed token file is caught; no bundle for unverified documents.
+TEST(Run, DocumentBundleVerifiesOfflineWithItsTokens) {
+  std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  ASSERT_EQ(
+      testing::RunCrawlproof("run " + WritePipeline(dir, "b", "\"sample/*.warc.gz\"") + " --progress off").exit_code,
+      0);
+  auto w = testing::RunCrawlproof("audit --store " + dir + "/b/store --shard 1 --index 0 --bundle " + dir +
+                                  "/doc.bundle --json");
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  std::string bundle = testing::ReadFileBytes(dir + "/doc.bundle");
+  EXPECT_NE(bundle.find("\"decisions\": {\"doc_id\":"), std::string::npos);
+  EXPECT_NE(bundle.find("\"pipeline_options_sha256\":\""), std::string::npos);
+  EXPECT_NE(bundle.find("\"versions\":{\"crawlproof\""), std::string::npos);
+  EXPECT_NE(bundle.find("\"text_sha256\":\""), std::string::npos);
+  const std::string trust = dir + "/sample/trust.toml";
+  auto v = testing::RunCrawlproof("audit verify " + dir + "/doc.bundle --trust " + trust + " --fetch --shards " + dir +
+                                  "/b/shards");
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("\"content\":\"verified\""), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("\"tokens\":\"verified\""), std::string::npos) << v.out;
+  // The shell-and-openssl check reads the same bundle.
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(w.out);
+  simdjson::dom::element e = parser.parse(p);
+  const std::string file(e["source"]["file"].get_string().value());
+  const uint64_t offset = e["source"]["offset"].get_uint64().value(),
+                 length = e["source"]["length"].get_uint64().value();
+  auto rec = testing::RunCrawlproof("warc cat " + file + " --offset " + std::to_string(offset) + " --length " +
+                                    std::to_string(length));
+  std::ofstream(dir + "/rec.bin", std::ios::binary) << rec.out;
+  EXPECT_EQ(std::system(("sh " + kSource + "/scripts/audit-verify.sh " + dir + "/doc.bundle " + dir +
+                         "/sample/TEST-ONLY.valset " + dir + "/rec.bin > /dev/null 2>&1")
+                            .c_str()),
+            0);
+  // One changed token in the shard: the manifest's hash no longer matches.
+  const std::string token_file = dir + "/b/shards/shard-00001.bin";
+  std::string tokens = testing::ReadFileBytes(token_file);
+  tokens[tokens.size() / 2] ^= 1;
+  std::ofstream(token_file, std::ios::binary) << tokens;
+  v = testing::RunCrawlproof("audit verify " + dir + "/doc.bundle --trust " + trust + " --shards " + dir + "/b/shards");
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.out.find("tokens: shard-00001.bin: its SHA-256 is"), std::string::npos) << v.out;
+  // Unverified documents have no ledger proof to bundle.
+  fs::copy_file(dir + "/sample/CC-MAIN-2019-12-jwarc.warc.gz", dir + "/sample/extra.warc.gz");
+  std::string allow = WritePipeline(dir, "u", "\"sample/extra.warc.gz\"", "on_missing = \"allow\"\n");
+  ASSERT_EQ(testing::RunCrawlproof("run " + allow + " --progress off").exit_code, 0);
+  auto u =
+      testing::RunCrawlproof("audit --store " + dir + "/u/store --shard 0 --index 0 --bundle " + dir + "/u.bundle");
+  EXPECT_EQ(u.exit_code, 1);
+  EXPECT_NE(u.err.find("no ledger proof to bundle"), std::string::npos) << u.err;
+}
+
 // Killed with SIGKILL at each failpoint, then run again: shards, manifest and
 // store equal those of an uninterrupted run, byte for byte.
 TEST(Run, ExactlyOnceAfterKill) {
