@@ -22,7 +22,8 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   c.file = path;
   auto section = [&](const char* name) { return TomlSection(root[name].as_table(), name, path); };
   for (const auto& [k, v] : root) {
-    static const std::set<std::string> kKnown = {"run", "source", "ledger", "extract", "filter", "dedup", "tokenize"};
+    static const std::set<std::string> kKnown = {"run",    "source", "ledger",   "extract",
+                                                 "filter", "dedup",  "tokenize", "output"};
     if (!kKnown.count(std::string(k.str())))
       return Status::InvalidArgument(path + ": [" + std::string(k.str()) + "] is not a known section");
   }
@@ -100,8 +101,16 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   if (c.format != "megatron" && c.format != "datatrove")
     return Status::InvalidArgument(path + ": tokenize.format must be \"megatron\" or \"datatrove\"");
   if (c.shard_tokens == 0) return Status::InvalidArgument(path + ": tokenize.shard_tokens must be positive");
+  TomlSection output = section("output");
+  RETURN_IF_ERROR(output.Get("documents", &c.documents));
+  RETURN_IF_ERROR(output.Get("shuffle_seed", &c.shuffle_seed));
+  RETURN_IF_ERROR(output.Get("validation_fraction", &c.validation_fraction));
+  RETURN_IF_ERROR(output.CheckUnknown());
+  if (!(c.validation_fraction >= 0 && c.validation_fraction < 1))
+    return Status::InvalidArgument(path + ": output.validation_fraction must be at least 0 and below 1");
+
   toml::table decisions;
-  for (const char* name : {"extract", "filter", "dedup", "tokenize"}) {
+  for (const char* name : {"extract", "filter", "dedup", "tokenize", "output"}) {
     if (const toml::table* t = root[name].as_table()) decisions.insert(name, *t);
   }
   if (toml::table* t = decisions["tokenize"].as_table()) t->erase("tokenizer");

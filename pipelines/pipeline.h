@@ -46,6 +46,10 @@ struct PipelineConfig {
   std::string format = "megatron";
   uint64_t shard_tokens = uint64_t{1} << 30;
   std::string bos = "auto", eos = "auto";
+  // [output]
+  bool documents = false;          // also shards/documents/group-NNNNNN.jsonl.zst
+  uint64_t shuffle_seed = 0;       // 0: documents keep source order; else a seeded shuffle before tokenizing
+  double validation_fraction = 0;  // share of documents to validation shards (valid-NNNNN.*)
 };
 
 // Errors: NotFound, InvalidArgument naming the file and the key.

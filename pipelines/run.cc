@@ -3,6 +3,7 @@
 #include <glob.h>
 #include <signal.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -116,6 +117,18 @@ std::vector<std::string> ResolveSources(const PipelineConfig& c, std::string* er
   return out;
 }
 
+// Writes `data` zstd-compressed to dir/name atomically and describes it.
+Result<tokenize::ManifestFile> WriteZstd(const std::string& dir, const std::string& name, const std::string& data) {
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3);
+  if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
+  out.resize(n);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(dir + "/" + name).parent_path(), ec);
+  RETURN_IF_ERROR(WriteFileAtomically(dir + "/" + name, out));
+  return tokenize::ManifestFile{name, out.size(), HexEncode(Sha256(out))};
+}
+
 // Removes what a killed run left: shard files the committed manifest does
 // not list, and a manifest.json that is not the committed one.
 Status Reconcile(const std::string& shards_dir, const std::optional<std::string>& committed) {
@@ -127,10 +140,16 @@ Status Reconcile(const std::string& shards_dir, const std::optional<std::string>
     ASSIGN_OR_RETURN(tokenize::Manifest m, tokenize::Manifest::Parse(*committed));
     for (const auto& sh : m.shards)
       for (const auto& f : sh.files) keep.insert(f.name);
+    for (const auto& f : m.other_files) keep.insert(f.name);
   }
   for (const auto& e : std::filesystem::directory_iterator(shards_dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (e.is_regular_file() && name.rfind("shard-", 0) == 0 && !keep.count(name)) std::filesystem::remove(e.path(), ec);
+    if (e.is_regular_file() && (name.rfind("shard-", 0) == 0 || name.rfind("valid-", 0) == 0) && !keep.count(name))
+      std::filesystem::remove(e.path(), ec);
+  }
+  for (const auto& e : std::filesystem::directory_iterator(shards_dir + "/documents", ec)) {
+    const std::string name = "documents/" + e.path().filename().string();
+    if (e.is_regular_file() && !keep.count(name)) std::filesystem::remove(e.path(), ec);
   }
   const std::string manifest = shards_dir + "/manifest.json";
   if (committed) {
@@ -345,7 +364,9 @@ class Runner {
   void set_options_sha256(std::string h) { options_sha256_ = std::move(h); }
 
   // One group of source shards: tasks, dedup, tokens, one commit.
-  Status RunGroup(const std::vector<std::string>& todo) {
+  // `group`: the index of the group's first source in the source list.
+  Status RunGroup(const std::vector<std::string>& todo, uint64_t group) {
+    group_ = group;
     const auto t_tasks = Clock::now();
     unsigned workers = c_.workers ? c_.workers : std::max(1u, std::thread::hardware_concurrency());
     workers = static_cast<unsigned>(std::min<size_t>(workers, todo.size()));
@@ -447,35 +468,99 @@ class Runner {
       ASSIGN_OR_RETURN(manifest, tokenize::Manifest::Parse(*committed));
       if (!manifest.shards.empty()) first_shard = manifest.shards.back().index + 1;
     }
-    ASSIGN_OR_RETURN(std::unique_ptr<tokenize::ShardWriter> writer,
-                     tokenize::ShardWriter::Open(shards_dir, tokenizer_, tok_path_, shard_options_, first_shard));
+    // Order (a seeded shuffle, from the ids alone) and split.
+    if (c_.shuffle_seed) {
+      auto key = [&](const DocOut* d) {
+        const std::string h = Sha256(std::to_string(c_.shuffle_seed) + "\n" + d->doc.id);
+        return h;
+      };
+      std::vector<std::pair<std::string, DocOut*>> keyed;
+      for (DocOut* d : kept) keyed.emplace_back(key(d), d);
+      std::sort(keyed.begin(), keyed.end());
+      for (size_t i = 0; i < kept.size(); ++i) kept[i] = keyed[i].second;
+    }
+    std::vector<DocOut*> splits[2];  // train, validation
+    for (DocOut* d : kept) {
+      bool validation = false;
+      if (c_.validation_fraction > 0) {
+        const std::string h = Sha256("validation\n" + std::to_string(c_.shuffle_seed) + "\n" + d->doc.id);
+        uint64_t v = 0;
+        for (int k = 0; k < 8; ++k) v = v << 8 | static_cast<uint8_t>(h[static_cast<size_t>(k)]);
+        validation = static_cast<double>(v >> 11) / static_cast<double>(uint64_t{1} << 53) < c_.validation_fraction;
+      }
+      splits[validation].push_back(d);
+    }
+    kept.clear();
+    for (const auto& part : splits) kept.insert(kept.end(), part.begin(), part.end());
     std::vector<std::string_view> views;
     for (DocOut* d : kept) views.push_back(d->doc.text);
     auto token_ids = tokenizer_.EncodeBatch(views, c_.workers);
     std::map<const DocOut*, size_t> kept_of;
-    for (size_t i = 0; i < kept.size(); ++i) {
-      RETURN_IF_ERROR(writer->Add(kept[i]->doc.id, token_ids[i]));
-      kept_of[kept[i]] = i;
-    }
-    ASSIGN_OR_RETURN(tokenize::Manifest fresh, writer->Finish());
-    summary_->tokens += fresh.tokens;  // as the manifest counts them: BOS and EOS included
-    totals_.tokenize_seconds += Since(t_tok);
-    Failpoint("shards-written");
+    for (size_t i = 0; i < kept.size(); ++i) kept_of[kept[i]] = i;
+    tokenize::Manifest fresh;
     std::map<const DocOut*, std::pair<uint64_t, uint64_t>> position;  // shard, index
     std::map<const DocOut*, std::pair<uint64_t, uint64_t>> sequence;  // token offset in the shard, length
-    {
-      const uint64_t markers = (shard_options_.bos ? 1 : 0) + (shard_options_.eos ? 1 : 0);
-      size_t i = 0;
-      for (const auto& sh : fresh.shards) {
+    const uint64_t markers = (shard_options_.bos ? 1 : 0) + (shard_options_.eos ? 1 : 0);
+    uint64_t next_shard = first_shard;
+    size_t done = 0;
+    for (int part = 0; part < 2; ++part) {
+      if (part == 1 && splits[1].empty()) break;
+      ASSIGN_OR_RETURN(std::unique_ptr<tokenize::ShardWriter> writer,
+                       tokenize::ShardWriter::Open(shards_dir, tokenizer_, tok_path_, shard_options_, next_shard,
+                                                   part ? "validation" : "train"));
+      for (size_t i = 0; i < splits[part].size(); ++i)
+        RETURN_IF_ERROR(writer->Add(kept[done + i]->doc.id, token_ids[done + i]));
+      ASSIGN_OR_RETURN(tokenize::Manifest written, writer->Finish());
+      size_t i = done;
+      for (const auto& sh : written.shards) {
         uint64_t offset = 0;
-        for (uint64_t k = 0; k < sh.documents && i < kept.size(); ++k, ++i) {
+        for (uint64_t k = 0; k < sh.documents && i < done + splits[part].size(); ++k, ++i) {
           const uint64_t length = token_ids[i].size() + markers;
           position[kept[i]] = {sh.index, k};
           sequence[kept[i]] = {offset, length};
           offset += length;
         }
+        next_shard = sh.index + 1;
+      }
+      done += splits[part].size();
+      if (part == 0) {
+        fresh = std::move(written);
+      } else {
+        for (auto& sh : written.shards) fresh.shards.push_back(std::move(sh));
+        fresh.documents += written.documents;
+        fresh.tokens += written.tokens;
       }
     }
+    // The final documents, for people who read or re-tokenize them.
+    if (c_.documents && !kept.empty()) {
+      std::string lines;
+      for (size_t i = 0; i < kept.size(); ++i) {
+        const DocOut& d = *kept[i];
+        JsonObject src;
+        src.Add("file", d.doc.file)
+            .Add("offset", d.doc.offset)
+            .Add("length", d.doc.length)
+            .Add("record_id", d.doc.record_id);
+        JsonObject o;
+        o.Add("id", d.doc.id)
+            .Add("url", d.doc.url)
+            .Add("date", d.doc.date)
+            .Add("lang", d.doc.lang)
+            .AddRaw("source", src.str())
+            .Add("split", i < splits[0].size() ? "train" : "validation")
+            .Add("text", d.doc.text)
+            .Add("tokens", static_cast<uint64_t>(token_ids[i].size()));
+        lines += o.str();
+        lines += '\n';
+      }
+      char name[64];
+      std::snprintf(name, sizeof name, "documents/group-%06llu.jsonl.zst", static_cast<unsigned long long>(group_));
+      ASSIGN_OR_RETURN(tokenize::ManifestFile f, WriteZstd(shards_dir, name, lines));
+      fresh.other_files.push_back(std::move(f));
+    }
+    summary_->tokens += fresh.tokens;  // as the manifest counts them: BOS and EOS included
+    totals_.tokenize_seconds += Since(t_tok);
+    Failpoint("shards-written");
     if (committed) {
       if (manifest.tokenizer_sha256 != fresh.tokenizer_sha256 || manifest.options.format != fresh.options.format ||
           manifest.options.bos != fresh.options.bos || manifest.options.eos != fresh.options.eos)
@@ -483,6 +568,7 @@ class Runner {
                                        ": its shards were written with another tokenizer or options; a new output "
                                        "folder (and store) is needed");
       for (auto& sh : fresh.shards) manifest.shards.push_back(std::move(sh));
+      for (auto& f : fresh.other_files) manifest.other_files.push_back(std::move(f));
       manifest.documents += fresh.documents;
       manifest.tokens += fresh.tokens;
     } else {
@@ -569,6 +655,7 @@ class Runner {
   Totals totals_;
   std::set<std::string> seen_ids_;
   std::string options_sha256_;
+  uint64_t group_ = 0;
 };
 
 }  // namespace
@@ -649,7 +736,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   summary.sources = sources.size();
   // Groups of commit_every consecutive sources (fixed by the source list,
   // not by what is done, so a resumed run regroups identically).
-  std::vector<std::vector<std::string>> groups;
+  std::vector<std::pair<uint64_t, std::vector<std::string>>> groups;  // first source index, new sources
   uint64_t todo_bytes = 0, todo_count = 0;
   for (size_t g = 0; g < sources.size(); g += c.commit_every) {
     std::vector<std::string> todo;
@@ -661,7 +748,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
       if (sources[i].find("://") == std::string::npos) todo_bytes += std::filesystem::file_size(sources[i], size_ec);
     }
     todo_count += todo.size();
-    if (!todo.empty()) groups.push_back(std::move(todo));
+    if (!todo.empty()) groups.emplace_back(g, std::move(todo));
   }
   if (groups.empty()) {
     summary.nothing_new = true;
@@ -680,12 +767,12 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
       HexEncode(Sha256(c.decision_options + "\n# tokenizer sha256 " + HexEncode(Sha256(tokenizer_bytes)) + "\n")));
   runner.totals().shards_before = committed ? tokenize::Manifest::Parse(*committed)->shards.size() : 0;
   Status status = Status::Ok();
-  for (const auto& group : groups) {
+  for (const auto& [first, group] : groups) {
     if (options.max_shards && summary.processed >= options.max_shards) {
       summary.remaining += group.size();
       continue;
     }
-    status = runner.RunGroup(group);
+    status = runner.RunGroup(group, first);
     if (!status.ok()) break;
   }
   std::signal(SIGINT, previous_int);

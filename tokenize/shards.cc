@@ -23,9 +23,10 @@ namespace {
 
 constexpr char kMagic[9] = {'M', 'M', 'I', 'D', 'I', 'D', 'X', 0, 0};
 
-std::string ShardStem(uint64_t index) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "shard-%05llu", static_cast<unsigned long long>(index));
+std::string ShardStem(uint64_t index, const std::string& split = "train") {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s-%05llu", split == "validation" ? "valid" : "shard",
+                static_cast<unsigned long long>(index));
   return buf;
 }
 
@@ -126,7 +127,10 @@ std::string Manifest::ToJson() const {
   std::string shard_list = "[";
   for (size_t i = 0; i < shards.size(); ++i) {
     JsonObject s;
-    s.Add("index", shards[i].index).Add("documents", shards[i].documents).Add("tokens", shards[i].tokens);
+    s.Add("index", shards[i].index)
+        .Add("split", shards[i].split)
+        .Add("documents", shards[i].documents)
+        .Add("tokens", shards[i].tokens);
     s.AddRaw("files", FilesJson(shards[i].files));
     shard_list += i ? ",\n    " : "\n    ";
     shard_list += s.str();
@@ -134,7 +138,8 @@ std::string Manifest::ToJson() const {
   shard_list += "\n  ]";
   std::string out = "{\n  \"manifest\": \"crawlproof-shards-v1\",\n  \"tokenizer\": " + tok.str() +
                     ",\n  \"options\": " + opt.str() + ",\n  \"documents\": " + std::to_string(documents) +
-                    ",\n  \"tokens\": " + std::to_string(tokens) + ",\n  \"shards\": " + shard_list + "\n}\n";
+                    ",\n  \"tokens\": " + std::to_string(tokens) + ",\n  \"shards\": " + shard_list +
+                    (other_files.empty() ? std::string() : ",\n  \"other_files\": " + FilesJson(other_files)) + "\n}\n";
   return out;
 }
 
@@ -189,8 +194,14 @@ Result<Manifest> Manifest::Parse(std::string_view json) {
     if (e["index"].get(sh.index) || e["documents"].get(sh.documents) || e["tokens"].get(sh.tokens))
       return Status::InvalidArgument("manifest: a shard without index, documents and tokens");
     RETURN_IF_ERROR(files(e["files"], &sh.files));
+    std::string_view split;
+    if (!e["split"].get(split)) sh.split = std::string(split);
+    if (sh.split != "train" && sh.split != "validation")
+      return Status::InvalidArgument("manifest: shard split " + sh.split + " is neither train nor validation");
     m.shards.push_back(std::move(sh));
   }
+  simdjson::dom::element other;
+  if (!root["other_files"].get(other)) RETURN_IF_ERROR(files(other, &m.other_files));
   return m;
 }
 
@@ -201,7 +212,7 @@ Status WriteManifest(const std::string& dir, const Manifest& manifest) {
 // ---- writer ----------------------------------------------------------------
 
 struct ShardWriter::State {
-  std::string dir;
+  std::string dir, split = "train";
   ShardOptions options;
   TokenType type{};
   Manifest manifest;
@@ -228,7 +239,7 @@ ShardWriter::~ShardWriter() {
 
 Result<std::unique_ptr<ShardWriter>> ShardWriter::Open(const std::string& dir, const Tokenizer& tokenizer,
                                                        const std::string& tokenizer_path, ShardOptions options,
-                                                       uint64_t first_shard) {
+                                                       uint64_t first_shard, const std::string& split) {
   std::error_code ec;
   std::filesystem::create_directories(dir + "/tokenizer", ec);
   if (ec) return Status::IoError("cannot create " + dir + "/tokenizer: " + ec.message());
@@ -236,6 +247,7 @@ Result<std::unique_ptr<ShardWriter>> ShardWriter::Open(const std::string& dir, c
   w->s_ = std::make_unique<State>();
   State& s = *w->s_;
   s.dir = dir;
+  s.split = split;
   s.options = options;
   s.type = TokenTypeFor(options.format, tokenizer.vocab_size());
   s.next_index = first_shard;
@@ -272,8 +284,8 @@ Status ShardWriter::Add(std::string_view doc_id, const std::vector<uint32_t>& id
                                    " tokens, more than a Megatron sequence holds");
   if (s.open && s.shard_tokens > 0 && s.shard_tokens + length > s.options.shard_tokens) RETURN_IF_ERROR(CloseShard());
   if (!s.open) {
-    s.tokens_tmp =
-        s.dir + "/" + ShardStem(s.next_index) + (s.options.format == ShardFormat::kMegatron ? ".bin" : ".ds") + ".tmp";
+    s.tokens_tmp = s.dir + "/" + ShardStem(s.next_index, s.split) +
+                   (s.options.format == ShardFormat::kMegatron ? ".bin" : ".ds") + ".tmp";
     s.tokens_file = std::fopen(s.tokens_tmp.c_str(), "wb");
     if (!s.tokens_file) return Status::IoError("cannot create " + s.tokens_tmp + ": " + std::strerror(errno));
     s.hasher = std::make_unique<Hasher>(DigestAlgorithm::kSha256);
@@ -315,12 +327,13 @@ Status ShardWriter::CloseShard() {
   bool ok = std::fflush(s.tokens_file) == 0 && ::fsync(::fileno(s.tokens_file)) == 0;
   ok = std::fclose(s.tokens_file) == 0 && ok;
   s.tokens_file = nullptr;
-  const std::string stem = ShardStem(s.next_index);
+  const std::string stem = ShardStem(s.next_index, s.split);
   const std::string tokens_name = stem + (s.options.format == ShardFormat::kMegatron ? ".bin" : ".ds");
   if (!ok || std::rename(s.tokens_tmp.c_str(), (s.dir + "/" + tokens_name).c_str()) != 0)
     return Status::IoError("writing " + s.dir + "/" + tokens_name + ": " + std::strerror(errno));
   ManifestShard shard;
   shard.index = s.next_index;
+  shard.split = s.split;
   shard.documents = s.lengths.size();
   shard.tokens = s.shard_tokens;
   shard.files.push_back({tokens_name, s.shard_tokens * s.type.bytes, HexEncode(s.hasher->Finish())});
@@ -360,7 +373,7 @@ Result<Manifest> ShardWriter::Finish() {
 
 Result<ShardContents> ReadShard(const std::string& path, std::string* stem_out) {
   std::string stem = path;
-  for (const char* suffix : {".docs.jsonl", ".ds.index", ".ds", ".idx", ".bin"}) {
+  for (const char* suffix : {".docs.jsonl", ".ds.index", ".ds", ".idx", ".bin"}) {  // shard-N or valid-N
     if (EndsWith(stem, suffix)) {
       stem.resize(stem.size() - std::strlen(suffix));
       break;
@@ -506,6 +519,7 @@ Result<std::vector<std::string>> VerifyManifest(const std::string& manifest_path
     }
   };
   for (const auto& f : m.tokenizer_files) check_file(f);
+  for (const auto& f : m.other_files) check_file(f);
   uint64_t documents = 0, tokens = 0;
   for (const ManifestShard& sh : m.shards) {
     for (const auto& f : sh.files) check_file(f);
@@ -514,7 +528,7 @@ Result<std::vector<std::string>> VerifyManifest(const std::string& manifest_path
     if (sh.files.empty()) continue;
     std::string stem;
     auto c = ReadShard(dir + "/" + sh.files[0].name, &stem);
-    const std::string name = ShardStem(sh.index);
+    const std::string name = ShardStem(sh.index, sh.split);
     if (!c.ok()) {
       problems.push_back(name + ": " + c.status().message());
       continue;

@@ -53,6 +53,7 @@ struct ManifestFile {
 
 struct ManifestShard {
   uint64_t index = 0, documents = 0, tokens = 0;
+  std::string split = "train";  // or "validation" (files named valid-NNNNN.*)
   std::vector<ManifestFile> files;
 };
 
@@ -64,6 +65,9 @@ struct Manifest {
   std::string dtype;
   std::vector<ManifestShard> shards;
   uint64_t documents = 0, tokens = 0;
+  // Other files that belong to the output (e.g. documents/*.jsonl.zst of
+  // `crawlproof run`), checked by `shards verify` like the shards.
+  std::vector<ManifestFile> other_files;
 
   std::string ToJson() const;
   // Errors: InvalidArgument naming what is missing.
@@ -76,9 +80,11 @@ class ShardWriter {
   // `tokenizer_path`: the file `tokenizer` was loaded from; it (and the
   // tokenizer_config.json or <stem>.json beside it) is copied to
   // dir/tokenizer/ so that the output decodes on its own.
+  // `split`: "train" (files shard-NNNNN.*) or "validation" (valid-NNNNN.*);
+  // numbers are shared by both splits.
   static Result<std::unique_ptr<ShardWriter>> Open(const std::string& dir, const Tokenizer& tokenizer,
                                                    const std::string& tokenizer_path, ShardOptions options,
-                                                   uint64_t first_shard = 0);
+                                                   uint64_t first_shard = 0, const std::string& split = "train");
   ~ShardWriter();
   // One document: its text's token ids (markers are added here).
   Status Add(std::string_view doc_id, const std::vector<uint32_t>& ids);

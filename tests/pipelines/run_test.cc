@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -208,6 +209,53 @@ TEST(Run, DocumentBundleVerifiesOfflineWithItsTokens) {
       testing::RunCrawlproof("audit --store " + dir + "/u/store --shard 0 --index 0 --bundle " + dir + "/u.bundle");
   EXPECT_EQ(u.exit_code, 1);
   EXPECT_NE(u.err.find("no ledger proof to bundle"), std::string::npos) << u.err;
+}
+
+// [output]: the final documents as zstd JSON lines, a seeded shuffle and a
+// validation split; all listed in the manifest, deterministic, exactly once.
+TEST(Run, DocumentsShuffleAndValidationSplit) {
+  std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string output = "[output]\ndocuments = true\nshuffle_seed = 7\nvalidation_fraction = 0.4\n";
+  std::string pipeline = WritePipeline(dir, "o1", "\"sample/*.warc.gz\"", "", "");
+  std::ofstream(pipeline, std::ios::app) << output;
+  auto r = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string manifest = testing::ReadFileBytes(dir + "/o1/shards/manifest.json");
+  EXPECT_NE(manifest.find("\"split\":\"validation\""), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("\"split\":\"train\""), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("\"other_files\": [{\"name\":\"documents/group-000000.jsonl.zst\""), std::string::npos)
+      << manifest;
+  EXPECT_EQ(testing::RunCrawlproof("shards verify " + dir + "/o1/shards/manifest.json").exit_code, 0);
+  // The documents file: one line per document in the shards, with its split.
+  ASSERT_EQ(std::system(
+                ("zstd -dcq " + dir + "/o1/shards/documents/group-000000.jsonl.zst > " + dir + "/docs.jsonl").c_str()),
+            0);
+  std::string docs = testing::ReadFileBytes(dir + "/docs.jsonl");
+  size_t lines = std::count(docs.begin(), docs.end(), '\n');
+  EXPECT_NE(r.out.find("\"kept\":" + std::to_string(lines) + ","), std::string::npos) << r.out;
+  EXPECT_NE(docs.find("\"split\":\"validation\""), std::string::npos);
+  EXPECT_NE(docs.find("\"source\":{\"file\":"), std::string::npos);
+  // The independent reader sees both splits.
+  ASSERT_EQ(std::system(("/usr/bin/python3 " + kSource + "/tests/tokenize/read_shards.py " + dir + "/o1/shards > " +
+                         dir + "/read.jsonl")
+                            .c_str()),
+            0);
+  std::string read = testing::ReadFileBytes(dir + "/read.jsonl");
+  EXPECT_EQ(static_cast<size_t>(std::count(read.begin(), read.end(), '\n')), lines);
+  // Same options elsewhere, and killed once after the shards: the same files.
+  std::string again = WritePipeline(dir, "o2", "\"sample/*.warc.gz\"", "", "");
+  std::ofstream(again, std::ios::app) << output;
+  EXPECT_NE(testing::RunCrawlproof("run " + again + " --progress off", "CRAWLPROOF_FAILPOINT=shards-written").exit_code,
+            0);
+  ASSERT_EQ(testing::RunCrawlproof("run " + again + " --progress off").exit_code, 0);
+  EXPECT_EQ(ShardFiles(dir + "/o2"), ShardFiles(dir + "/o1"));
+  // A different seed orders the shards differently.
+  std::string other = WritePipeline(dir, "o3", "\"sample/*.warc.gz\"", "", "");
+  std::ofstream(other, std::ios::app) << "[output]\nshuffle_seed = 8\n";
+  ASSERT_EQ(testing::RunCrawlproof("run " + other + " --progress off").exit_code, 0);
+  EXPECT_NE(testing::ReadFileBytes(dir + "/o3/shards/shard-00000.docs.jsonl"),
+            testing::ReadFileBytes(dir + "/o1/shards/shard-00000.docs.jsonl"));
 }
 
 // Killed with SIGKILL at each failpoint, then run again: shards, manifest and

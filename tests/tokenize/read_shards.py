@@ -66,7 +66,8 @@ def main():
     opt = manifest['options']
     bos, eos = opt['bos'], opt['eos']
     for shard in manifest['shards']:
-        stem = os.path.join(out, 'shard-%05d' % shard['index'])
+        prefix = 'valid' if shard.get('split') == 'validation' else 'shard'
+        stem = os.path.join(out, '%s-%05d' % (prefix, shard['index']))
         if opt['format'] == 'megatron':
             seqs, tokens = megatron(stem)
         else:
@@ -82,7 +83,7 @@ def main():
                 fail(stem + ': ' + s['doc_id'] + ' does not start with BOS')
             if eos is not None and (not ids or ids[-1] != eos):
                 fail(stem + ': ' + s['doc_id'] + ' does not end with EOS')
-            print(json.dumps({'doc_id': s['doc_id'], 'ids': ids}))
+            print(json.dumps({'doc_id': s['doc_id'], 'ids': ids, 'split': shard.get('split', 'train')}))
 
 
 if __name__ == '__main__':
