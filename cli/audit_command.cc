@@ -10,7 +10,6 @@
 #include "common/logging.h"
 #include "ingest/byte_source.h"
 #include "tokenize/shards.h"
-#include "tokenize/shards.h"
 #include "verify/audit.h"
 
 namespace crawlproof::cli {

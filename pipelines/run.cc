@@ -46,20 +46,21 @@ std::string DefaultTokenizerPath() {
 
 namespace {
 
-// Test hook: CRAWLPROOF_FAILPOINT=<name>[:<n>] kills the process with
-// SIGKILL the n-th time (default: first) a run reaches that point (tests of
-// exactly-once; docs/pipeline.md).
+// Test hook: CRAWLPROOF_FAILPOINT=<name>[:<n>[:INT]] kills the process with
+// SIGKILL (or sends it SIGINT, as Ctrl-C does) the n-th time (default: the
+// first) a run reaches that point (tests of exactly-once; docs/pipeline.md).
 void Failpoint(const char* name) {
   static std::atomic<int> hits{0};
   const char* want = std::getenv("CRAWLPROOF_FAILPOINT");
   if (!want) return;
   std::string w = want;
-  int nth = 1;
+  int nth = 1, sig = SIGKILL;
   if (size_t colon = w.find(':'); colon != std::string::npos) {
     nth = std::atoi(w.c_str() + colon + 1);
+    if (w.find(":INT", colon) != std::string::npos) sig = SIGINT;
     w.resize(colon);
   }
-  if (w == name && ++hits == nth) ::kill(::getpid(), SIGKILL);
+  if (w == name && ++hits == nth) ::kill(::getpid(), sig);
 }
 
 using Clock = std::chrono::steady_clock;
@@ -768,6 +769,10 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   runner.totals().shards_before = committed ? tokenize::Manifest::Parse(*committed)->shards.size() : 0;
   Status status = Status::Ok();
   for (const auto& [first, group] : groups) {
+    if (g_interrupted) {
+      status = Status::Unavailable("interrupted");
+      break;
+    }
     if (options.max_shards && summary.processed >= options.max_shards) {
       summary.remaining += group.size();
       continue;

@@ -7,9 +7,9 @@
 #include <map>
 #include <string>
 
+#include "common/unicode.h"
 #include "extract/document.h"
 #include "filter/filters.h"
-#include "common/unicode.h"
 #include "filter/words.h"
 #include "ingest/warc_reader.h"
 #include "tests/support/test_paths.h"

@@ -308,6 +308,63 @@ TEST(Run, ExactlyOnceAcrossGroups) {
   }
 }
 
+// Ctrl-C (SIGINT) during a run: the group under way finishes or is dropped,
+// no new group starts, exit 2 with a message; the next run resumes and the
+// result equals an uninterrupted run.
+TEST(Run, InterruptStopsCleanlyAndResumes) {
+  std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string grouping = "commit_every = 1\n";
+  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "i-whole", "\"sample/*.warc.gz\"", "", grouping) +
+                                   " --progress off")
+                .exit_code,
+            0);
+  // Ctrl-C after the first group's commit: 1 done; during the second group
+  // (its tasks finished): that group completes, 2 done.
+  for (auto [point, done] : {std::pair{"committed:1:INT", 1}, std::pair{"tasks-done:2:INT", 2}}) {
+    std::string out = std::string("i-") + (point[0] == 'c' ? "after-commit" : "mid-group");
+    std::string pipeline = WritePipeline(dir, out, "\"sample/*.warc.gz\"", "", grouping);
+    auto stopped =
+        testing::RunCrawlproof("run " + pipeline + " --progress off", std::string("CRAWLPROOF_FAILPOINT=") + point);
+    EXPECT_EQ(stopped.exit_code, 2) << point;
+    EXPECT_NE(stopped.err.find("interrupted after " + std::to_string(done) + " of 4 shards; the next run resumes"),
+              std::string::npos)
+        << point << ": " << stopped.err;
+    auto resumed = testing::RunCrawlproof("run " + pipeline + " --progress off");
+    EXPECT_EQ(resumed.exit_code, 0) << point << ": " << resumed.err;
+    EXPECT_NE(resumed.out.find("\"processed\":" + std::to_string(4 - done) + ","), std::string::npos)
+        << point << ": " << resumed.out;
+    EXPECT_EQ(ShardFiles(dir + "/" + out), ShardFiles(dir + "/i-whole")) << point;
+    EXPECT_EQ(StoreDump(dir + "/" + out + "/store"), StoreDump(dir + "/i-whole/store")) << point;
+  }
+}
+
+// kill -9 at random moments of real runs (no hook): whatever the moment, the
+// next run completes to the same shards and store.
+TEST(Run, KilledAtRandomMomentsThenResumed) {
+  std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string grouping = "commit_every = 1\n";
+  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "r-whole", "\"sample/*.warc.gz\"", "", grouping) +
+                                   " --progress off")
+                .exit_code,
+            0);
+  const auto want_files = ShardFiles(dir + "/r-whole");
+  const std::string want_store = StoreDump(dir + "/r-whole/store");
+  for (int delay_ms : {30, 90, 160, 240, 330}) {
+    std::string out = "r-" + std::to_string(delay_ms);
+    std::string pipeline = WritePipeline(dir, out, "\"sample/*.warc.gz\"", "", grouping);
+    std::string cmd = testing::BinaryDir() + "/crawlproof run " + pipeline +
+                      " --progress off > /dev/null 2>&1 & pid=$!; " + "sleep " + std::to_string(delay_ms / 1000.0) +
+                      "; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; true";
+    ASSERT_EQ(std::system(("bash -c '" + cmd + "'").c_str()), 0);
+    auto resumed = testing::RunCrawlproof("run " + pipeline + " --progress off");
+    EXPECT_EQ(resumed.exit_code, 0) << delay_ms << " ms: " << resumed.err;
+    EXPECT_EQ(ShardFiles(dir + "/" + out), want_files) << delay_ms << " ms";
+    EXPECT_EQ(StoreDump(dir + "/" + out + "/store"), want_store) << delay_ms << " ms";
+  }
+}
+
 // A second run over more shards processes only the new ones, appends shards
 // after the existing ones and deduplicates against what was kept before; a
 // copy of a shard that is not in the ledger goes through as unverified only
