@@ -342,6 +342,7 @@ extern "C" void OnInterrupt(int) {
 struct Totals {
   uint64_t bytes = 0, records = 0;
   std::map<std::string, uint64_t> statuses, dropped, languages;  // languages: of the documents in shards
+  std::map<std::string, uint64_t> skipped;                       // records that are not documents, by reason
   uint64_t exact = 0, near = 0, earlier = 0;
   double task_seconds = 0, dedup_seconds = 0, tokenize_seconds = 0;
   uint64_t shards_before = 0, shards_after = 0;
@@ -582,6 +583,7 @@ class Runner {
     for (auto& r : results) {
       totals_.records += r.records;
       totals_.bytes += r.size;
+      for (const auto& [k, v] : r.skipped) totals_.skipped[k] += v;
       summary_->input_errors += r.input_errors;
       const bool unverified = r.verification == "unverified";
       for (auto& d : r.docs) {
@@ -790,7 +792,8 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
     return status;
   }
   const Totals& t = runner.totals();
-  JsonObject drop_obj, status_obj, seconds, lang_obj;
+  JsonObject drop_obj, status_obj, seconds, lang_obj, skip_obj;
+  for (const auto& [k, v] : t.skipped) skip_obj.Add(k, v);
   for (const auto& [k, v] : t.dropped) drop_obj.Add(k, v);
   for (const auto& [k, v] : t.languages) lang_obj.Add(k, v);
   for (const auto& [k, v] : t.statuses) {
@@ -812,6 +815,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
       .Add("bytes", t.bytes)
       .Add("records", t.records)
       .Add("input_errors", summary.input_errors)
+      .AddRaw("skipped_records", skip_obj.str())
       .AddRaw("documents", status_obj.str())
       .AddRaw("dropped", drop_obj.str())
       .AddRaw("languages", lang_obj.str())
