@@ -58,9 +58,19 @@ void Progress::Report(bool final) {
   if (total > 0 && bytes > 0 && bytes <= total) eta = (total - bytes) / (bytes / elapsed);
   if (tty_) {
     char line[256];
-    int n = std::snprintf(line, sizeof line, "\r%llu %s  %.0f %s/s  %.1f MB/s", static_cast<unsigned long long>(items),
-                          options_.unit.c_str(), items_per_s, options_.unit.c_str(), mb_per_s);
+    int n = options_.total_items
+                ? std::snprintf(line, sizeof line, "\r%llu/%llu %s  %.1f MB/s", static_cast<unsigned long long>(items),
+                                static_cast<unsigned long long>(options_.total_items), options_.unit.c_str(), mb_per_s)
+                : std::snprintf(line, sizeof line, "\r%llu %s  %.0f %s/s  %.1f MB/s",
+                                static_cast<unsigned long long>(items), options_.unit.c_str(), items_per_s,
+                                options_.unit.c_str(), mb_per_s);
     std::string out(line, n > 0 ? static_cast<size_t>(n) : 0);
+    if (!options_.secondary_unit.empty()) {
+      const uint64_t second = secondary_.load();
+      n = std::snprintf(line, sizeof line, "  %llu %s (%.0f/s)", static_cast<unsigned long long>(second),
+                        options_.secondary_unit.c_str(), second / elapsed);
+      out.append(line, n > 0 ? static_cast<size_t>(n) : 0);
+    }
     if (total > 0) {
       n = std::snprintf(line, sizeof line, "  %.1f%%", 100.0 * bytes / total);
       out.append(line, n);
@@ -81,6 +91,11 @@ void Progress::Report(bool final) {
         .Add("per_s", items_per_s)
         .Add("mb_per_s", mb_per_s);
     if (total > 0) o.Add("total_bytes", total);
+    if (options_.total_items) o.Add("total_" + options_.unit, options_.total_items);
+    if (!options_.secondary_unit.empty()) {
+      o.Add(options_.secondary_unit, secondary_.load())
+          .Add(options_.secondary_unit + "_per_s", static_cast<double>(secondary_.load()) / elapsed);
+    }
     if (eta >= 0 && !final) o.Add("eta_s", eta);
     LogFields(LogLevel::kInfo, o.str());
   }

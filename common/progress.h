@@ -24,6 +24,10 @@ struct ProgressOptions {
   double json_interval_s = 10;
   // What is being counted, shown in the line. Default: "records".
   std::string unit = "records";
+  // How many there will be ("3/10 shards"); 0 when unknown.
+  uint64_t total_items = 0;
+  // A second count shown with its rate (e.g. "documents"); empty: none.
+  std::string secondary_unit;
 };
 
 class Progress {
@@ -34,6 +38,7 @@ class Progress {
 
   void Add(uint64_t items, uint64_t bytes);
   void AddTotalBytes(uint64_t bytes) { total_bytes_ += bytes; }
+  void AddSecondary(uint64_t n) { secondary_ += n; }
   // Prints the final line (TTY) or a final JSON record; idempotent.
   void Finish();
 
@@ -49,6 +54,7 @@ class Progress {
   std::atomic<uint64_t> total_bytes_;
   std::atomic<uint64_t> items_{0};
   std::atomic<uint64_t> bytes_{0};
+  std::atomic<uint64_t> secondary_{0};
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_report_;
   std::mutex mutex_;

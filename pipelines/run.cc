@@ -379,6 +379,7 @@ class Runner {
       pool.emplace_back([&] {
         for (size_t i; !g_interrupted && (i = next.fetch_add(1)) < todo.size();) {
           results[i] = RunTask(c_, todo[i], ledger_);
+          progress_->AddSecondary(results[i].docs.size());
           progress_->Add(1, results[i].size);
         }
       });
@@ -759,6 +760,8 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   }
   ProgressOptions po = progress_options;
   po.unit = "shards";
+  po.total_items = todo_count;
+  po.secondary_unit = "documents";
   Progress progress(po, todo_bytes);
   g_interrupted = false;
   auto previous_int = std::signal(SIGINT, OnInterrupt);
