@@ -73,9 +73,10 @@ struct DocOut {
   extract::Document doc;
   std::string status;  // "dropped", "quarantined", or "" while still a candidate
   std::string reason;
-  std::string filter_changes;  // JSON object, or ""
-  int64_t leaf = -1;           // index of its record among the file's ledger leaves
-  std::string key_suffix;      // "@<file>" for a later sighting of a record seen before
+  std::string filter_changes;               // JSON object, or ""
+  int64_t leaf = -1;                        // index of its record among the file's ledger leaves
+  std::string record_sha256, block_sha256;  // the record's addressable bytes and its block (hex)
+  std::string key_suffix;                   // "@<file>" for a later sighting of a record seen before
 };
 
 struct ShardResult {
@@ -279,7 +280,12 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
     DocOut d;
     d.doc = std::move(outcome.doc);
     auto leaf = leaf_of_offset.find(d.doc.offset);
-    if (leaf != leaf_of_offset.end()) d.leaf = leaf->second;
+    if (leaf != leaf_of_offset.end()) {
+      d.leaf = leaf->second;
+      const verify::RecordLeaf& l = commit->leaves[static_cast<size_t>(leaf->second)];
+      d.record_sha256 = verify::ToHex(l.addressable_sha256);
+      d.block_sha256 = verify::ToHex(l.block_sha256);
+    }
     filter::FilterDocument fd;
     fd.id = d.doc.id;
     fd.url = d.doc.url;
@@ -303,6 +309,21 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
   return r;
 }
 
+// The Common Crawl crawl a path belongs to ("CC-MAIN-2025-33"), or "".
+std::string CrawlOf(std::string_view path) {
+  for (size_t at = path.find("CC-MAIN-"); at != std::string_view::npos; at = path.find("CC-MAIN-", at + 1)) {
+    std::string_view rest = path.substr(at + 8);
+    auto digits = [&](size_t from, size_t n) {
+      if (rest.size() < from + n) return false;
+      for (size_t i = from; i < from + n; ++i)
+        if (rest[i] < '0' || rest[i] > '9') return false;
+      return true;
+    };
+    if (digits(0, 4) && rest.size() > 4 && rest[4] == '-' && digits(5, 2)) return std::string(path.substr(at, 15));
+  }
+  return "";
+}
+
 // What made the decisions, recorded with each document (a change to one of
 // these components bumps its version).
 constexpr const char* kVersions = "{\"crawlproof\":\"" CRAWLPROOF_VERSION
@@ -311,7 +332,8 @@ constexpr const char* kVersions = "{\"crawlproof\":\"" CRAWLPROOF_VERSION
 
 std::string DocJson(const DocOut& d, const std::string& verification, uint64_t run) {
   JsonObject src;
-  src.Add("file", d.doc.file)
+  src.Add("crawl", CrawlOf(d.doc.file))
+      .Add("file", d.doc.file)
       .Add("offset", d.doc.offset)
       .Add("length", d.doc.length)
       .Add("record_id", d.doc.record_id)
@@ -322,6 +344,11 @@ std::string DocJson(const DocOut& d, const std::string& verification, uint64_t r
   if (!d.reason.empty()) o.Add("reason", d.reason);
   o.AddRaw("source", src.str()).Add("verification", verification);
   if (d.leaf >= 0) o.Add("ledger_leaf", static_cast<uint64_t>(d.leaf));
+  if (!d.record_sha256.empty()) {
+    JsonObject digests;
+    digests.Add("record_sha256", d.record_sha256).Add("block_sha256", d.block_sha256);
+    o.AddRaw("digests", digests.str());
+  }
   if (!d.doc.lang.empty()) o.Add("lang", d.doc.lang).Add("lang_score", d.doc.lang_score);
   if (!d.filter_changes.empty()) o.AddRaw("filter_changes", d.filter_changes);
   o.Add("run", run);

@@ -125,6 +125,9 @@ TEST(Run, SampleEndToEndThenNothingNew) {
   EXPECT_EQ(e["index"].get_uint64().value(), 0u);
   std::string url(e["source"]["url"].get_string().value());
   EXPECT_FALSE(std::string_view(e["source"]["record_id"].get_string().value()).empty());
+  EXPECT_EQ(std::string_view(e["source"]["crawl"].get_string().value()).substr(0, 8), "CC-MAIN-");
+  EXPECT_EQ(std::string_view(e["digests"]["record_sha256"].get_string().value()).size(), 64u);
+  EXPECT_EQ(std::string_view(e["verification"].get_string().value()), "verified");
   // The sidecar of shard 0 names the same document first.
   EXPECT_NE(testing::ReadFileBytes(dir + "/out/shards/shard-00000.docs.jsonl").find("{\"doc_id\":\"" + doc_id + "\""),
             std::string::npos);
