@@ -163,56 +163,81 @@ Status Reconcile(const std::string& shards_dir, const std::optional<std::string>
   return Status::Ok();
 }
 
-// A quarantined shard: its records as far as they can be read.
-void ListRecords(const std::string& path, ShardResult* r, const std::string& reason) {
-  ingest::WarcReaderOptions ro;
-  ro.check_digests = false;
-  auto reader = ingest::WarcReader::Open(path, {}, ro);
-  if (!reader.ok()) return;
-  ingest::WarcRecord rec;
-  while (true) {
-    auto n = (*reader)->Next(&rec);
-    if (!n.ok()) {
-      ++r->input_errors;
-      if ((*reader)->failed()) break;
-      continue;
-    }
-    if (!*n) break;
-    ++r->records;
-    DocOut d;
-    d.doc.record_id = std::string(rec.record_id);
-    d.doc.url = std::string(rec.target_uri);
-    d.doc.date = std::string(rec.date);
-    d.doc.file = path;
-    d.doc.offset = rec.offset;
-    d.doc.length = rec.length;
-    d.doc.id = extract::DocumentId(d.doc.record_id, d.doc.url, d.doc.date, rec.offset);
-    d.status = "quarantined";
-    d.reason = reason;
-    r->docs.push_back(std::move(d));
-  }
-}
-
 ShardResult RunTask(const PipelineConfig& c, const std::string& path, const verify::VerifiedLedger* ledger) {
   auto t0 = Clock::now();
   ShardResult r;
   r.path = path;
-  // 1. The shard against its ledger entry (one read of the whole file).
+  auto filters = filter::LoadFilterPipeline(c.file);  // one per task: PII replacements cycle per shard
+  if (!filters.ok()) {
+    r.failed = r.quarantined = true;
+    r.verification = "unreadable";
+    r.detail = filters.status().message();
+    return r;
+  }
+  extract::ExtractOptions eo;
+  eo.html.main_content = !c.all_text;
+  eo.html.max_html_bytes = c.max_html_bytes;
+  eo.language.min_score = c.min_lang_score;
+  // One pass over the shard: its ledger file entry (size, SHA-256, record
+  // root) is computed while its records become documents and are filtered.
+  std::vector<DocOut> records;  // every record, for the account of a quarantined shard
   verify::CommitOptions co;
   co.keep_leaves = true;
+  co.each_record = [&](const ingest::WarcRecord& rec) {
+    ++r.records;
+    DocOut q;
+    q.doc.record_id = std::string(rec.record_id);
+    q.doc.url = std::string(rec.target_uri);
+    q.doc.date = std::string(rec.date);
+    q.doc.file = path;
+    q.doc.offset = rec.offset;
+    q.doc.length = rec.length;
+    q.doc.id = extract::DocumentId(q.doc.record_id, q.doc.url, q.doc.date, rec.offset);
+    records.push_back(std::move(q));
+    auto outcome = extract::ExtractRecord(rec, path, eo);
+    if (!outcome.ok) {
+      ++r.skipped[outcome.skip_reason];
+      return;
+    }
+    DocOut d;
+    d.doc = std::move(outcome.doc);
+    filter::FilterDocument fd;
+    fd.id = d.doc.id;
+    fd.url = d.doc.url;
+    fd.lang = d.doc.lang;
+    fd.lang_score = d.doc.lang_score;
+    fd.text = std::move(d.doc.text);
+    filter::Decision dec = filters->Run(&fd);
+    d.doc.text = std::move(fd.text);
+    if (!dec.keep) {
+      d.status = "dropped";
+      d.reason = dec.reason;
+    }
+    if (!dec.changes.empty()) {
+      JsonObject ch;
+      for (const auto& [k, v] : dec.changes) ch.Add(k, v);
+      d.filter_changes = ch.str();
+    }
+    r.docs.push_back(std::move(d));
+  };
   auto commit = verify::CommitFile(path, verify::LedgerPath(path, c.root), co);
-  std::map<uint64_t, int64_t> leaf_of_offset;
   if (!commit.ok()) {
-    r.failed = true;
+    r.failed = r.quarantined = true;
     r.verification = "unreadable";
     r.detail = commit.status().message();
-    r.quarantined = true;
+    r.docs.clear();
+    for (auto& q : records) {
+      q.status = "quarantined";
+      q.reason = "unreadable";
+      r.docs.push_back(std::move(q));
+    }
     r.seconds = Since(t0);
     return r;
   }
+  r.input_errors = commit->problems.size();
+  for (const auto& p : commit->problems) LogError(p);
   r.size = commit->entry.size;
   r.sha256 = verify::ToHex(commit->entry.sha256);
-  for (size_t i = 0; i < commit->leaves.size(); ++i) leaf_of_offset[commit->leaves[i].offset] = static_cast<int64_t>(i);
   if (!ledger) {
     r.verification = "unverified";
     r.detail = "no ledger configured";
@@ -240,70 +265,29 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
   const bool quarantine = r.verification == "mismatch" || (r.verification == "missing" && c.on_missing != "allow");
   if (r.verification == "missing" && c.on_missing == "allow") r.verification = "unverified";
   if (quarantine) {
+    // Quarantined whole: none of its documents go further; every record is
+    // accounted for.
     r.quarantined = true;
-    ListRecords(path, &r, "ledger:" + r.verification);
+    r.docs.clear();
+    r.skipped.clear();
+    for (auto& q : records) {
+      q.status = "quarantined";
+      q.reason = "ledger:" + r.verification;
+      r.docs.push_back(std::move(q));
+    }
     r.seconds = Since(t0);
     return r;
   }
-  // 2. Documents: extract, then filter (one pipeline per task, so that the
-  // PII replacement cycle depends only on the shard).
-  auto filters = filter::LoadFilterPipeline(c.file);
-  extract::ExtractOptions eo;
-  eo.html.main_content = !c.all_text;
-  eo.html.max_html_bytes = c.max_html_bytes;
-  eo.language.min_score = c.min_lang_score;
-  ingest::WarcReaderOptions ro;
-  ro.check_digests = false;  // the ledger check above covers the bytes
-  auto reader = ingest::WarcReader::Open(path, {}, ro);
-  if (!reader.ok() || !filters.ok()) {
-    r.failed = true;
-    r.detail = !reader.ok() ? reader.status().message() : filters.status().message();
-    r.seconds = Since(t0);
-    return r;
-  }
-  ingest::WarcRecord rec;
-  while (true) {
-    auto n = (*reader)->Next(&rec);
-    if (!n.ok()) {
-      LogError(n.status().message());
-      ++r.input_errors;
-      if ((*reader)->failed()) break;
-      continue;
-    }
-    if (!*n) break;
-    ++r.records;
-    auto outcome = extract::ExtractRecord(rec, path, eo);
-    if (!outcome.ok) {
-      ++r.skipped[outcome.skip_reason];
-      continue;
-    }
-    DocOut d;
-    d.doc = std::move(outcome.doc);
+  // Each document's record leaf (its index among the file entry's leaves).
+  std::map<uint64_t, int64_t> leaf_of_offset;
+  for (size_t i = 0; i < commit->leaves.size(); ++i) leaf_of_offset[commit->leaves[i].offset] = static_cast<int64_t>(i);
+  for (DocOut& d : r.docs) {
     auto leaf = leaf_of_offset.find(d.doc.offset);
-    if (leaf != leaf_of_offset.end()) {
-      d.leaf = leaf->second;
-      const verify::RecordLeaf& l = commit->leaves[static_cast<size_t>(leaf->second)];
-      d.record_sha256 = verify::ToHex(l.addressable_sha256);
-      d.block_sha256 = verify::ToHex(l.block_sha256);
-    }
-    filter::FilterDocument fd;
-    fd.id = d.doc.id;
-    fd.url = d.doc.url;
-    fd.lang = d.doc.lang;
-    fd.lang_score = d.doc.lang_score;
-    fd.text = std::move(d.doc.text);
-    filter::Decision dec = filters->Run(&fd);
-    d.doc.text = std::move(fd.text);
-    if (!dec.keep) {
-      d.status = "dropped";
-      d.reason = dec.reason;
-    }
-    if (!dec.changes.empty()) {
-      JsonObject ch;
-      for (const auto& [k, v] : dec.changes) ch.Add(k, v);
-      d.filter_changes = ch.str();
-    }
-    r.docs.push_back(std::move(d));
+    if (leaf == leaf_of_offset.end()) continue;
+    d.leaf = leaf->second;
+    const verify::RecordLeaf& l = commit->leaves[static_cast<size_t>(leaf->second)];
+    d.record_sha256 = verify::ToHex(l.addressable_sha256);
+    d.block_sha256 = verify::ToHex(l.block_sha256);
   }
   r.seconds = Since(t0);
   return r;

@@ -210,6 +210,7 @@ Result<FileCommitment> CommitFile(std::string_view uri, std::string_view ledger_
       continue;
     }
     if (!*r) break;
+    if (options.each_record) options.each_record(rec);
     for (const auto& e : rec.errors)
       c.problems.push_back(reader->name() + ": offset " + std::to_string(rec.offset) + ": " + e);
     bool deferred = rec.addressable_sha256.empty() && rec.addressable_sha256_pending.valid();

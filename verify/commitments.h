@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -73,6 +74,9 @@ struct CommitOptions {
   // Keep every RecordLeaf (for audit proofs of one file). Default: false.
   bool keep_leaves = false;
   ingest::SourceOptions source;
+  // Called with every record read, in file order, so that a caller can use
+  // the same pass (e.g. extract documents while the file is committed).
+  std::function<void(const ingest::WarcRecord& record)> each_record;
 };
 
 // Streams `uri` once (inflate, parse, SHA-256 of file, members and blocks) and

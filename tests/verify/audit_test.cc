@@ -27,7 +27,7 @@ class AuditTest : public ::testing::Test {
     EXPECT_TRUE(AppendBlock(&snapshot_, trust_.origin, set_, {{"alpha", &a_.signer}, {"beta", &b_.signer}},
                             std::move(files), 1000)
                     .ok());
-    auto c = CommitFile(file_, "x", {true, {}}).value();
+    auto c = CommitFile(file_, "x", {true, {}, nullptr}).value();
     leaves_ = c.leaves;
   }
   AuditBundle BundleFor(size_t record) {
@@ -77,7 +77,7 @@ TEST_F(AuditTest, RefusesWhatItMust) {
   EXPECT_NE(VerifyError(moved).find("record"), std::string::npos);
   // Another file's leaf in this file's proof.
   AuditBundle foreign = good;
-  auto other = CommitFile(other_, "y", {true, {}}).value();
+  auto other = CommitFile(other_, "y", {true, {}, nullptr}).value();
   foreign.leaf = EncodeRecordLeaf(other.leaves[9]).value();
   EXPECT_NE(VerifyError(foreign).find("record"), std::string::npos);
   // An internal node (64 bytes) submitted as a leaf.
