@@ -32,7 +32,7 @@ struct AddedToken {
   bool special = false;
 };
 
-// One step of text normalisation or pre-tokenisation (tokenizer.cc).
+// One step of text normalisation or pre-tokenisation (pretokenize.h).
 class Normalizer;
 class PreTokenizer;
 

@@ -1,0 +1,200 @@
+#include "pipelines/task.h"
+
+#include <chrono>
+
+#include "common/json.h"
+#include "common/logging.h"
+#include "extract/document.h"
+#include "filter/filters.h"
+#include "ingest/warc_record.h"
+#include "verify/commitments.h"
+#include "verify/ledger.h"
+#include "verify/merkle.h"
+
+namespace crawlproof::pipelines {
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+ShardResult RunTask(const PipelineConfig& c, const std::string& path, const verify::VerifiedLedger* ledger) {
+  auto t0 = std::chrono::steady_clock::now();
+  ShardResult r;
+  r.path = path;
+  auto filters = filter::LoadFilterPipeline(c.file);  // one per task: PII replacements cycle per shard
+  if (!filters.ok()) {
+    r.failed = r.quarantined = true;
+    r.verification = "unreadable";
+    r.detail = filters.status().message();
+    return r;
+  }
+  extract::ExtractOptions eo;
+  eo.html.main_content = !c.all_text;
+  eo.html.max_html_bytes = c.max_html_bytes;
+  eo.language.min_score = c.min_lang_score;
+  // One pass over the shard: its ledger file entry (size, SHA-256, record
+  // root) is computed while its records become documents and are filtered.
+  std::vector<DocOut> records;  // every record, for the account of a quarantined shard
+  verify::CommitOptions co;
+  co.keep_leaves = true;
+  co.each_record = [&](const ingest::WarcRecord& rec) {
+    ++r.records;
+    DocOut q;
+    q.doc.record_id = std::string(rec.record_id);
+    q.doc.url = std::string(rec.target_uri);
+    q.doc.date = std::string(rec.date);
+    q.doc.file = path;
+    q.doc.offset = rec.offset;
+    q.doc.length = rec.length;
+    q.doc.id = extract::DocumentId(q.doc.record_id, q.doc.url, q.doc.date, rec.offset);
+    records.push_back(std::move(q));
+    auto outcome = extract::ExtractRecord(rec, path, eo);
+    if (!outcome.ok) {
+      ++r.skipped[outcome.skip_reason];
+      return;
+    }
+    DocOut d;
+    d.doc = std::move(outcome.doc);
+    filter::FilterDocument fd;
+    fd.id = d.doc.id;
+    fd.url = d.doc.url;
+    fd.lang = d.doc.lang;
+    fd.lang_score = d.doc.lang_score;
+    fd.text = std::move(d.doc.text);
+    filter::Decision dec = filters->Run(&fd);
+    d.doc.text = std::move(fd.text);
+    if (!dec.keep) {
+      d.status = "dropped";
+      d.reason = dec.reason;
+    }
+    if (!dec.changes.empty()) {
+      JsonObject ch;
+      for (const auto& [k, v] : dec.changes) ch.Add(k, v);
+      d.filter_changes = ch.str();
+    }
+    r.docs.push_back(std::move(d));
+  };
+  auto commit = verify::CommitFile(path, verify::LedgerPath(path, c.root), co);
+  if (!commit.ok()) {
+    r.failed = r.quarantined = true;
+    r.verification = "unreadable";
+    r.detail = commit.status().message();
+    r.docs.clear();
+    for (auto& q : records) {
+      q.status = "quarantined";
+      q.reason = "unreadable";
+      r.docs.push_back(std::move(q));
+    }
+    r.seconds = SecondsSince(t0);
+    return r;
+  }
+  r.input_errors = commit->problems.size();
+  for (const auto& p : commit->problems) LogError(p);
+  r.size = commit->entry.size;
+  r.sha256 = verify::ToHex(commit->entry.sha256);
+  if (!ledger) {
+    r.verification = "unverified";
+    r.detail = "no ledger configured";
+  } else {
+    long idx = ledger->FindPath(commit->entry.path);
+    if (idx < 0) {
+      r.verification = "missing";
+      r.detail = "no file entry with path " + commit->entry.path + " in the ledger";
+    } else {
+      const verify::FileEntry& e = ledger->entries[static_cast<size_t>(idx)];
+      std::vector<std::string> diffs;
+      if (e.size != commit->entry.size) diffs.push_back("size");
+      if (e.sha256 != commit->entry.sha256) diffs.push_back("file hash");
+      if (e.record_count != commit->entry.record_count) diffs.push_back("record count");
+      if (e.record_root != commit->entry.record_root) diffs.push_back("record root");
+      if (diffs.empty()) {
+        r.verification = "verified";
+      } else {
+        r.verification = "mismatch";
+        for (const auto& d : diffs) r.detail += (r.detail.empty() ? "" : ", ") + d;
+        r.detail = "differs from its ledger entry: " + r.detail;
+      }
+    }
+  }
+  const bool quarantine = r.verification == "mismatch" || (r.verification == "missing" && c.on_missing != "allow");
+  if (r.verification == "missing" && c.on_missing == "allow") r.verification = "unverified";
+  if (quarantine) {
+    // Quarantined whole: none of its documents go further; every record is
+    // accounted for.
+    r.quarantined = true;
+    r.docs.clear();
+    r.skipped.clear();
+    for (auto& q : records) {
+      q.status = "quarantined";
+      q.reason = "ledger:" + r.verification;
+      r.docs.push_back(std::move(q));
+    }
+    r.seconds = SecondsSince(t0);
+    return r;
+  }
+  // Each document's record leaf (its index among the file entry's leaves).
+  std::map<uint64_t, int64_t> leaf_of_offset;
+  for (size_t i = 0; i < commit->leaves.size(); ++i) leaf_of_offset[commit->leaves[i].offset] = static_cast<int64_t>(i);
+  for (DocOut& d : r.docs) {
+    auto leaf = leaf_of_offset.find(d.doc.offset);
+    if (leaf == leaf_of_offset.end()) continue;
+    d.leaf = leaf->second;
+    const verify::RecordLeaf& l = commit->leaves[static_cast<size_t>(leaf->second)];
+    d.record_sha256 = verify::ToHex(l.addressable_sha256);
+    d.block_sha256 = verify::ToHex(l.block_sha256);
+  }
+  r.seconds = SecondsSince(t0);
+  return r;
+}
+
+// The Common Crawl crawl a path belongs to ("CC-MAIN-2025-33"), or "".
+std::string CrawlOf(std::string_view path) {
+  for (size_t at = path.find("CC-MAIN-"); at != std::string_view::npos; at = path.find("CC-MAIN-", at + 1)) {
+    std::string_view rest = path.substr(at + 8);
+    auto digits = [&](size_t from, size_t n) {
+      if (rest.size() < from + n) return false;
+      for (size_t i = from; i < from + n; ++i)
+        if (rest[i] < '0' || rest[i] > '9') return false;
+      return true;
+    };
+    if (digits(0, 4) && rest.size() > 4 && rest[4] == '-' && digits(5, 2)) return std::string(path.substr(at, 15));
+  }
+  return "";
+}
+
+// What made the decisions, recorded with each document (a change to one of
+// these components bumps its version).
+constexpr const char* kVersions = "{\"crawlproof\":\"" CRAWLPROOF_VERSION
+                                  "\",\"extract\":\"html-main-content/1\",\"filter\":\"fineweb-recipe/1\","
+                                  "\"dedup\":\"minhash-lsh/1\",\"tokenize\":\"byte-level-bpe/1\"}";
+
+std::string DocJson(const DocOut& d, const std::string& verification, uint64_t run) {
+  JsonObject src;
+  src.Add("crawl", CrawlOf(d.doc.file))
+      .Add("file", d.doc.file)
+      .Add("offset", d.doc.offset)
+      .Add("length", d.doc.length)
+      .Add("record_id", d.doc.record_id)
+      .Add("url", d.doc.url)
+      .Add("date", d.doc.date);
+  JsonObject o;
+  o.Add("doc_id", d.doc.id).Add("status", d.status);
+  if (!d.reason.empty()) o.Add("reason", d.reason);
+  o.AddRaw("source", src.str()).Add("verification", verification);
+  if (d.leaf >= 0) o.Add("ledger_leaf", static_cast<uint64_t>(d.leaf));
+  if (!d.record_sha256.empty()) {
+    JsonObject digests;
+    digests.Add("record_sha256", d.record_sha256).Add("block_sha256", d.block_sha256);
+    o.AddRaw("digests", digests.str());
+  }
+  if (!d.doc.lang.empty()) o.Add("lang", d.doc.lang).Add("lang_score", d.doc.lang_score);
+  if (!d.filter_changes.empty()) o.AddRaw("filter_changes", d.filter_changes);
+  o.Add("run", run);
+  o.AddRaw("versions", kVersions);
+  return o.str();
+}
+
+}  // namespace crawlproof::pipelines

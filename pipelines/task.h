@@ -1,0 +1,57 @@
+// One source shard's task in `crawlproof run` (run.h): read the shard once,
+// computing its ledger file entry while its records become documents and go
+// through the filters; then compare the entry with the ledger. Internal to
+// pipelines/.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "extract/document.h"
+#include "pipelines/pipeline.h"
+
+namespace crawlproof::verify {
+struct VerifiedLedger;
+}
+
+namespace crawlproof::pipelines {
+
+// One document of a task, with every decision made about it so far.
+struct DocOut {
+  extract::Document doc;
+  std::string status;  // "dropped", "quarantined", or "" while still a candidate
+  std::string reason;
+  std::string filter_changes;               // JSON object, or ""
+  int64_t leaf = -1;                        // index of its record among the file's ledger leaves
+  std::string record_sha256, block_sha256;  // the record's addressable bytes and its block (hex)
+  std::string key_suffix;                   // "@<file>" for a later sighting of a record seen before
+};
+
+struct ShardResult {
+  std::string path;
+  std::string verification;  // "verified", "unverified", "mismatch", "missing"
+  std::string detail;
+  bool quarantined = false;
+  bool failed = false;  // could not be read at all
+  uint64_t size = 0, records = 0, input_errors = 0;
+  std::string sha256;
+  std::vector<DocOut> docs;
+  std::map<std::string, uint64_t> skipped;  // records that are not documents, by reason
+  double seconds = 0;
+};
+
+// The task. Never fails as a whole: an unreadable shard comes back
+// quarantined ("unreadable"), with whatever records could be read.
+ShardResult RunTask(const PipelineConfig& config, const std::string& path, const verify::VerifiedLedger* ledger);
+
+// The Common Crawl crawl a path belongs to ("CC-MAIN-2025-33"), or "".
+std::string CrawlOf(std::string_view path);
+
+// A document's stored account up to its decisions (the caller appends the
+// dedup outcome and the position before the closing brace).
+std::string DocJson(const DocOut& d, const std::string& verification, uint64_t run);
+
+}  // namespace crawlproof::pipelines
