@@ -180,10 +180,7 @@ int RunDedup(const DedupArgs& a) {
     return kExitCannotRun;
   }
   o.temp_dir = a.temp_dir;
-  if (o.temp_dir.empty()) {
-    const size_t slash = a.output.rfind('/');
-    o.temp_dir = slash == std::string::npos ? "." : slash == 0 ? "/" : a.output.substr(0, slash);
-  }
+  if (o.temp_dir.empty()) o.temp_dir = Dirname(a.output);
   std::unique_ptr<dedup::DedupIndex> index;
   if (!a.index.empty()) {
     std::string params = "num_perm=" + std::to_string(a.num_perm) + " ngram=" + std::to_string(a.ngram) +

@@ -11,6 +11,8 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "common/digest.h"
+#include "common/encoding.h"
 #include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
@@ -77,15 +79,6 @@ std::vector<std::vector<uint32_t>> EncodeDocs(const Tokenizer& t, const std::vec
   texts.reserve(docs.size());
   for (const auto& d : docs) texts.push_back(d.text);
   return t.EncodeBatch(texts, threads);
-}
-
-// --bos / --eos: "auto" (the tokenizer's default), "none", or a token.
-Result<std::optional<uint32_t>> Marker(const Tokenizer& t, const std::string& value, std::optional<uint32_t> dflt,
-                                       const char* what) {
-  if (value == "auto") return dflt;
-  if (value == "none") return std::optional<uint32_t>();
-  if (auto id = t.TokenId(value)) return std::optional<uint32_t>(*id);
-  return Status::InvalidArgument(std::string(what) + " " + value + ": not a token of " + t.name());
 }
 
 // ---- tokenize ------------------------------------------------------------------
@@ -179,10 +172,10 @@ int RunShardsBuild(const BuildArgs& a) {
   tokenize::ShardOptions options;
   options.format = a.format == "datatrove" ? tokenize::ShardFormat::kDatatrove : tokenize::ShardFormat::kMegatron;
   options.shard_tokens = a.shard_tokens;
-  auto bos = Marker(t, a.bos, t.default_bos(), "--bos");
-  auto eos = Marker(t, a.eos, t.default_eos(), "--eos");
+  auto bos = t.ResolveMarker(a.bos, t.default_bos());
+  auto eos = t.ResolveMarker(a.eos, t.default_eos());
   if (!bos.ok() || !eos.ok()) {
-    LogError(!bos.ok() ? bos.status().message() : eos.status().message());
+    LogError(!bos.ok() ? "--bos " + bos.status().message() : "--eos " + eos.status().message());
     return kExitCannotRun;
   }
   options.bos = *bos;
@@ -204,9 +197,14 @@ int RunShardsBuild(const BuildArgs& a) {
       return kExitCannotRun;
     }
     earlier = std::move(*m);
-    if (earlier.options.format != options.format || earlier.options.bos != options.bos ||
-        earlier.options.eos != options.eos || earlier.vocab_size != t.vocab_size()) {
-      LogError("shards build --append: " + a.output + " was written with other options or another tokenizer");
+    // Checked before anything is written (the writer copies the tokenizer in).
+    auto tokenizer_bytes = ReadWholeFile(a.tokenizer);
+    tokenize::Manifest next;
+    next.options = options;
+    next.vocab_size = t.vocab_size();
+    next.tokenizer_sha256 = tokenizer_bytes.ok() ? HexEncode(Sha256(*tokenizer_bytes)) : "";
+    if (Status c = earlier.CheckCanAppend(next); !c.ok()) {
+      LogError("shards build --append: " + a.output + ": " + c.message());
       return kExitCannotRun;
     }
     if (!earlier.shards.empty()) first_shard = earlier.shards.back().index + 1;
@@ -226,7 +224,7 @@ int RunShardsBuild(const BuildArgs& a) {
         ++invalid;
         continue;
       }
-      RETURN_IF_ERROR((*writer)->Add(docs[i].id, ids[i]));
+      RETURN_IF_ERROR((*writer)->Add(docs[i].id, ids[i]).status());
     }
     return Status::Ok();
   });
@@ -236,14 +234,10 @@ int RunShardsBuild(const BuildArgs& a) {
     return kExitCannotRun;
   }
   if (exists) {
-    if (earlier.tokenizer_sha256 != manifest->tokenizer_sha256) {
-      LogError("shards build --append: the tokenizer file differs from the one " + a.output + " was written with");
+    if (Status c = earlier.Append(std::move(*manifest)); !c.ok()) {
+      LogError("shards build --append: " + a.output + ": " + c.message());
       return kExitCannotRun;
     }
-    for (auto& sh : manifest->shards) earlier.shards.push_back(std::move(sh));
-    earlier.documents += manifest->documents;
-    earlier.tokens += manifest->tokens;
-    earlier.tokenizer_files = manifest->tokenizer_files;
     *manifest = std::move(earlier);
   }
   if (Status w = tokenize::WriteManifest(a.output, *manifest); !w.ok()) {
@@ -270,11 +264,6 @@ struct InspectArgs {
   int64_t doc = -1;
   bool json = false;
 };
-
-std::string DirOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
 
 int RunShardsInspect(const InspectArgs& a) {
   std::string stem;
@@ -314,9 +303,9 @@ int RunShardsInspect(const InspectArgs& a) {
     // The tokenizer: --tokenizer, else the copy the manifest beside lists.
     std::string tok_path = a.tokenizer;
     if (tok_path.empty()) {
-      auto text = ReadWholeFile(DirOf(stem) + "/manifest.json");
+      auto text = ReadWholeFile(Dirname(stem) + "/manifest.json");
       auto m = text.ok() ? tokenize::Manifest::Parse(*text) : Result<tokenize::Manifest>(text.status());
-      if (m.ok() && !m->tokenizer_files.empty()) tok_path = DirOf(stem) + "/" + m->tokenizer_files[0].name;
+      if (m.ok() && !m->tokenizer_files.empty()) tok_path = Dirname(stem) + "/" + m->tokenizer_files[0].name;
     }
     JsonObject d;
     d.Add("index", static_cast<uint64_t>(i));

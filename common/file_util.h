@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -13,5 +14,10 @@ Result<std::string> ReadWholeFile(const std::string& path);
 // Replaces the file at `path` with `data` atomically: a temporary file beside
 // it, then rename(2). Errors: IoError.
 Status WriteFileAtomically(const std::string& path, const std::string& data);
+
+// The folder part of a path ("." when there is none, "/" for a file at the
+// root) and the name after the last '/'.
+std::string Dirname(std::string_view path);
+std::string Basename(std::string_view path);
 
 }  // namespace crawlproof

@@ -101,13 +101,11 @@ class TomlSection {
   // (`key_file`, relative to the config; '#' lines ignored).
   Status GetList(const std::string& key, std::vector<std::string>* v) {
     RETURN_IF_ERROR(Get(key.c_str(), v));
-    std::string file_key = key + "_file";
-    const toml::node* n = Node(file_key.c_str());
-    if (!n) return Status::Ok();
-    if (!n->is_string()) return Bad(file_key.c_str(), "must be a path");
-    std::filesystem::path p = n->as_string()->get();
-    if (p.is_relative()) p = std::filesystem::path(file_).parent_path() / p;
-    auto text = ReadWholeFile(p.string());
+    const std::string file_key = key + "_file";
+    std::string path;
+    RETURN_IF_ERROR(GetPath(file_key.c_str(), &path));
+    if (path.empty()) return Status::Ok();
+    auto text = ReadWholeFile(path);
     if (!text.ok()) return text.status().WithPrefix(file_ + ": " + path_ + "." + file_key);
     size_t start = 0;
     while (start < text->size()) {

@@ -1,11 +1,14 @@
 #include "pipelines/pipeline.h"
 
+#include <glob.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
 #include "common/toml_section.h"
+#include "ingest/line_reader.h"
 
 namespace crawlproof::pipelines {
 
@@ -122,6 +125,33 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   text << toml::toml_formatter(decisions);
   c.decision_options = text.str();
   return c;
+}
+
+Result<std::vector<std::string>> ListSources(const PipelineConfig& c) {
+  std::vector<std::string> out;
+  for (const auto& p : c.paths) {
+    if (p.find("://") == std::string::npos && p.find_first_of("*?[") != std::string::npos) {
+      glob_t g{};
+      if (glob(p.c_str(), 0, nullptr, &g) == 0) {
+        std::vector<std::string> found(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+        std::sort(found.begin(), found.end());
+        out.insert(out.end(), found.begin(), found.end());
+      }
+      globfree(&g);
+    } else {
+      out.push_back(p);
+    }
+  }
+  if (!c.paths_file.empty()) {
+    Status s = ingest::ForEachLine(c.paths_file, {}, [&](std::string_view line) {
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+      if (line.empty()) return true;
+      out.push_back(c.prefix + std::string(line));
+      return c.limit == 0 || out.size() < c.limit;
+    });
+    if (!s.ok()) return s.WithPrefix(c.file + ": [source]");
+  }
+  return out;
 }
 
 }  // namespace crawlproof::pipelines

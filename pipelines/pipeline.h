@@ -55,4 +55,8 @@ struct PipelineConfig {
 // Errors: NotFound, InvalidArgument naming the file and the key.
 Result<PipelineConfig> LoadPipeline(const std::string& path);
 
+// The source shards, in order: `paths` with globs expanded (sorted), then the
+// listing's lines with `prefix` (the first `limit`). Errors: the listing's.
+Result<std::vector<std::string>> ListSources(const PipelineConfig& config);
+
 }  // namespace crawlproof::pipelines

@@ -1,6 +1,5 @@
 #include "pipelines/run.h"
 
-#include <glob.h>
 #include <signal.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -67,33 +66,6 @@ void Failpoint(const char* name) {
 using Clock = std::chrono::steady_clock;
 double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-std::vector<std::string> ResolveSources(const PipelineConfig& c, std::string* error) {
-  std::vector<std::string> out;
-  for (const auto& p : c.paths) {
-    if (p.find("://") == std::string::npos && p.find_first_of("*?[") != std::string::npos) {
-      glob_t g{};
-      if (glob(p.c_str(), 0, nullptr, &g) == 0) {
-        std::vector<std::string> found(g.gl_pathv, g.gl_pathv + g.gl_pathc);
-        std::sort(found.begin(), found.end());
-        out.insert(out.end(), found.begin(), found.end());
-      }
-      globfree(&g);
-    } else {
-      out.push_back(p);
-    }
-  }
-  if (!c.paths_file.empty()) {
-    Status s = ingest::ForEachLine(c.paths_file, {}, [&](std::string_view line) {
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
-      if (line.empty()) return true;
-      out.push_back(c.prefix + std::string(line));
-      return c.limit == 0 || out.size() < c.limit;
-    });
-    if (!s.ok()) *error = s.message();
-  }
-  return out;
 }
 
 // Writes `data` zstd-compressed to dir/name atomically and describes it.
@@ -251,7 +223,6 @@ class Runner {
     }
     ASSIGN_OR_RETURN(dedup::DedupReport report, deduplicator.Finish());
     std::vector<DocOut*> kept;
-    std::map<const DocOut*, std::string> dedup_json;
     for (size_t k = 0; k < candidates.size(); ++k) {
       const dedup::DedupOutcome& out = report.outcomes[k];
       if (!out.removed) {
@@ -264,7 +235,7 @@ class Runner {
                               (out.previous.empty() ? "" : ":earlier_run");
       JsonObject dj;
       dj.Add("duplicate_of", of).Add("cluster", of).Add("jaccard", out.jaccard);
-      dedup_json[candidates[k]] = dj.str();
+      candidates[k]->dedup_json = dj.str();
     }
     RETURN_IF_ERROR(index->Add(report.newly_kept));
     totals_.exact += report.exact_duplicates;
@@ -272,79 +243,63 @@ class Runner {
     totals_.earlier += report.previous_duplicates;
     totals_.dedup_seconds += Since(t_dedup);
 
-    // Tokens, into shards after the committed ones.
+    // Tokens, into shards after the committed ones: train first, then
+    // validation, each document in a seeded order when asked.
     const auto t_tok = Clock::now();
     const std::string shards_dir = c_.output + "/shards";
     ASSIGN_OR_RETURN(std::optional<std::string> committed, st_->Manifest());
     tokenize::Manifest manifest;
-    uint64_t first_shard = 0;
     if (committed) {
       ASSIGN_OR_RETURN(manifest, tokenize::Manifest::Parse(*committed));
-      if (!manifest.shards.empty()) first_shard = manifest.shards.back().index + 1;
     }
-    // Order (a seeded shuffle, from the ids alone) and split.
     if (c_.shuffle_seed) {
-      auto key = [&](const DocOut* d) {
-        const std::string h = Sha256(std::to_string(c_.shuffle_seed) + "\n" + d->doc.id);
-        return h;
-      };
       std::vector<std::pair<std::string, DocOut*>> keyed;
-      for (DocOut* d : kept) keyed.emplace_back(key(d), d);
+      for (DocOut* d : kept) keyed.emplace_back(Sha256(std::to_string(c_.shuffle_seed) + "\n" + d->doc.id), d);
       std::sort(keyed.begin(), keyed.end());
       for (size_t i = 0; i < kept.size(); ++i) kept[i] = keyed[i].second;
     }
-    std::vector<DocOut*> splits[2];  // train, validation
-    for (DocOut* d : kept) {
-      bool validation = false;
-      if (c_.validation_fraction > 0) {
+    if (c_.validation_fraction > 0) {
+      for (DocOut* d : kept) {
         const std::string h = Sha256("validation\n" + std::to_string(c_.shuffle_seed) + "\n" + d->doc.id);
         uint64_t v = 0;
         for (int k = 0; k < 8; ++k) v = v << 8 | static_cast<uint8_t>(h[static_cast<size_t>(k)]);
-        validation = static_cast<double>(v >> 11) / static_cast<double>(uint64_t{1} << 53) < c_.validation_fraction;
+        d->validation = static_cast<double>(v >> 11) / static_cast<double>(uint64_t{1} << 53) < c_.validation_fraction;
       }
-      splits[validation].push_back(d);
+      std::stable_partition(kept.begin(), kept.end(), [](const DocOut* d) { return !d->validation; });
     }
-    kept.clear();
-    for (const auto& part : splits) kept.insert(kept.end(), part.begin(), part.end());
     std::vector<std::string_view> views;
     for (DocOut* d : kept) views.push_back(d->doc.text);
-    auto token_ids = tokenizer_.EncodeBatch(views, c_.workers);
-    std::map<const DocOut*, size_t> kept_of;
-    for (size_t i = 0; i < kept.size(); ++i) kept_of[kept[i]] = i;
+    const auto token_ids = tokenizer_.EncodeBatch(views, c_.workers);
     tokenize::Manifest fresh;
-    std::map<const DocOut*, std::pair<uint64_t, uint64_t>> position;  // shard, index
-    std::map<const DocOut*, std::pair<uint64_t, uint64_t>> sequence;  // token offset in the shard, length
-    const uint64_t markers = (shard_options_.bos ? 1 : 0) + (shard_options_.eos ? 1 : 0);
-    uint64_t next_shard = first_shard;
-    size_t done = 0;
-    for (int part = 0; part < 2; ++part) {
-      if (part == 1 && splits[1].empty()) break;
+    bool have_fresh = false;  // a writer has been closed into `fresh`
+    uint64_t next_shard = manifest.shards.empty() ? 0 : manifest.shards.back().index + 1;
+    // At least one writer, so that the manifest names the tokenizer even
+    // when no document is left.
+    size_t begin = 0;
+    do {
+      const bool validation = begin < kept.size() && kept[begin]->validation;
       ASSIGN_OR_RETURN(std::unique_ptr<tokenize::ShardWriter> writer,
                        tokenize::ShardWriter::Open(shards_dir, tokenizer_, tok_path_, shard_options_, next_shard,
-                                                   part ? "validation" : "train"));
-      for (size_t i = 0; i < splits[part].size(); ++i)
-        RETURN_IF_ERROR(writer->Add(kept[done + i]->doc.id, token_ids[done + i]));
+                                                   validation ? "validation" : "train"));
+      size_t i = begin;
+      for (; i < kept.size() && kept[i]->validation == validation; ++i) {
+        DocOut& d = *kept[i];
+        ASSIGN_OR_RETURN(d.position, writer->Add(d.doc.id, token_ids[i]));
+        d.in_shards = true;
+        d.tokens = token_ids[i].size();
+        d.tokens_sha256 = HexEncode(Sha256(std::string_view(reinterpret_cast<const char*>(token_ids[i].data()),
+                                                            token_ids[i].size() * sizeof(uint32_t))));
+      }
       ASSIGN_OR_RETURN(tokenize::Manifest written, writer->Finish());
-      size_t i = done;
-      for (const auto& sh : written.shards) {
-        uint64_t offset = 0;
-        for (uint64_t k = 0; k < sh.documents && i < done + splits[part].size(); ++k, ++i) {
-          const uint64_t length = token_ids[i].size() + markers;
-          position[kept[i]] = {sh.index, k};
-          sequence[kept[i]] = {offset, length};
-          offset += length;
-        }
-        next_shard = sh.index + 1;
-      }
-      done += splits[part].size();
-      if (part == 0) {
-        fresh = std::move(written);
+      if (!written.shards.empty()) next_shard = written.shards.back().index + 1;
+      if (have_fresh) {
+        RETURN_IF_ERROR(fresh.Append(std::move(written)));
       } else {
-        for (auto& sh : written.shards) fresh.shards.push_back(std::move(sh));
-        fresh.documents += written.documents;
-        fresh.tokens += written.tokens;
+        fresh = std::move(written);
+        have_fresh = true;
       }
-    }
+      begin = i;
+    } while (begin < kept.size());
     // The final documents, for people who read or re-tokenize them.
     if (c_.documents && !kept.empty()) {
       std::string lines;
@@ -361,9 +316,9 @@ class Runner {
             .Add("date", d.doc.date)
             .Add("lang", d.doc.lang)
             .AddRaw("source", src.str())
-            .Add("split", i < splits[0].size() ? "train" : "validation")
+            .Add("split", d.validation ? "validation" : "train")
             .Add("text", d.doc.text)
-            .Add("tokens", static_cast<uint64_t>(token_ids[i].size()));
+            .Add("tokens", d.tokens);
         lines += o.str();
         lines += '\n';
       }
@@ -375,18 +330,11 @@ class Runner {
     summary_->tokens += fresh.tokens;  // as the manifest counts them: BOS and EOS included
     totals_.tokenize_seconds += Since(t_tok);
     Failpoint("shards-written");
-    if (committed) {
-      if (manifest.tokenizer_sha256 != fresh.tokenizer_sha256 || manifest.options.format != fresh.options.format ||
-          manifest.options.bos != fresh.options.bos || manifest.options.eos != fresh.options.eos)
-        return Status::InvalidArgument(c_.output +
-                                       ": its shards were written with another tokenizer or options; a new output "
-                                       "folder (and store) is needed");
-      for (auto& sh : fresh.shards) manifest.shards.push_back(std::move(sh));
-      for (auto& f : fresh.other_files) manifest.other_files.push_back(std::move(f));
-      manifest.documents += fresh.documents;
-      manifest.tokens += fresh.tokens;
-    } else {
+    if (!committed) {
       manifest = std::move(fresh);
+    } else {
+      if (Status s = manifest.Append(std::move(fresh)); !s.ok())
+        return Status::InvalidArgument(c_.output + ": " + s.message() + "; a new output folder (and store) is needed");
     }
     const std::string manifest_json = manifest.ToJson();
     totals_.shards_after = manifest.shards.size();
@@ -402,18 +350,15 @@ class Runner {
         if (d.status.empty()) d.status = unverified ? "unverified" : "in-shard";
         std::string json = DocJson(d, r.verification, summary_->run);
         json.pop_back();  // '}': decisions and the position follow
-        if (auto it = dedup_json.find(&d); it != dedup_json.end()) json += ",\"dedup\":" + it->second;
-        if (auto it = kept_of.find(&d); it != kept_of.end()) {
-          auto [shard, idx] = position[&d];
-          const auto& tids = token_ids[it->second];
-          const std::string tok_bytes(reinterpret_cast<const char*>(tids.data()), tids.size() * 4);
-          auto [token_offset, sequence_length] = sequence[&d];
-          json += ",\"shard\":" + std::to_string(shard) + ",\"index\":" + std::to_string(idx) +
-                  ",\"token_offset\":" + std::to_string(token_offset) +
-                  ",\"sequence_length\":" + std::to_string(sequence_length) +
-                  ",\"tokens\":" + std::to_string(tids.size()) + ",\"text_sha256\":\"" + HexEncode(Sha256(d.doc.text)) +
-                  "\",\"tokens_sha256\":\"" + HexEncode(Sha256(tok_bytes)) + "\"";
-          batch.PutPosition(shard, idx, d.doc.id);
+        if (!d.dedup_json.empty()) json += ",\"dedup\":" + d.dedup_json;
+        if (d.in_shards) {
+          const tokenize::ShardPosition& p = d.position;
+          json += ",\"shard\":" + std::to_string(p.shard) + ",\"index\":" + std::to_string(p.index) +
+                  ",\"token_offset\":" + std::to_string(p.token_offset) +
+                  ",\"sequence_length\":" + std::to_string(p.length) + ",\"tokens\":" + std::to_string(d.tokens) +
+                  ",\"text_sha256\":\"" + HexEncode(Sha256(d.doc.text)) + "\",\"tokens_sha256\":\"" + d.tokens_sha256 +
+                  "\"";
+          batch.PutPosition(p.shard, p.index, d.doc.id);
         }
         json += "}";
         batch.PutDocument(d.doc.id + d.key_suffix, json, d.doc.url);
@@ -493,19 +438,12 @@ Result<Prepared> Prepare(const PipelineConfig& c) {
   p.shard_options.format =
       c.format == "datatrove" ? tokenize::ShardFormat::kDatatrove : tokenize::ShardFormat::kMegatron;
   p.shard_options.shard_tokens = c.shard_tokens;
-  for (auto [value, dflt, out, what] :
-       {std::tuple{c.bos, p.tokenizer->default_bos(), &p.shard_options.bos, "tokenize.bos"},
-        std::tuple{c.eos, p.tokenizer->default_eos(), &p.shard_options.eos, "tokenize.eos"}}) {
-    if (value == "auto") {
-      *out = dflt;
-    } else if (value == "none") {
-      *out = std::nullopt;
-    } else if (auto id = p.tokenizer->TokenId(value)) {
-      *out = *id;
-    } else {
-      return Status::InvalidArgument(c.file + ": " + what + " " + value + " is not a token of " + p.tok_path);
-    }
-  }
+  auto bos = p.tokenizer->ResolveMarker(c.bos, p.tokenizer->default_bos());
+  if (!bos.ok()) return bos.status().WithPrefix(c.file + ": tokenize.bos");
+  auto eos = p.tokenizer->ResolveMarker(c.eos, p.tokenizer->default_eos());
+  if (!eos.ok()) return eos.status().WithPrefix(c.file + ": tokenize.eos");
+  p.shard_options.bos = *bos;
+  p.shard_options.eos = *eos;
   if (!c.snapshot.empty()) {
     ASSIGN_OR_RETURN(verify::Trust trust, verify::LoadTrustFile(c.trust));
     ASSIGN_OR_RETURN(verify::Snapshot snapshot, verify::ReadSnapshotFile(c.snapshot));
@@ -545,9 +483,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   ASSIGN_OR_RETURN(uint64_t runs, st->RunCount());
   summary.run = runs + 1;
 
-  std::string source_error;
-  std::vector<std::string> sources = ResolveSources(c, &source_error);
-  if (!source_error.empty()) return Status::IoError(c.file + ": [source]: " + source_error);
+  ASSIGN_OR_RETURN(std::vector<std::string> sources, ListSources(c));
   summary.sources = sources.size();
   // Groups of commit_every consecutive sources (fixed by the source list,
   // not by what is done, so a resumed run regroups identically).

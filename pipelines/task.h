@@ -12,6 +12,7 @@
 
 #include "extract/document.h"
 #include "pipelines/pipeline.h"
+#include "tokenize/shards.h"
 
 namespace crawlproof::verify {
 struct VerifiedLedger;
@@ -28,6 +29,14 @@ struct DocOut {
   int64_t leaf = -1;                        // index of its record among the file's ledger leaves
   std::string record_sha256, block_sha256;  // the record's addressable bytes and its block (hex)
   std::string key_suffix;                   // "@<file>" for a later sighting of a record seen before
+  // Filled by the group stages: the dedup outcome of a removed duplicate
+  // (JSON object, or ""), and for a document in the shards where it went,
+  // its split and the SHA-256 of its token ids.
+  std::string dedup_json;
+  bool in_shards = false, validation = false;
+  tokenize::ShardPosition position;
+  uint64_t tokens = 0;
+  std::string tokens_sha256;
 };
 
 struct ShardResult {

@@ -74,21 +74,9 @@ class StoreDedupIndex : public dedup::DedupIndex {
   StoreDedupIndex(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint32_t num_perm, uint64_t count,
                   std::vector<std::pair<int, std::pair<std::string, std::string>>>* puts, uint64_t* added)
       : db_(db), cf_(cf), num_perm_(num_perm), count_(count), puts_(puts), added_(added) {}
-  Result<std::vector<std::string>> Lookup(uint64_t band_key) override {
-    std::vector<std::string> ids;
-    std::string prefix = DedupBandPrefix(band_key);
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
-      ids.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
-    if (!it->status().ok()) return Status::IoError("dedup index: " + it->status().ToString());
-    return ids;
-  }
+  Result<std::vector<std::string>> Lookup(uint64_t band_key) override { return LookupDedupBand(db_, cf_, band_key); }
   Result<std::vector<uint64_t>> Signature(const std::string& id) override {
-    std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_, "s" + id, &value);
-    if (s.IsNotFound()) return Status::NotFound("dedup index: no signature for " + id);
-    if (!s.ok()) return Status::IoError("dedup index: " + s.ToString());
-    return DecodeDedupSignature(value, num_perm_, id);
+    return ReadDedupSignature(db_, cf_, id, num_perm_);
   }
   Status Add(const std::vector<dedup::IndexedDocument>& docs) override {
     for (const auto& d : docs) {
@@ -147,8 +135,7 @@ Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::Open(const std::string
                                    dedup_params);
   }
   ASSIGN_OR_RETURN(std::optional<std::string> n, i.Get(kDedup, "n"));
-  if (n && n->size() == 8)
-    for (int b = 7; b >= 0; --b) i.dedup_count = i.dedup_count << 8 | static_cast<unsigned char>((*n)[b]);
+  if (n) i.dedup_count = DecodeDedupCount(*n);
   return st;
 }
 
@@ -169,9 +156,7 @@ Status ProvenanceStore::Commit(Batch* batch) {
   rocksdb::WriteBatch wb;
   for (const auto& [family, kv] : batch->impl_->puts) wb.Put(impl_->cf[family], kv.first, kv.second);
   const uint64_t count = impl_->dedup_count + batch->impl_->dedup_added;
-  std::string n;
-  for (int b = 0; b < 8; ++b) n.push_back(static_cast<char>((count >> (8 * b)) & 0xff));
-  wb.Put(impl_->cf[kDedup], "n", n);
+  wb.Put(impl_->cf[kDedup], "n", EncodeDedupCount(count));
   rocksdb::WriteOptions wo;
   wo.sync = true;
   rocksdb::Status s = impl_->db->Write(wo, &wb);

@@ -14,21 +14,11 @@ class RocksDbIndex : public dedup::DedupIndex {
       : db_(std::move(db)), num_perm_(num_perm), count_(count) {}
 
   Result<std::vector<std::string>> Lookup(uint64_t band_key) override {
-    std::vector<std::string> ids;
-    std::string prefix = DedupBandPrefix(band_key);
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
-      ids.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
-    if (!it->status().ok()) return Status::IoError("dedup index: " + it->status().ToString());
-    return ids;
+    return LookupDedupBand(db_.get(), db_->DefaultColumnFamily(), band_key);
   }
 
   Result<std::vector<uint64_t>> Signature(const std::string& id) override {
-    std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), "s" + id, &value);
-    if (s.IsNotFound()) return Status::NotFound("dedup index: no signature for " + id);
-    if (!s.ok()) return Status::IoError("dedup index: " + s.ToString());
-    return DecodeDedupSignature(value, num_perm_, id);
+    return ReadDedupSignature(db_.get(), db_->DefaultColumnFamily(), id, num_perm_);
   }
 
   Status Add(const std::vector<dedup::IndexedDocument>& docs) override {
@@ -38,9 +28,7 @@ class RocksDbIndex : public dedup::DedupIndex {
       batch.Put("s" + d.id, EncodeDedupSignature(d.signature));
     }
     uint64_t count = count_ + docs.size();
-    std::string n;
-    for (int b = 0; b < 8; ++b) n.push_back(static_cast<char>((count >> (8 * b)) & 0xff));
-    batch.Put("n", n);
+    batch.Put("n", EncodeDedupCount(count));
     rocksdb::WriteOptions wo;
     wo.sync = true;
     rocksdb::Status s = db_->Write(wo, &batch);
@@ -83,8 +71,7 @@ Result<std::unique_ptr<dedup::DedupIndex>> OpenRocksDbIndex(const std::string& d
   }
   uint64_t count = 0;
   std::string n;
-  if (db->Get(rocksdb::ReadOptions(), "n", &n).ok() && n.size() == 8)
-    for (int b = 7; b >= 0; --b) count = count << 8 | static_cast<unsigned char>(n[b]);
+  if (db->Get(rocksdb::ReadOptions(), "n", &n).ok()) count = DecodeDedupCount(n);
   return std::unique_ptr<dedup::DedupIndex>(new RocksDbIndex(std::move(db), num_perm, count));
 }
 

@@ -70,8 +70,21 @@ struct Manifest {
   std::vector<ManifestFile> other_files;
 
   std::string ToJson() const;
+  // Whether shards described by `later` may follow these: the same tokenizer
+  // file and the options that shape a shard. Errors: InvalidArgument saying
+  // what differs.
+  Status CheckCanAppend(const Manifest& later) const;
+  // Adds the shards (and other files, counts) of `later` after these.
+  // Errors: those of CheckCanAppend.
+  Status Append(Manifest later);
   // Errors: InvalidArgument naming what is missing.
   static Result<Manifest> Parse(std::string_view json);
+};
+
+// Where a document went: shard number, position in the shard, and its
+// sequence ([BOS] tokens [EOS]) in tokens from the shard's start.
+struct ShardPosition {
+  uint64_t shard = 0, index = 0, token_offset = 0, length = 0;
 };
 
 class ShardWriter {
@@ -87,7 +100,7 @@ class ShardWriter {
                                                    uint64_t first_shard = 0, const std::string& split = "train");
   ~ShardWriter();
   // One document: its text's token ids (markers are added here).
-  Status Add(std::string_view doc_id, const std::vector<uint32_t>& ids);
+  Result<ShardPosition> Add(std::string_view doc_id, const std::vector<uint32_t>& ids);
   // Closes the last shard; the manifest of these shards (the caller writes
   // it, possibly after those of earlier runs).
   Result<Manifest> Finish();

@@ -204,16 +204,6 @@ std::string Base64Decode(std::string_view in, bool* ok) {
   return out;
 }
 
-std::string Dirname(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
-std::string Basename(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 }  // namespace
 
 Tokenizer::Tokenizer() = default;
@@ -397,6 +387,13 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::Load(const std::string& path) {
   std::string config;
   if (auto c = ReadWholeFile(Dirname(path) + "/tokenizer_config.json"); c.ok()) config = std::move(*c);
   return FromHuggingFace(data, config, path);
+}
+
+Result<std::optional<uint32_t>> Tokenizer::ResolveMarker(std::string_view value, std::optional<uint32_t> dflt) const {
+  if (value == "auto") return dflt;
+  if (value == "none") return std::optional<uint32_t>();
+  if (auto id = TokenId(value)) return std::optional<uint32_t>(*id);
+  return Status::InvalidArgument(std::string(value) + " is not a token of " + name_);
 }
 
 std::optional<uint32_t> Tokenizer::TokenId(std::string_view content) const {

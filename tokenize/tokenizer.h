@@ -77,6 +77,9 @@ class Tokenizer {
   // <|endoftext|> when the encoding has it.
   std::optional<uint32_t> default_bos() const { return bos_; }
   std::optional<uint32_t> default_eos() const { return eos_; }
+  // A BOS/EOS option: "auto" (`dflt`, one of the defaults above), "none", or
+  // a token's text. Errors: InvalidArgument when it is none of these.
+  Result<std::optional<uint32_t>> ResolveMarker(std::string_view value, std::optional<uint32_t> dflt) const;
   const BytePairModel& model() const { return model_; }
 
  private:
