@@ -187,6 +187,21 @@ TEST(ShardsCommandAppend, AddsAfterEarlierShards) {
                                       testing::FixturePath("tokenizers/tiktoken/cl100k_base.tiktoken") + " --output " +
                                       dir + "/out --append --input " + dir + "/second.jsonl");
   EXPECT_EQ(other.exit_code, 2);
+  // Another o200k_base.tiktoken file (one rank line missing: same vocabulary
+  // size): refused before anything is written, the copy in tokenizer/ intact.
+  const std::string copy_before = testing::ReadFileBytes(dir + "/out/tokenizer/o200k_base.tiktoken");
+  std::filesystem::create_directories(dir + "/edited");
+  std::string ranks = testing::ReadFileBytes(tok);
+  const size_t line = ranks.find('\n', ranks.size() / 2);
+  ranks.erase(line + 1, ranks.find('\n', line + 1) - line);
+  std::ofstream(dir + "/edited/o200k_base.tiktoken") << ranks;
+  std::filesystem::copy_file(testing::FixturePath("tokenizers/tiktoken/o200k_base.json"),
+                             dir + "/edited/o200k_base.json");
+  auto edited = testing::RunCrawlproof("shards build --tokenizer " + dir + "/edited/o200k_base.tiktoken --output " +
+                                       dir + "/out --append --input " + dir + "/second.jsonl");
+  EXPECT_EQ(edited.exit_code, 2);
+  EXPECT_NE(edited.err.find("the tokenizer file differs"), std::string::npos) << edited.err;
+  EXPECT_EQ(testing::ReadFileBytes(dir + "/out/tokenizer/o200k_base.tiktoken"), copy_before);
 }
 
 }  // namespace
