@@ -20,6 +20,8 @@ void RegisterFilterCommands(CLI::App& app, int* exit_code);
 void RegisterDedupCommands(CLI::App& app, int* exit_code);
 void RegisterTokenizeCommands(CLI::App& app, int* exit_code);
 void RegisterRunCommands(CLI::App& app, int* exit_code);
+// stage, status, cancel (the Slurm executor) and store dump.
+void RegisterSlurmCommands(CLI::App& app, int* exit_code);
 // `audit --store DIR (--doc | --url | --shard --index)` on the audit command.
 void AddStoreAudit(CLI::App* audit, int* exit_code);
 

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   crawlproof::cli::RegisterDedupCommands(app, &exit_code);
   crawlproof::cli::RegisterTokenizeCommands(app, &exit_code);
   crawlproof::cli::RegisterRunCommands(app, &exit_code);
+  crawlproof::cli::RegisterSlurmCommands(app, &exit_code);
   app.parse_complete_callback([&] {
     crawlproof::LogOptions o;
     o.format = log_format == "json"   ? crawlproof::LogFormat::kJson

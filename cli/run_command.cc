@@ -1,7 +1,12 @@
 // crawlproof run [PIPELINE.toml]; crawlproof audit --store DIR (--doc | --url | --shard --index)
+#include <signal.h>
 #include <simdjson.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -12,6 +17,7 @@
 #include "common/logging.h"
 #include "pipelines/pipeline.h"
 #include "pipelines/run.h"
+#include "pipelines/slurm.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
 #include "verify/audit.h"
@@ -26,7 +32,107 @@ struct RunArgs {
   std::string progress = "auto";
   uint64_t max_shards = 0;
   bool check = false;
+  std::string executor;  // "": the pipeline's [run] executor
+  bool wait = false, dry_run = false;
 };
+
+// Test hook: CRAWLPROOF_FAILPOINT=<name>[:<n>[:INT]] kills the process with
+// SIGKILL (or sends it SIGINT, as Ctrl-C does) the n-th time (default: the
+// first) a run reaches that point (tests of exactly-once; docs/pipeline.md).
+void Failpoint(const char* name) {
+  static std::atomic<int> hits{0};
+  const char* want = std::getenv("CRAWLPROOF_FAILPOINT");
+  if (!want) return;
+  std::string w = want;
+  int nth = 1, sig = SIGKILL;
+  if (size_t colon = w.find(':'); colon != std::string::npos) {
+    nth = std::atoi(w.c_str() + colon + 1);
+    if (w.find(":INT", colon) != std::string::npos) sig = SIGINT;
+    w.resize(colon);
+  }
+  if (w == name && ++hits == nth) ::kill(::getpid(), sig);
+}
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void OnInterrupt(int) {
+  g_interrupted = true;
+}
+
+// Ctrl-C and SIGTERM set the run's cancellation flag while it lives.
+class InterruptScope {
+ public:
+  InterruptScope() {
+    g_interrupted = false;
+    int_ = std::signal(SIGINT, OnInterrupt);
+    term_ = std::signal(SIGTERM, OnInterrupt);
+  }
+  ~InterruptScope() {
+    std::signal(SIGINT, int_);
+    std::signal(SIGTERM, term_);
+  }
+
+ private:
+  void (*int_)(int);
+  void (*term_)(int);
+};
+
+void PrintSummary(const pipelines::PipelineConfig& config, const pipelines::RunSummary& summary) {
+  LogInfo("run " + config.name + " #" + std::to_string(summary.run) + ": " + std::to_string(summary.processed) +
+          " shards (" + std::to_string(summary.quarantined) + " quarantined, " + std::to_string(summary.unverified) +
+          " unverified), " + std::to_string(summary.documents) + " documents, " + std::to_string(summary.kept) +
+          " kept, " + std::to_string(summary.tokens) + " tokens; outputs in " + config.output +
+          (summary.remaining ? "; " + std::to_string(summary.remaining) + " new shards left for the next run" : ""));
+  std::printf("%s\n", summary.stats_json.c_str());
+}
+
+int PrintNothingNew(const pipelines::PipelineConfig& config, uint64_t sources) {
+  LogInfo("run " + config.name + ": nothing new — all " + std::to_string(sources) +
+          " source shards are already done; nothing changed");
+  JsonObject o;
+  o.Add("run", config.name).Add("nothing_new", true).Add("sources", sources);
+  std::printf("%s\n", o.str().c_str());
+  return kExitOk;
+}
+
+int RunSlurm(const RunArgs& a, const pipelines::PipelineConfig& config) {
+  pipelines::SlurmRunOptions options;
+  options.max_shards = a.max_shards;
+  options.wait = a.wait;
+  options.dry_run = a.dry_run;
+  InterruptScope interrupts;
+  options.cancel = &g_interrupted;
+  auto sub = pipelines::RunOnSlurm(config, options);
+  if (!sub.ok()) {
+    LogError("run " + config.name + " (slurm): " + sub.status().message());
+    return kExitCannotRun;
+  }
+  if (sub->nothing_new) return PrintNothingNew(config, sub->summary.sources);
+  if (a.dry_run) {
+    std::printf("plan: %s/plan.json\n", sub->plan_dir.c_str());
+    for (const auto& s : sub->scripts) std::printf("%s\n", s.c_str());
+    return kExitOk;
+  }
+  std::string ids;
+  for (const auto& j : sub->jobs)
+    std::fprintf(stderr, "submitted %s: job %s (tasks %llu-%llu) as crawlproof-%s\n", j.stage.c_str(), j.job_id.c_str(),
+                 static_cast<unsigned long long>(j.offset), static_cast<unsigned long long>(j.offset + j.count - 1),
+                 j.stage.c_str());
+  if (!sub->waited) {
+    JsonObject o;
+    std::string jobs = "[";
+    for (size_t i = 0; i < sub->jobs.size(); ++i) {
+      JsonObject j;
+      j.Add("stage", sub->jobs[i].stage).Add("job_id", sub->jobs[i].job_id);
+      jobs += i ? "," : "";
+      jobs += j.str();
+    }
+    o.Add("run", config.name).Add("submitted", true).Add("plan", sub->plan_dir).AddRaw("jobs", jobs + "]");
+    std::printf("%s\n", o.str().c_str());
+    return kExitOk;
+  }
+  PrintSummary(config, sub->summary);
+  return sub->summary.quarantined || sub->summary.input_errors ? kExitBadInput : kExitOk;
+}
 
 int RunRun(const RunArgs& a) {
   auto config = pipelines::LoadPipeline(a.pipeline);
@@ -43,28 +149,30 @@ int RunRun(const RunArgs& a) {
     std::printf("%s: ok\n", a.pipeline.c_str());
     return kExitOk;
   }
+  const std::string executor = a.executor.empty() ? config->executor : a.executor;
+  if (executor == "slurm") return RunSlurm(a, *config);
+  if (a.wait || a.dry_run) {
+    LogError("--wait and --dry-run are for --executor slurm");
+    return kExitCannotRun;
+  }
+  if (auto live = pipelines::LiveJobs(config->output); live.ok() && !live->empty()) {
+    LogError("run " + config->name + ": a Slurm submission for " + config->output +
+             " is still live; wait for it or crawlproof cancel " + config->output);
+    return kExitCannotRun;
+  }
   pipelines::RunOptions options;
   options.progress = ParseProgressOption(a.progress);
   options.max_shards = a.max_shards;
+  options.checkpoint = Failpoint;
+  InterruptScope interrupts;
+  options.cancel = &g_interrupted;
   auto summary = pipelines::RunPipeline(*config, options);
   if (!summary.ok()) {
     LogError("run " + config->name + ": " + summary.status().message());
     return kExitCannotRun;
   }
-  if (summary->nothing_new) {
-    LogInfo("run " + config->name + ": nothing new — all " + std::to_string(summary->sources) +
-            " source shards are already done; nothing changed");
-    JsonObject o;
-    o.Add("run", config->name).Add("nothing_new", true).Add("sources", summary->sources);
-    std::printf("%s\n", o.str().c_str());
-    return kExitOk;
-  }
-  LogInfo("run " + config->name + " #" + std::to_string(summary->run) + ": " + std::to_string(summary->processed) +
-          " shards (" + std::to_string(summary->quarantined) + " quarantined, " + std::to_string(summary->unverified) +
-          " unverified), " + std::to_string(summary->documents) + " documents, " + std::to_string(summary->kept) +
-          " kept, " + std::to_string(summary->tokens) + " tokens; outputs in " + config->output +
-          (summary->remaining ? "; " + std::to_string(summary->remaining) + " new shards left for the next run" : ""));
-  std::printf("%s\n", summary->stats_json.c_str());
+  if (summary->nothing_new) return PrintNothingNew(*config, summary->sources);
+  PrintSummary(*config, *summary);
   return summary->quarantined || summary->input_errors ? kExitBadInput : kExitOk;
 }
 
@@ -288,6 +396,11 @@ void RegisterRunCommands(CLI::App& app, int* exit_code) {
                   "Bound this run: no new group starts once this many new source shards are done (0: all)")
       ->capture_default_str();
   run->add_flag("--check", r->check, "Only check the pipeline file (keys, tokenizer, filter options, ledger) and exit");
+  run->add_option("--executor", r->executor,
+                  "local (this machine) or slurm (sbatch array jobs); default: [run] executor")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  run->add_flag("--wait", r->wait, "slurm: wait for the run to finish and print its stats as a local run does");
+  run->add_flag("--dry-run", r->dry_run, "slurm: write the plan and the job scripts, submit nothing");
   run->callback([r, exit_code] { *exit_code = RunRun(*r); });
 }
 

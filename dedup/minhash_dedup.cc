@@ -107,12 +107,27 @@ Deduplicator::Deduplicator(DedupOptions options, DedupIndex* index) : o_(std::mo
 
 Deduplicator::~Deduplicator() = default;
 
-Status Deduplicator::Add(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
-                         const std::vector<std::string>& ids) {
+Status Deduplicator::CheckShape() const {
   const uint32_t np = o_.minhash.num_perm;
   if (o_.rows == 0 || o_.bands == 0 || uint64_t{o_.bands} * o_.rows > np)
     return Status::InvalidArgument("bands × rows (" + std::to_string(o_.bands) + " × " + std::to_string(o_.rows) +
                                    ") must be at least 1 and at most the " + std::to_string(np) + " permutations");
+  return Status::Ok();
+}
+
+Status Deduplicator::AddRows(const uint64_t* sig, size_t count, size_t rows_before) {
+  const uint32_t np = o_.minhash.num_perm;
+  // 3. Band keys (grouped in Finish).
+  for (size_t r = 0; r < count; ++r)
+    for (uint32_t b = 0; b < o_.bands; ++b)
+      RETURN_IF_ERROR(
+          bands_->Add(kernels::detail::BandKey(sig + r * np, b, o_.rows), static_cast<uint32_t>(rows_before + r)));
+  return sig_->Append(sig, count);
+}
+
+Status Deduplicator::Add(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
+                         const std::vector<std::string>& ids) {
+  RETURN_IF_ERROR(CheckShape());
   // 1. Exact duplicates (of any document added so far).
   std::string bytes;
   std::vector<uint64_t> offsets{0};
@@ -138,12 +153,29 @@ Status Deduplicator::Add(const std::vector<std::string>& texts, const std::vecto
   const size_t count = doc_of_row_.size() - rows_before;
   kernels::PackedTexts packed{reinterpret_cast<const uint8_t*>(bytes.data()), offsets.data(), count};
   ASSIGN_OR_RETURN(std::vector<uint64_t> sig, Signatures(packed, o_.minhash, o_.device, &device_, o_.threads));
-  // 3. Band keys (grouped in Finish).
-  for (size_t r = 0; r < count; ++r)
-    for (uint32_t b = 0; b < o_.bands; ++b)
-      RETURN_IF_ERROR(bands_->Add(kernels::detail::BandKey(sig.data() + r * np, b, o_.rows),
-                                  static_cast<uint32_t>(rows_before + r)));
-  return sig_->Append(sig.data(), count);
+  return AddRows(sig.data(), count, rows_before);
+}
+
+Status Deduplicator::AddPrecomputed(const std::vector<std::array<uint8_t, 32>>& digests,
+                                    const std::vector<uint64_t>& signatures, const std::vector<std::string>& ids) {
+  RETURN_IF_ERROR(CheckShape());
+  const uint32_t np = o_.minhash.num_perm;
+  if (signatures.size() != digests.size() * np)
+    return Status::InvalidArgument("dedup: " + std::to_string(signatures.size()) + " signature values for " +
+                                   std::to_string(digests.size()) + " documents of " + std::to_string(np));
+  std::vector<uint64_t> sig;
+  const size_t rows_before = doc_of_row_.size();
+  for (size_t k = 0; k < digests.size(); ++k) {
+    const size_t i = original_.size();
+    const size_t first = o_.exact ? exact_first_.emplace(digests[k], i).first->second : i;
+    original_.push_back(first);
+    if (first != i) continue;
+    doc_of_row_.push_back(i);
+    sig.insert(sig.end(), signatures.begin() + static_cast<ptrdiff_t>(k * np),
+               signatures.begin() + static_cast<ptrdiff_t>((k + 1) * np));
+  }
+  if (!ids.empty()) ids_.insert(ids_.end(), ids.begin(), ids.end());
+  return AddRows(sig.data(), doc_of_row_.size() - rows_before, rows_before);
 }
 
 Result<DedupReport> Deduplicator::Finish() {

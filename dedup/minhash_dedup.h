@@ -92,9 +92,18 @@ class Deduplicator {
   // in every batch. Errors: as Deduplicate.
   Status Add(const std::vector<std::string>& texts, const std::vector<std::string>& dates,
              const std::vector<std::string>& ids);
+  // The same with what Add() would compute given: each document's SHA-256
+  // of its normalised text (`digests`, 32 bytes each; ignored unless
+  // `exact`) and its signature (`signatures`, num_perm values per document,
+  // those of exact duplicates included). The outcome equals Add() of the texts.
+  Status AddPrecomputed(const std::vector<std::array<uint8_t, 32>>& digests, const std::vector<uint64_t>& signatures,
+                        const std::vector<std::string>& ids);
   Result<DedupReport> Finish();
 
  private:
+  Status CheckShape() const;
+  // Band keys and stored signatures of `count` new rows.
+  Status AddRows(const uint64_t* sig, size_t count, size_t rows_before);
   DedupOptions o_;
   DedupIndex* index_;
   struct DigestHash {

@@ -12,6 +12,91 @@
 
 namespace crawlproof::pipelines {
 
+namespace {
+
+bool IsSlurmTime(const std::string& t) {
+  // [D-]HH:MM:SS, or minutes
+  size_t i = 0, n = t.size();
+  if (n == 0) return false;
+  const size_t dash = t.find('-');
+  if (dash != std::string::npos) {
+    if (dash == 0) return false;
+    for (; i < dash; ++i)
+      if (t[i] < '0' || t[i] > '9') return false;
+    ++i;
+  }
+  int colons = 0;
+  size_t digits = 0;
+  for (; i < n; ++i) {
+    if (t[i] == ':') {
+      if (digits == 0) return false;
+      ++colons;
+      digits = 0;
+    } else if (t[i] >= '0' && t[i] <= '9') {
+      ++digits;
+    } else {
+      return false;
+    }
+  }
+  return digits > 0 && colons <= 2;
+}
+
+Status LoadSlurmOptions(const toml::table* t, const std::string& path, SlurmOptions* o) {
+  TomlSection s(t, "slurm", path);
+  RETURN_IF_ERROR(s.Get("partition", &o->partition));
+  RETURN_IF_ERROR(s.Get("account", &o->account));
+  RETURN_IF_ERROR(s.Get("qos", &o->qos));
+  RETURN_IF_ERROR(s.Get("time", &o->time));
+  RETURN_IF_ERROR(s.Get("mem", &o->mem));
+  uint32_t cpus = o->cpus_per_task;
+  RETURN_IF_ERROR(s.Get("cpus_per_task", &cpus));
+  o->cpus_per_task = cpus;
+  RETURN_IF_ERROR(s.Get("sources_per_task", &o->sources_per_task));
+  RETURN_IF_ERROR(s.Get("bytes_per_task", &o->bytes_per_task));
+  RETURN_IF_ERROR(s.Get("dedup_tasks", &o->dedup_tasks));
+  RETURN_IF_ERROR(s.Get("tokenize_tasks", &o->tokenize_tasks));
+  RETURN_IF_ERROR(s.Get("max_array_size", &o->max_array_size));
+  RETURN_IF_ERROR(s.Get("sbatch_args", &o->sbatch_args));
+  RETURN_IF_ERROR(s.Get("retries", &o->retries));
+  RETURN_IF_ERROR(s.GetPath("workdir", &o->workdir));
+  const toml::node* stages = s.Node("stage");
+  RETURN_IF_ERROR(s.CheckUnknown());
+  auto bad = [&](const std::string& key, const std::string& why) {
+    return Status::InvalidArgument(path + ": slurm." + key + " " + why);
+  };
+  if (!IsSlurmTime(o->time)) return bad("time", "must be \"HH:MM:SS\" (or \"D-HH:MM:SS\"), not \"" + o->time + "\"");
+  if (o->cpus_per_task == 0) return bad("cpus_per_task", "must be at least 1");
+  if (o->sources_per_task == 0) return bad("sources_per_task", "must be at least 1");
+  if (o->dedup_tasks == 0 || o->dedup_tasks > 65536) return bad("dedup_tasks", "must be between 1 and 65536");
+  if (o->tokenize_tasks == 0 || o->tokenize_tasks > 65536) return bad("tokenize_tasks", "must be between 1 and 65536");
+  if (o->retries > 100) return bad("retries", "must be at most 100");
+  if (o->mem.empty()) return bad("mem", "must not be empty");
+  if (stages) {
+    const toml::table* st = stages->as_table();
+    if (!st) return bad("stage", "must be a table of [slurm.stage.<name>] tables");
+    static const std::set<std::string> kStages = {"process", "dedup", "cluster", "tokenize", "commit"};
+    for (const auto& [name, node] : *st) {
+      const std::string n(name.str());
+      if (!kStages.count(n)) return bad("stage." + n, "is not a stage (process, dedup, cluster, tokenize, commit)");
+      TomlSection ss(node.as_table(), "slurm.stage." + n, path);
+      if (!node.as_table()) return bad("stage." + n, "must be a table");
+      SlurmStageOptions so;
+      RETURN_IF_ERROR(ss.Get("time", &so.time));
+      RETURN_IF_ERROR(ss.Get("mem", &so.mem));
+      uint32_t c = 0;
+      RETURN_IF_ERROR(ss.Get("cpus_per_task", &c));
+      so.cpus_per_task = c;
+      RETURN_IF_ERROR(ss.CheckUnknown());
+      if (!so.time.empty() && !IsSlurmTime(so.time))
+        return bad("stage." + n + ".time", "must be \"HH:MM:SS\", not \"" + so.time + "\"");
+      o->stage[n] = so;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<PipelineConfig> LoadPipeline(const std::string& path) {
   toml::table root;
   try {
@@ -25,8 +110,8 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   c.file = path;
   auto section = [&](const char* name) { return TomlSection(root[name].as_table(), name, path); };
   for (const auto& [k, v] : root) {
-    static const std::set<std::string> kKnown = {"run",    "source", "ledger",   "extract",
-                                                 "filter", "dedup",  "tokenize", "output"};
+    static const std::set<std::string> kKnown = {"run",   "source",   "ledger", "extract", "filter",
+                                                 "dedup", "tokenize", "output", "slurm"};
     if (!kKnown.count(std::string(k.str())))
       return Status::InvalidArgument(path + ": [" + std::string(k.str()) + "] is not a known section");
   }
@@ -38,11 +123,16 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   RETURN_IF_ERROR(run.Get("workers", &workers));
   c.workers = workers;
   RETURN_IF_ERROR(run.Get("commit_every", &c.commit_every));
+  RETURN_IF_ERROR(run.Get("executor", &c.executor));
   RETURN_IF_ERROR(run.CheckUnknown());
+  if (c.executor != "local" && c.executor != "slurm")
+    return Status::InvalidArgument(path + ": run.executor must be \"local\" or \"slurm\", not \"" + c.executor + "\"");
   if (c.commit_every == 0) return Status::InvalidArgument(path + ": run.commit_every must be positive");
   if (c.name.empty()) c.name = std::filesystem::path(path).stem().string();
   if (c.output.empty()) return Status::InvalidArgument(path + ": run.output (the output folder) is required");
   if (c.store.empty()) c.store = c.output + "/store";
+  RETURN_IF_ERROR(LoadSlurmOptions(root["slurm"].as_table(), path, &c.slurm));
+  if (c.slurm.workdir.empty()) c.slurm.workdir = c.output + "/work";
 
   TomlSection source = section("source");
   std::vector<std::string> paths;

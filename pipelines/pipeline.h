@@ -3,12 +3,34 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 
 namespace crawlproof::pipelines {
+
+// [slurm] of a pipeline file (docs/slurm.md): how the Slurm executor spreads
+// the stages. Nothing here changes an output byte.
+struct SlurmStageOptions {
+  std::string time, mem;       // "" : the section's
+  unsigned cpus_per_task = 0;  // 0: the section's
+};
+struct SlurmOptions {
+  std::string partition, account, qos;
+  std::string time = "01:00:00";  // per job, "HH:MM:SS" (or "D-HH:MM:SS")
+  std::string mem = "2G";
+  unsigned cpus_per_task = 1;
+  uint64_t sources_per_task = 1;  // sources per `process` task (or, when bytes_per_task > 0, at most this many bytes)
+  uint64_t bytes_per_task = 0;
+  uint32_t dedup_tasks = 4, tokenize_tasks = 2;
+  uint64_t max_array_size = 0;  // 0: MaxArraySize of `scontrol show config`
+  std::vector<std::string> sbatch_args;
+  uint32_t retries = 1;                            // further attempts of a failed task within its job
+  std::string workdir;                             // default: <output>/work; must be on a filesystem every node sees
+  std::map<std::string, SlurmStageOptions> stage;  // [slurm.stage.<name>]
+};
 
 struct PipelineConfig {
   std::string file;  // the TOML file itself
@@ -19,8 +41,10 @@ struct PipelineConfig {
   std::string decision_options;
   // [run]
   std::string name, output, store;
-  unsigned workers = 0;        // 0: all cores
-  uint64_t commit_every = 16;  // source shards per group (one commit each)
+  unsigned workers = 0;            // 0: all cores
+  uint64_t commit_every = 16;      // source shards per group (one commit each)
+  std::string executor = "local";  // or "slurm"
+  SlurmOptions slurm;
   // [source]
   std::vector<std::string> paths;  // files, globs, http(s):// or s3:// URLs
   std::string paths_file, prefix;  // a warc.paths(.gz) listing and the prefix its lines get

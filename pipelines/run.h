@@ -1,4 +1,5 @@
-// `crawlproof run`: the local executor of a pipeline (docs/pipeline.md).
+// `crawlproof run`: the local executor of a pipeline (docs/pipeline.md): the
+// stages of stages.h in-process, one group of sources at a time.
 //
 // Each source shard not yet done in the store is a task: read it once to
 // check it against its ledger entry (file hash, record root), then extract,
@@ -13,7 +14,9 @@
 // that the next one does not redo identically (exactly once).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "common/progress.h"
@@ -41,6 +44,12 @@ struct RunOptions {
   // Stop starting new groups once this many new source shards are done (0:
   // no bound). Groups stay whole, so the outputs do not depend on it.
   uint64_t max_shards = 0;
+  // Set (by a signal handler, say) to stop: the group under way completes or
+  // is dropped, no new one starts; Unavailable then. Optional.
+  const std::atomic<bool>* cancel = nullptr;
+  // Called at named points of the run ("tasks-done", "shards-written",
+  // "committed", "manifest-written"), for tests that kill a run there.
+  std::function<void(const char*)> checkpoint;
 };
 Result<RunSummary> RunPipeline(const PipelineConfig& config, const RunOptions& options = {});
 

@@ -27,7 +27,7 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
   auto filters = filter::LoadFilterPipeline(c.file);  // one per task: PII replacements cycle per shard
   if (!filters.ok()) {
     r.failed = r.quarantined = true;
-    r.verification = "unreadable";
+    r.verification = Verification::kUnreadable;
     r.detail = filters.status().message();
     return r;
   }
@@ -67,7 +67,7 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
     filter::Decision dec = filters->Run(&fd);
     d.doc.text = std::move(fd.text);
     if (!dec.keep) {
-      d.status = "dropped";
+      d.status = DocStatus::kDropped;
       d.reason = dec.reason;
     }
     if (!dec.changes.empty()) {
@@ -80,11 +80,11 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
   auto commit = verify::CommitFile(path, verify::LedgerPath(path, c.root), co);
   if (!commit.ok()) {
     r.failed = r.quarantined = true;
-    r.verification = "unreadable";
+    r.verification = Verification::kUnreadable;
     r.detail = commit.status().message();
     r.docs.clear();
     for (auto& q : records) {
-      q.status = "quarantined";
+      q.status = DocStatus::kQuarantined;
       q.reason = "unreadable";
       r.docs.push_back(std::move(q));
     }
@@ -96,12 +96,12 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
   r.size = commit->entry.size;
   r.sha256 = verify::ToHex(commit->entry.sha256);
   if (!ledger) {
-    r.verification = "unverified";
+    r.verification = Verification::kUnverified;
     r.detail = "no ledger configured";
   } else {
     long idx = ledger->FindPath(commit->entry.path);
     if (idx < 0) {
-      r.verification = "missing";
+      r.verification = Verification::kMissing;
       r.detail = "no file entry with path " + commit->entry.path + " in the ledger";
     } else {
       const verify::FileEntry& e = ledger->entries[static_cast<size_t>(idx)];
@@ -111,16 +111,17 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
       if (e.record_count != commit->entry.record_count) diffs.push_back("record count");
       if (e.record_root != commit->entry.record_root) diffs.push_back("record root");
       if (diffs.empty()) {
-        r.verification = "verified";
+        r.verification = Verification::kVerified;
       } else {
-        r.verification = "mismatch";
+        r.verification = Verification::kMismatch;
         for (const auto& d : diffs) r.detail += (r.detail.empty() ? "" : ", ") + d;
         r.detail = "differs from its ledger entry: " + r.detail;
       }
     }
   }
-  const bool quarantine = r.verification == "mismatch" || (r.verification == "missing" && c.on_missing != "allow");
-  if (r.verification == "missing" && c.on_missing == "allow") r.verification = "unverified";
+  const bool quarantine = r.verification == Verification::kMismatch ||
+                          (r.verification == Verification::kMissing && c.on_missing != "allow");
+  if (r.verification == Verification::kMissing && c.on_missing == "allow") r.verification = Verification::kUnverified;
   if (quarantine) {
     // Quarantined whole: none of its documents go further; every record is
     // accounted for.
@@ -128,8 +129,8 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
     r.docs.clear();
     r.skipped.clear();
     for (auto& q : records) {
-      q.status = "quarantined";
-      q.reason = "ledger:" + r.verification;
+      q.status = DocStatus::kQuarantined;
+      q.reason = std::string("ledger:") + ToString(r.verification);
       r.docs.push_back(std::move(q));
     }
     r.seconds = SecondsSince(t0);
@@ -171,7 +172,30 @@ constexpr const char* kVersions = "{\"crawlproof\":\"" CRAWLPROOF_VERSION
                                   "\",\"extract\":\"html-main-content/1\",\"filter\":\"fineweb-recipe/1\","
                                   "\"dedup\":\"minhash-lsh/1\",\"tokenize\":\"byte-level-bpe/1\"}";
 
-std::string DocJson(const DocOut& d, const std::string& verification, uint64_t run) {
+const char* ToString(DocStatus s) {
+  switch (s) {
+    case DocStatus::kCandidate: return "";
+    case DocStatus::kDropped: return "dropped";
+    case DocStatus::kQuarantined: return "quarantined";
+    case DocStatus::kDuplicate: return "duplicate";
+    case DocStatus::kInShard: return "in-shard";
+    case DocStatus::kUnverified: return "unverified";
+  }
+  return "";
+}
+
+const char* ToString(Verification v) {
+  switch (v) {
+    case Verification::kVerified: return "verified";
+    case Verification::kUnverified: return "unverified";
+    case Verification::kMismatch: return "mismatch";
+    case Verification::kMissing: return "missing";
+    case Verification::kUnreadable: return "unreadable";
+  }
+  return "";
+}
+
+std::string DocJson(const DocOut& d, Verification verification, uint64_t run) {
   JsonObject src;
   src.Add("crawl", CrawlOf(d.doc.file))
       .Add("file", d.doc.file)
@@ -181,9 +205,9 @@ std::string DocJson(const DocOut& d, const std::string& verification, uint64_t r
       .Add("url", d.doc.url)
       .Add("date", d.doc.date);
   JsonObject o;
-  o.Add("doc_id", d.doc.id).Add("status", d.status);
+  o.Add("doc_id", d.doc.id).Add("status", ToString(d.status));
   if (!d.reason.empty()) o.Add("reason", d.reason);
-  o.AddRaw("source", src.str()).Add("verification", verification);
+  o.AddRaw("source", src.str()).Add("verification", ToString(verification));
   if (d.leaf >= 0) o.Add("ledger_leaf", static_cast<uint64_t>(d.leaf));
   if (!d.record_sha256.empty()) {
     JsonObject digests;

@@ -20,10 +20,21 @@ struct VerifiedLedger;
 
 namespace crawlproof::pipelines {
 
+// A document's status as the store records it; kCandidate while it may
+// still reach the shards.
+enum class DocStatus : uint8_t { kCandidate, kDropped, kQuarantined, kDuplicate, kInShard, kUnverified };
+// "", "dropped", "quarantined", "duplicate", "in-shard", "unverified".
+const char* ToString(DocStatus s);
+
+// A source shard against its ledger entry.
+enum class Verification : uint8_t { kVerified, kUnverified, kMismatch, kMissing, kUnreadable };
+// "verified", "unverified", "mismatch", "missing", "unreadable".
+const char* ToString(Verification v);
+
 // One document of a task, with every decision made about it so far.
 struct DocOut {
   extract::Document doc;
-  std::string status;  // "dropped", "quarantined", or "" while still a candidate
+  DocStatus status = DocStatus::kCandidate;
   std::string reason;
   std::string filter_changes;               // JSON object, or ""
   int64_t leaf = -1;                        // index of its record among the file's ledger leaves
@@ -41,7 +52,7 @@ struct DocOut {
 
 struct ShardResult {
   std::string path;
-  std::string verification;  // "verified", "unverified", "mismatch", "missing"
+  Verification verification = Verification::kUnreadable;
   std::string detail;
   bool quarantined = false;
   bool failed = false;  // could not be read at all
@@ -61,6 +72,6 @@ std::string CrawlOf(std::string_view path);
 
 // A document's stored account up to its decisions (the caller appends the
 // dedup outcome and the position before the closing brace).
-std::string DocJson(const DocOut& d, const std::string& verification, uint64_t run);
+std::string DocJson(const DocOut& d, Verification verification, uint64_t run);
 
 }  // namespace crawlproof::pipelines

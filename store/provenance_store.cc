@@ -3,6 +3,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "common/encoding.h"
+#include "common/json.h"
 #include "store/dedup_keys.h"
 
 namespace crawlproof::store {
@@ -50,6 +52,7 @@ struct ProvenanceStore::Impl {
   uint32_t num_perm = 0;
   uint64_t dedup_count = 0;
   std::string dir;
+  bool read_only = false;
 
   ~Impl() {
     for (auto* h : cf)
@@ -79,6 +82,7 @@ class StoreDedupIndex : public dedup::DedupIndex {
     return ReadDedupSignature(db_, cf_, id, num_perm_);
   }
   Status Add(const std::vector<dedup::IndexedDocument>& docs) override {
+    if (!puts_) return Status::Internal("dedup index opened for lookups only");
     for (const auto& d : docs) {
       for (uint64_t key : d.band_keys) puts_->push_back({kDedup, {DedupBandPrefix(key) + d.id, ""}});
       puts_->push_back({kDedup, {"s" + d.id, EncodeDedupSignature(d.signature)}});
@@ -147,12 +151,36 @@ Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::OpenForReading(const s
   return st;
 }
 
+Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::OpenReadOnly(const std::string& dir, uint32_t num_perm) {
+  std::unique_ptr<ProvenanceStore> st(new ProvenanceStore());
+  Impl& i = *st->impl_;
+  i.dir = dir;
+  i.num_perm = num_perm;
+  i.read_only = true;
+  rocksdb::DBOptions options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kFamilies) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(options, dir, families, &i.cf, &raw);
+  if (!s.ok()) return Status::IoError("cannot open the store " + dir + " for reading: " + s.ToString());
+  i.db.reset(raw);
+  ASSIGN_OR_RETURN(std::optional<std::string> n, i.Get(kDedup, "n"));
+  if (n) i.dedup_count = DecodeDedupCount(*n);
+  return st;
+}
+
+std::unique_ptr<dedup::DedupIndex> ProvenanceStore::DedupReader() {
+  return std::make_unique<StoreDedupIndex>(impl_->db.get(), impl_->cf[kDedup], impl_->num_perm, impl_->dedup_count,
+                                           nullptr, nullptr);
+}
+
 std::unique_ptr<dedup::DedupIndex> ProvenanceStore::DedupIndexFor(Batch* batch) {
   return std::make_unique<StoreDedupIndex>(impl_->db.get(), impl_->cf[kDedup], impl_->num_perm, impl_->dedup_count,
                                            &batch->impl_->puts, &batch->impl_->dedup_added);
 }
 
 Status ProvenanceStore::Commit(Batch* batch) {
+  if (impl_->read_only) return Status::Internal(impl_->dir + ": a store opened read-only cannot commit");
   rocksdb::WriteBatch wb;
   for (const auto& [family, kv] : batch->impl_->puts) wb.Put(impl_->cf[family], kv.first, kv.second);
   const uint64_t count = impl_->dedup_count + batch->impl_->dedup_added;
@@ -226,6 +254,57 @@ Result<std::string> ProvenanceStore::Dump() const {
     if (!it->status().ok()) return Status::IoError(impl_->dir + ": " + it->status().ToString());
   }
   return out;
+}
+
+std::vector<std::string> ProvenanceStore::FamilyNames() {
+  return {kFamilies + kIngest, kFamilies + kFamilyCount};
+}
+
+Status ProvenanceStore::DumpFamily(const std::string& family,
+                                   const std::function<Status(const std::string&)>& line) const {
+  int f = -1;
+  for (int k = kIngest; k < kFamilyCount; ++k)
+    if (family == kFamilies[k]) f = k;
+  if (f < 0) {
+    std::string names;
+    for (const auto& n : FamilyNames()) names += (names.empty() ? "" : ", ") + n;
+    return Status::InvalidArgument("no family " + family + " in a store (families: " + names + ")");
+  }
+  auto be = [](std::string_view s) {
+    uint64_t v = 0;
+    for (unsigned char c : s.substr(0, 8)) v = v << 8 | c;
+    return v;
+  };
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[f]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size()), value(it->value().data(), it->value().size());
+    JsonObject o;
+    if (f == kByUrl) {
+      const size_t nul = key.find('\0');
+      JsonObject k;
+      k.Add("url", std::string(key.substr(0, nul)))
+          .Add("doc_id", nul == std::string_view::npos ? "" : std::string(key.substr(nul + 1)));
+      o.AddRaw("key", k.str());
+    } else if (f == kByPosition && key.size() == 16) {
+      JsonObject k;
+      k.Add("shard", be(key)).Add("index", be(key.substr(8)));
+      o.AddRaw("key", k.str());
+    } else if (f == kDedup || f == kByPosition) {
+      o.Add("key", HexEncode(key));
+    } else {
+      o.Add("key", std::string(key));
+    }
+    const bool json_value = !value.empty() && (value.front() == '{' || value.front() == '[') &&
+                            (f == kIngest || f == kProvenance || f == kRuns);
+    if (json_value) {
+      o.AddRaw("value", std::string(value));
+    } else {
+      o.Add("value", f == kDedup ? HexEncode(value) : std::string(value));
+    }
+    RETURN_IF_ERROR(line(o.str()));
+  }
+  if (!it->status().ok()) return Status::IoError(impl_->dir + ": " + it->status().ToString());
+  return Status::Ok();
 }
 
 Result<std::vector<std::string>> ProvenanceStore::Runs() const {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,11 @@ class ProvenanceStore {
                                                        uint32_t num_perm);
   // Opens an existing store for reading while no run holds it.
   static Result<std::unique_ptr<ProvenanceStore>> OpenForReading(const std::string& dir);
+  // Opens an existing store read-only without its lock, so that many
+  // processes (the stages of a distributed run) read it at once; they see
+  // what was committed when they opened it. `num_perm`: the signatures'
+  // length, for DedupReader(). Nothing may be committed through it.
+  static Result<std::unique_ptr<ProvenanceStore>> OpenReadOnly(const std::string& dir, uint32_t num_perm);
   ~ProvenanceStore();
 
   // Changes of one run, applied together by Commit().
@@ -56,6 +62,8 @@ class ProvenanceStore {
   // ones into `batch` (they count once it is committed).
   std::unique_ptr<dedup::DedupIndex> DedupIndexFor(Batch* batch);
   Status Commit(Batch* batch);
+  // The dedup index for lookups only (Add() fails).
+  std::unique_ptr<dedup::DedupIndex> DedupReader();
 
   Result<std::optional<std::string>> Ingest(const std::string& path) const;
   Result<std::optional<std::string>> Document(const std::string& doc_id) const;
@@ -71,6 +79,15 @@ class ProvenanceStore {
   // lines, keys of binary families in hex): what two stores that hold the
   // same data have in common, for comparing them.
   Result<std::string> Dump() const;
+  // The families a store has ("ingest", "provenance", "by_url",
+  // "by_position", "dedup", "runs").
+  static std::vector<std::string> FamilyNames();
+  // One family as JSON lines in key order, each {"key":…,"value":…}: keys
+  // of by_url (url, id), by_position (shard, index) and dedup (hex) are
+  // decoded, JSON values embedded as they are, others as strings (dedup
+  // values in hex). Calls `line` once per entry. Errors: InvalidArgument
+  // (no such family), IoError.
+  Status DumpFamily(const std::string& family, const std::function<Status(const std::string&)>& line) const;
 
  private:
   ProvenanceStore();

@@ -1,0 +1,165 @@
+// crawlproof stage NAME --plan FILE --task N (what Slurm jobs run);
+// crawlproof status OUTPUT; crawlproof cancel OUTPUT; crawlproof store dump STORE.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "cli/commands.h"
+#include "common/file_util.h"
+#include "common/logging.h"
+#include "pipelines/slurm.h"
+#include "pipelines/stages.h"
+#include "store/provenance_store.h"
+
+namespace crawlproof::cli {
+namespace {
+
+struct StageArgs {
+  std::string stage, plan;
+  uint64_t task = 0;
+  unsigned threads = 0;
+};
+
+int RunStage(const StageArgs& a) {
+  auto stage = pipelines::StageFromString(a.stage);
+  if (!stage) {
+    LogError("stage: no stage " + a.stage + " (process, dedup, cluster, tokenize, commit)");
+    return kExitCannotRun;
+  }
+  auto fail = [&](const Status& s) {
+    LogError(a.stage + " task " + std::to_string(a.task) + ": " + s.message());
+    return kExitCannotRun;
+  };
+  auto text = ReadWholeFile(a.plan);
+  if (!text.ok()) return fail(text.status());
+  auto plan = pipelines::Plan::Parse(*text, a.plan);
+  if (!plan.ok()) return fail(plan.status());
+  auto config = pipelines::LoadPipeline(plan->pipeline);
+  if (!config.ok()) return fail(config.status());
+  auto prepared = pipelines::Prepare(*config);
+  if (!prepared.ok()) return fail(prepared.status());
+  pipelines::StageContext ctx;
+  ctx.config = &*config;
+  ctx.prepared = &*prepared;
+  ctx.plan = &*plan;
+  const std::string plan_dir = std::filesystem::path(a.plan).parent_path().string();
+  ctx.work = std::filesystem::path(plan_dir).parent_path().string();
+  if (ctx.plan_dir() != plan_dir)
+    return fail(Status::InvalidArgument(a.plan + " is not in its plan folder (plan-" + plan->id + ")"));
+  // The options the plan's process outputs were made with must still hold.
+  auto fp = ReadWholeFile(ctx.work + "/fingerprint");
+  const std::string want = prepared->fingerprint + " partitions=" + std::to_string(plan->dedup_partitions) + "\n";
+  if (!fp.ok() || *fp != want)
+    return fail(Status::InvalidArgument("the pipeline " + plan->pipeline +
+                                        " (its options, tokenizer or ledger) changed since this plan was made; "
+                                        "re-issue crawlproof run --executor slurm"));
+  ctx.threads = a.threads ? a.threads : 1;
+  std::unique_ptr<store::ProvenanceStore> st;
+  if (*stage == pipelines::Stage::kCommit) {
+    const std::string params = "num_perm=" + std::to_string(config->num_perm) +
+                               " ngram=" + std::to_string(config->ngram) + " seed=" + std::to_string(config->seed) +
+                               " bands=" + std::to_string(config->bands) + " rows=" + std::to_string(config->rows);
+    auto opened = store::ProvenanceStore::Open(config->store, params, config->num_perm);
+    if (!opened.ok()) return fail(opened.status());
+    st = std::move(*opened);
+  } else if (*stage != pipelines::Stage::kProcess && *stage != pipelines::Stage::kTokenize) {
+    auto opened = store::ProvenanceStore::OpenReadOnly(config->store, config->num_perm);
+    if (!opened.ok()) return fail(opened.status());
+    st = std::move(*opened);
+  }
+  ctx.store = st.get();
+  pipelines::RunSummary summary;
+  Status s = pipelines::RunStageTask(ctx, *stage, a.task, &summary);
+  if (!s.ok()) return fail(s);
+  LogInfo(a.stage + " task " + std::to_string(a.task) + " of plan " + plan->id + ": done");
+  if (*stage == pipelines::Stage::kCommit) std::printf("%s\n", summary.stats_json.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterSlurmCommands(CLI::App& app, int* exit_code) {
+  auto sa = std::make_shared<StageArgs>();
+  auto* stage = app.add_subcommand(
+      "stage", "Run one task of a stage of a planned run (what the Slurm executor's jobs run; docs/slurm.md)");
+  stage->add_option("stage", sa->stage, "process, dedup, cluster, tokenize or commit")->required();
+  stage->add_option("--plan", sa->plan, "The run's plan.json (in its work folder)")->required();
+  stage->add_option("--task", sa->task, "The task's number within the stage")->capture_default_str();
+  stage->add_option("--threads", sa->threads, "Threads within the task (default 1; SLURM_CPUS_PER_TASK)")
+      ->envname("SLURM_CPUS_PER_TASK");
+  stage->callback([sa, exit_code] { *exit_code = RunStage(*sa); });
+
+  auto output = std::make_shared<std::string>();
+  auto* status = app.add_subcommand("status", "Where a Slurm submission of `crawlproof run` stands, per stage");
+  status->add_option("output", *output, "The run's output folder")->required();
+  status->callback([output, exit_code] {
+    auto text = pipelines::SubmissionStatus(*output);
+    if (!text.ok()) {
+      LogError(text.status().message());
+      *exit_code = kExitCannotRun;
+      return;
+    }
+    std::printf("%s", text->c_str());
+  });
+  auto cancel_output = std::make_shared<std::string>();
+  auto* cancel = app.add_subcommand("cancel", "Cancel the live jobs of a Slurm submission of `crawlproof run`");
+  cancel->add_option("output", *cancel_output, "The run's output folder")->required();
+  cancel->callback([cancel_output, exit_code] {
+    auto ids = pipelines::CancelSubmission(*cancel_output);
+    if (!ids.ok()) {
+      LogError(ids.status().message());
+      *exit_code = kExitCannotRun;
+      return;
+    }
+    std::string list;
+    for (const auto& id : *ids) {
+      if (!list.empty()) list += " ";
+      list += id;
+    }
+    LogInfo(ids->empty() ? "nothing live to cancel for " + *cancel_output : "cancelled jobs " + list);
+  });
+
+  struct DumpArgs {
+    std::string store, family = "provenance";
+  };
+  auto da = std::make_shared<DumpArgs>();
+  auto* store_cmd = app.add_subcommand("store", "Read a provenance store");
+  store_cmd->require_subcommand(1);
+  auto* dump = store_cmd->add_subcommand(
+      "dump", "A store's entries as JSON lines in key order: the documents' accounts, or any family by name");
+  dump->add_option("store", da->store, "The store folder")->required();
+  dump->add_option("--family", da->family,
+                   "provenance (default), ingest, by_url, by_position, dedup, runs, or all (each line then names "
+                   "its family)")
+      ->capture_default_str();
+  dump->callback([da, exit_code] {
+    auto st = store::ProvenanceStore::OpenReadOnly(da->store, 0);
+    if (!st.ok()) {
+      LogError(st.status().message());
+      *exit_code = kExitCannotRun;
+      return;
+    }
+    std::vector<std::string> families = {da->family};
+    if (da->family == "all") families = store::ProvenanceStore::FamilyNames();
+    for (const auto& f : families) {
+      Status s = (*st)->DumpFamily(f, [&](const std::string& line) {
+        if (da->family == "all") {
+          std::string l = "{\"family\":\"" + f + "\"," + line.substr(1) + "\n";
+          std::fwrite(l.data(), 1, l.size(), stdout);
+        } else {
+          std::fwrite(line.data(), 1, line.size(), stdout);
+          std::fputc('\n', stdout);
+        }
+        return ferror(stdout) ? Status::IoError("stdout: write failed") : Status::Ok();
+      });
+      if (!s.ok()) {
+        LogError(da->store + ": " + s.message());
+        *exit_code = kExitCannotRun;
+        return;
+      }
+    }
+  });
+}
+
+}  // namespace crawlproof::cli

@@ -1,0 +1,178 @@
+// The stages of a run (docs/pipeline.md, docs/slurm.md), with files between
+// them in the run's work folder, so that the local executor (run.cc: the
+// stages in-process, one group of sources at a time) and the Slurm executor
+// (slurm.cc: each stage an array job over the whole run) run the same code
+// and write the same bytes:
+//
+//   plan      the sources the store has not done, their commit groups (from
+//             [run] commit_every and the source list only), the process
+//             tasks and the partitions of the later stages;
+//   process   per source: read it once, ledger entry, extract, filter, exact
+//             hash and MinHash signature of every candidate, its band keys
+//             split by dedup partition;
+//   dedup     per partition of the band keys: every key looked up in the
+//             earlier runs' index (the store's dedup family), and the keys
+//             this run's documents share across groups;
+//   cluster   the groups in order: records seen before, then the local
+//             deduplication algorithm over each group against an index that
+//             answers exactly as the store would after the earlier groups'
+//             commits; the kept documents in their order and split;
+//   tokenize  per range of groups: token ids, shards numbered from 0 within
+//             the group, the documents file;
+//   commit    the only writer of the store: per group, shards renumbered
+//             after the committed ones (hard links), every document's
+//             account, the dedup index entries and the manifest in one synced
+//             batch; then the run record, stats.json, report.html.
+//
+// Work folder (`<output>/work` by default):
+//   fingerprint                 what process outputs depend on; another one
+//                               clears process/
+//   process/<source key>/       docs.bin.zst, meta.bin.zst, sigs.bin,
+//                               bands-<p>.bin (one folder renamed into place)
+//   plan-<id>/plan.json         the plan; <id> = its hash
+//   plan-<id>/dedup/w<a>-<b>/part-<p>.bin
+//   plan-<id>/cluster/group-<g>.bin.zst
+//   plan-<id>/tokenize/group-<g>/  (renamed into place)
+//   plan-<id>/done/<stage>-<task>  completion markers of jobs
+//   plan-<id>/result.json       the finished run's summary
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "pipelines/pipeline.h"
+#include "pipelines/run.h"
+#include "tokenize/shards.h"
+#include "tokenize/tokenizer.h"
+#include "verify/ledger.h"
+
+namespace crawlproof::store {
+class ProvenanceStore;
+}
+
+namespace crawlproof::pipelines {
+
+enum class Stage { kProcess, kDedup, kCluster, kTokenize, kCommit };
+inline constexpr Stage kStages[] = {Stage::kProcess, Stage::kDedup, Stage::kCluster, Stage::kTokenize, Stage::kCommit};
+const char* ToString(Stage s);
+std::optional<Stage> StageFromString(std::string_view name);
+
+// What every stage needs of the configuration, checked once.
+struct Prepared {
+  std::string tok_path;
+  std::unique_ptr<tokenize::Tokenizer> tokenizer;
+  tokenize::ShardOptions shard_options;
+  std::optional<verify::VerifiedLedger> ledger;
+  std::string options_sha256;  // the decision options and the tokenizer file
+  std::string fingerprint;     // options_sha256, the ledger, the dedup partitions
+};
+// Errors: those of the tokenizer, the filter options and the ledger.
+Result<Prepared> Prepare(const PipelineConfig& config);
+
+struct PlanGroup {
+  uint64_t first = 0;             // index of the group's first source in the source list
+  std::vector<uint64_t> sources;  // its sources not done yet (indices into Plan::sources)
+};
+
+struct Plan {
+  uint64_t run = 0;  // the run's number in the store
+  std::string pipeline;
+  std::string id;  // hash of everything below
+  std::vector<std::string> sources;
+  std::vector<PlanGroup> groups;                     // groups with work, in order
+  uint64_t remaining = 0;                            // new sources left for a later run (max_shards)
+  uint64_t todo_bytes = 0;                           // of the local sources to do
+  std::vector<std::vector<uint64_t>> process_tasks;  // source indices per process task
+  uint32_t dedup_partitions = 1;
+  std::vector<std::pair<uint64_t, uint64_t>> tokenize_tasks;  // group ranges [begin, end)
+
+  uint64_t tasks(Stage s) const;
+  std::string ToJson() const;
+  static Result<Plan> Parse(std::string_view json, const std::string& where);
+};
+
+struct PlanOptions {
+  uint64_t max_shards = 0;        // stop after the group that reaches this many new sources
+  uint64_t sources_per_task = 1;  // process tasks: this many sources...
+  uint64_t bytes_per_task = 0;    // ... or, when > 0, up to this many bytes (at least one source)
+  uint32_t dedup_partitions = 1;
+  uint32_t tokenize_tasks = 1;
+};
+// Reads which sources the store has done. Errors: the listing's, the store's.
+Result<Plan> MakePlan(const PipelineConfig& config, const store::ProvenanceStore& store, const PlanOptions& options);
+
+// Counters over the groups a commit covers.
+struct Totals {
+  uint64_t bytes = 0, records = 0;
+  std::map<std::string, uint64_t> statuses, dropped, languages, skipped;
+  uint64_t exact = 0, near = 0, earlier = 0;
+  double process_seconds = 0, dedup_seconds = 0, tokenize_seconds = 0;
+  uint64_t shards_before = 0, shards_after = 0;
+};
+
+struct StageContext {
+  const PipelineConfig* config = nullptr;
+  const Prepared* prepared = nullptr;
+  const Plan* plan = nullptr;
+  std::string work;                             // the work folder
+  store::ProvenanceStore* store = nullptr;      // read-only in jobs, the run's in a local run
+  unsigned threads = 1;                         // within one task
+  const std::atomic<bool>* cancel = nullptr;    // checked between units of work
+  std::function<void(const char*)> checkpoint;  // named points (tests: failpoints)
+
+  std::string plan_dir() const;
+  bool cancelled() const { return cancel && cancel->load(); }
+  void Point(const char* name) const {
+    if (checkpoint) checkpoint(name);
+  }
+};
+
+// Creates the work folder, clears process outputs of another fingerprint
+// and plan folders of other plans, writes plan.json.
+Status PrepareWork(const StageContext& ctx);
+
+// process: one source (skipped when its outputs exist); a task's sources.
+// Returns the source's byte count and documents, for progress.
+struct ProcessedSource {
+  uint64_t bytes = 0, documents = 0;
+  bool skipped = false;
+};
+Result<ProcessedSource> ProcessSource(const StageContext& ctx, uint64_t source);
+Status ProcessTask(const StageContext& ctx, uint64_t task);
+// dedup: partition `p` over the groups [begin, end).
+Status DedupPartition(const StageContext& ctx, uint32_t p, uint64_t begin, uint64_t end);
+// cluster: the groups [begin, end) in order (needs every dedup partition of
+// that window). Errors: a source that mismatches its ledger entry with
+// on_mismatch = "fail" (or missing with on_missing = "fail").
+Status Cluster(const StageContext& ctx, uint64_t begin, uint64_t end);
+// tokenize: the groups [begin, end).
+Status Tokenize(const StageContext& ctx, uint64_t begin, uint64_t end);
+// commit: one group (nothing when the store has it already); counters of
+// the group go to `totals` and `summary` either way.
+Status CommitGroup(const StageContext& ctx, uint64_t group, Totals* totals, RunSummary* summary);
+// After the groups: the run record, stats.json, report.html, result.json;
+// the work folder's intermediate files removed.
+Status FinishRun(const StageContext& ctx, const Totals& totals, double seconds, RunSummary* summary);
+
+// One task of a stage as a Slurm job runs it (every group of the plan), then
+// its completion marker.
+Status RunStageTask(const StageContext& ctx, Stage stage, uint64_t task, RunSummary* summary);
+std::string DoneMarker(const std::string& plan_dir, Stage stage, uint64_t task);
+
+// Removes what a killed run left in <output>/shards: files the committed
+// manifest does not list, and a manifest.json that is not the committed one.
+Status Reconcile(const std::string& shards_dir, const std::optional<std::string>& committed);
+
+// The summary of a run in the form `crawlproof run` prints it.
+std::string SummaryJson(const RunSummary& s);
+Result<RunSummary> ParseSummaryJson(std::string_view json);
+
+}  // namespace crawlproof::pipelines
