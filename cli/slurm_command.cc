@@ -1,9 +1,12 @@
 // crawlproof stage NAME --plan FILE --task N (what Slurm jobs run);
 // crawlproof status OUTPUT; crawlproof cancel OUTPUT; crawlproof store dump STORE.
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "cli/commands.h"
 #include "common/file_util.h"
@@ -20,6 +23,16 @@ struct StageArgs {
   uint64_t task = 0;
   unsigned threads = 0;
 };
+
+// Test hook: CRAWLPROOF_STAGE_SLEEP=<stage>:<task>:<seconds> makes that task
+// wait before it starts (so that a test can kill it mid-task).
+void StageSleep(const std::string& stage, uint64_t task) {
+  const char* v = std::getenv("CRAWLPROOF_STAGE_SLEEP");
+  if (!v) return;
+  const std::string want = stage + ":" + std::to_string(task) + ":";
+  if (std::string(v).rfind(want, 0) != 0) return;
+  std::this_thread::sleep_for(std::chrono::duration<double>(std::atof(v + want.size())));
+}
 
 int RunStage(const StageArgs& a) {
   auto stage = pipelines::StageFromString(a.stage);
@@ -69,6 +82,7 @@ int RunStage(const StageArgs& a) {
     st = std::move(*opened);
   }
   ctx.store = st.get();
+  StageSleep(a.stage, a.task);
   pipelines::RunSummary summary;
   Status s = pipelines::RunStageTask(ctx, *stage, a.task, &summary);
   if (!s.ok()) return fail(s);

@@ -15,10 +15,10 @@
 
 namespace crawlproof::pipelines {
 
-Status WriteStageFile(const std::string& path, const std::string& data, bool zstd) {
+Status WriteStageFile(const std::string& path, const std::string& data, bool zstd, int level) {
   if (!zstd) return WriteFileAtomically(path, data);
   std::string out(ZSTD_compressBound(data.size()), '\0');
-  const size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 1);
+  const size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), level);
   if (ZSTD_isError(n)) return Status::Internal(path + ": zstd: " + ZSTD_getErrorName(n));
   out.resize(n);
   return WriteFileAtomically(path, out);
@@ -188,8 +188,9 @@ Result<Plan> MakePlan(const PipelineConfig& c, const store::ProvenanceStore& st,
   Plan p;
   ASSIGN_OR_RETURN(uint64_t runs, st.RunCount());
   p.run = runs + 1;
-  std::error_code ec;
-  p.pipeline = std::filesystem::absolute(c.file, ec).lexically_normal().string();
+  // As given: jobs run in the submitting folder, so that every path the
+  // pipeline resolves (and records) is spelled as in a local run.
+  p.pipeline = c.file;
   ASSIGN_OR_RETURN(p.sources, ListSources(c));
   // Groups of commit_every consecutive sources (fixed by the source list,
   // not by what is done, so a resumed run regroups identically).

@@ -215,7 +215,9 @@ std::string StageScript(const PipelineConfig& c, const Plan& plan, const std::st
                   " || exit 1\n"
                   "attempt=0\n"
                   "while :; do\n"
-                  "  echo \"== $(date -u +%FT%TZ) $(hostname) job ${SLURM_JOB_ID:-none} task $task attempt $attempt\" "
+                  "  echo \"== $(date -u +%FT%TZ) node ${SLURMD_NODENAME:-$(hostname)} job ${SLURM_JOB_ID:-none} task "
+                  "$task attempt "
+                  "$attempt\" "
                   ">> \"$log\"\n"
                   "  " +
                   Quote(SelfPath()) + " --log-format text stage " + name + " --plan " + Quote(plan_dir + "/plan.json") +
@@ -343,20 +345,45 @@ Result<RunSummary> Wait(const Submission& sub, const Plan& plan, const SlurmRunO
 
 }  // namespace
 
+namespace {
+
+// Jobs of a submission still in the queue, less those that can never run
+// (pending on a dependency that failed), which go to `stranded`.
+Status QueueOf(const Submission& sub, std::vector<SlurmJob>* live, std::vector<SlurmJob>* stranded) {
+  QueueState q = Queue(sub.jobs);
+  if (!q.ok) return Status::Unavailable("cannot tell whether the submission is live: " + q.error);
+  for (const auto& j : sub.jobs) {
+    auto it = q.by_job.find(j.job_id);
+    if (it == q.by_job.end()) continue;
+    bool never = true;
+    for (const auto& [state, reason] : it->second)
+      never = never && state == "PENDING" && reason.find("DependencyNeverSatisfied") != std::string::npos;
+    (never ? stranded : live)->push_back(j);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> LiveJobs(const std::string& output) {
   ASSIGN_OR_RETURN(std::optional<Submission> sub, ReadSubmission(output));
-  std::vector<std::string> live;
-  if (!sub) return live;
-  QueueState q = Queue(sub->jobs);
-  if (!q.ok) return Status::Unavailable("cannot tell whether the submission in " + output + " is live: " + q.error);
-  for (const auto& j : sub->jobs)
-    if (q.by_job.count(j.job_id)) live.push_back(j.job_id);
-  return live;
+  std::vector<std::string> ids;
+  if (!sub) return ids;
+  std::vector<SlurmJob> live, stranded;
+  RETURN_IF_ERROR(QueueOf(*sub, &live, &stranded).WithPrefix(output));
+  for (const auto& j : live) ids.push_back(j.job_id);
+  return ids;
 }
 
 Result<SlurmSubmission> RunOnSlurm(const PipelineConfig& c, const SlurmRunOptions& options) {
   ASSIGN_OR_RETURN(Prepared prepared, Prepare(c));
   if (!options.dry_run) {
+    // What an earlier submission left that can never run is cancelled.
+    ASSIGN_OR_RETURN(std::optional<Submission> before, ReadSubmission(c.output));
+    if (before) {
+      std::vector<SlurmJob> live_jobs, stranded;
+      if (QueueOf(*before, &live_jobs, &stranded).ok() && !stranded.empty()) CancelJobs(stranded).ok();
+    }
     auto live = LiveJobs(c.output);
     if (!live.ok()) return live.status();
     if (!live->empty()) {
@@ -438,7 +465,11 @@ Result<SlurmSubmission> RunOnSlurm(const PipelineConfig& c, const SlurmRunOption
           if (!line.empty()) line += " ";
           line += Quote(a);
         }
-        sub.jobs.push_back({name, "dry-run", offset, count});
+        // Placeholders for the ids sbatch would print, so that the
+        // dependencies show.
+        const std::string id = "${" + name + "_" + std::to_string(offset / max_array) + "}";
+        ids.push_back(id);
+        sub.jobs.push_back({name, id, offset, count});
         out.scripts.push_back("# " + line);
         continue;
       }
@@ -537,12 +568,13 @@ Result<std::string> SubmissionStatus(const std::string& output) {
 Result<std::vector<std::string>> CancelSubmission(const std::string& output) {
   ASSIGN_OR_RETURN(std::optional<Submission> sub, ReadSubmission(output));
   if (!sub) return Status::NotFound(output + ": no Slurm submission (no " + SubmissionPath(output) + ")");
-  ASSIGN_OR_RETURN(std::vector<std::string> live, LiveJobs(output));
-  std::vector<SlurmJob> jobs;
-  for (const auto& j : sub->jobs)
-    if (std::find(live.begin(), live.end(), j.job_id) != live.end()) jobs.push_back(j);
-  RETURN_IF_ERROR(CancelJobs(jobs));
-  return live;
+  std::vector<SlurmJob> live, stranded;
+  RETURN_IF_ERROR(QueueOf(*sub, &live, &stranded).WithPrefix(output));
+  live.insert(live.end(), stranded.begin(), stranded.end());
+  RETURN_IF_ERROR(CancelJobs(live));
+  std::vector<std::string> ids;
+  for (const auto& j : live) ids.push_back(j.job_id);
+  return ids;
 }
 
 }  // namespace crawlproof::pipelines

@@ -85,8 +85,8 @@ class Decoder {
   bool failed_ = false;
 };
 
-// Writes `data` to `path` atomically, zstd-compressed (level 1) when `zstd`.
-Status WriteStageFile(const std::string& path, const std::string& data, bool zstd);
+// Writes `data` to `path` atomically, zstd-compressed (at `level`) when `zstd`.
+Status WriteStageFile(const std::string& path, const std::string& data, bool zstd, int level = 1);
 // Reads what WriteStageFile wrote. Errors: IoError, Corruption naming the file.
 Result<std::string> ReadStageFile(const std::string& path, bool zstd);
 

@@ -845,7 +845,7 @@ Status Tokenize(const StageContext& ctx, uint64_t begin, uint64_t end) {
       }
       const std::string name = "documents/group-" + Num(group.first) + ".jsonl.zst";
       RETURN_IF_ERROR(MakeDirs(tmp + "/documents"));
-      RETURN_IF_ERROR(WriteStageFile(tmp + "/" + name, lines, true));
+      RETURN_IF_ERROR(WriteStageFile(tmp + "/" + name, lines, true, 3));  // users' files: level 3
       ASSIGN_OR_RETURN(std::string written, ReadWholeFile(tmp + "/" + name));
       fresh.other_files.push_back({name, written.size(), HexEncode(Sha256(written))});
     }

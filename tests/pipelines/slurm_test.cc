@@ -1,0 +1,288 @@
+// The Slurm executor on a real cluster (scripts/local-slurm, started by
+// scripts/test; SLURM_CONF in the environment), against local runs of the
+// same inputs: byte-identical shards, manifest and store. Skipped, with a
+// message, where no cluster answers.
+#include "pipelines/slurm.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "store/provenance_store.h"
+#include "tests/support/run_cli.h"
+#include "tests/support/test_paths.h"
+
+namespace crawlproof {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSource = CRAWLPROOF_TEST_SOURCE_DIR;
+const char* kWarcs[] = {"CC-MAIN-2019-12-jwarc.warc.gz", "CC-MAIN-2020-34-resiliparse.warc.gz",
+                        "CC-MAIN-2022-05-cmoncrawl.warc.gz", "CC-MAIN-2024-22-whirlwind.warc.gz"};
+
+bool ClusterUp() {
+  if (!std::getenv("SLURM_CONF")) return false;
+  return pipelines::RunProgram({"sinfo", "-h"}).exit_code == 0;
+}
+
+std::string Partition() {
+  const char* p = std::getenv("CRAWLPROOF_TEST_SLURM_PARTITION");
+  return p ? p : "debug";
+}
+
+#define REQUIRE_CLUSTER()                                                             \
+  if (!ClusterUp())                                                                   \
+  GTEST_SKIP() << "no Slurm cluster (SLURM_CONF unset or sinfo fails); scripts/test " \
+                  "starts one with scripts/local-slurm"
+
+void CopySample(const std::string& dir) {
+  fs::create_directories(dir + "/sample");
+  for (const char* f : {"ledger.json", "trust.toml", "TEST-ONLY.valset"})
+    fs::copy_file(kSource + "/data/sample/" + f, dir + "/sample/" + f);
+  for (const char* w : kWarcs) fs::copy_file(kSource + "/data/sample/" + w, dir + "/sample/" + w);
+  for (const auto& e : fs::recursive_directory_iterator(dir + "/sample"))
+    fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+}
+
+// A pipeline over `paths` into dir/name, with shuffle, a validation split
+// and the documents output, so that every output the run has is compared.
+std::string WritePipeline(const std::string& dir, const std::string& name, const std::string& paths,
+                          const std::string& slurm_extra = "") {
+  std::string toml = "[run]\noutput = \"" + dir + "/" + name +
+                     "\"\nworkers = 2\ncommit_every = 1\n[source]\npaths = [" + paths +
+                     "]\n[ledger]\nsnapshot = \"sample/ledger.json\"\ntrust = \"sample/trust.toml\"\nroot = "
+                     "\"sample\"\non_missing = \"allow\"\n[filter]\nlanguages = []\nsteps = [\"url\", \"language\", "
+                     "\"gopher_repetition\", \"fineweb\"]\n[dedup]\nthreshold = 0.5\n[tokenize]\ntokenizer = \"" +
+                     kSource +
+                     "/data/tokenizers/deepseek-v3/tokenizer.json\"\nshard_tokens = 600\n[output]\ndocuments = "
+                     "true\nshuffle_seed = 7\nvalidation_fraction = 0.3\n[slurm]\npartition = \"" +
+                     Partition() +
+                     "\"\nsources_per_task = 1\ndedup_tasks = 2\ntokenize_tasks = 2\ntime = \"00:10:00\"\nmem = "
+                     "\"1G\"\n" +
+                     slurm_extra;
+  const std::string path = dir + "/" + name + ".toml";
+  std::ofstream(path) << toml;
+  return path;
+}
+
+std::map<std::string, std::string> ShardFiles(const std::string& output) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(output + "/shards"))
+    if (e.is_regular_file())
+      files[fs::relative(e.path(), output + "/shards").string()] = testing::ReadFileBytes(e.path().string());
+  return files;
+}
+
+// Every family but the run records (they hold times).
+std::string Dump(const std::string& store) {
+  auto r = testing::RunCrawlproof("store dump " + store + " --family all");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string out;
+  size_t start = 0;
+  while (start < r.out.size()) {
+    size_t nl = r.out.find('\n', start);
+    if (nl == std::string::npos) nl = r.out.size();
+    std::string line = r.out.substr(start, nl - start);
+    if (line.find("\"family\":\"runs\",\"key\":\"run") == std::string::npos) out += line + "\n";
+    start = nl + 1;
+  }
+  return out;
+}
+
+void ExpectSameOutputs(const std::string& a, const std::string& b) {
+  EXPECT_EQ(ShardFiles(a), ShardFiles(b));
+  const std::string da = Dump(a + "/store"), db = Dump(b + "/store");
+  EXPECT_GT(da.size(), 1000u);
+  EXPECT_EQ(da, db);
+}
+
+// Node names that ran tasks, from the task logs.
+std::set<std::string> NodesInLogs(const std::string& output) {
+  std::set<std::string> nodes;
+  for (const auto& e : fs::recursive_directory_iterator(output + "/work")) {
+    if (e.path().extension() != ".log") continue;
+    std::ifstream in(e.path());
+    std::string line;
+    while (std::getline(in, line)) {
+      const size_t at = line.find(" node ");
+      if (line.rfind("== ", 0) == 0 && at != std::string::npos)
+        nodes.insert(line.substr(at + 6, line.find(' ', at + 6) - at - 6));
+    }
+  }
+  return nodes;
+}
+
+TEST(Slurm, SameBytesAsALocalRun) {
+  REQUIRE_CLUSTER();
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string paths = "\"sample/*.warc.gz\"";
+  auto local = testing::RunCrawlproof("run " + WritePipeline(dir, "local", paths) + " --progress off");
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  auto slurm = testing::RunCrawlproof("run " + WritePipeline(dir, "slurm", paths) + " --executor slurm --wait");
+  ASSERT_EQ(slurm.exit_code, 0) << slurm.err;
+  // The same stats line (counts; the seconds differ).
+  auto counts = [](const std::string& out) { return out.substr(0, out.find("\"seconds\"")); };
+  EXPECT_EQ(counts(slurm.out).substr(counts(slurm.out).find("\"sources\"")),
+            counts(local.out).substr(counts(local.out).find("\"sources\"")));
+  for (const char* stage : {"process", "dedup", "cluster", "tokenize", "commit"})
+    EXPECT_NE(slurm.err.find(std::string("as crawlproof-") + stage), std::string::npos) << slurm.err;
+  ExpectSameOutputs(dir + "/local", dir + "/slurm");
+  EXPECT_TRUE(fs::exists(dir + "/slurm/stats.json"));
+  EXPECT_TRUE(fs::exists(dir + "/slurm/report.html"));
+  EXPECT_EQ(NodesInLogs(dir + "/slurm").size(), 2u) << "tasks should land on both nodes";
+  // Re-issued: nothing new, nothing changed.
+  auto again = testing::RunCrawlproof("run " + dir + "/slurm.toml --executor slurm --wait");
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("\"nothing_new\":true"), std::string::npos) << again.out;
+  ExpectSameOutputs(dir + "/local", dir + "/slurm");
+  // status says it finished.
+  auto status = testing::RunCrawlproof("status " + dir + "/slurm");
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("finished"), std::string::npos) << status.out;
+}
+
+// A process task killed with scancel --signal=KILL mid-task: the waiting
+// command fails naming the stage, the task and its log, cancels what can no
+// longer run; the re-issued command resumes and ends identical.
+TEST(Slurm, KilledTaskThenReissued) {
+  REQUIRE_CLUSTER();
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string paths = "\"sample/*.warc.gz\"";
+  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "local", paths) + " --progress off").exit_code, 0);
+  const std::string pipeline = WritePipeline(dir, "killed", paths, "retries = 0\n");
+  testing::CliRun first;
+  std::thread waiter([&] {
+    first =
+        testing::RunCrawlproof("run " + pipeline + " --executor slurm --wait", "CRAWLPROOF_STAGE_SLEEP=process:1:30");
+  });
+  // Task 1 of this submission's process array, once it runs (other tests
+  // may have jobs of the same name in the queue).
+  std::string victim;
+  for (int i = 0; i < 300 && victim.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!fs::exists(dir + "/killed/submission.json")) continue;
+    const std::string sub = testing::ReadFileBytes(dir + "/killed/submission.json");
+    const size_t at = sub.find("{\"stage\":\"process\",\"job_id\":\"");
+    if (at == std::string::npos) continue;
+    const size_t start = at + std::string("{\"stage\":\"process\",\"job_id\":\"").size();
+    const std::string task = sub.substr(start, sub.find('"', start) - start) + "_1";
+    auto q = pipelines::RunProgram({"squeue", "-h", "-r", "-j", task, "-t", "RUNNING", "-o", "%i"});
+    if (q.out.find(task) != std::string::npos) victim = task;
+  }
+  ASSERT_FALSE(victim.empty()) << "process task 1 never ran";
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(pipelines::RunProgram({"scancel", "--signal=KILL", victim}).exit_code, 0);
+  waiter.join();
+  EXPECT_NE(first.exit_code, 0);
+  EXPECT_NE(first.err.find("stage process failed: task 1"), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("logs/process-000001.log"), std::string::npos) << first.err;
+  // Nothing reached the store or the shards.
+  EXPECT_FALSE(fs::exists(dir + "/killed/shards/manifest.json"));
+  // Nothing of the submission is left waiting.
+  auto live = pipelines::LiveJobs(dir + "/killed");
+  ASSERT_TRUE(live.ok()) << live.status().message();
+  EXPECT_TRUE(live->empty());
+  auto status = testing::RunCrawlproof("status " + dir + "/killed");
+  EXPECT_NE(status.out.find("resume with: crawlproof run"), std::string::npos) << status.out;
+  auto resumed = testing::RunCrawlproof("run " + pipeline + " --executor slurm --wait");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  ExpectSameOutputs(dir + "/local", dir + "/killed");
+}
+
+// A second run over more sources on Slurm equals the same two runs done
+// locally: new shards after the old ones, dedup against the first run.
+TEST(Slurm, IncrementalRunEqualsLocal) {
+  REQUIRE_CLUSTER();
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  // A recrawl: a copy of a shard under another name (not in the ledger: allowed, unverified).
+  fs::copy_file(dir + "/sample/" + kWarcs[1], dir + "/sample/CC-MAIN-2020-34-copy.warc.gz");
+  const std::string first = "\"sample/CC-MAIN-2019-12-jwarc.warc.gz\", \"sample/CC-MAIN-2020-34-resiliparse.warc.gz\"";
+  const std::string all = "\"sample/*.warc.gz\"";
+  for (const char* name : {"local", "slurm"}) {
+    const bool slurm = std::string(name) == "slurm";
+    const std::string flags = slurm ? " --executor slurm --wait" : " --progress off";
+    auto a = testing::RunCrawlproof("run " + WritePipeline(dir, name, first) + flags);
+    ASSERT_EQ(a.exit_code, 0) << a.err;
+    auto b = testing::RunCrawlproof("run " + WritePipeline(dir, name, all) + flags);
+    ASSERT_LE(b.exit_code, 1) << b.err;
+    EXPECT_NE(b.out.find("\"run\":2"), std::string::npos) << b.out;
+  }
+  ExpectSameOutputs(dir + "/local", dir + "/slurm");
+  EXPECT_NE(Dump(dir + "/slurm/store").find("same-record"), std::string::npos);  // the copy's records
+}
+
+// Arrays larger than max_array_size are split; every split array runs.
+TEST(Slurm, ArraysSplitAtMaxArraySize) {
+  REQUIRE_CLUSTER();
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string paths = "\"sample/*.warc.gz\"";
+  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "local", paths) + " --progress off").exit_code, 0);
+  auto r = testing::RunCrawlproof("run " + WritePipeline(dir, "split", paths, "max_array_size = 3\n") +
+                                  " --executor slurm --wait");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("submitted process: job"), std::string::npos);
+  EXPECT_NE(r.err.find("(tasks 0-2)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(tasks 3-3)"), std::string::npos) << r.err;
+  ExpectSameOutputs(dir + "/local", dir + "/split");
+}
+
+// --dry-run writes the plan and the job scripts and submits nothing: a
+// 90,000-line warc.paths listing is planned in seconds, its process array
+// split at MaxArraySize. Needs no cluster.
+TEST(Slurm, DryRunOfACrawlSizedListing) {
+  const std::string dir = testing::MakeTempDir();
+  {
+    std::ofstream paths(dir + "/warc.paths");
+    for (int i = 0; i < 90000; ++i) {
+      char line[160];
+      std::snprintf(line, sizeof line,
+                    "crawl-data/CC-MAIN-2025-33/segments/1754151279521.%02d/warc/CC-MAIN-20250805-%05d.warc.gz\n",
+                    i % 100, i);
+      paths << line;
+    }
+  }
+  const std::string toml = "[run]\noutput = \"" + dir + "/out\"\ncommit_every = 16\n[source]\npaths_file = \"" + dir +
+                           "/warc.paths\"\nprefix = \"https://data.commoncrawl.org/\"\n[ledger]\non_missing = "
+                           "\"allow\"\n[slurm]\npartition = "
+                           "\"debug\"\nmax_array_size = 1001\ndedup_tasks = 64\ntokenize_tasks = 32\n";
+  std::ofstream(dir + "/crawl.toml") << toml;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = testing::RunCrawlproof("run " + dir + "/crawl.toml --executor slurm --dry-run");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(seconds, 60) << "planning 90,000 sources took " << seconds << " s";
+  std::string plan_dir;
+  for (const auto& e : fs::directory_iterator(dir + "/out/work"))
+    if (e.path().filename().string().rfind("plan-", 0) == 0) plan_dir = e.path().string();
+  ASSERT_FALSE(plan_dir.empty());
+  const std::string plan = testing::ReadFileBytes(plan_dir + "/plan.json");
+  EXPECT_NE(plan.find("CC-MAIN-20250805-89999.warc.gz"), std::string::npos);
+  const std::string submit = testing::ReadFileBytes(plan_dir + "/jobs/submit.sh");
+  int process_arrays = 0, lines = 0;
+  for (size_t at = 0; (at = submit.find("--job-name=crawlproof-process", at)) != std::string::npos; ++at)
+    ++process_arrays;
+  for (char ch : submit) lines += ch == '\n';
+  EXPECT_EQ(process_arrays, 90);  // 90,000 tasks in arrays of at most 1,001
+  EXPECT_NE(submit.find("--array=0-1000"), std::string::npos);
+  EXPECT_NE(submit.find("--array=0-910"), std::string::npos);  // the last: 90,000 - 89 x 1,001 = 911 tasks
+  EXPECT_NE(submit.find("--dependency=afterok"), std::string::npos);
+  for (const char* stage : {"process", "dedup", "cluster", "tokenize", "commit"})
+    EXPECT_TRUE(fs::exists(plan_dir + "/jobs/" + stage + ".sh")) << stage;
+  EXPECT_FALSE(fs::exists(dir + "/out/submission.json"));  // nothing submitted
+  (void)lines;
+}
+
+}  // namespace
+}  // namespace crawlproof
