@@ -62,7 +62,7 @@ int RunStage(const StageArgs& a) {
     return fail(Status::InvalidArgument(a.plan + " is not in its plan folder (plan-" + plan->id + ")"));
   // The options the plan's process outputs were made with must still hold.
   auto fp = ReadWholeFile(ctx.work + "/fingerprint");
-  const std::string want = prepared->fingerprint + " partitions=" + std::to_string(plan->dedup_partitions) + "\n";
+  const std::string want = pipelines::WorkFingerprint(*prepared, *plan);
   if (!fp.ok() || *fp != want)
     return fail(Status::InvalidArgument("the pipeline " + plan->pipeline +
                                         " (its options, tokenizer or ledger) changed since this plan was made; "
@@ -70,9 +70,7 @@ int RunStage(const StageArgs& a) {
   ctx.threads = a.threads ? a.threads : 1;
   std::unique_ptr<store::ProvenanceStore> st;
   if (*stage == pipelines::Stage::kCommit) {
-    const std::string params = "num_perm=" + std::to_string(config->num_perm) +
-                               " ngram=" + std::to_string(config->ngram) + " seed=" + std::to_string(config->seed) +
-                               " bands=" + std::to_string(config->bands) + " rows=" + std::to_string(config->rows);
+    const std::string params = pipelines::DedupParams(*config);
     auto opened = store::ProvenanceStore::Open(config->store, params, config->num_perm);
     if (!opened.ok()) return fail(opened.status());
     st = std::move(*opened);

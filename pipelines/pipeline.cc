@@ -217,6 +217,11 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   return c;
 }
 
+std::string DedupParams(const PipelineConfig& c) {
+  return "num_perm=" + std::to_string(c.num_perm) + " ngram=" + std::to_string(c.ngram) +
+         " seed=" + std::to_string(c.seed) + " bands=" + std::to_string(c.bands) + " rows=" + std::to_string(c.rows);
+}
+
 Result<std::vector<std::string>> ListSources(const PipelineConfig& c) {
   std::vector<std::string> out;
   for (const auto& p : c.paths) {

@@ -79,6 +79,10 @@ struct PipelineConfig {
 // Errors: NotFound, InvalidArgument naming the file and the key.
 Result<PipelineConfig> LoadPipeline(const std::string& path);
 
+// The signature and LSH parameters a store's dedup index is for
+// ("num_perm=112 ngram=5 seed=42 bands=14 rows=8"; ProvenanceStore::Open).
+std::string DedupParams(const PipelineConfig& config);
+
 // The source shards, in order: `paths` with globs expanded (sorted), then the
 // listing's lines with `prefix` (the first `limit`). Errors: the listing's.
 Result<std::vector<std::string>> ListSources(const PipelineConfig& config);

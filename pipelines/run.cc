@@ -56,9 +56,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   RunSummary summary;
   ASSIGN_OR_RETURN(Prepared prepared, Prepare(c));
   // The store (one run at a time) and the outputs it has committed.
-  const std::string params = "num_perm=" + std::to_string(c.num_perm) + " ngram=" + std::to_string(c.ngram) +
-                             " seed=" + std::to_string(c.seed) + " bands=" + std::to_string(c.bands) +
-                             " rows=" + std::to_string(c.rows);
+  const std::string params = DedupParams(c);
   std::error_code ec;
   std::filesystem::create_directories(c.store, ec);
   ASSIGN_OR_RETURN(std::unique_ptr<store::ProvenanceStore> st,

@@ -398,9 +398,7 @@ Result<SlurmSubmission> RunOnSlurm(const PipelineConfig& c, const SlurmRunOption
     }
   }
   // The plan, from the store (created when absent; held only while planning).
-  const std::string params = "num_perm=" + std::to_string(c.num_perm) + " ngram=" + std::to_string(c.ngram) +
-                             " seed=" + std::to_string(c.seed) + " bands=" + std::to_string(c.bands) +
-                             " rows=" + std::to_string(c.rows);
+  const std::string params = DedupParams(c);
   std::error_code ec;
   fs::create_directories(c.store, ec);
   Plan plan;

@@ -135,6 +135,10 @@ struct StageContext {
   }
 };
 
+// What a run's process outputs depend on (work/fingerprint): the options,
+// the ledger, the tokenizer and the number of dedup partitions.
+std::string WorkFingerprint(const Prepared& prepared, const Plan& plan);
+
 // Creates the work folder, clears process outputs of another fingerprint
 // and plan folders of other plans, writes plan.json.
 Status PrepareWork(const StageContext& ctx);

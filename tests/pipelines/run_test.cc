@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "store/provenance_store.h"
+#include "tests/pipelines/sample.h"
 #include "tests/support/run_cli.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/test_server.h"
@@ -22,21 +23,6 @@ namespace crawlproof {
 namespace {
 
 namespace fs = std::filesystem;
-const std::string kSource = CRAWLPROOF_TEST_SOURCE_DIR;
-const char* kWarcs[] = {"CC-MAIN-2019-12-jwarc.warc.gz", "CC-MAIN-2020-34-resiliparse.warc.gz",
-                        "CC-MAIN-2022-05-cmoncrawl.warc.gz", "CC-MAIN-2024-22-whirlwind.warc.gz"};
-
-// A copy of data/sample (WARCs, ledger, trust) in `dir`/sample.
-void CopySample(const std::string& dir) {
-  fs::create_directories(dir + "/sample");
-  for (const char* f : {"ledger.json", "trust.toml", "TEST-ONLY.valset"})
-    fs::copy_file(kSource + "/data/sample/" + f, dir + "/sample/" + f);
-  fs::copy(kSource + "/data/sample/ledger.json.leaves", dir + "/sample/ledger.json.leaves");
-  for (const char* w : kWarcs) fs::copy_file(kSource + "/data/sample/" + w, dir + "/sample/" + w);
-  for (const auto& e : fs::recursive_directory_iterator(dir + "/sample"))
-    fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
-}
-
 std::string WritePipeline(const std::string& dir, const std::string& output, const std::string& paths,
                           const std::string& extra = "", const std::string& run_extra = "") {
   std::string toml = "[run]\noutput = \"" + output + "\"\nworkers = 2\n" + run_extra + "[source]\npaths = [" + paths +
@@ -58,15 +44,6 @@ std::string StoreDump(const std::string& store) {
   auto dump = (*st)->Dump();
   EXPECT_TRUE(dump.ok());
   return dump.ok() ? *dump : "";
-}
-
-// Every file under output/shards, by relative name.
-std::map<std::string, std::string> ShardFiles(const std::string& output) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(output + "/shards"))
-    if (e.is_regular_file())
-      files[fs::relative(e.path(), output + "/shards").string()] = testing::ReadFileBytes(e.path().string());
-  return files;
 }
 
 TEST(Run, SampleEndToEndThenNothingNew) {

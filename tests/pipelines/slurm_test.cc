@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "store/provenance_store.h"
+#include "tests/pipelines/sample.h"
 #include "tests/support/run_cli.h"
 #include "tests/support/test_paths.h"
 
@@ -23,10 +24,6 @@ namespace crawlproof {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::string kSource = CRAWLPROOF_TEST_SOURCE_DIR;
-const char* kWarcs[] = {"CC-MAIN-2019-12-jwarc.warc.gz", "CC-MAIN-2020-34-resiliparse.warc.gz",
-                        "CC-MAIN-2022-05-cmoncrawl.warc.gz", "CC-MAIN-2024-22-whirlwind.warc.gz"};
 
 bool ClusterUp() {
   if (!std::getenv("SLURM_CONF")) return false;
@@ -42,15 +39,6 @@ std::string Partition() {
   if (!ClusterUp())                                                                   \
   GTEST_SKIP() << "no Slurm cluster (SLURM_CONF unset or sinfo fails); scripts/test " \
                   "starts one with scripts/local-slurm"
-
-void CopySample(const std::string& dir) {
-  fs::create_directories(dir + "/sample");
-  for (const char* f : {"ledger.json", "trust.toml", "TEST-ONLY.valset"})
-    fs::copy_file(kSource + "/data/sample/" + f, dir + "/sample/" + f);
-  for (const char* w : kWarcs) fs::copy_file(kSource + "/data/sample/" + w, dir + "/sample/" + w);
-  for (const auto& e : fs::recursive_directory_iterator(dir + "/sample"))
-    fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
-}
 
 // A pipeline over `paths` into dir/name, with shuffle, a validation split
 // and the documents output, so that every output the run has is compared.
@@ -71,14 +59,6 @@ std::string WritePipeline(const std::string& dir, const std::string& name, const
   const std::string path = dir + "/" + name + ".toml";
   std::ofstream(path) << toml;
   return path;
-}
-
-std::map<std::string, std::string> ShardFiles(const std::string& output) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(output + "/shards"))
-    if (e.is_regular_file())
-      files[fs::relative(e.path(), output + "/shards").string()] = testing::ReadFileBytes(e.path().string());
-  return files;
 }
 
 // Every family but the run records (they hold times).
@@ -270,10 +250,9 @@ TEST(Slurm, DryRunOfACrawlSizedListing) {
   const std::string plan = testing::ReadFileBytes(plan_dir + "/plan.json");
   EXPECT_NE(plan.find("CC-MAIN-20250805-89999.warc.gz"), std::string::npos);
   const std::string submit = testing::ReadFileBytes(plan_dir + "/jobs/submit.sh");
-  int process_arrays = 0, lines = 0;
+  int process_arrays = 0;
   for (size_t at = 0; (at = submit.find("--job-name=crawlproof-process", at)) != std::string::npos; ++at)
     ++process_arrays;
-  for (char ch : submit) lines += ch == '\n';
   EXPECT_EQ(process_arrays, 90);  // 90,000 tasks in arrays of at most 1,001
   EXPECT_NE(submit.find("--array=0-1000"), std::string::npos);
   EXPECT_NE(submit.find("--array=0-910"), std::string::npos);  // the last: 90,000 - 89 x 1,001 = 911 tasks
@@ -281,7 +260,6 @@ TEST(Slurm, DryRunOfACrawlSizedListing) {
   for (const char* stage : {"process", "dedup", "cluster", "tokenize", "commit"})
     EXPECT_TRUE(fs::exists(plan_dir + "/jobs/" + stage + ".sh")) << stage;
   EXPECT_FALSE(fs::exists(dir + "/out/submission.json"));  // nothing submitted
-  (void)lines;
 }
 
 }  // namespace

@@ -1,0 +1,456 @@
+#include "pipelines/stage_files.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "common/digest.h"
+#include "common/encoding.h"
+#include "common/file_util.h"
+#include "common/json.h"
+#include "filter/filters.h"
+#include "store/provenance_store.h"
+#include "verify/commitments.h"
+#include "verify/snapshot.h"
+
+namespace crawlproof::pipelines {
+
+namespace fs = std::filesystem;
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string Num(uint64_t v, int width) {
+  std::string s = std::to_string(v);
+  return std::string(s.size() < static_cast<size_t>(width) ? static_cast<size_t>(width) - s.size() : 0, '0') + s;
+}
+
+std::string SourceDir(const StageContext& ctx, uint64_t source) {
+  return ctx.work + "/process/" + HexEncode(Sha256(ctx.plan->sources[source])).substr(0, 24);
+}
+
+Status MakeDirs(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IoError("cannot create " + dir + ": " + ec.message());
+  return Status::Ok();
+}
+
+std::string TempDir(const std::string& final_dir) {
+  return final_dir + ".tmp." + std::to_string(::getpid()) + "." +
+         std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id()) % 100000);
+}
+
+Status RenameDir(const std::string& tmp, const std::string& final_dir) {
+  std::error_code ec;
+  fs::rename(tmp, final_dir, ec);
+  if (ec) {
+    // Another attempt of the same task got there first: its output is the same.
+    if (fs::exists(final_dir)) {
+      fs::remove_all(tmp, ec);
+      return Status::Ok();
+    }
+    return Status::IoError("cannot rename " + tmp + " to " + final_dir + ": " + ec.message());
+  }
+  return Status::Ok();
+}
+
+dedup::DedupOptions DedupOptionsOf(const PipelineConfig& c, unsigned threads) {
+  dedup::DedupOptions dopt;
+  dopt.minhash = {c.num_perm, c.ngram, c.seed};
+  dopt.bands = c.bands;
+  dopt.rows = c.rows;
+  dopt.threshold = c.threshold;
+  dopt.exact = c.exact;
+  dopt.device = c.device == "cpu"    ? dedup::DedupOptions::Device::kCpu
+                : c.device == "cuda" ? dedup::DedupOptions::Device::kCuda
+                                     : dedup::DedupOptions::Device::kAuto;
+  dopt.threads = threads;
+  return dopt;
+}
+
+// ---- a source's result on disk ---------------------------------------------------
+
+void EncodeResult(const ShardResult& r, bool with_text, Encoder* e) {
+  e->Str(r.path);
+  e->U8(static_cast<uint8_t>(r.verification));
+  e->Str(r.detail);
+  e->U8(r.quarantined);
+  e->U8(r.failed);
+  e->U64(r.size);
+  e->U64(r.records);
+  e->U64(r.input_errors);
+  e->Str(r.sha256);
+  e->F64(r.seconds);
+  e->U64(r.skipped.size());
+  for (const auto& [k, v] : r.skipped) {
+    e->Str(k);
+    e->U64(v);
+  }
+  e->U64(r.docs.size());
+  for (const DocOut& d : r.docs) {
+    const extract::Document& x = d.doc;
+    e->Str(x.id);
+    e->Str(x.url);
+    e->Str(x.date);
+    e->Str(with_text ? x.title : "");
+    e->Str(with_text ? x.text : "");
+    e->Str(x.lang);
+    e->F64(x.lang_score);
+    e->Str(x.file);
+    e->U64(x.offset);
+    e->U64(x.length);
+    e->Str(x.record_id);
+    e->Str(x.charset);
+    e->Str(x.charset_source);
+    e->U64(x.replaced_sequences);
+    e->U8(x.truncated);
+    e->U8(static_cast<uint8_t>(d.status));
+    e->Str(d.reason);
+    e->Str(d.filter_changes);
+    e->I64(d.leaf);
+    e->Str(d.record_sha256);
+    e->Str(d.block_sha256);
+  }
+}
+
+Result<ShardResult> DecodeResult(const std::string& bytes, const std::string& where) {
+  Decoder in(bytes);
+  ShardResult r;
+  r.path = in.Str();
+  r.verification = static_cast<Verification>(in.U8());
+  r.detail = in.Str();
+  r.quarantined = in.U8();
+  r.failed = in.U8();
+  r.size = in.U64();
+  r.records = in.U64();
+  r.input_errors = in.U64();
+  r.sha256 = in.Str();
+  r.seconds = in.F64();
+  for (uint64_t n = in.U64(); n > 0 && !in.failed(); --n) {
+    std::string k = in.Str();
+    r.skipped[k] = in.U64();
+  }
+  const uint64_t docs = in.U64();
+  if (docs > bytes.size()) return Status::Corruption(where + ": bad document count");
+  r.docs.resize(docs);
+  for (DocOut& d : r.docs) {
+    extract::Document& x = d.doc;
+    x.id = in.Str();
+    x.url = in.Str();
+    x.date = in.Str();
+    x.title = in.Str();
+    x.text = in.Str();
+    x.lang = in.Str();
+    x.lang_score = in.F64();
+    x.file = in.Str();
+    x.offset = in.U64();
+    x.length = in.U64();
+    x.record_id = in.Str();
+    x.charset = in.Str();
+    x.charset_source = in.Str();
+    x.replaced_sequences = in.U64();
+    x.truncated = in.U8();
+    d.status = static_cast<DocStatus>(in.U8());
+    d.reason = in.Str();
+    d.filter_changes = in.Str();
+    d.leaf = in.I64();
+    d.record_sha256 = in.Str();
+    d.block_sha256 = in.Str();
+  }
+  if (in.failed() || !in.done()) return Status::Corruption(where + ": truncated or malformed stage file");
+  return r;
+}
+
+Result<ShardResult> ReadResult(const StageContext& ctx, uint64_t source, bool with_text) {
+  const std::string path = SourceDir(ctx, source) + (with_text ? "/docs.bin.zst" : "/meta.bin.zst");
+  ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(path, true));
+  return DecodeResult(bytes, path);
+}
+
+Result<Signed> ReadSigned(const StageContext& ctx, uint64_t source) {
+  const std::string path = SourceDir(ctx, source) + "/sigs.bin";
+  ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(path, false));
+  Decoder in(bytes);
+  const uint64_t n = in.U64();
+  const uint32_t np = ctx.config->num_perm;
+  if (n > bytes.size() / (32 + 8 * uint64_t{np}) + 1) return Status::Corruption(path + ": bad count");
+  Signed s;
+  s.digests.resize(n);
+  s.signatures.resize(n * np);
+  for (uint64_t k = 0; k < n; ++k) {
+    in.RawTo(s.digests[k].data(), 32);
+    for (uint32_t j = 0; j < np; ++j) s.signatures[k * np + j] = in.U64();
+  }
+  if (in.failed() || !in.done()) return Status::Corruption(path + ": truncated");
+  return s;
+}
+
+// ---- the cluster's decisions about a group ---------------------------------------
+
+std::string EncodeDecisions(const GroupDecisions& g) {
+  Encoder e;
+  e.U64(g.sources.size());
+  for (const auto& docs : g.sources) {
+    e.U64(docs.size());
+    for (const auto& d : docs) {
+      e.U8(static_cast<uint8_t>(d.status));
+      e.Str(d.reason);
+      e.Str(d.dedup_json);
+      e.Str(d.key_suffix);
+    }
+  }
+  e.U64(g.kept.size());
+  for (const auto& k : g.kept) {
+    e.U64(k.source);
+    e.U64(k.doc);
+    e.U8(k.validation);
+  }
+  e.U64(g.exact);
+  e.U64(g.near);
+  e.U64(g.earlier);
+  e.F64(g.seconds);
+  e.U64(g.newly_kept.size());
+  for (const auto& d : g.newly_kept) {
+    e.Str(d.id);
+    e.U64(d.band_keys.size());
+    for (uint64_t k : d.band_keys) e.U64(k);
+    e.U64(d.signature.size());
+    for (uint64_t v : d.signature) e.U64(v);
+  }
+  return std::move(e.bytes());
+}
+
+Result<GroupDecisions> ReadDecisions(const StageContext& ctx, uint64_t group) {
+  const std::string path = ctx.plan_dir() + "/cluster/group-" + Num(group) + ".bin.zst";
+  ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(path, true));
+  Decoder in(bytes);
+  GroupDecisions g;
+  const uint64_t limit = bytes.size();
+  uint64_t n = in.U64();
+  if (n > limit) return Status::Corruption(path + ": bad count");
+  g.sources.resize(n);
+  for (auto& docs : g.sources) {
+    const uint64_t m = in.U64();
+    if (m > limit) return Status::Corruption(path + ": bad count");
+    docs.resize(m);
+    for (auto& d : docs) {
+      d.status = static_cast<DocStatus>(in.U8());
+      d.reason = in.Str();
+      d.dedup_json = in.Str();
+      d.key_suffix = in.Str();
+    }
+  }
+  n = in.U64();
+  if (n > limit) return Status::Corruption(path + ": bad count");
+  g.kept.resize(n);
+  for (auto& k : g.kept) {
+    k.source = static_cast<uint32_t>(in.U64());
+    k.doc = in.U64();
+    k.validation = in.U8();
+  }
+  g.exact = in.U64();
+  g.near = in.U64();
+  g.earlier = in.U64();
+  g.seconds = in.F64();
+  n = in.U64();
+  if (n > limit) return Status::Corruption(path + ": bad count");
+  g.newly_kept.resize(n);
+  for (auto& d : g.newly_kept) {
+    d.id = in.Str();
+    uint64_t m = in.U64();
+    if (m > limit) return Status::Corruption(path + ": bad count");
+    for (; m > 0; --m) d.band_keys.push_back(in.U64());
+    m = in.U64();
+    if (m > limit) return Status::Corruption(path + ": bad count");
+    for (; m > 0; --m) d.signature.push_back(in.U64());
+  }
+  if (in.failed() || !in.done()) return Status::Corruption(path + ": truncated or malformed");
+  for (const auto& k : g.kept)
+    if (k.source >= g.sources.size() || k.doc >= g.sources[k.source].size())
+      return Status::Corruption(path + ": a kept document out of range");
+  return g;
+}
+
+// ---- dedup partitions ------------------------------------------------------------
+
+std::string WindowDir(const StageContext& ctx, uint64_t begin, uint64_t end) {
+  return ctx.plan_dir() + "/dedup/w" + Num(begin) + "-" + Num(end);
+}
+
+Status ReadPartition(const std::string& path, uint32_t np, PartitionFindings* f) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(path, true));
+  Decoder in(bytes);
+  const uint64_t limit = bytes.size();
+  uint64_t n = in.U64();
+  if (n > limit) return Status::Corruption(path + ": bad count");
+  for (; n > 0 && !in.failed(); --n) {
+    const uint64_t key = in.U64();
+    uint64_t m = in.U64();
+    if (m > limit) return Status::Corruption(path + ": bad count");
+    auto& ids = f->earlier[key];
+    for (; m > 0; --m) ids.push_back(in.Str());
+  }
+  n = in.U64();
+  if (n > limit) return Status::Corruption(path + ": bad count");
+  for (; n > 0 && !in.failed(); --n) {
+    std::string id = in.Str();
+    std::vector<uint64_t> sig(np);
+    for (uint32_t j = 0; j < np; ++j) sig[j] = in.U64();
+    f->earlier_sigs.emplace(std::move(id), std::move(sig));
+  }
+  n = in.U64();
+  if (n > limit) return Status::Corruption(path + ": bad count");
+  for (; n > 0; --n) f->cross.insert(in.U64());
+  if (in.failed() || !in.done()) return Status::Corruption(path + ": truncated or malformed");
+  return Status::Ok();
+}
+
+// The index a group's deduplication sees: what the store held before the
+// run, plus the documents kept by the earlier groups of the window — the
+// very answers the store gives a local run after those groups' commits.
+
+// ---- tokenize outputs ---------------------------------------------------------------
+
+std::string TokenizeDir(const StageContext& ctx, uint64_t group) {
+  return ctx.plan_dir() + "/tokenize/group-" + Num(group);
+}
+
+// positions.bin of a tokenized group: one TokenizedDoc per kept document in
+// shard order, then the stage's seconds.
+Status WritePositions(const std::string& path, const std::vector<TokenizedDoc>& placed, double seconds) {
+  Encoder e;
+  e.U64(placed.size());
+  for (const auto& p : placed) {
+    e.U64(p.position.shard);
+    e.U64(p.position.index);
+    e.U64(p.position.token_offset);
+    e.U64(p.position.length);
+    e.U64(p.tokens);
+    e.Str(p.tokens_sha256);
+    e.Str(p.text_sha256);
+  }
+  e.F64(seconds);
+  return WriteStageFile(path, e.bytes(), false);
+}
+
+Result<std::vector<TokenizedDoc>> ReadPositions(const std::string& path, double* seconds) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(path, false));
+  Decoder in(bytes);
+  const uint64_t n = in.U64();
+  if (n > bytes.size()) return Status::Corruption(path + ": bad count");
+  std::vector<TokenizedDoc> placed(n);
+  for (auto& p : placed) {
+    p.position.shard = in.U64();
+    p.position.index = in.U64();
+    p.position.token_offset = in.U64();
+    p.position.length = in.U64();
+    p.tokens = in.U64();
+    p.tokens_sha256 = in.Str();
+    p.text_sha256 = in.Str();
+  }
+  *seconds = in.F64();
+  if (in.failed() || !in.done()) return Status::Corruption(path + ": truncated or malformed");
+  return placed;
+}
+
+std::string StageContext::plan_dir() const {
+  return work + "/plan-" + plan->id;
+}
+
+std::string DoneMarker(const std::string& plan_dir, Stage stage, uint64_t task) {
+  return plan_dir + "/done/" + ToString(stage) + "-" + Num(task);
+}
+
+Result<Prepared> Prepare(const PipelineConfig& c) {
+  Prepared p;
+  p.tok_path = c.tokenizer.empty() ? DefaultTokenizerPath() : c.tokenizer;
+  ASSIGN_OR_RETURN(p.tokenizer, tokenize::Tokenizer::Load(p.tok_path));
+  RETURN_IF_ERROR(filter::LoadFilterPipeline(c.file).status());
+  p.shard_options.format =
+      c.format == "datatrove" ? tokenize::ShardFormat::kDatatrove : tokenize::ShardFormat::kMegatron;
+  p.shard_options.shard_tokens = c.shard_tokens;
+  auto bos = p.tokenizer->ResolveMarker(c.bos, p.tokenizer->default_bos());
+  if (!bos.ok()) return bos.status().WithPrefix(c.file + ": tokenize.bos");
+  auto eos = p.tokenizer->ResolveMarker(c.eos, p.tokenizer->default_eos());
+  if (!eos.ok()) return eos.status().WithPrefix(c.file + ": tokenize.eos");
+  p.shard_options.bos = *bos;
+  p.shard_options.eos = *eos;
+  std::string ledger_hash;
+  if (!c.snapshot.empty()) {
+    ASSIGN_OR_RETURN(verify::Trust trust, verify::LoadTrustFile(c.trust));
+    ASSIGN_OR_RETURN(verify::Snapshot snapshot, verify::ReadSnapshotFile(c.snapshot));
+    auto v = verify::VerifySnapshot(snapshot, trust);
+    if (!v.ok()) return Status::InvalidArgument(c.snapshot + ": the ledger does not verify: " + v.status().message());
+    p.ledger = std::move(v).value();
+    ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(c.snapshot));
+    ledger_hash = HexEncode(Sha256(bytes));
+  }
+  ASSIGN_OR_RETURN(std::string tokenizer_bytes, ReadWholeFile(p.tok_path));
+  p.options_sha256 =
+      HexEncode(Sha256(c.decision_options + "\n# tokenizer sha256 " + HexEncode(Sha256(tokenizer_bytes)) + "\n"));
+  p.fingerprint = HexEncode(Sha256("options " + p.options_sha256 + "\nledger " + ledger_hash + "\nroot " + c.root +
+                                   "\nfilter file " + c.file + "\n"));
+  return p;
+}
+
+Status Reconcile(const std::string& shards_dir, const std::optional<std::string>& committed) {
+  RETURN_IF_ERROR(MakeDirs(shards_dir));
+  std::error_code ec;
+  std::set<std::string> keep;
+  if (committed) {
+    ASSIGN_OR_RETURN(tokenize::Manifest m, tokenize::Manifest::Parse(*committed));
+    for (const auto& sh : m.shards)
+      for (const auto& f : sh.files) keep.insert(f.name);
+    for (const auto& f : m.other_files) keep.insert(f.name);
+  }
+  for (const auto& e : fs::directory_iterator(shards_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_regular_file() && (name.rfind("shard-", 0) == 0 || name.rfind("valid-", 0) == 0) && !keep.count(name))
+      fs::remove(e.path(), ec);
+  }
+  for (const auto& e : fs::directory_iterator(shards_dir + "/documents", ec)) {
+    const std::string name = "documents/" + e.path().filename().string();
+    if (e.is_regular_file() && !keep.count(name)) fs::remove(e.path(), ec);
+  }
+  const std::string manifest = shards_dir + "/manifest.json";
+  if (committed) {
+    auto on_disk = ReadWholeFile(manifest);
+    if (!on_disk.ok() || *on_disk != *committed) RETURN_IF_ERROR(WriteFileAtomically(manifest, *committed));
+  } else {
+    fs::remove(manifest, ec);
+  }
+  return Status::Ok();
+}
+
+std::string WorkFingerprint(const Prepared& prepared, const Plan& plan) {
+  return prepared.fingerprint + " partitions=" + std::to_string(plan.dedup_partitions) + "\n";
+}
+
+Status PrepareWork(const StageContext& ctx) {
+  RETURN_IF_ERROR(MakeDirs(ctx.work));
+  std::error_code ec;
+  const std::string fp_path = ctx.work + "/fingerprint";
+  auto fp = ReadWholeFile(fp_path);
+  const std::string want = WorkFingerprint(*ctx.prepared, *ctx.plan);
+  if (!fp.ok() || *fp != want) {
+    fs::remove_all(ctx.work + "/process", ec);
+    RETURN_IF_ERROR(WriteFileAtomically(fp_path, want));
+  }
+  for (const auto& e : fs::directory_iterator(ctx.work, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("plan-", 0) == 0 && e.path().string() != ctx.plan_dir()) fs::remove_all(e.path(), ec);
+  }
+  RETURN_IF_ERROR(MakeDirs(ctx.plan_dir() + "/done"));
+  RETURN_IF_ERROR(MakeDirs(ctx.work + "/process"));
+  const std::string plan_path = ctx.plan_dir() + "/plan.json";
+  const std::string plan_json = ctx.plan->ToJson();
+  auto on_disk = ReadWholeFile(plan_path);
+  if (!on_disk.ok() || *on_disk != plan_json) RETURN_IF_ERROR(WriteFileAtomically(plan_path, plan_json));
+  return Status::Ok();
+}
+
+}  // namespace crawlproof::pipelines

@@ -1,0 +1,96 @@
+// The files between the stages of a run (stages.h) and the helpers every
+// stage uses: where a source's, a group's and a window's files live, the
+// codecs of a source's result, a group's decisions, a dedup partition's
+// findings and a tokenized group's positions. Internal to pipelines/.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/status.h"
+#include "dedup/index.h"
+#include "dedup/minhash_dedup.h"
+#include "pipelines/stage_io.h"
+#include "pipelines/stages.h"
+#include "pipelines/task.h"
+#include "tokenize/shards.h"
+
+namespace crawlproof::pipelines {
+
+using Clock = std::chrono::steady_clock;
+double Since(Clock::time_point t);
+// v in decimal, zero-padded to `width` digits.
+std::string Num(uint64_t v, int width = 6);
+
+// A source's process outputs (named by its path, so that they stay valid
+// when the listing grows under the same fingerprint).
+std::string SourceDir(const StageContext& ctx, uint64_t source);
+// A dedup window's partitions; a tokenized group.
+std::string WindowDir(const StageContext& ctx, uint64_t begin, uint64_t end);
+std::string TokenizeDir(const StageContext& ctx, uint64_t group);
+Status MakeDirs(const std::string& dir);
+// A folder written under a temporary name and renamed into place whole (a
+// rename that loses to another attempt of the same task keeps the winner's).
+std::string TempDir(const std::string& final_dir);
+Status RenameDir(const std::string& tmp, const std::string& final_dir);
+
+dedup::DedupOptions DedupOptionsOf(const PipelineConfig& c, unsigned threads);
+
+// A source's ShardResult (with or without the documents' texts).
+void EncodeResult(const ShardResult& r, bool with_text, Encoder* e);
+Result<ShardResult> DecodeResult(const std::string& bytes, const std::string& where);
+Result<ShardResult> ReadResult(const StageContext& ctx, uint64_t source, bool with_text);
+
+// Candidates' digests and signatures (sigs.bin): u64 count, then per
+// candidate 32 bytes of SHA-256 and num_perm u64.
+struct Signed {
+  std::vector<std::array<uint8_t, 32>> digests;
+  std::vector<uint64_t> signatures;
+};
+Result<Signed> ReadSigned(const StageContext& ctx, uint64_t source);
+
+// The cluster's decisions about a group.
+struct GroupDecisions {
+  struct Doc {
+    DocStatus status = DocStatus::kCandidate;
+    std::string reason, dedup_json, key_suffix;
+  };
+  std::vector<std::vector<Doc>> sources;  // per source of the group, per document
+  struct Kept {
+    uint32_t source = 0;
+    uint64_t doc = 0;
+    bool validation = false;
+  };
+  std::vector<Kept> kept;  // in shard order
+  uint64_t exact = 0, near = 0, earlier = 0;
+  double seconds = 0;
+  std::vector<dedup::IndexedDocument> newly_kept;
+};
+std::string EncodeDecisions(const GroupDecisions& g);
+Result<GroupDecisions> ReadDecisions(const StageContext& ctx, uint64_t group);
+
+// What a dedup partition found: earlier runs' documents per band key (ids
+// in the store's order) and their signatures; the keys this run's
+// documents share across groups of the window.
+struct PartitionFindings {
+  std::unordered_map<uint64_t, std::vector<std::string>> earlier;
+  std::unordered_map<std::string, std::vector<uint64_t>> earlier_sigs;
+  std::unordered_set<uint64_t> cross;
+};
+Status ReadPartition(const std::string& path, uint32_t np, PartitionFindings* f);
+
+// Where a kept document went in its group's shards.
+struct TokenizedDoc {
+  tokenize::ShardPosition position;  // shard numbered from 0 within the group
+  uint64_t tokens = 0;
+  std::string tokens_sha256, text_sha256;
+};
+Status WritePositions(const std::string& path, const std::vector<TokenizedDoc>& placed, double seconds);
+Result<std::vector<TokenizedDoc>> ReadPositions(const std::string& path, double* seconds);
+
+}  // namespace crawlproof::pipelines
