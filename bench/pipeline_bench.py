@@ -21,8 +21,19 @@ work datatrove does not do; it still hashes every shard (file SHA-256 and the
 record root) and writes its provenance store, which datatrove has no
 equivalent of.
 
-Prints wall seconds, documents (HTML responses turned into documents) per
-second per core, and the ratio, for every scale.
+Equal work: datatrove's own WarcReader decides "is this HTML?" with libmagic
+(which calls most XHTML documentation pages text/xml) and ignores the HTTP
+status, so on a wget crawl it extracts a different set of pages. Here its
+reader is replaced by one that selects exactly as crawlproof does — response
+records with HTTP status 200 and an HTML Content-Type (text/html,
+application/xhtml+xml; a generic or missing type falls back to
+WARC-Identified-Payload-Type, then to sniffing the body's first tag), bodies
+with their Content-Encoding removed — and decodes them as datatrove does. The
+bench fails unless both sides handed the same number of pages to their
+extractors, and fails on any non-zero exit of either side.
+
+Prints, per scale: wall seconds, pages extracted, documents per second per
+core and the ratio; then each side's time per stage.
 """
 import argparse, gzip, json, os, re, shutil, subprocess, sys, tempfile, time, zlib
 
@@ -52,6 +63,40 @@ def copies(warc, n, out_dir):
     return paths
 
 
+GENERIC = {'', 'application/octet-stream', 'unknown/unknown', 'application/unknown', '*/*'}
+HTML = {'text/html', 'application/xhtml+xml', 'application/xhtml'}
+SNIFF = [b'<!doctype html', b'<html', b'<head', b'<script', b'<iframe', b'<h1', b'<div', b'<font', b'<table', b'<a',
+         b'<style', b'<title', b'<b', b'<body', b'<br', b'<p']
+
+
+def mime_of(content_type):
+    return (content_type or '').split(';')[0].strip().lower()
+
+
+def looks_like_html(body):
+    body = body[3:] if body.startswith(b'\xef\xbb\xbf') else body
+    body = body[:512].lstrip(b' \t\n\r\f') + body[512:]
+    low = body[:32].lower()
+    if low.startswith(b'<!--'):
+        return True
+    return any(low.startswith(p) and len(low) > len(p) and low[len(p):len(p) + 1] in (b' ', b'>') for p in SNIFF)
+
+
+def selected_html(record):
+    """The record's decoded body if crawlproof would extract it, else None."""
+    if record.rec_type != 'response' or record.http_headers is None:
+        return None
+    if record.http_headers.get_statuscode() != '200':
+        return None
+    mime = mime_of(record.http_headers.get_header('Content-Type'))
+    if mime in GENERIC and record.rec_headers.get_header('WARC-Identified-Payload-Type'):
+        mime = mime_of(record.rec_headers.get_header('WARC-Identified-Payload-Type'))
+    body = record.content_stream().read()  # chunking and Content-Encoding removed
+    if mime not in HTML and not (mime in GENERIC and looks_like_html(body)):
+        return None
+    return body
+
+
 def run_ours(crawlproof, inputs, work):
     out = os.path.join(work, 'ours')
     shutil.rmtree(out, ignore_errors=True)
@@ -65,11 +110,13 @@ def run_ours(crawlproof, inputs, work):
     r = subprocess.run(['taskset', '-c', '0', crawlproof, 'run', toml, '--progress', 'off'], capture_output=True,
                        text=True)
     seconds = time.perf_counter() - t
-    if r.returncode not in (0, 1):
-        sys.exit('crawlproof run failed: ' + r.stderr)
+    if r.returncode != 0:
+        sys.exit('crawlproof run exited %d: %s' % (r.returncode, r.stderr[-2000:]))
     stats = json.loads(r.stdout)
     docs = sum(stats['documents'].values())
-    return seconds, docs, stats
+    # Pages handed to the extractor: documents, and those whose text came out empty.
+    pages = docs + stats.get('skipped_records', {}).get('empty', 0)
+    return seconds, docs, pages, stats
 
 
 def run_datatrove(inputs, work):
@@ -89,13 +136,34 @@ def run_datatrove(inputs, work):
     for i in inputs:
         os.symlink(i, os.path.join(src, os.path.basename(i)))
     cfg = MinhashConfig(n_grams=5, num_buckets=14, hashes_per_bucket=8)
-    counter = {}
 
-    class Count:
-        pass
+    class SameSelectionWarcReader(WarcReader):
+        """datatrove's WarcReader with crawlproof's record selection."""
+        name = 'Warc (crawlproof selection)'
+
+        def read_file(self, filepath):
+            import cchardet
+            from warcio.archiveiterator import ArchiveIterator
+            with self.data_folder.open(filepath, 'rb', compression=self.compression) as f:
+                for ri, record in enumerate(ArchiveIterator(f)):
+                    with self.track_time():
+                        body = selected_html(record)
+                        if body is None:
+                            continue
+                        try:
+                            html = body.decode('utf-8')
+                        except UnicodeDecodeError:  # as datatrove's reader decodes
+                            enc = cchardet.detect(body)['encoding'] or 'latin-1'
+                            html = body.decode(enc, errors='replace')
+                        h = record.rec_headers
+                        document = self.get_document_from_dict(
+                            {'text': html, 'id': h.get_header('WARC-Record-ID'), 'url': h.get_header('WARC-Target-URI'),
+                             'date': h.get_header('WARC-Date')}, filepath, ri)
+                    if document:
+                        yield document
 
     stages = [
-        [WarcReader(src, glob_pattern='*.warc.gz'), Trafilatura(favour_precision=True), GopherRepetitionFilter(),
+        [SameSelectionWarcReader(src, glob_pattern='*.warc.gz'), Trafilatura(favour_precision=True), GopherRepetitionFilter(),
          GopherQualityFilter(), C4QualityFilter(filter_no_terminal_punct=False), FineWebQualityFilter(),
          PIIFormatter(), JsonlWriter(os.path.join(base, 'docs'))],
         [JsonlReader(os.path.join(base, 'docs')), MinhashDedupSignature(os.path.join(base, 'sigs'), config=cfg)],
@@ -105,18 +173,24 @@ def run_datatrove(inputs, work):
          DocumentTokenizer(os.path.join(base, 'tokens'), tokenizer_name_or_path=TOKENIZER,
                            eos_token='<｜end▁of▁sentence｜>', shuffle_documents=False)],
     ]
-    t = time.perf_counter()
+    names = ['read+extract+filter', 'minhash signatures', 'minhash buckets', 'minhash cluster', 'dedup filter+tokenize']
     logs = os.path.join(base, 'logs')
+    per_stage = {}
+    t = time.perf_counter()
     for k, pipeline in enumerate(stages):
+        t0 = time.perf_counter()
         LocalPipelineExecutor(pipeline=pipeline, tasks=cfg.num_buckets if k == 2 else 1, workers=1,
                               logging_dir=os.path.join(logs, str(k))).run()
+        per_stage[names[k]] = time.perf_counter() - t0
+        if not os.path.exists(os.path.join(logs, str(k), 'completions')) or len(
+                os.listdir(os.path.join(logs, str(k), 'completions'))) < (cfg.num_buckets if k == 2 else 1):
+            sys.exit('datatrove stage %d (%s) did not complete; logs in %s' % (k, names[k], logs))
     seconds = time.perf_counter() - t
-    stats = json.load(open(os.path.join(logs, '0', 'stats.json')))
     extracted = 0
-    for s in stats:
+    for s in json.load(open(os.path.join(logs, '0', 'stats.json'))):
         if 'Trafilatura' in s.get('name', ''):
             extracted = s['stats'].get('forwarded', 0) + s['stats'].get('dropped', 0)
-    return seconds, extracted
+    return seconds, extracted, per_stage
 
 
 def main():
@@ -135,16 +209,24 @@ def main():
     print(f'{"scale":>5} {"MB":>7} {"documents":>9} {"crawlproof s":>13} {"docs/s":>8} {"datatrove s":>12} {"docs/s":>8}'
           f' {"ratio":>7}')
     os.sched_setaffinity(0, {0})
+    stage_rows = []
     for s in scales:
         inputs = parts[:s]
         mb = sum(os.path.getsize(i) for i in inputs) / 1e6
-        t_ours, docs_ours, stats = run_ours(crawlproof, inputs, work)
-        t_dt, docs_dt = run_datatrove(inputs, work)
+        t_ours, docs_ours, pages_ours, stats = run_ours(crawlproof, inputs, work)
+        t_dt, pages_dt, dt_stages = run_datatrove(inputs, work)
+        if pages_dt != pages_ours:
+            sys.exit(f'unequal work at {s}x: crawlproof extracted {pages_ours} pages, datatrove {pages_dt}')
         # Rates over the same count (the documents crawlproof extracted), so
         # the ratio is the ratio of the two wall times on identical input.
         print(f'{s:>4}x {mb:7.1f} {docs_ours:9} {t_ours:13.2f} {docs_ours / t_ours:8.0f} {t_dt:12.2f}'
-              f' {docs_ours / t_dt:8.1f} {t_dt / t_ours:6.1f}x   (crawlproof kept {stats["kept"]}, {stats["tokens"]}'
-              f' tokens; datatrove extracted {docs_dt})', flush=True)
+              f' {docs_ours / t_dt:8.1f} {t_dt / t_ours:6.1f}x   (both extracted {pages_ours} pages; crawlproof kept'
+              f' {stats["kept"]}, {stats["tokens"]} tokens)', flush=True)
+        stage_rows.append((s, stats['seconds'], dt_stages))
+    print('\nper stage, seconds')
+    for s, ours, theirs in stage_rows:
+        print(f'{s}x crawlproof: ' + ', '.join(f'{k} {v:.2f}' for k, v in ours.items()))
+        print(f'{s}x datatrove:  ' + ', '.join(f'{k} {v:.2f}' for k, v in theirs.items()), flush=True)
 
 
 if __name__ == '__main__':

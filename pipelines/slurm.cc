@@ -296,6 +296,42 @@ std::string LogTail(const std::string& path) {
   return t.substr(at == 0 ? 0 : at + 1);
 }
 
+// Slurm's account of array tasks ("JOB_TASK" -> "STATE exit X:Y on NODE"),
+// from sacct where the cluster keeps accounting; empty where it does not
+// (sacct then fails: accounting_storage/none).
+std::map<std::string, std::string> Accounting(const std::vector<SlurmJob>& jobs) {
+  std::map<std::string, std::string> out;
+  if (jobs.empty()) return out;
+  std::string ids;
+  for (const auto& j : jobs) ids += (ids.empty() ? "" : ",") + j.job_id;
+  CommandResult r = RunProgram({"sacct", "-n", "-P", "-X", "-j", ids, "-o", "JobID,State,ExitCode,NodeList"});
+  if (r.exit_code != 0) return out;
+  size_t start = 0;
+  while (start < r.out.size()) {
+    size_t nl = r.out.find('\n', start);
+    if (nl == std::string::npos) nl = r.out.size();
+    const std::string line = r.out.substr(start, nl - start);
+    start = nl + 1;
+    std::vector<std::string> f;
+    for (size_t a = 0, b; a <= line.size(); a = b + 1) {
+      b = line.find('|', a);
+      if (b == std::string::npos) b = line.size();
+      f.push_back(line.substr(a, b - a));
+    }
+    // Later attempts (requeues) come later: the last one is kept.
+    if (f.size() == 4) out[f[0]] = f[1] + " exit " + f[2] + (f[3].empty() ? "" : " on " + f[3]);
+  }
+  return out;
+}
+
+// The array task ("JOB_INDEX") that ran task `t` of `stage`.
+std::string ArrayTask(const Submission& sub, Stage stage, uint64_t t) {
+  for (const auto& j : sub.jobs)
+    if (j.stage == ToString(stage) && t >= j.offset && t < j.offset + j.count)
+      return j.job_id + "_" + std::to_string(t - j.offset);
+  return "";
+}
+
 // Waits for the submission; the finished run's summary, or the failure.
 Result<RunSummary> Wait(const Submission& sub, const Plan& plan, const SlurmRunOptions& options) {
   int queue_failures = 0;
@@ -332,8 +368,12 @@ Result<RunSummary> Wait(const Submission& sub, const Plan& plan, const SlurmRunO
         Status cancelled = CancelJobs(rest);
         const std::string log = LogPath(sub.plan_dir, stage, missing);
         const std::string tail = LogTail(log);
+        const std::string job = ArrayTask(sub, stage, missing);
+        const std::map<std::string, std::string> acct = Accounting(sub.jobs);
+        auto a = acct.find(job);
         return Status::Internal(std::string("stage ") + ToString(stage) + " failed: task " + std::to_string(missing) +
-                                " did not complete (log: " + log + ")" + (tail.empty() ? "" : ":\n" + tail) + "\n" +
+                                " (job " + job + (a == acct.end() ? "" : ": " + a->second) +
+                                ") did not complete (log: " + log + ")" + (tail.empty() ? "" : ":\n" + tail) + "\n" +
                                 std::to_string(rest.size()) + " later job(s) cancelled" +
                                 (cancelled.ok() ? "" : " (" + cancelled.message() + ")") +
                                 "; re-issue the same crawlproof run to resume (done tasks are kept)");
@@ -541,10 +581,14 @@ Result<std::string> SubmissionStatus(const std::string& output) {
     out += line;
     if (failed) {
       failed_any = true;
+      const std::map<std::string, std::string> acct = Accounting(sub->jobs);
       for (uint64_t t = 0, shown = 0; t < n && shown < 5; ++t) {
         if (fs::exists(DoneMarker(sub->plan_dir, stage, t))) continue;
         const std::string log = LogPath(sub->plan_dir, stage, t);
-        out += "    task " + std::to_string(t) + ": " + log + "\n";
+        const std::string job = ArrayTask(*sub, stage, t);
+        auto a = acct.find(job);
+        out += "    task " + std::to_string(t) + " (job " + job + (a == acct.end() ? "" : ": " + a->second) +
+               "): " + log + "\n";
         const std::string tail = LogTail(log);
         if (!tail.empty())
           out += "      " + tail.substr(tail.rfind('\n') == std::string::npos ? 0 : tail.rfind('\n') + 1) + "\n";

@@ -40,7 +40,11 @@ Status MakeDirs(const std::string& dir) {
 }
 
 std::string TempDir(const std::string& final_dir) {
-  return final_dir + ".tmp." + std::to_string(::getpid()) + "." +
+  // Host, process and thread: two attempts of one task (a requeued job while
+  // a lost node's copy still runs) never share a temporary folder.
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return final_dir + ".tmp." + host + "." + std::to_string(::getpid()) + "." +
          std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id()) % 100000);
 }
 

@@ -179,6 +179,76 @@ TEST(Slurm, KilledTaskThenReissued) {
   ExpectSameOutputs(dir + "/local", dir + "/killed");
 }
 
+// The cluster's folder when it is scripts/local-slurm's (SLURM_CONF is
+// DIR/etc/slurm.conf and the nodes' pid files are in DIR/run), else "".
+std::string LocalSlurmDir() {
+  const char* conf = std::getenv("SLURM_CONF");
+  if (!conf) return "";
+  const fs::path dir = fs::path(conf).parent_path().parent_path();
+  return fs::exists(dir / "run" / "slurmd-cpn1.pid") ? dir.string() : "";
+}
+
+// One node fails mid-run (scripts/local-slurm stop-node: SIGKILL to its
+// slurmd and every job process on it, as a power cut would): Slurm marks it
+// down after SlurmdTimeout and the lost tasks end or are requeued; the
+// re-issued command finishes, identical to a local run.
+TEST(Slurm, NodeFailureThenReissued) {
+  REQUIRE_CLUSTER();
+  const std::string slurm_dir = LocalSlurmDir();
+  if (slurm_dir.empty()) GTEST_SKIP() << "needs a cluster started by scripts/local-slurm (to stop one of its nodes)";
+  const std::string script = std::string(kSource) + "/scripts/local-slurm";
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string paths = "\"sample/*.warc.gz\"";
+  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "local", paths) + " --progress off").exit_code, 0);
+  const std::string pipeline = WritePipeline(dir, "nodefail", paths);
+  testing::CliRun first;
+  std::thread waiter([&] {
+    first =
+        testing::RunCrawlproof("run " + pipeline + " --executor slurm --wait", "CRAWLPROOF_STAGE_SLEEP=process:2:15");
+  });
+  // The node running process task 2 of this submission.
+  std::string node;
+  for (int i = 0; i < 300 && node.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!fs::exists(dir + "/nodefail/submission.json")) continue;
+    const std::string sub = testing::ReadFileBytes(dir + "/nodefail/submission.json");
+    const std::string key = "{\"stage\":\"process\",\"job_id\":\"";
+    const size_t at = sub.find(key);
+    if (at == std::string::npos) continue;
+    const std::string task = sub.substr(at + key.size(), sub.find('"', at + key.size()) - at - key.size()) + "_2";
+    auto q = pipelines::RunProgram({"squeue", "-h", "-r", "-j", task, "-t", "RUNNING", "-o", "%N"});
+    if (q.exit_code == 0 && q.out.rfind("cpn", 0) == 0) node = q.out.substr(0, q.out.find_first_of(" \n"));
+  }
+  ASSERT_FALSE(node.empty()) << "process task 2 never ran";
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  auto stop = pipelines::RunProgram({script, "stop-node", node, "--dir", slurm_dir});
+  ASSERT_EQ(stop.exit_code, 0) << stop.out;
+  // The node comes back once Slurm has marked it down (the lost tasks are
+  // then requeued or failed); the waiting command ends either way.
+  for (int i = 0; i < 600; ++i) {
+    auto s = pipelines::RunProgram({"sinfo", "-h", "-n", node, "-o", "%T"});
+    if (s.out.find("down") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  auto start = pipelines::RunProgram({script, "start-node", node, "--dir", slurm_dir});
+  EXPECT_EQ(start.exit_code, 0) << start.out;
+  waiter.join();
+  if (first.exit_code != 0) {  // the lost tasks failed rather than requeued: nothing committed
+    EXPECT_NE(first.err.find("stage process failed"), std::string::npos) << first.err;
+    EXPECT_FALSE(fs::exists(dir + "/nodefail/shards/manifest.json"));
+  }
+  auto resumed = testing::RunCrawlproof("run " + pipeline + " --executor slurm --wait");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  ExpectSameOutputs(dir + "/local", dir + "/nodefail");
+  // The cluster is whole again for the tests after this one.
+  for (int i = 0; i < 300; ++i) {
+    auto s = pipelines::RunProgram({"sinfo", "-h", "-n", node, "-o", "%T"});
+    if (s.out.rfind("idle", 0) == 0 || s.out.rfind("mixed", 0) == 0 || s.out.rfind("alloc", 0) == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 // A second run over more sources on Slurm equals the same two runs done
 // locally: new shards after the old ones, dedup against the first run.
 TEST(Slurm, IncrementalRunEqualsLocal) {
