@@ -2,7 +2,12 @@
 """End to end: `crawlproof run` against datatrove running the equivalent
 stages, one core each, on the same real WARC files, at 1x, 2x and 4x input.
 
-usage: pipeline_bench.py BUILD_DIR WARC.gz [--scales 1,2,4] [--work DIR]
+usage: pipeline_bench.py BUILD_DIR WARC.gz [--scales 1,2,4] [--work DIR] [--slurm PARTITION]
+
+With --slurm, both run as Slurm jobs on the cluster SLURM_CONF names: `crawlproof
+run --executor slurm --wait` (one process task per file) against datatrove's
+SlurmPipelineExecutor (the same stages, one task per file, chained with its
+own dependencies), wall time from submission to the last output.
 
 Scale 1 is the WARC (per-record gzip, e.g. a make-corpus file); scale s adds
 s - 1 copies of it whose records get new WARC-Record-IDs (the first hex digit
@@ -35,9 +40,13 @@ extractors, and fails on any non-zero exit of either side.
 Prints, per scale: wall seconds, pages extracted, documents per second per
 core and the ratio; then each side's time per stage.
 """
-import argparse, gzip, json, os, re, shutil, subprocess, sys, tempfile, time, zlib
+import argparse, glob, gzip, json, os, re, shutil, subprocess, sys, tempfile, time, zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Slurm jobs (sbatch exports the environment) import the selection from here too.
+sys.path.insert(0, HERE)
+os.environ['PYTHONPATH'] = HERE + os.pathsep + os.environ.get('PYTHONPATH', '')
+from warc_selection import selected_html  # noqa: E402
 TOKENIZER = os.path.join(HERE, '..', 'data', 'tokenizers', 'deepseek-v3', 'tokenizer.json')
 
 
@@ -63,41 +72,8 @@ def copies(warc, n, out_dir):
     return paths
 
 
-GENERIC = {'', 'application/octet-stream', 'unknown/unknown', 'application/unknown', '*/*'}
-HTML = {'text/html', 'application/xhtml+xml', 'application/xhtml'}
-SNIFF = [b'<!doctype html', b'<html', b'<head', b'<script', b'<iframe', b'<h1', b'<div', b'<font', b'<table', b'<a',
-         b'<style', b'<title', b'<b', b'<body', b'<br', b'<p']
-
-
-def mime_of(content_type):
-    return (content_type or '').split(';')[0].strip().lower()
-
-
-def looks_like_html(body):
-    body = body[3:] if body.startswith(b'\xef\xbb\xbf') else body
-    body = body[:512].lstrip(b' \t\n\r\f') + body[512:]
-    low = body[:32].lower()
-    if low.startswith(b'<!--'):
-        return True
-    return any(low.startswith(p) and len(low) > len(p) and low[len(p):len(p) + 1] in (b' ', b'>') for p in SNIFF)
-
-
-def selected_html(record):
-    """The record's decoded body if crawlproof would extract it, else None."""
-    if record.rec_type != 'response' or record.http_headers is None:
-        return None
-    if record.http_headers.get_statuscode() != '200':
-        return None
-    mime = mime_of(record.http_headers.get_header('Content-Type'))
-    if mime in GENERIC and record.rec_headers.get_header('WARC-Identified-Payload-Type'):
-        mime = mime_of(record.rec_headers.get_header('WARC-Identified-Payload-Type'))
-    body = record.content_stream().read()  # chunking and Content-Encoding removed
-    if mime not in HTML and not (mime in GENERIC and looks_like_html(body)):
-        return None
-    return body
-
-
-def run_ours(crawlproof, inputs, work):
+def run_ours(crawlproof, inputs, work, partition=None):
+    """crawlproof run on one core, or with partition on that Slurm partition (--wait)."""
     out = os.path.join(work, 'ours')
     shutil.rmtree(out, ignore_errors=True)
     toml = os.path.join(work, 'ours.toml')
@@ -105,10 +81,15 @@ def run_ours(crawlproof, inputs, work):
         f.write('[run]\noutput = "%s"\nworkers = 1\n[source]\npaths = [%s]\n[ledger]\non_missing = "allow"\n'
                 '[filter]\nsteps = ["gopher_repetition", "gopher_quality", "c4", "fineweb", "pii"]\n'
                 '[dedup]\ndevice = "cpu"\n[tokenize]\ntokenizer = "%s"\n'
-                % (out, ', '.join('"%s"' % i for i in inputs), TOKENIZER))
+                '[slurm]\npartition = "%s"\nsources_per_task = 1\ndedup_tasks = 2\ntokenize_tasks = 1\nmem = "2G"\n'
+                % (out, ', '.join('"%s"' % i for i in inputs), TOKENIZER, partition or 'debug'))
+    argv = [crawlproof, 'run', toml, '--progress', 'off']
+    if partition:
+        argv += ['--executor', 'slurm', '--wait']
+    else:
+        argv = ['taskset', '-c', '0'] + argv
     t = time.perf_counter()
-    r = subprocess.run(['taskset', '-c', '0', crawlproof, 'run', toml, '--progress', 'off'], capture_output=True,
-                       text=True)
+    r = subprocess.run(argv, capture_output=True, text=True)
     seconds = time.perf_counter() - t
     if r.returncode != 0:
         sys.exit('crawlproof run exited %d: %s' % (r.returncode, r.stderr[-2000:]))
@@ -119,8 +100,10 @@ def run_ours(crawlproof, inputs, work):
     return seconds, docs, pages, stats
 
 
-def run_datatrove(inputs, work):
-    from datatrove.executor import LocalPipelineExecutor
+def run_datatrove(inputs, work, partition=None):
+    """datatrove's equivalent stages: LocalPipelineExecutor on one core, or with
+    partition SlurmPipelineExecutor jobs chained on that partition."""
+    from datatrove.executor import LocalPipelineExecutor, SlurmPipelineExecutor
     from datatrove.pipeline.dedup import MinhashDedupBuckets, MinhashDedupCluster, MinhashDedupFilter, MinhashDedupSignature
     from datatrove.pipeline.dedup.minhash import MinhashConfig
     from datatrove.pipeline.extractors import Trafilatura
@@ -143,6 +126,7 @@ def run_datatrove(inputs, work):
 
         def read_file(self, filepath):
             import cchardet
+            from warc_selection import selected_html
             from warcio.archiveiterator import ArchiveIterator
             with self.data_folder.open(filepath, 'rb', compression=self.compression) as f:
                 for ri, record in enumerate(ArchiveIterator(f)):
@@ -176,21 +160,55 @@ def run_datatrove(inputs, work):
     names = ['read+extract+filter', 'minhash signatures', 'minhash buckets', 'minhash cluster', 'dedup filter+tokenize']
     logs = os.path.join(base, 'logs')
     per_stage = {}
+    # On Slurm one task per input file where a stage reads per file (the
+    # signature and filter stages must have as many tasks as each other).
+    n = len(inputs) if partition else 1
+    tasks = [n, n, cfg.num_buckets, 1, n]
+
+    def completed(k):
+        d = os.path.join(logs, str(k), 'completions')
+        return len(os.listdir(d)) if os.path.isdir(d) else 0
+
     t = time.perf_counter()
-    for k, pipeline in enumerate(stages):
-        t0 = time.perf_counter()
-        LocalPipelineExecutor(pipeline=pipeline, tasks=cfg.num_buckets if k == 2 else 1, workers=1,
-                              logging_dir=os.path.join(logs, str(k))).run()
-        per_stage[names[k]] = time.perf_counter() - t0
-        if not os.path.exists(os.path.join(logs, str(k), 'completions')) or len(
-                os.listdir(os.path.join(logs, str(k), 'completions'))) < (cfg.num_buckets if k == 2 else 1):
-            sys.exit('datatrove stage %d (%s) did not complete; logs in %s' % (k, names[k], logs))
+    if partition:
+        previous = None
+        for k, pipeline in enumerate(stages):
+            previous = SlurmPipelineExecutor(
+                pipeline=pipeline, tasks=tasks[k], time='01:00:00', partition=partition, qos='', mem_per_cpu_gb=2,
+                job_name='datatrove-%d' % k, logging_dir=os.path.join(logs, str(k)), depends=previous,
+                venv_path=os.path.join(sys.prefix, 'bin', 'activate'), mail_type='NONE')
+        previous.run()  # submits every stage, each after the one it depends on
+        while completed(len(stages) - 1) < tasks[-1]:
+            time.sleep(1)
+            q = subprocess.run(['squeue', '-h', '-n', ','.join('datatrove-%d' % k for k in range(len(stages))), '-o',
+                                '%i'], capture_output=True, text=True)
+            stranded = subprocess.run(['squeue', '-h', '-n', ','.join('datatrove-%d' % k for k in range(len(stages))),
+                                       '-o', '%i %r'], capture_output=True, text=True).stdout
+            if 'DependencyNeverSatisfied' in stranded:
+                subprocess.run(['scancel', '-n', ','.join('datatrove-%d' % k for k in range(len(stages)))])
+                sys.exit('datatrove on Slurm: a stage failed; logs in %s' % logs)
+            if q.returncode == 0 and not q.stdout.strip() and completed(len(stages) - 1) < tasks[-1]:
+                time.sleep(2)
+                if completed(len(stages) - 1) < tasks[-1]:
+                    sys.exit('datatrove on Slurm: jobs left the queue unfinished; logs in %s' % logs)
+        per_stage = {}
+    else:
+        for k, pipeline in enumerate(stages):
+            t0 = time.perf_counter()
+            LocalPipelineExecutor(pipeline=pipeline, tasks=tasks[k], workers=1,
+                                  logging_dir=os.path.join(logs, str(k))).run()
+            per_stage[names[k]] = time.perf_counter() - t0
     seconds = time.perf_counter() - t
-    extracted = 0
-    for s in json.load(open(os.path.join(logs, '0', 'stats.json'))):
-        if 'Trafilatura' in s.get('name', ''):
-            extracted = s['stats'].get('forwarded', 0) + s['stats'].get('dropped', 0)
-    return seconds, extracted, per_stage
+    for k in range(len(stages)):
+        if completed(k) < tasks[k]:
+            sys.exit('datatrove stage %d (%s) did not complete; logs in %s' % (k, names[k], logs))
+    extracted = timeouts = 0
+    for f in glob.glob(os.path.join(logs, '0', 'stats', '*.json')):  # per task
+        for s in json.load(open(f)):
+            if 'Trafilatura' in s.get('name', ''):  # pages handed to it, whatever came out
+                extracted += s['stats'].get('total', 0)
+                timeouts += s['stats'].get('timeout', 0)
+    return seconds, extracted, timeouts, per_stage
 
 
 def main():
@@ -199,34 +217,41 @@ def main():
     ap.add_argument('warc')
     ap.add_argument('--scales', default='1,2,4')
     ap.add_argument('--work', default=None)
+    ap.add_argument('--slurm', metavar='PARTITION', default=None,
+                    help='run both on this Slurm partition (SLURM_CONF of the cluster in the environment): crawlproof '
+                         'run --executor slurm --wait against datatrove\'s SlurmPipelineExecutor')
     a = ap.parse_args()
-    crawlproof = os.path.join(a.build, 'crawlproof')
+    crawlproof = os.path.abspath(os.path.join(a.build, 'crawlproof'))
     work = a.work or tempfile.mkdtemp(prefix='pipeline-bench-')
     os.makedirs(work, exist_ok=True)
     scales = [int(x) for x in a.scales.split(',')]
     parts = copies(a.warc, max(scales), work)
-    print(f'{a.warc}: {os.path.getsize(a.warc) / 1e6:.1f} MB per copy; one core each (taskset / affinity 0)')
+    where = (f'on Slurm partition {a.slurm}, one task per file, one CPU per task' if a.slurm else
+             'one core each (taskset / affinity 0)')
+    print(f'{a.warc}: {os.path.getsize(a.warc) / 1e6:.1f} MB per copy; {where}')
     print(f'{"scale":>5} {"MB":>7} {"documents":>9} {"crawlproof s":>13} {"docs/s":>8} {"datatrove s":>12} {"docs/s":>8}'
           f' {"ratio":>7}')
-    os.sched_setaffinity(0, {0})
+    if not a.slurm:
+        os.sched_setaffinity(0, {0})
     stage_rows = []
     for s in scales:
         inputs = parts[:s]
         mb = sum(os.path.getsize(i) for i in inputs) / 1e6
-        t_ours, docs_ours, pages_ours, stats = run_ours(crawlproof, inputs, work)
-        t_dt, pages_dt, dt_stages = run_datatrove(inputs, work)
+        t_ours, docs_ours, pages_ours, stats = run_ours(crawlproof, inputs, work, a.slurm)
+        t_dt, pages_dt, timeouts, dt_stages = run_datatrove(inputs, work, a.slurm)
         if pages_dt != pages_ours:
             sys.exit(f'unequal work at {s}x: crawlproof extracted {pages_ours} pages, datatrove {pages_dt}')
         # Rates over the same count (the documents crawlproof extracted), so
         # the ratio is the ratio of the two wall times on identical input.
         print(f'{s:>4}x {mb:7.1f} {docs_ours:9} {t_ours:13.2f} {docs_ours / t_ours:8.0f} {t_dt:12.2f}'
               f' {docs_ours / t_dt:8.1f} {t_dt / t_ours:6.1f}x   (both extracted {pages_ours} pages; crawlproof kept'
-              f' {stats["kept"]}, {stats["tokens"]} tokens)', flush=True)
+              f' {stats["kept"]}, {stats["tokens"]} tokens; Trafilatura timed out on {timeouts})', flush=True)
         stage_rows.append((s, stats['seconds'], dt_stages))
     print('\nper stage, seconds')
     for s, ours, theirs in stage_rows:
         print(f'{s}x crawlproof: ' + ', '.join(f'{k} {v:.2f}' for k, v in ours.items()))
-        print(f'{s}x datatrove:  ' + ', '.join(f'{k} {v:.2f}' for k, v in theirs.items()), flush=True)
+        if theirs:  # on Slurm the stages overlap with queueing: only the total
+            print(f'{s}x datatrove:  ' + ', '.join(f'{k} {v:.2f}' for k, v in theirs.items()), flush=True)
 
 
 if __name__ == '__main__':

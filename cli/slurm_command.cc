@@ -50,7 +50,8 @@ int RunStage(const StageArgs& a) {
   if (!plan.ok()) return fail(plan.status());
   auto config = pipelines::LoadPipeline(plan->pipeline);
   if (!config.ok()) return fail(config.status());
-  auto prepared = pipelines::Prepare(*config);
+  // Only tokenize tasks use the tokenizer; the others skip parsing it.
+  auto prepared = pipelines::Prepare(*config, *stage == pipelines::Stage::kTokenize);
   if (!prepared.ok()) return fail(prepared.status());
   pipelines::StageContext ctx;
   ctx.config = &*config;
@@ -82,9 +83,13 @@ int RunStage(const StageArgs& a) {
   ctx.store = st.get();
   StageSleep(a.stage, a.task);
   pipelines::RunSummary summary;
+  const auto t0 = std::chrono::steady_clock::now();
   Status s = pipelines::RunStageTask(ctx, *stage, a.task, &summary);
   if (!s.ok()) return fail(s);
-  LogInfo(a.stage + " task " + std::to_string(a.task) + " of plan " + plan->id + ": done");
+  char took[32];
+  std::snprintf(took, sizeof took, "%.3f",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  LogInfo(a.stage + " task " + std::to_string(a.task) + " of plan " + plan->id + ": done in " + took + " s");
   if (*stage == pipelines::Stage::kCommit) std::printf("%s\n", summary.stats_json.c_str());
   return kExitOk;
 }

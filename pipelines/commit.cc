@@ -314,7 +314,14 @@ Status RunStageTask(const StageContext& ctx, Stage stage, uint64_t task, RunSumm
         any_new = any_new || !already;
         RETURN_IF_ERROR(CommitGroup(ctx, g, &totals, summary));
       }
-      RETURN_IF_ERROR(FinishRun(ctx, totals, Since(t0), summary));
+      // The run's wall time: since the plan was written (the submission),
+      // as a local run counts from its start; the commit's own if unknown.
+      double seconds = Since(t0);
+      std::error_code ec;
+      const auto planned = fs::last_write_time(ctx.plan_dir() + "/plan.json", ec);
+      if (!ec)
+        seconds = std::max(seconds, std::chrono::duration<double>(fs::file_time_type::clock::now() - planned).count());
+      RETURN_IF_ERROR(FinishRun(ctx, totals, seconds, summary));
       break;
     }
   }

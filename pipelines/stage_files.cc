@@ -369,20 +369,22 @@ std::string DoneMarker(const std::string& plan_dir, Stage stage, uint64_t task) 
   return plan_dir + "/done/" + ToString(stage) + "-" + Num(task);
 }
 
-Result<Prepared> Prepare(const PipelineConfig& c) {
+Result<Prepared> Prepare(const PipelineConfig& c, bool load_tokenizer) {
   Prepared p;
   p.tok_path = c.tokenizer.empty() ? DefaultTokenizerPath() : c.tokenizer;
-  ASSIGN_OR_RETURN(p.tokenizer, tokenize::Tokenizer::Load(p.tok_path));
   RETURN_IF_ERROR(filter::LoadFilterPipeline(c.file).status());
   p.shard_options.format =
       c.format == "datatrove" ? tokenize::ShardFormat::kDatatrove : tokenize::ShardFormat::kMegatron;
   p.shard_options.shard_tokens = c.shard_tokens;
-  auto bos = p.tokenizer->ResolveMarker(c.bos, p.tokenizer->default_bos());
-  if (!bos.ok()) return bos.status().WithPrefix(c.file + ": tokenize.bos");
-  auto eos = p.tokenizer->ResolveMarker(c.eos, p.tokenizer->default_eos());
-  if (!eos.ok()) return eos.status().WithPrefix(c.file + ": tokenize.eos");
-  p.shard_options.bos = *bos;
-  p.shard_options.eos = *eos;
+  if (load_tokenizer) {
+    ASSIGN_OR_RETURN(p.tokenizer, tokenize::Tokenizer::Load(p.tok_path));
+    auto bos = p.tokenizer->ResolveMarker(c.bos, p.tokenizer->default_bos());
+    if (!bos.ok()) return bos.status().WithPrefix(c.file + ": tokenize.bos");
+    auto eos = p.tokenizer->ResolveMarker(c.eos, p.tokenizer->default_eos());
+    if (!eos.ok()) return eos.status().WithPrefix(c.file + ": tokenize.eos");
+    p.shard_options.bos = *bos;
+    p.shard_options.eos = *eos;
+  }
   std::string ledger_hash;
   if (!c.snapshot.empty()) {
     ASSIGN_OR_RETURN(verify::Trust trust, verify::LoadTrustFile(c.trust));

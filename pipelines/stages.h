@@ -74,8 +74,11 @@ struct Prepared {
   std::string options_sha256;  // the decision options and the tokenizer file
   std::string fingerprint;     // options_sha256, the ledger, the dedup partitions
 };
-// Errors: those of the tokenizer, the filter options and the ledger.
-Result<Prepared> Prepare(const PipelineConfig& config);
+// Errors: those of the tokenizer, the filter options and the ledger. Without
+// `load_tokenizer` (tasks of stages other than tokenize), the tokenizer file
+// is only hashed, not parsed: `tokenizer` stays null and `shard_options` has
+// no BOS/EOS (the submitting command prepared it in full and checked them).
+Result<Prepared> Prepare(const PipelineConfig& config, bool load_tokenizer = true);
 
 struct PlanGroup {
   uint64_t first = 0;             // index of the group's first source in the source list

@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+#include <simdjson.h>
 
 #include "common/encoding.h"
 #include "common/json.h"
@@ -294,10 +295,23 @@ Status ProvenanceStore::DumpFamily(const std::string& family,
     } else {
       o.Add("key", std::string(key));
     }
-    const bool json_value = !value.empty() && (value.front() == '{' || value.front() == '[') &&
-                            (f == kIngest || f == kProvenance || f == kRuns);
+    // JSON values (some, like the manifest, span lines) go in minified, so
+    // that every account is one line; anything else as a string.
+    bool json_value = !value.empty() && (value.front() == '{' || value.front() == '[') &&
+                      (f == kIngest || f == kProvenance || f == kRuns);
+    std::string minified;
     if (json_value) {
-      o.AddRaw("value", std::string(value));
+      simdjson::dom::parser parser;
+      json_value = !parser.parse(value.data(), value.size()).error();
+      if (json_value) {
+        minified.resize(value.size());
+        size_t n = 0;
+        json_value = !simdjson::minify(value.data(), value.size(), minified.data(), n);
+        minified.resize(n);
+      }
+    }
+    if (json_value) {
+      o.AddRaw("value", minified);
     } else {
       o.Add("value", f == kDedup ? HexEncode(value) : std::string(value));
     }

@@ -5,7 +5,9 @@
 #include "pipelines/slurm.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -98,6 +100,48 @@ std::set<std::string> NodesInLogs(const std::string& output) {
     }
   }
   return nodes;
+}
+
+// `store dump` is JSON lines: every account one line and one JSON object,
+// the multi-line manifest included; the default family is the documents'
+// accounts, one per document of the run. Needs no cluster.
+TEST(StoreDump, OneJsonObjectPerLine) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  auto run = testing::RunCrawlproof("run " + WritePipeline(dir, "local", "\"sample/*.warc.gz\"") + " --progress off");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto all = testing::RunCrawlproof("store dump " + dir + "/local/store --family all");
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  simdjson::dom::parser parser;
+  std::map<std::string, size_t> families;
+  size_t start = 0;
+  bool manifest = false;
+  while (start < all.out.size()) {
+    const size_t nl = all.out.find('\n', start);
+    ASSERT_NE(nl, std::string::npos) << "the last line has no newline";
+    const std::string line = all.out.substr(start, nl - start);
+    start = nl + 1;
+    simdjson::dom::element e;
+    ASSERT_FALSE(parser.parse(line).get(e)) << "not one JSON object: " << line.substr(0, 200);
+    std::string_view family, key;
+    ASSERT_FALSE(e["family"].get(family));
+    ASSERT_FALSE(e["key"].is_null());
+    ASSERT_FALSE(e["value"].is_null());
+    ++families[std::string(family)];
+    if (family == "runs" && !e["key"].get(key) && key == "manifest") {
+      std::string_view name;
+      EXPECT_FALSE(e["value"]["manifest"].get(name));
+      EXPECT_EQ(name, "crawlproof-shards-v1");
+      manifest = true;
+    }
+  }
+  EXPECT_TRUE(manifest);
+  for (const char* f : {"ingest", "provenance", "by_url", "by_position", "dedup", "runs"})
+    EXPECT_GT(families[f], 0u) << f;
+  auto docs = testing::RunCrawlproof("store dump " + dir + "/local/store");
+  ASSERT_EQ(docs.exit_code, 0) << docs.err;
+  EXPECT_EQ(static_cast<size_t>(std::count(docs.out.begin(), docs.out.end(), '\n')), families["provenance"]);
+  EXPECT_NE(run.out.find("\"documents\":{"), std::string::npos);
 }
 
 TEST(Slurm, SameBytesAsALocalRun) {
