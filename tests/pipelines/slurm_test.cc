@@ -223,6 +223,41 @@ TEST(Slurm, KilledTaskThenReissued) {
   ExpectSameOutputs(dir + "/local", dir + "/killed");
 }
 
+// A submission cancelled by its user mid-run (`crawlproof cancel`, which
+// scancels every job of it still queued): nothing left in the queue, nothing
+// committed; a second submission while the first is live is refused; the
+// re-issued run ends identical to a local run.
+TEST(Slurm, CancelledByTheUserThenReissued) {
+  REQUIRE_CLUSTER();
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string paths = "\"sample/*.warc.gz\"";
+  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "local", paths) + " --progress off").exit_code, 0);
+  const std::string pipeline = WritePipeline(dir, "cancelled", paths);
+  auto submitted =
+      testing::RunCrawlproof("run " + pipeline + " --executor slurm", "CRAWLPROOF_STAGE_SLEEP=process:0:30");
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  EXPECT_NE(submitted.err.find("submitted process: job"), std::string::npos) << submitted.err;
+  auto second = testing::RunCrawlproof("run " + pipeline + " --executor slurm");
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_NE(second.err.find("still live"), std::string::npos) << second.err;
+  auto cancel = testing::RunCrawlproof("cancel " + dir + "/cancelled");
+  ASSERT_EQ(cancel.exit_code, 0) << cancel.err;
+  for (int i = 0; i < 100; ++i) {
+    auto live = pipelines::LiveJobs(dir + "/cancelled");
+    ASSERT_TRUE(live.ok()) << live.status().message();
+    if (live->empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto live = pipelines::LiveJobs(dir + "/cancelled");
+  ASSERT_TRUE(live.ok());
+  EXPECT_TRUE(live->empty());
+  EXPECT_FALSE(fs::exists(dir + "/cancelled/shards/manifest.json"));
+  auto resumed = testing::RunCrawlproof("run " + pipeline + " --executor slurm --wait");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  ExpectSameOutputs(dir + "/local", dir + "/cancelled");
+}
+
 // The cluster's folder when it is scripts/local-slurm's (SLURM_CONF is
 // DIR/etc/slurm.conf and the nodes' pid files are in DIR/run), else "".
 std::string LocalSlurmDir() {
