@@ -1,9 +1,6 @@
 #include "pipelines/slurm.h"
 
-#include <fcntl.h>
 #include <simdjson.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,54 +10,17 @@
 #include <set>
 #include <thread>
 
+#include "common/ascii.h"
 #include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
+#include "pipelines/slurm_commands.h"
 #include "pipelines/stages.h"
 #include "store/provenance_store.h"
-
-extern char** environ;
 
 namespace crawlproof::pipelines {
 
 namespace fs = std::filesystem;
-
-CommandResult RunProgram(const std::vector<std::string>& argv) {
-  CommandResult r;
-  int fds[2];
-  if (::pipe(fds) != 0) return r;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-  posix_spawn_file_actions_addclose(&fa, fds[0]);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid;
-  const int err = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(fds[1]);
-  if (err != 0) {
-    ::close(fds[0]);
-    r.out = std::string(argv[0]) + ": cannot run: " + std::strerror(err);
-    return r;
-  }
-  char buf[65536];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) != 0;) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    r.out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
 
 namespace {
 
@@ -68,11 +28,6 @@ std::string Quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
-  return s;
 }
 
 std::string SubmissionPath(const std::string& output) {
@@ -134,59 +89,6 @@ Result<std::optional<Submission>> ReadSubmission(const std::string& output) {
     s.jobs.push_back(std::move(job));
   }
   return std::optional<Submission>(std::move(s));
-}
-
-// Array job id -> the states of its tasks still in the queue (squeue;
-// jobs that ended are gone from it).
-struct QueueState {
-  bool ok = false;
-  std::string error;
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_job;  // state, reason
-};
-
-QueueState Queue(const std::vector<SlurmJob>& jobs) {
-  QueueState q;
-  if (jobs.empty()) {
-    q.ok = true;
-    return q;
-  }
-  std::set<std::string> ids;
-  for (const auto& j : jobs) ids.insert(j.job_id);
-  // %F: array job id (or the job id), %T: state, %r: reason.
-  CommandResult r = RunProgram({"squeue", "-h", "-r", "-o", "%F|%T|%r"});
-  if (r.exit_code != 0) {
-    q.error = "squeue failed (exit " + std::to_string(r.exit_code) + "): " + Trim(r.out);
-    return q;
-  }
-  q.ok = true;
-  size_t start = 0;
-  while (start < r.out.size()) {
-    size_t nl = r.out.find('\n', start);
-    if (nl == std::string::npos) nl = r.out.size();
-    const std::string line = r.out.substr(start, nl - start);
-    start = nl + 1;
-    const size_t a = line.find('|'), b = line.find('|', a + 1);
-    if (a == std::string::npos || b == std::string::npos) continue;
-    const std::string id = line.substr(0, a);
-    if (ids.count(id)) q.by_job[id].emplace_back(line.substr(a + 1, b - a - 1), line.substr(b + 1));
-  }
-  return q;
-}
-
-uint64_t MaxArraySize(const SlurmOptions& o) {
-  if (o.max_array_size) return o.max_array_size;
-  CommandResult r = RunProgram({"scontrol", "show", "config"});
-  if (r.exit_code == 0) {
-    const size_t at = r.out.find("MaxArraySize");
-    if (at != std::string::npos) {
-      const size_t eq = r.out.find('=', at);
-      if (eq != std::string::npos) {
-        const uint64_t v = std::strtoull(r.out.c_str() + eq + 1, nullptr, 10);
-        if (v > 0) return v;
-      }
-    }
-  }
-  return 1001;  // Slurm's default
 }
 
 std::string SelfPath() {
@@ -252,15 +154,6 @@ std::vector<std::string> SbatchArgs(const PipelineConfig& c, Stage stage, const 
   return a;
 }
 
-Status CancelJobs(const std::vector<SlurmJob>& jobs) {
-  if (jobs.empty()) return Status::Ok();
-  std::vector<std::string> argv = {"scancel"};
-  for (const auto& j : jobs) argv.push_back(j.job_id);
-  CommandResult r = RunProgram(argv);
-  if (r.exit_code != 0) return Status::IoError("scancel failed (exit " + std::to_string(r.exit_code) + ")");
-  return Status::Ok();
-}
-
 uint64_t DoneCount(const std::string& plan_dir, Stage stage, uint64_t tasks, uint64_t* first_missing) {
   uint64_t done = 0;
   *first_missing = UINT64_MAX;
@@ -283,7 +176,7 @@ std::string LogPath(const std::string& plan_dir, Stage stage, uint64_t task) {
 std::string LogTail(const std::string& path) {
   auto text = ReadWholeFile(path);
   if (!text.ok()) return "";
-  std::string t = Trim(*text);
+  std::string t(TrimWhitespace(*text));
   size_t at = t.size(), lines = 0;
   while (at > 0 && lines < 3) {
     at = t.rfind('\n', at - 1);
@@ -294,34 +187,6 @@ std::string LogTail(const std::string& path) {
     ++lines;
   }
   return t.substr(at == 0 ? 0 : at + 1);
-}
-
-// Slurm's account of array tasks ("JOB_TASK" -> "STATE exit X:Y on NODE"),
-// from sacct where the cluster keeps accounting; empty where it does not
-// (sacct then fails: accounting_storage/none).
-std::map<std::string, std::string> Accounting(const std::vector<SlurmJob>& jobs) {
-  std::map<std::string, std::string> out;
-  if (jobs.empty()) return out;
-  std::string ids;
-  for (const auto& j : jobs) ids += (ids.empty() ? "" : ",") + j.job_id;
-  CommandResult r = RunProgram({"sacct", "-n", "-P", "-X", "-j", ids, "-o", "JobID,State,ExitCode,NodeList"});
-  if (r.exit_code != 0) return out;
-  size_t start = 0;
-  while (start < r.out.size()) {
-    size_t nl = r.out.find('\n', start);
-    if (nl == std::string::npos) nl = r.out.size();
-    const std::string line = r.out.substr(start, nl - start);
-    start = nl + 1;
-    std::vector<std::string> f;
-    for (size_t a = 0, b; a <= line.size(); a = b + 1) {
-      b = line.find('|', a);
-      if (b == std::string::npos) b = line.size();
-      f.push_back(line.substr(a, b - a));
-    }
-    // Later attempts (requeues) come later: the last one is kept.
-    if (f.size() == 4) out[f[0]] = f[1] + " exit " + f[2] + (f[3].empty() ? "" : " on " + f[3]);
-  }
-  return out;
 }
 
 // The array task ("JOB_INDEX") that ran task `t` of `stage`.
@@ -512,13 +377,13 @@ Result<SlurmSubmission> RunOnSlurm(const PipelineConfig& c, const SlurmRunOption
         continue;
       }
       CommandResult r = RunProgram(argv);
-      std::string id = Trim(r.out);
+      std::string id = std::string(TrimWhitespace(r.out));
       if (const size_t semi = id.find(';'); semi != std::string::npos) id.resize(semi);  // "id;cluster"
       if (r.exit_code != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos) {
         // What was submitted cannot run without this stage.
         CancelJobs(sub.jobs).ok();
         return Status::IoError("sbatch of the " + name + " stage failed (exit " + std::to_string(r.exit_code) +
-                               "): " + Trim(r.out));
+                               "): " + std::string(TrimWhitespace(r.out)));
       }
       ids.push_back(id);
       sub.jobs.push_back({name, id, offset, count});

@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "pipelines/pipeline.h"
 #include "pipelines/run.h"
+#include "pipelines/slurm_commands.h"
 
 namespace crawlproof::pipelines {
 
@@ -23,11 +24,6 @@ struct SlurmRunOptions {
   bool dry_run = false;  // write the plan and the job scripts, submit nothing
   double poll_seconds = 2;
   const std::atomic<bool>* cancel = nullptr;  // stops waiting (the jobs go on)
-};
-
-struct SlurmJob {
-  std::string stage, job_id;
-  uint64_t offset = 0, count = 0;  // tasks offset .. offset+count-1 of the stage
 };
 
 struct SlurmSubmission {
@@ -56,12 +52,5 @@ Result<std::string> SubmissionStatus(const std::string& output);
 // `crawlproof cancel OUTPUT`: scancel every job of the submission still in
 // the queue. Returns the ids cancelled.
 Result<std::vector<std::string>> CancelSubmission(const std::string& output);
-
-// Runs a program (no shell) and returns its exit status and standard output.
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-};
-CommandResult RunProgram(const std::vector<std::string>& argv);
 
 }  // namespace crawlproof::pipelines

@@ -233,13 +233,10 @@ Result<GroupDecisions> ReadDecisions(const StageContext& ctx, uint64_t group) {
   ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(path, true));
   Decoder in(bytes);
   GroupDecisions g;
-  const uint64_t limit = bytes.size();
-  uint64_t n = in.U64();
-  if (n > limit) return Status::Corruption(path + ": bad count");
+  uint64_t n = in.Count();
   g.sources.resize(n);
   for (auto& docs : g.sources) {
-    const uint64_t m = in.U64();
-    if (m > limit) return Status::Corruption(path + ": bad count");
+    const uint64_t m = in.Count();
     docs.resize(m);
     for (auto& d : docs) {
       d.status = static_cast<DocStatus>(in.U8());
@@ -248,8 +245,7 @@ Result<GroupDecisions> ReadDecisions(const StageContext& ctx, uint64_t group) {
       d.key_suffix = in.Str();
     }
   }
-  n = in.U64();
-  if (n > limit) return Status::Corruption(path + ": bad count");
+  n = in.Count();
   g.kept.resize(n);
   for (auto& k : g.kept) {
     k.source = static_cast<uint32_t>(in.U64());
@@ -260,17 +256,13 @@ Result<GroupDecisions> ReadDecisions(const StageContext& ctx, uint64_t group) {
   g.near = in.U64();
   g.earlier = in.U64();
   g.seconds = in.F64();
-  n = in.U64();
-  if (n > limit) return Status::Corruption(path + ": bad count");
+  n = in.Count();
   g.newly_kept.resize(n);
   for (auto& d : g.newly_kept) {
     d.id = in.Str();
-    uint64_t m = in.U64();
-    if (m > limit) return Status::Corruption(path + ": bad count");
+    uint64_t m = in.Count();
     for (; m > 0; --m) d.band_keys.push_back(in.U64());
-    m = in.U64();
-    if (m > limit) return Status::Corruption(path + ": bad count");
-    for (; m > 0; --m) d.signature.push_back(in.U64());
+    for (m = in.Count(); m > 0; --m) d.signature.push_back(in.U64());
   }
   if (in.failed() || !in.done()) return Status::Corruption(path + ": truncated or malformed");
   for (const auto& k : g.kept)
@@ -288,26 +280,21 @@ std::string WindowDir(const StageContext& ctx, uint64_t begin, uint64_t end) {
 Status ReadPartition(const std::string& path, uint32_t np, PartitionFindings* f) {
   ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(path, true));
   Decoder in(bytes);
-  const uint64_t limit = bytes.size();
-  uint64_t n = in.U64();
-  if (n > limit) return Status::Corruption(path + ": bad count");
+  uint64_t n = in.Count();
   for (; n > 0 && !in.failed(); --n) {
     const uint64_t key = in.U64();
-    uint64_t m = in.U64();
-    if (m > limit) return Status::Corruption(path + ": bad count");
+    uint64_t m = in.Count();
     auto& ids = f->earlier[key];
     for (; m > 0; --m) ids.push_back(in.Str());
   }
-  n = in.U64();
-  if (n > limit) return Status::Corruption(path + ": bad count");
+  n = in.Count();
   for (; n > 0 && !in.failed(); --n) {
     std::string id = in.Str();
     std::vector<uint64_t> sig(np);
     for (uint32_t j = 0; j < np; ++j) sig[j] = in.U64();
     f->earlier_sigs.emplace(std::move(id), std::move(sig));
   }
-  n = in.U64();
-  if (n > limit) return Status::Corruption(path + ": bad count");
+  n = in.Count();
   for (; n > 0; --n) f->cross.insert(in.U64());
   if (in.failed() || !in.done()) return Status::Corruption(path + ": truncated or malformed");
   return Status::Ok();

@@ -49,6 +49,17 @@ class Decoder {
     return v;
   }
   uint8_t U8() { return Need(1) ? static_cast<uint8_t>(in_[pos_++]) : 0; }
+  // A count of elements that follow, each at least one byte: more than the
+  // bytes left fails the decoder (and gives 0), so no count sizes a
+  // container beyond the file.
+  uint64_t Count() {
+    const uint64_t n = U64();
+    if (failed_ || n > in_.size() - pos_) {
+      failed_ = true;
+      return 0;
+    }
+    return n;
+  }
   int64_t I64() { return static_cast<int64_t>(U64()); }
   double F64() {
     uint64_t u = U64();

@@ -102,6 +102,26 @@ std::set<std::string> NodesInLogs(const std::string& output) {
   return nodes;
 }
 
+// Task `task` of the process array of the submission for `output` once it
+// runs (waits up to 30 s): its array task id ("JOB_TASK") and node; empty if
+// it never ran. Other tests may have jobs of the same name in the queue.
+std::pair<std::string, std::string> RunningProcessTask(const std::string& output, int task) {
+  const std::string key = "{\"stage\":\"process\",\"job_id\":\"";
+  for (int i = 0; i < 300; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!fs::exists(output + "/submission.json")) continue;
+    const std::string sub = testing::ReadFileBytes(output + "/submission.json");
+    const size_t at = sub.find(key);
+    if (at == std::string::npos) continue;
+    const size_t start = at + key.size();
+    const std::string id = sub.substr(start, sub.find('"', start) - start) + "_" + std::to_string(task);
+    auto q = pipelines::RunProgram({"squeue", "-h", "-r", "-j", id, "-t", "RUNNING", "-o", "%i|%N"});
+    for (const auto& f : pipelines::PipeRows(q.out))
+      if (q.exit_code == 0 && f.size() == 2 && f[0] == id) return {id, f[1]};
+  }
+  return {};
+}
+
 // `store dump` is JSON lines: every account one line and one JSON object,
 // the multi-line manifest included; the default family is the documents'
 // accounts, one per document of the run. Needs no cluster.
@@ -189,20 +209,7 @@ TEST(Slurm, KilledTaskThenReissued) {
     first =
         testing::RunCrawlproof("run " + pipeline + " --executor slurm --wait", "CRAWLPROOF_STAGE_SLEEP=process:1:30");
   });
-  // Task 1 of this submission's process array, once it runs (other tests
-  // may have jobs of the same name in the queue).
-  std::string victim;
-  for (int i = 0; i < 300 && victim.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (!fs::exists(dir + "/killed/submission.json")) continue;
-    const std::string sub = testing::ReadFileBytes(dir + "/killed/submission.json");
-    const size_t at = sub.find("{\"stage\":\"process\",\"job_id\":\"");
-    if (at == std::string::npos) continue;
-    const size_t start = at + std::string("{\"stage\":\"process\",\"job_id\":\"").size();
-    const std::string task = sub.substr(start, sub.find('"', start) - start) + "_1";
-    auto q = pipelines::RunProgram({"squeue", "-h", "-r", "-j", task, "-t", "RUNNING", "-o", "%i"});
-    if (q.out.find(task) != std::string::npos) victim = task;
-  }
+  const auto [victim, victim_node] = RunningProcessTask(dir + "/killed", 1);
   ASSERT_FALSE(victim.empty()) << "process task 1 never ran";
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_EQ(pipelines::RunProgram({"scancel", "--signal=KILL", victim}).exit_code, 0);
@@ -286,19 +293,7 @@ TEST(Slurm, NodeFailureThenReissued) {
     first =
         testing::RunCrawlproof("run " + pipeline + " --executor slurm --wait", "CRAWLPROOF_STAGE_SLEEP=process:2:15");
   });
-  // The node running process task 2 of this submission.
-  std::string node;
-  for (int i = 0; i < 300 && node.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (!fs::exists(dir + "/nodefail/submission.json")) continue;
-    const std::string sub = testing::ReadFileBytes(dir + "/nodefail/submission.json");
-    const std::string key = "{\"stage\":\"process\",\"job_id\":\"";
-    const size_t at = sub.find(key);
-    if (at == std::string::npos) continue;
-    const std::string task = sub.substr(at + key.size(), sub.find('"', at + key.size()) - at - key.size()) + "_2";
-    auto q = pipelines::RunProgram({"squeue", "-h", "-r", "-j", task, "-t", "RUNNING", "-o", "%N"});
-    if (q.exit_code == 0 && q.out.rfind("cpn", 0) == 0) node = q.out.substr(0, q.out.find_first_of(" \n"));
-  }
+  const auto [job, node] = RunningProcessTask(dir + "/nodefail", 2);
   ASSERT_FALSE(node.empty()) << "process task 2 never ran";
   std::this_thread::sleep_for(std::chrono::seconds(1));
   auto stop = pipelines::RunProgram({script, "stop-node", node, "--dir", slurm_dir});
