@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "common/file_util.h"
@@ -18,8 +19,9 @@ namespace {
 using namespace crawlproof::verify;
 
 struct RecordArgs {
-  std::string input, snapshot, out, root;
+  std::string input, snapshot, out, root, trust;
   uint64_t offset = 0;
+  std::optional<uint64_t> pin_height;
 };
 
 int RunAuditRecord(const RecordArgs& a) {
@@ -28,7 +30,22 @@ int RunAuditRecord(const RecordArgs& a) {
     LogError(snapshot.status().message());
     return kExitCannotRun;
   }
-  auto bundle = BuildAuditBundle(a.input, LedgerPath(a.input, a.root), a.offset, *snapshot);
+  std::optional<uint64_t> pin = a.pin_height;
+  if (!a.trust.empty()) {
+    // The bundle is for verifiers of this trust file: check the snapshot
+    // against it, and carry the proof of consistency with its pin.
+    auto trust = LoadTrustFile(a.trust);
+    if (!trust.ok()) {
+      LogError(trust.status().message());
+      return kExitCannotRun;
+    }
+    if (auto v = VerifySnapshot(*snapshot, *trust); !v.ok()) {
+      LogError(a.snapshot + ": " + v.status().message());
+      return kExitBadInput;
+    }
+    if (!pin) pin = trust->pinned_height;
+  }
+  auto bundle = BuildAuditBundle(a.input, LedgerPath(a.input, a.root), a.offset, *snapshot, {}, pin);
   if (!bundle.ok()) {
     LogError(bundle.status().message());
     return bundle.status().code() == StatusCode::kIoError || bundle.status().code() == StatusCode::kUnavailable
@@ -157,6 +174,7 @@ int RunAuditVerify(const VerifyArgs& a) {
       .Add("record_id", r->leaf.record_id)
       .Add("target_uri", r->leaf.target_uri)
       .Add("height", r->height)
+      .Add("pinned", r->pin_check)
       .AddRaw("signers", JsonStringArray(r->signers))
       .Add("content", r->content_checked ? "verified" : "not checked");
   std::string line = o.str();
@@ -181,6 +199,11 @@ void RegisterAuditCommands(CLI::App& app, int* exit_code) {
   record->add_option("--snapshot", rec->snapshot, "Ledger snapshot")->required();
   record->add_option("--root", rec->root, "Directory local paths are committed relative to");
   record->add_option("--out", rec->out, "Bundle to write")->required();
+  record->add_option("--trust", rec->trust,
+                     "Trust file the bundle's verifiers use: the snapshot is verified against it, and the bundle "
+                     "carries the proof of consistency with its [pinned] block");
+  record->add_option("--pin-height", rec->pin_height,
+                     "Carry the proof of consistency with the block at this height (a verifier's pin)");
   record->callback([rec, exit_code] { *exit_code = RunAuditRecord(*rec); });
 
   auto ver = std::make_shared<VerifyArgs>();

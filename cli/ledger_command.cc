@@ -205,6 +205,15 @@ int RunBuild(const BuildArgs& a) {
     LogError("ledger build: " + s.message());
     return kExitCannotRun;
   }
+  // The snapshot as a verifier with its own genesis set would see it: a block
+  // without its quorum, or a switch the new set does not co-sign, is not written.
+  Trust own;
+  own.origin = snapshot.origin;
+  if (auto genesis = ParseValidatorSet(snapshot.valsets[0]); genesis.ok()) own.genesis = std::move(genesis).value();
+  if (auto v = VerifySnapshot(snapshot, own); !v.ok()) {
+    LogError("ledger build: the new block would not verify, not written: " + v.status().message());
+    return kExitCannotRun;
+  }
   if (Status s = WriteSnapshotFile(a.out, snapshot); !s.ok()) {
     LogError(s.message());
     return kExitCannotRun;
@@ -250,24 +259,6 @@ struct VerifyArgs {
   bool pin = false;
 };
 
-// Rewrites the [pinned] section of the trust file at `path` (atomically).
-Status PinTrust(const std::string& path, uint64_t height, const Hash& root) {
-  std::string text;
-  if (!ReadText(path, &text)) return Status::IoError(path + ": cannot read");
-  std::string kept;
-  bool in_pinned = false;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    std::string_view t = line;
-    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-    if (!t.empty() && t.front() == '[') in_pinned = t.substr(0, 8) == "[pinned]";
-    if (!in_pinned) kept += line + "\n";
-  }
-  while (kept.size() >= 2 && kept.substr(kept.size() - 2) == "\n\n") kept.pop_back();
-  kept += "\n[pinned]\nheight = " + std::to_string(height) + "\nroot = \"" + ToHex(root) + "\"\n";
-  return WriteFileAtomically(path, kept);
-}
-
 int RunVerify(const VerifyArgs& a) {
   int code = kExitOk;
   auto v = LoadVerified(a.snapshot, a.trust, &code);
@@ -302,7 +293,7 @@ int RunVerify(const VerifyArgs& a) {
           .AddRaw("proof", JsonStringArray(proof_hex));
       o.AddRaw("consistency", c.str());
     }
-    if (Status s = PinTrust(a.trust, v->height(), v->root()); !s.ok()) {
+    if (Status s = PinTrustFile(a.trust, v->height(), v->root()); !s.ok()) {
       LogError(s.message());
       return kExitCannotRun;
     }

@@ -249,8 +249,15 @@ Status WriteDocumentBundle(const store::ProvenanceStore& st, const std::string& 
   simdjson::dom::element se = state_parser.parse(sp);
   const std::string snapshot_path = Field(se["ledger"], "snapshot"), root = Field(se["ledger"], "root");
   ASSIGN_OR_RETURN(verify::Snapshot snapshot, verify::ReadSnapshotFile(snapshot_path));
+  // The run's trust file (stores since the hardening issue name it): the
+  // bundle carries the proof of consistency with its pinned block.
+  std::optional<uint64_t> pin;
+  if (const std::string trust_path = Field(se["ledger"], "trust"); !trust_path.empty()) {
+    ASSIGN_OR_RETURN(verify::Trust trust, verify::LoadTrustFile(trust_path));
+    pin = trust.pinned_height;
+  }
   ASSIGN_OR_RETURN(verify::AuditBundle bundle,
-                   verify::BuildAuditBundle(file, verify::LedgerPath(file, root), offset, snapshot));
+                   verify::BuildAuditBundle(file, verify::LedgerPath(file, root), offset, snapshot, {}, pin));
   JsonObject d;
   d.Add("doc_id", doc_id).Add("status", status).AddRaw("account", account);
   d.Add("pipeline_options_sha256", Field(se, "options_sha256"));

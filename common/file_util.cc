@@ -1,12 +1,14 @@
 #include "common/file_util.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace crawlproof {
 
@@ -21,20 +23,59 @@ std::string Basename(std::string_view path) {
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     int e = errno;
     std::string m = path + ": cannot open: " + std::strerror(e);
     return e == ENOENT ? Status::NotFound(m) : Status::IoError(m);
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Status::IoError(path + ": read failed");
-  return ss.str();
+  auto too_big = [&](const std::string& size) {
+    return Status::InvalidArgument(path + ": " + size + ", more than the " + std::to_string(max_bytes) +
+                                   " bytes such a file can hold");
+  };
+  struct stat st {};
+  std::string out;
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument(path + ": is a folder, not a file");
+  }
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+      ::close(fd);
+      return too_big(std::to_string(st.st_size) + " bytes");
+    }
+    out.reserve(static_cast<size_t>(st.st_size));
+  }
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int e = errno;
+      ::close(fd);
+      return Status::IoError(path + ": read failed: " + std::strerror(e));
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_bytes) {
+      ::close(fd);
+      return too_big("more than " + std::to_string(max_bytes) + " bytes");
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
 }
 
-Status WriteFileAtomically(const std::string& path, const std::string& data) {
+Status WriteFileAtomically(const std::string& given, const std::string& data) {
+  // Through a symbolic link: replace the file it names, keep the link.
+  std::string path = given;
+  std::error_code ec;
+  if (std::filesystem::is_symlink(given, ec)) {
+    auto target = std::filesystem::canonical(given, ec);
+    if (ec) return Status::IoError(given + ": a symbolic link to nothing: " + ec.message());
+    path = target.string();
+  }
   std::string tmp = path + ".tmp." + std::to_string(getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

@@ -5,10 +5,14 @@
 
 #include <toml++/toml.h>
 
+#include <climits>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <set>
+#include <sstream>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -17,17 +21,42 @@
 
 namespace crawlproof {
 
+// Every TOML file the project reads (pipeline files, filter configs, trust
+// files) is parsed here: at most `max_bytes` (checked before reading), errors
+// naming the file, the line and the column.
+inline Result<toml::table> ParseTomlFile(const std::string& path, uint64_t max_bytes) {
+  ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path, max_bytes));
+  try {
+    return toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ":" +
+                                   std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
+  }
+}
+
 class TomlSection {
  public:
+  static constexpr uint64_t kMaxListFileBytes = uint64_t{1} << 30;  // a `*_file` list (a domain block list)
+
   TomlSection(const toml::table* t, std::string path, std::string file)
       : t_(t), path_(std::move(path)), file_(std::move(file)) {}
 
   Status Get(const char* key, double* v) { return GetNumber(key, v); }
   Status Get(const char* key, int* v) {
-    double d = *v;
-    RETURN_IF_ERROR(GetNumber(key, &d));
-    if (d != static_cast<int>(d)) return Bad(key, "must be an integer");
-    *v = static_cast<int>(d);
+    const toml::node* n = Node(key);
+    if (!n) return Status::Ok();
+    if (!n->is_integer() || n->as_integer()->get() < INT32_MIN || n->as_integer()->get() > INT32_MAX)
+      return Bad(key, "must be an integer");
+    *v = static_cast<int>(n->as_integer()->get());
+    return Status::Ok();
+  }
+  // The same, with the value's range (inclusive): every option is read with
+  // its range, so a bad value is refused before anything is written.
+  template <typename T>
+  Status Get(const char* key, T* v, T lo, T hi) {
+    RETURN_IF_ERROR(Get(key, v));
+    if (!(*v >= lo && *v <= hi))
+      return Bad(key, "must be between " + Show(lo) + " and " + Show(hi) + ", not " + Show(*v));
     return Status::Ok();
   }
   Status Get(const char* key, uint64_t* v) {
@@ -93,7 +122,11 @@ class TomlSection {
       const toml::array* p = e.as_array();
       if (!p || p->size() != 2 || !(*p)[0].is_integer() || !(*p)[1].is_number())
         return Bad(key, "must be an array of [n, fraction] pairs");
-      v->emplace_back(static_cast<int>((*p)[0].as_integer()->get()), (*p)[1].value<double>().value_or(0));
+      const int64_t n_words = (*p)[0].as_integer()->get();
+      const double fraction = (*p)[1].value<double>().value_or(-1);
+      if (n_words < 1 || n_words > 100 || !(fraction >= 0 && fraction <= 1))
+        return Bad(key, "needs n between 1 and 100 and a fraction between 0 and 1 in each pair");
+      v->emplace_back(static_cast<int>(n_words), fraction);
     }
     return Status::Ok();
   }
@@ -105,8 +138,8 @@ class TomlSection {
     std::string path;
     RETURN_IF_ERROR(GetPath(file_key.c_str(), &path));
     if (path.empty()) return Status::Ok();
-    auto text = ReadWholeFile(path);
-    if (!text.ok()) return text.status().WithPrefix(file_ + ": " + path_ + "." + file_key);
+    auto text = ReadWholeFile(path, kMaxListFileBytes);
+    if (!text.ok()) return text.status().WithPrefix(file_ + ": " + Name(file_key.c_str()));
     size_t start = 0;
     while (start < text->size()) {
       size_t nl = text->find('\n', start);
@@ -118,6 +151,16 @@ class TomlSection {
     }
     return Status::Ok();
   }
+  // A sub-table (`[path.key]`): *out stays null when absent; any other
+  // value there (`key = 1`, `key = ["de"]`) is an error.
+  Status Table(const char* key, const toml::table** out) {
+    *out = nullptr;
+    const toml::node* n = Node(key);
+    if (!n) return Status::Ok();
+    if (!n->is_table()) return Bad(key, "must be a table ([" + Name(key) + "]), not a value");
+    *out = n->as_table();
+    return Status::Ok();
+  }
   const toml::node* Node(const char* key) {
     seen_.insert(key);
     return t_ ? t_->get(key) : nullptr;
@@ -126,7 +169,8 @@ class TomlSection {
   Status CheckUnknown() {
     if (!t_) return Status::Ok();
     for (const auto& [k, v] : *t_) {
-      if (!seen_.count(std::string(k.str()))) return Bad(std::string(k.str()).c_str(), "is not a known option");
+      if (!seen_.count(std::string(k.str())))
+        return Bad(std::string(k.str()).c_str(), v.is_table() ? "is not a known table" : "is not a known option");
     }
     return Status::Ok();
   }
@@ -139,11 +183,24 @@ class TomlSection {
     const toml::node* n = Node(key);
     if (!n) return Status::Ok();
     if (!n->is_number()) return Bad(key, "must be a number");
-    *v = n->value<double>().value_or(*v);
+    const double d = n->value<double>().value_or(*v);
+    if (!std::isfinite(d)) return Bad(key, "must be a finite number, not " + Show(d));
+    *v = d;
     return Status::Ok();
   }
+  template <typename T>
+  static std::string Show(T v) {
+    if constexpr (std::is_floating_point_v<T>) {
+      std::ostringstream o;
+      o << v;
+      return o.str();
+    } else {
+      return std::to_string(v);
+    }
+  }
+  std::string Name(const char* key) const { return path_.empty() ? std::string(key) : path_ + "." + key; }
   Status Bad(const char* key, const char* why) const {
-    return Status::InvalidArgument(file_ + ": " + path_ + "." + key + " " + why);
+    return Status::InvalidArgument(file_ + ": " + Name(key) + " " + why);
   }
   const toml::table* t_;
   std::string path_, file_;

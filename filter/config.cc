@@ -1,7 +1,9 @@
 // LoadFilterPipeline: the [filter] section of a TOML config.
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -13,24 +15,26 @@ namespace crawlproof::filter {
 namespace {
 
 using Section = TomlSection;
+constexpr uint64_t kMaxConfigBytes = 16 << 20;
+constexpr int kMaxWords = 100000000;
 
 }  // namespace
 
 Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
   toml::table root;
   if (!config_path.empty()) {
-    try {
-      root = toml::parse_file(config_path);
-    } catch (const toml::parse_error& e) {
-      return Status::InvalidArgument(config_path + ": " + std::string(e.description()));
-    }
+    ASSIGN_OR_RETURN(root, ParseTomlFile(config_path, kMaxConfigBytes));
   }
-  const toml::table* f = root["filter"].as_table();
-  auto section = [&](const char* name) {
-    return Section(f ? (*f)[name].as_table() : nullptr, std::string("filter.") + name, config_path);
-  };
+  const toml::table* f = nullptr;
+  RETURN_IF_ERROR(Section(&root, "", config_path).Table("filter", &f));
   std::vector<std::string> steps(std::begin(kDefaultSteps), std::end(kDefaultSteps));
   Section top(f, "filter", config_path);
+  // [filter.<step>] tables: a value there (`language = ["de"]`, meant as
+  // `languages`) is an error, not an ignored key.
+  std::map<std::string, const toml::table*> tables;
+  for (const char* sub : {"language", "url", "gopher_repetition", "gopher_quality", "c4", "fineweb", "pii"})
+    RETURN_IF_ERROR(top.Table(sub, &tables[sub]));
+  auto section = [&](const char* name) { return Section(tables[name], std::string("filter.") + name, config_path); };
   RETURN_IF_ERROR(top.Get("steps", &steps));
   // [filter] languages = [...]: shorthand for [filter.language] languages.
   std::optional<std::vector<std::string>> languages;
@@ -38,20 +42,27 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
     languages.emplace();
     RETURN_IF_ERROR(top.Get("languages", &*languages));
   }
-  for (const char* sub : {"language", "url", "gopher_repetition", "gopher_quality", "c4", "fineweb", "pii"})
-    top.Node(sub);
   RETURN_IF_ERROR(top.CheckUnknown());
 
+  // Every section present is read and range-checked, also those of steps
+  // the list leaves out (a bad value must not wait for the day it is used).
+  std::vector<std::pair<std::string, bool>> work;
+  for (const auto& step : steps) work.emplace_back(step, true);
+  for (const auto& [name, table] : tables)
+    if (table && std::find(steps.begin(), steps.end(), name) == steps.end()) work.emplace_back(name, false);
   FilterPipeline p;
-  for (const auto& step : steps) {
+  for (const auto& [step, use] : work) {
+    auto add = [&, use = use](std::unique_ptr<Filter> filter) {
+      if (use) p.Add(std::move(filter));
+    };
     if (step == "language") {
       LanguageOptions o;
       if (languages) o.languages = *languages;
       Section s = section("language");
       RETURN_IF_ERROR(s.Get("languages", &o.languages));
-      RETURN_IF_ERROR(s.Get("min_score", &o.min_score));
+      RETURN_IF_ERROR(s.Get("min_score", &o.min_score, 0.0, 1.0));
       RETURN_IF_ERROR(s.CheckUnknown());
-      p.Add(MakeLanguageFilter(o));
+      add(MakeLanguageFilter(o));
     } else if (step == "url") {
       UrlOptions o;
       Section s = section("url");
@@ -60,32 +71,32 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
       RETURN_IF_ERROR(s.GetList("banned_words", &o.banned_words));
       RETURN_IF_ERROR(s.GetList("soft_banned_words", &o.soft_banned_words));
       RETURN_IF_ERROR(s.GetList("banned_subwords", &o.banned_subwords));
-      RETURN_IF_ERROR(s.Get("soft_word_threshold", &o.soft_word_threshold));
+      RETURN_IF_ERROR(s.Get("soft_word_threshold", &o.soft_word_threshold, 1, 1000));
       RETURN_IF_ERROR(s.CheckUnknown());
-      p.Add(MakeUrlFilter(o));
+      add(MakeUrlFilter(o));
     } else if (step == "gopher_repetition") {
       GopherRepetitionOptions o;
       Section s = section("gopher_repetition");
-      RETURN_IF_ERROR(s.Get("dup_line_frac", &o.dup_line_frac));
-      RETURN_IF_ERROR(s.Get("dup_para_frac", &o.dup_para_frac));
-      RETURN_IF_ERROR(s.Get("dup_line_char_frac", &o.dup_line_char_frac));
-      RETURN_IF_ERROR(s.Get("dup_para_char_frac", &o.dup_para_char_frac));
+      RETURN_IF_ERROR(s.Get("dup_line_frac", &o.dup_line_frac, 0.0, 1.0));
+      RETURN_IF_ERROR(s.Get("dup_para_frac", &o.dup_para_frac, 0.0, 1.0));
+      RETURN_IF_ERROR(s.Get("dup_line_char_frac", &o.dup_line_char_frac, 0.0, 1.0));
+      RETURN_IF_ERROR(s.Get("dup_para_char_frac", &o.dup_para_char_frac, 0.0, 1.0));
       RETURN_IF_ERROR(s.Get("top_n_grams", &o.top_n_grams));
       RETURN_IF_ERROR(s.Get("dup_n_grams", &o.dup_n_grams));
       RETURN_IF_ERROR(s.CheckUnknown());
-      p.Add(MakeGopherRepetitionFilter(o));
+      add(MakeGopherRepetitionFilter(o));
     } else if (step == "gopher_quality") {
       GopherQualityOptions o;
       Section s = section("gopher_quality");
-      RETURN_IF_ERROR(s.Get("min_doc_words", &o.min_doc_words));
-      RETURN_IF_ERROR(s.Get("max_doc_words", &o.max_doc_words));
-      RETURN_IF_ERROR(s.Get("min_avg_word_length", &o.min_avg_word_length));
-      RETURN_IF_ERROR(s.Get("max_avg_word_length", &o.max_avg_word_length));
-      RETURN_IF_ERROR(s.Get("max_symbol_word_ratio", &o.max_symbol_word_ratio));
-      RETURN_IF_ERROR(s.Get("max_bullet_lines_ratio", &o.max_bullet_lines_ratio));
-      RETURN_IF_ERROR(s.Get("max_ellipsis_lines_ratio", &o.max_ellipsis_lines_ratio));
-      RETURN_IF_ERROR(s.Get("min_alpha_words_ratio", &o.min_alpha_words_ratio));
-      RETURN_IF_ERROR(s.Get("min_stop_words", &o.min_stop_words));
+      RETURN_IF_ERROR(s.Get("min_doc_words", &o.min_doc_words, 0, kMaxWords));
+      RETURN_IF_ERROR(s.Get("max_doc_words", &o.max_doc_words, 0, kMaxWords));
+      RETURN_IF_ERROR(s.Get("min_avg_word_length", &o.min_avg_word_length, 0.0, 1000.0));
+      RETURN_IF_ERROR(s.Get("max_avg_word_length", &o.max_avg_word_length, 0.0, 1000.0));
+      RETURN_IF_ERROR(s.Get("max_symbol_word_ratio", &o.max_symbol_word_ratio, 0.0, 1.0));
+      RETURN_IF_ERROR(s.Get("max_bullet_lines_ratio", &o.max_bullet_lines_ratio, 0.0, 1.0));
+      RETURN_IF_ERROR(s.Get("max_ellipsis_lines_ratio", &o.max_ellipsis_lines_ratio, 0.0, 1.0));
+      RETURN_IF_ERROR(s.Get("min_alpha_words_ratio", &o.min_alpha_words_ratio, 0.0, 1.0));
+      RETURN_IF_ERROR(s.Get("min_stop_words", &o.min_stop_words, 0, kMaxWords));
       if (const toml::node* n = s.Node("stop_words")) {
         const toml::table* t = n->as_table();
         if (!t) return Status::InvalidArgument(config_path + ": filter.gopher_quality.stop_words must be a table");
@@ -96,32 +107,32 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
         }
       }
       RETURN_IF_ERROR(s.CheckUnknown());
-      p.Add(MakeGopherQualityFilter(o));
+      add(MakeGopherQualityFilter(o));
     } else if (step == "c4") {
       C4Options o;
       Section s = section("c4");
       RETURN_IF_ERROR(s.Get("filter_no_terminal_punct", &o.filter_no_terminal_punct));
-      RETURN_IF_ERROR(s.Get("min_num_sentences", &o.min_num_sentences));
-      RETURN_IF_ERROR(s.Get("min_words_per_line", &o.min_words_per_line));
-      RETURN_IF_ERROR(s.Get("max_word_length", &o.max_word_length));
+      RETURN_IF_ERROR(s.Get("min_num_sentences", &o.min_num_sentences, -1, kMaxWords));
+      RETURN_IF_ERROR(s.Get("min_words_per_line", &o.min_words_per_line, -1, kMaxWords));
+      RETURN_IF_ERROR(s.Get("max_word_length", &o.max_word_length, -1, kMaxWords));
       RETURN_IF_ERROR(s.Get("filter_lorem_ipsum", &o.filter_lorem_ipsum));
       RETURN_IF_ERROR(s.Get("filter_javascript", &o.filter_javascript));
       RETURN_IF_ERROR(s.Get("filter_curly_bracket", &o.filter_curly_bracket));
       RETURN_IF_ERROR(s.Get("filter_policy", &o.filter_policy));
       RETURN_IF_ERROR(s.Get("remove_citations", &o.remove_citations));
       RETURN_IF_ERROR(s.CheckUnknown());
-      p.Add(MakeC4Filter(o));
+      add(MakeC4Filter(o));
     } else if (step == "fineweb") {
       FineWebOptions o;
       Section s = section("fineweb");
-      RETURN_IF_ERROR(s.Get("line_punct_thr", &o.line_punct_thr));
+      RETURN_IF_ERROR(s.Get("line_punct_thr", &o.line_punct_thr, 0.0, 1.0));
       RETURN_IF_ERROR(s.Get("line_punct_exclude_zero", &o.line_punct_exclude_zero));
-      RETURN_IF_ERROR(s.Get("short_line_thr", &o.short_line_thr));
-      RETURN_IF_ERROR(s.Get("short_line_length", &o.short_line_length));
-      RETURN_IF_ERROR(s.Get("char_duplicates_ratio", &o.char_duplicates_ratio));
-      RETURN_IF_ERROR(s.Get("new_line_ratio", &o.new_line_ratio));
+      RETURN_IF_ERROR(s.Get("short_line_thr", &o.short_line_thr, 0.0, 1.0));
+      RETURN_IF_ERROR(s.Get("short_line_length", &o.short_line_length, 0, kMaxWords));
+      RETURN_IF_ERROR(s.Get("char_duplicates_ratio", &o.char_duplicates_ratio, 0.0, 1.0));
+      RETURN_IF_ERROR(s.Get("new_line_ratio", &o.new_line_ratio, 0.0, 1.0));
       RETURN_IF_ERROR(s.CheckUnknown());
-      p.Add(MakeFineWebFilter(o));
+      add(MakeFineWebFilter(o));
     } else if (step == "pii") {
       PiiOptions o;
       Section s = section("pii");
@@ -132,7 +143,7 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
       RETURN_IF_ERROR(s.Get("ip_replacements", &o.ip_replacements));
       RETURN_IF_ERROR(s.CheckUnknown());
       ASSIGN_OR_RETURN(auto pii, MakePiiFilter(o));
-      p.Add(std::move(pii));
+      add(std::move(pii));
     } else {
       return Status::InvalidArgument((config_path.empty() ? std::string("filter") : config_path) + ": unknown step '" +
                                      step + "' in filter.steps");

@@ -154,7 +154,7 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSumma
       std::string state = in.str();
       state.pop_back();
       JsonObject ledger;
-      ledger.Add("snapshot", c.snapshot).Add("root", c.root);
+      ledger.Add("snapshot", c.snapshot).Add("root", c.root).Add("trust", c.trust);
       batch.PutIngest(r.path, state + ",\"ledger\":" + ledger.str() + "}");
     } else {
       batch.PutIngest(r.path, in.str());

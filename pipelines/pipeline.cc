@@ -8,11 +8,15 @@
 #include <sstream>
 
 #include "common/toml_section.h"
+#include "filter/filters.h"
 #include "ingest/line_reader.h"
 
 namespace crawlproof::pipelines {
 
 namespace {
+
+constexpr uint64_t kMaxPipelineFileBytes = 16 << 20;
+constexpr uint32_t kMaxWorkers = 1024;
 
 bool IsSlurmTime(const std::string& t) {
   // [D-]HH:MM:SS, or minutes
@@ -98,36 +102,28 @@ Status LoadSlurmOptions(const toml::table* t, const std::string& path, SlurmOpti
 }  // namespace
 
 Result<PipelineConfig> LoadPipeline(const std::string& path) {
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(path + ": " + std::string(e.description()));
-  } catch (const std::exception& e) {
-    return Status::NotFound(path + ": " + e.what());
-  }
+  ASSIGN_OR_RETURN(toml::table root, ParseTomlFile(path, kMaxPipelineFileBytes));
   PipelineConfig c;
   c.file = path;
   auto section = [&](const char* name) { return TomlSection(root[name].as_table(), name, path); };
-  for (const auto& [k, v] : root) {
-    static const std::set<std::string> kKnown = {"run",   "source",   "ledger", "extract", "filter",
-                                                 "dedup", "tokenize", "output", "slurm"};
-    if (!kKnown.count(std::string(k.str())))
-      return Status::InvalidArgument(path + ": [" + std::string(k.str()) + "] is not a known section");
+  TomlSection top(&root, "", path);
+  for (const char* name : {"run", "source", "ledger", "extract", "filter", "dedup", "tokenize", "output", "slurm"}) {
+    const toml::table* t = nullptr;
+    RETURN_IF_ERROR(top.Table(name, &t));
   }
+  RETURN_IF_ERROR(top.CheckUnknown());
   TomlSection run = section("run");
   RETURN_IF_ERROR(run.Get("name", &c.name));
   RETURN_IF_ERROR(run.GetPath("output", &c.output));
   RETURN_IF_ERROR(run.GetPath("store", &c.store));
   uint32_t workers = 0;
-  RETURN_IF_ERROR(run.Get("workers", &workers));
+  RETURN_IF_ERROR(run.Get("workers", &workers, 0u, kMaxWorkers));
   c.workers = workers;
-  RETURN_IF_ERROR(run.Get("commit_every", &c.commit_every));
+  RETURN_IF_ERROR(run.Get("commit_every", &c.commit_every, uint64_t{1}, uint64_t{1} << 20));
   RETURN_IF_ERROR(run.Get("executor", &c.executor));
   RETURN_IF_ERROR(run.CheckUnknown());
   if (c.executor != "local" && c.executor != "slurm")
     return Status::InvalidArgument(path + ": run.executor must be \"local\" or \"slurm\", not \"" + c.executor + "\"");
-  if (c.commit_every == 0) return Status::InvalidArgument(path + ": run.commit_every must be positive");
   if (c.name.empty()) c.name = std::filesystem::path(path).stem().string();
   if (c.output.empty()) return Status::InvalidArgument(path + ": run.output (the output folder) is required");
   if (c.store.empty()) c.store = c.output + "/store";
@@ -165,35 +161,39 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
 
   TomlSection extract = section("extract");
   RETURN_IF_ERROR(extract.Get("all_text", &c.all_text));
-  RETURN_IF_ERROR(extract.Get("min_lang_score", &c.min_lang_score));
-  RETURN_IF_ERROR(extract.Get("max_html_bytes", &c.max_html_bytes));
+  RETURN_IF_ERROR(extract.Get("min_lang_score", &c.min_lang_score, 0.0, 1.0));
+  RETURN_IF_ERROR(extract.Get("max_html_bytes", &c.max_html_bytes, uint64_t{1} << 10, uint64_t{1} << 30));
   RETURN_IF_ERROR(extract.CheckUnknown());
 
   TomlSection dedup = section("dedup");
   RETURN_IF_ERROR(dedup.Get("method", &c.method));
-  RETURN_IF_ERROR(dedup.Get("num_perm", &c.num_perm));
-  RETURN_IF_ERROR(dedup.Get("ngram", &c.ngram));
-  RETURN_IF_ERROR(dedup.Get("bands", &c.bands));
-  RETURN_IF_ERROR(dedup.Get("rows", &c.rows));
+  RETURN_IF_ERROR(dedup.Get("num_perm", &c.num_perm, 1u, 1024u));
+  RETURN_IF_ERROR(dedup.Get("ngram", &c.ngram, 1u, 64u));
+  RETURN_IF_ERROR(dedup.Get("bands", &c.bands, 1u, c.num_perm));
+  RETURN_IF_ERROR(dedup.Get("rows", &c.rows, 1u, c.num_perm));
   RETURN_IF_ERROR(dedup.Get("seed", &c.seed));
-  RETURN_IF_ERROR(dedup.Get("threshold", &c.threshold));
+  RETURN_IF_ERROR(dedup.Get("threshold", &c.threshold, 0.0, 1.0));
   RETURN_IF_ERROR(dedup.Get("exact", &c.exact));
   RETURN_IF_ERROR(dedup.Get("device", &c.device));
   RETURN_IF_ERROR(dedup.CheckUnknown());
   if (c.method != "minhash") return Status::InvalidArgument(path + ": dedup.method must be \"minhash\"");
   if (c.device != "auto" && c.device != "cpu" && c.device != "cuda")
     return Status::InvalidArgument(path + ": dedup.device must be \"auto\", \"cpu\" or \"cuda\"");
+  if (uint64_t{c.bands} * c.rows > c.num_perm)
+    return Status::InvalidArgument(path + ": dedup.bands × dedup.rows (" + std::to_string(c.bands) + " × " +
+                                   std::to_string(c.rows) + ") must be at most dedup.num_perm (" +
+                                   std::to_string(c.num_perm) + ")");
+  if (c.threshold <= 0) return Status::InvalidArgument(path + ": dedup.threshold must be above 0");
 
   TomlSection tok = section("tokenize");
   RETURN_IF_ERROR(tok.GetPath("tokenizer", &c.tokenizer));
   RETURN_IF_ERROR(tok.Get("format", &c.format));
-  RETURN_IF_ERROR(tok.Get("shard_tokens", &c.shard_tokens));
+  RETURN_IF_ERROR(tok.Get("shard_tokens", &c.shard_tokens, uint64_t{1} << 10, uint64_t{1} << 40));
   RETURN_IF_ERROR(tok.Get("bos", &c.bos));
   RETURN_IF_ERROR(tok.Get("eos", &c.eos));
   RETURN_IF_ERROR(tok.CheckUnknown());
   if (c.format != "megatron" && c.format != "datatrove")
     return Status::InvalidArgument(path + ": tokenize.format must be \"megatron\" or \"datatrove\"");
-  if (c.shard_tokens == 0) return Status::InvalidArgument(path + ": tokenize.shard_tokens must be positive");
   TomlSection output = section("output");
   RETURN_IF_ERROR(output.Get("documents", &c.documents));
   RETURN_IF_ERROR(output.Get("shuffle_seed", &c.shuffle_seed));
@@ -201,6 +201,9 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   RETURN_IF_ERROR(output.CheckUnknown());
   if (!(c.validation_fraction >= 0 && c.validation_fraction < 1))
     return Status::InvalidArgument(path + ": output.validation_fraction must be at least 0 and below 1");
+
+  // The [filter] section, read (and range-checked) by the filters themselves.
+  RETURN_IF_ERROR(filter::LoadFilterPipeline(path).status());
 
   toml::table decisions;
   for (const char* name : {"extract", "filter", "dedup", "tokenize", "output"}) {

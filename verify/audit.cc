@@ -77,6 +77,42 @@ Status Fail(const std::string& what) {
   return Status::Corruption("audit: " + what);
 }
 
+// The bundle's block against the trust file's pinned block: the same root
+// at the same height; else a consistency proof between the two logs (whose
+// sizes, bound to the roots, give the direction).
+Status CheckPin(const AuditBundle& b, const Trust& trust, const BlockBody& body, std::string* what) {
+  const uint64_t pinned = *trust.pinned_height;
+  const Hash& pinned_root = *trust.pinned_root;
+  if (pinned == body.height) {
+    if (pinned_root != body.root) return Fail("block: root differs from the pinned root at that height (fork)");
+    *what = "same block";
+    return Status::Ok();
+  }
+  const std::string at = "the trust file pins block " + std::to_string(pinned) + ", the bundle's block is at height " +
+                         std::to_string(body.height);
+  if (!b.pin || b.pin->height != pinned)
+    return Fail(at + " and the bundle carries no proof of consistency with the pinned block (make it with " +
+                "`audit record --trust` or `--pin-height " + std::to_string(pinned) + "`)");
+  const bool later = body.height > pinned;
+  const uint64_t pinned_size = b.pin->size;
+  if (later ? pinned_size > body.size : pinned_size < body.size)
+    return Fail(at + ": the pinned log size " + std::to_string(pinned_size) + " is out of order with the block's " +
+                std::to_string(body.size));
+  if (pinned_size == body.size) {
+    if (pinned_root != body.root || !b.pin->proof.empty())
+      return Fail(at + ": not consistent with the pinned block (fork)");
+  } else if ((later ? pinned_size : body.size) == 0) {
+    if ((later ? pinned_root : body.root) != EmptyRoot() || !b.pin->proof.empty())
+      return Fail(at + ": not consistent with the pinned block (fork)");
+  } else {
+    Status s = later ? VerifyConsistency(pinned_size, body.size, pinned_root, body.root, b.pin->proof)
+                     : VerifyConsistency(body.size, pinned_size, body.root, pinned_root, b.pin->proof);
+    if (!s.ok()) return Fail(at + ": not consistent with the pinned block (fork): " + s.message());
+  }
+  *what = later ? "extends the pinned block" : "in the pinned block's log";
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string FormatAuditBundle(const AuditBundle& b) {
@@ -99,6 +135,10 @@ std::string FormatAuditBundle(const AuditBundle& b) {
   s += "\"block_note\": " + Quoted(b.block_note) + ",\n";
   s += "\"valsets\": " + JsonStringArray(b.valsets) + ",\n";
   s += "\"switch_blocks\": " + JsonStringArray(b.switch_blocks) + ",\n";
+  if (b.pin) {
+    s += "\"pin\": {\"height\": " + std::to_string(b.pin->height) + ", \"size\": " + std::to_string(b.pin->size) +
+         ", \"proof\": " + HexList(b.pin->proof) + "},\n";
+  }
   s += "\"decisions\": null\n";
   s += "}\n";
   return s;
@@ -130,11 +170,20 @@ Result<AuditBundle> ParseAuditBundle(std::string_view json) {
   RETURN_IF_ERROR(GetStr(o, "block_note", &b.block_note));
   RETURN_IF_ERROR(GetStrings(o, "valsets", &b.valsets));
   RETURN_IF_ERROR(GetStrings(o, "switch_blocks", &b.switch_blocks));
+  element pin;
+  if (!o["pin"].get(pin) && !pin.is_null()) {
+    AuditBundle::Pin p;
+    RETURN_IF_ERROR(GetU64(pin, "height", &p.height));
+    RETURN_IF_ERROR(GetU64(pin, "size", &p.size));
+    RETURN_IF_ERROR(GetHashes(pin, "proof", &p.proof));
+    b.pin = std::move(p);
+  }
   return b;
 }
 
 Result<AuditBundle> BuildAuditBundle(std::string_view uri, std::string_view ledger_path, uint64_t offset,
-                                     const Snapshot& snapshot, const ingest::SourceOptions& source) {
+                                     const Snapshot& snapshot, const ingest::SourceOptions& source,
+                                     std::optional<uint64_t> pin_height) {
   AuditBundle b;
   b.origin = snapshot.origin;
   b.file = std::string(uri);
@@ -169,6 +218,23 @@ Result<AuditBundle> BuildAuditBundle(std::string_view uri, std::string_view ledg
   b.entry_index = static_cast<uint64_t>(found);
   b.tree_size = body->size;
   b.entry_path = InclusionProof(std::span<const Hash>(entry_hashes).subspan(0, body->size), b.entry_index);
+  if (pin_height && *pin_height != b.height) {
+    if (*pin_height >= snapshot.blocks.size())
+      return Status::NotFound("the snapshot has no block at the pinned height " + std::to_string(*pin_height));
+    auto pn = ParseSignedNote(snapshot.blocks[*pin_height].note);
+    if (!pn.ok()) return pn.status().WithPrefix("block " + std::to_string(*pin_height));
+    auto pb = ParseBlockBody(pn->text);
+    if (!pb.ok()) return pb.status().WithPrefix("block " + std::to_string(*pin_height));
+    if (pb->size > entry_hashes.size())
+      return Status::Corruption("block " + std::to_string(*pin_height) + ": size does not cover its entries");
+    AuditBundle::Pin pin;
+    pin.height = *pin_height;
+    pin.size = pb->size;
+    const uint64_t small = std::min(pin.size, b.tree_size), large = std::max(pin.size, b.tree_size);
+    if (small > 0 && small < large)
+      pin.proof = ConsistencyProof(std::span<const Hash>(entry_hashes).subspan(0, large), small);
+    b.pin = std::move(pin);
+  }
 
   // The validator-set history up to the block.
   b.valsets.push_back(snapshot.valsets[0]);
@@ -236,6 +302,9 @@ Result<AuditResult> VerifyAuditBundle(const AuditBundle& b, const Trust& trust,
     auto v = VerifyNote(*note, current);
     if (!v.ok()) return Fail(where + ": " + v.status().message());
     if (!v->quorum_met) return Fail(where + ": not signed by a quorum of the previous validator set");
+    auto by_new = VerifyNote(*note, *next);
+    if (!by_new.ok()) return Fail(where + ": " + by_new.status().message());
+    if (!by_new->quorum_met) return Fail(where + ": not signed by a quorum of the new validator set");
     current = std::move(next).value();
   }
   // The block.
@@ -252,8 +321,7 @@ Result<AuditResult> VerifyAuditBundle(const AuditBundle& b, const Trust& trust,
   if (!signers->quorum_met)
     return Fail("block: " + std::to_string(signers->signers.size()) + " valid signatures, quorum is " +
                 std::to_string(current.quorum));
-  if (trust.pinned_height && *trust.pinned_height == body->height && *trust.pinned_root != body->root)
-    return Fail("block: root differs from the pinned root at that height (fork)");
+  if (trust.pinned_height) RETURN_IF_ERROR(CheckPin(b, trust, *body, &out.pin_check));
   // The file entry in the block's log.
   auto entry = DecodeFileEntry(b.entry);
   if (!entry.ok()) return Fail("file entry: " + entry.status().message());

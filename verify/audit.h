@@ -41,6 +41,15 @@ struct AuditBundle {
   std::string block_note;
   std::vector<std::string> valsets;        // genesis first, then each set switched to
   std::vector<std::string> switch_blocks;  // the signed notes of the blocks that switched
+  // Consistency with a pinned block (docs/audit.md): the log size of block
+  // `height` and the RFC 9162 consistency proof between that log and the
+  // bundle block's (from the smaller to the larger). Absent in bundles made
+  // without a pin.
+  struct Pin {
+    uint64_t height = 0, size = 0;
+    std::vector<Hash> proof;
+  };
+  std::optional<Pin> pin;
 };
 
 std::string FormatAuditBundle(const AuditBundle& b);
@@ -52,8 +61,12 @@ Result<AuditBundle> ParseAuditBundle(std::string_view json);
 // record leaves; it must match its ledger entry. Errors: NotFound (no entry
 // for the path, no record at the offset), Corruption (the file does not match
 // its entry, or the snapshot is malformed).
+// With `pin_height`, the bundle also carries the consistency proof between
+// that block's log and the bundle block's (for a verifier whose trust file
+// pins that height); NotFound when the snapshot has no such block.
 Result<AuditBundle> BuildAuditBundle(std::string_view uri, std::string_view ledger_path, uint64_t offset,
-                                     const Snapshot& snapshot, const ingest::SourceOptions& source = {});
+                                     const Snapshot& snapshot, const ingest::SourceOptions& source = {},
+                                     std::optional<uint64_t> pin_height = std::nullopt);
 
 struct AuditResult {
   RecordLeaf leaf;
@@ -61,12 +74,18 @@ struct AuditResult {
   uint64_t height = 0;
   std::vector<std::string> signers;
   bool content_checked = false;
+  // What was checked against the trust file's pin: "none" (no pin),
+  // "same block", "extends the pinned block", "in the pinned block's log".
+  std::string pin_check = "none";
 };
 
 // Verifies `bundle` against `trust` offline. With `record_bytes` (the record's
 // addressable bytes, as `warc cat --offset --length` returns them) also checks
 // the content: their SHA-256, and the record decoded from them (block hash,
-// type, id, URI, date). Errors: Corruption naming the first check that fails.
+// type, id, URI, date). When the trust file pins a block, the bundle's block
+// must be that block (same root) or the bundle must carry a consistency proof
+// with it (`pin`): a fork of the pinned chain at any height is refused.
+// Errors: Corruption naming the first check that fails.
 Result<AuditResult> VerifyAuditBundle(const AuditBundle& bundle, const Trust& trust,
                                       const std::optional<std::string>& record_bytes = std::nullopt);
 

@@ -3,8 +3,10 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "common/file_util.h"
+#include "common/toml_section.h"
 #include "verify/signed_note.h"
 
 namespace crawlproof::verify {
@@ -29,36 +31,84 @@ size_t VerifiedLedger::BlockOfEntry(size_t i) const {
   return b;
 }
 
-Result<Trust> LoadTrustFile(const std::string& path) {
-  toml::table t;
-  try {
-    t = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(path + ": " + std::string(e.description()));
+namespace {
+
+constexpr uint64_t kMaxTrustFileBytes = 1 << 20;
+
+// The trust file, strictly: only origin, valset_file and [pinned] (height,
+// root); anything else (a misspelt `[pined]`, `pinned = 1`) is an error, since
+// ignoring it would silently switch the rollback check off.
+Status ReadTrustTable(const std::string& path, const toml::table& t, Trust* trust, std::string* valset_file) {
+  TomlSection top(&t, "", path);
+  RETURN_IF_ERROR(top.Get("origin", &trust->origin));
+  RETURN_IF_ERROR(top.Get("valset_file", valset_file));
+  const toml::table* pinned = nullptr;
+  RETURN_IF_ERROR(top.Table("pinned", &pinned));
+  RETURN_IF_ERROR(top.CheckUnknown());
+  if (trust->origin.empty()) return Status::InvalidArgument(path + ": origin missing");
+  if (valset_file->empty()) return Status::InvalidArgument(path + ": valset_file missing");
+  if (pinned) {
+    TomlSection pin(pinned, "pinned", path);
+    const toml::node* h = pin.Node("height");
+    std::string root_hex;
+    RETURN_IF_ERROR(pin.Get("root", &root_hex));
+    RETURN_IF_ERROR(pin.CheckUnknown());
+    if (!h || !h->is_integer() || h->as_integer()->get() < 0)
+      return Status::InvalidArgument(path + ": pinned.height must be a non-negative integer");
+    if (root_hex.empty()) return Status::InvalidArgument(path + ": [pinned] needs height and root");
+    auto root = HashFromHex(root_hex);
+    if (!root) return Status::InvalidArgument(path + ": pinned.root is not 64 lower-case hex digits");
+    trust->pinned_height = static_cast<uint64_t>(h->as_integer()->get());
+    trust->pinned_root = *root;
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Trust> LoadTrustFile(const std::string& path) {
+  ASSIGN_OR_RETURN(toml::table t, ParseTomlFile(path, kMaxTrustFileBytes));
   Trust trust;
-  auto origin = t["origin"].value<std::string>();
-  auto valset_file = t["valset_file"].value<std::string>();
-  if (!origin || origin->empty()) return Status::InvalidArgument(path + ": 'origin' missing");
-  if (!valset_file) return Status::InvalidArgument(path + ": 'valset_file' missing");
-  trust.origin = *origin;
-  std::filesystem::path vpath = *valset_file;
+  std::string valset_file;
+  RETURN_IF_ERROR(ReadTrustTable(path, t, &trust, &valset_file));
+  std::filesystem::path vpath = valset_file;
   if (vpath.is_relative()) vpath = std::filesystem::path(path).parent_path() / vpath;
-  auto doc = ReadWholeFile(vpath.string());
+  auto doc = ReadWholeFile(vpath.string(), kMaxTrustFileBytes);
   if (!doc.ok()) return doc.status().WithPrefix("the genesis validator set");
   auto set = ParseValidatorSet(*doc);
   if (!set.ok()) return set.status().WithPrefix(vpath.string());
   trust.genesis = std::move(set).value();
-  if (auto pinned = t["pinned"].as_table()) {
-    auto h = (*pinned)["height"].value<int64_t>();
-    auto r = (*pinned)["root"].value<std::string>();
-    if (!h || *h < 0 || !r) return Status::InvalidArgument(path + ": [pinned] needs height and root");
-    auto root = HashFromHex(*r);
-    if (!root) return Status::InvalidArgument(path + ": [pinned] root is not 64 lower-case hex digits");
-    trust.pinned_height = static_cast<uint64_t>(*h);
-    trust.pinned_root = *root;
-  }
   return trust;
+}
+
+Status PinTrustFile(const std::string& path, uint64_t height, const Hash& root) {
+  ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path, kMaxTrustFileBytes));
+  toml::table t;
+  try {
+    t = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(path + ": " + std::string(e.description()));
+  }
+  Trust check;
+  std::string valset_file;
+  RETURN_IF_ERROR(ReadTrustTable(path, t, &check, &valset_file));
+  // The leading comment block is kept; the rest is written by toml++'s
+  // serialiser, so there is exactly one [pinned] table.
+  std::string head;
+  for (size_t at = 0; at < text.size() && (text[at] == '#' || text[at] == '\n');) {
+    const size_t nl = text.find('\n', at);
+    const size_t end = nl == std::string::npos ? text.size() : nl + 1;
+    head += text.substr(at, end - at);
+    at = end;
+  }
+  if (!head.empty() && head.back() != '\n') head += '\n';
+  toml::table pinned;
+  pinned.insert("height", static_cast<int64_t>(height));
+  pinned.insert("root", ToHex(root));
+  t.insert_or_assign("pinned", std::move(pinned));
+  std::ostringstream out;
+  out << toml::toml_formatter(t);
+  return WriteFileAtomically(path, head + out.str() + "\n");
 }
 
 Result<VerifiedLedger> VerifySnapshot(const Snapshot& snapshot, const Trust& trust) {
@@ -109,9 +159,15 @@ Result<VerifiedLedger> VerifySnapshot(const Snapshot& snapshot, const Trust& tru
     VerifiedBlock vb;
     vb.signers = checked->signers;
     if (set_index != current) {
-      // The new set must be able to sign the block too (its own quorum).
+      // A switch is co-signed: by a quorum of the set in force (checked
+      // above) and by a quorum of the new set, so a switch to keys that
+      // never sign (or to nobody's keys) cannot take the ledger over.
       auto by_new = VerifyNote(*note, ledger.valsets[set_index]);
       if (!by_new.ok()) return BlockError(i, by_new.status().message());
+      if (!by_new->quorum_met)
+        return BlockError(i, "switches to validator set " + std::to_string(set_index) + " without a quorum of " +
+                                 std::to_string(ledger.valsets[set_index].quorum) + " of the new set (" +
+                                 std::to_string(by_new->signers.size()) + " valid signatures of it)");
       current = set_index;
     }
     vb.valset_index = current;

@@ -6,7 +6,8 @@
 // blocks at one height are an equivocation, reported with both roots); `prev`
 // is the hash of the previous block's text; each block is signed by a quorum
 // of its validator set (unknown keys ignored, duplicates counted once); a block
-// that switches to another set is signed by a quorum of the previous set; the
+// that switches to another set is signed by a quorum of the previous set and
+// by a quorum of the new set (a switch to keys that never sign is refused); the
 // file entries it lists extend the log to its `size` and `root`; and the
 // pinned trust point, if any, is in the chain with its root (else: rollback).
 #pragma once
@@ -31,9 +32,16 @@ struct Trust {
 };
 
 // Reads a trust file (TOML): origin = "...", valset_file = "..." (relative to
-// the trust file), optional [pinned] height = N, root = "<hex>".
+// the trust file), optional [pinned] height = N, root = "<hex>". Strict: any
+// other table or key is an error naming the file and the key.
 // Errors: NotFound, InvalidArgument naming the key.
 Result<Trust> LoadTrustFile(const std::string& path);
+
+// Sets the trust file's [pinned] table to `height` and `root`: the file must
+// read as LoadTrustFile reads it; it is rewritten atomically through the TOML
+// serialiser (its leading comment lines kept; a symbolic link stays a link
+// to the rewritten file). Errors: as LoadTrustFile, IoError.
+Status PinTrustFile(const std::string& path, uint64_t height, const Hash& root);
 
 struct VerifiedBlock {
   BlockBody body;

@@ -152,7 +152,7 @@ TEST_F(LedgerCli, PinningMovesTheTrustPointForward) {
   std::string ledger = dir_ + "/ledger.json", trust = dir_ + "/trust.toml";
   auto first = Crawlproof("ledger verify " + ledger + " --trust " + trust + " --pin");
   ASSERT_EQ(first.exit_code, 0);
-  EXPECT_NE(testing::ReadFileBytes(trust).find("[pinned]\nheight = 0\nroot = \""), std::string::npos);
+  EXPECT_NE(testing::ReadFileBytes(trust).find("[pinned]\nheight = 0\nroot = '"), std::string::npos);
   ASSERT_EQ(Crawlproof(Build() + " --prev " + ledger + " --out " + ledger + " " +
                        testing::FixturePath("warc/warcbench_test-crawl_0.warc.gz"))
                 .exit_code,
@@ -168,6 +168,81 @@ TEST_F(LedgerCli, PinningMovesTheTrustPointForward) {
   std::string older = dir_ + "/older.json";
   ASSERT_EQ(Crawlproof(Build() + " --out " + older + " " + dir_ + "/warcs/seg/rp_warcfile.warc.gz").exit_code, 0);
   EXPECT_EQ(Crawlproof("ledger verify " + older + " --trust " + trust).exit_code, 1);
+}
+
+// A misspelt or misplaced table in the trust file would switch the rollback
+// check off: every such file is refused, naming the file and the key.
+TEST_F(LedgerCli, TrustFileIsReadStrictly) {
+  const std::string base = "origin = \"crawlproof.test/ledger\"\nvalset_file = \"genesis.valset\"\n";
+  const std::string root = "\"" + std::string(64, 'a') + "\"";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[pined]\nheight = 0\nroot = " + root + "\n", "pined is not a known table"},
+      {"[Pinned]\nheight = 0\nroot = " + root + "\n", "Pinned is not a known table"},
+      {"pinned = 1\n", "pinned must be a table"},
+      {"[pinned]\nheigth = 0\nroot = " + root + "\n", "pinned.heigth is not a known option"},
+      {"[pinned]\nheight = -1\nroot = " + root + "\n", "pinned.height must be a non-negative integer"},
+      {"[pinned]\nheight = 0\n", "[pinned] needs height and root"},
+      {"valset = \"x\"\n", "valset is not a known option"},
+  };
+  for (const auto& [extra, expected] : cases) {
+    const std::string trust = dir_ + "/bad-trust.toml";
+    std::ofstream(trust, std::ios::trunc) << base << extra;
+    auto v = Crawlproof("ledger verify " + dir_ + "/ledger.json --trust " + trust);
+    EXPECT_EQ(v.exit_code, 2) << extra;
+    EXPECT_NE(v.err.find(trust + ": " + expected), std::string::npos) << extra << " -> " << v.err;
+  }
+  // More than a trust file can hold: refused before reading.
+  std::ofstream(dir_ + "/huge.toml") << base << "# " << std::string(2 << 20, 'x') << "\n";
+  auto huge = Crawlproof("ledger verify " + dir_ + "/ledger.json --trust " + dir_ + "/huge.toml");
+  EXPECT_EQ(huge.exit_code, 2);
+  EXPECT_NE(huge.err.find("such a file can hold"), std::string::npos) << huge.err;
+}
+
+// --pin rewrites through the TOML serialiser: one [pinned] table whatever the
+// file's spelling of it, comments at the top kept, a symbolic link kept.
+TEST_F(LedgerCli, PinRewritesOneTableThroughALink) {
+  const std::string real = dir_ + "/real-trust.toml", link = dir_ + "/trust-link.toml";
+  std::ofstream(real) << "# our production trust point\norigin = \"crawlproof.test/ledger\"\n"
+                      << "valset_file = \"genesis.valset\"\n\n[ pinned ]  # set by hand\nheight = 0\nroot = \""
+                      << std::string(64, '0') << "\"\n";
+  std::filesystem::create_symlink(real, link);
+  // The hand-set root is wrong: verify refuses, and nothing is rewritten.
+  EXPECT_EQ(Crawlproof("ledger verify " + dir_ + "/ledger.json --trust " + link + " --pin").exit_code, 1);
+  EXPECT_NE(testing::ReadFileBytes(real).find("[ pinned ]  # set by hand"), std::string::npos);
+  auto root = Crawlproof("ledger verify " + dir_ + "/ledger.json --trust " + dir_ + "/trust.toml");
+  ASSERT_EQ(root.exit_code, 0);
+  const size_t at = root.out.find("\"root\":\"") + 8;
+  std::string text = testing::ReadFileBytes(real);
+  text.replace(text.find(std::string(64, '0')), 64, root.out.substr(at, 64));
+  std::ofstream(real, std::ios::trunc) << text;
+  ASSERT_EQ(Crawlproof("ledger verify " + dir_ + "/ledger.json --trust " + link + " --pin").exit_code, 0);
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  const std::string after = testing::ReadFileBytes(real);
+  EXPECT_EQ(after.rfind("# our production trust point\n", 0), 0u) << after;
+  size_t tables = 0;
+  for (size_t p = after.find("pinned"); p != std::string::npos; p = after.find("pinned", p + 1)) ++tables;
+  EXPECT_EQ(tables, 1u) << after;
+  EXPECT_EQ(Crawlproof("ledger verify " + dir_ + "/ledger.json --trust " + link).exit_code, 0);
+}
+
+// A block that switches to a set whose quorum did not co-sign is not written.
+TEST_F(LedgerCli, BuildRefusesASwitchTheNewSetDidNotSign) {
+  ASSERT_EQ(Crawlproof("keygen --name v3 --out " + dir_ + "/keys").exit_code, 0);
+  auto next = Crawlproof("ledger valset --quorum 1 " + dir_ + "/keys/v3.vkey");
+  ASSERT_EQ(next.exit_code, 0);
+  std::ofstream(dir_ + "/next.valset") << next.out;
+  const std::string ledger = dir_ + "/ledger.json", before = testing::ReadFileBytes(ledger);
+  const std::string add =
+      " --prev " + ledger + " --out " + ledger + " " + testing::FixturePath("warc/warcbench_test-crawl_0.warc.gz");
+  std::string build = Build();
+  build.replace(build.find(dir_ + "/genesis.valset"), (dir_ + "/genesis.valset").size(), dir_ + "/next.valset");
+  auto refused = Crawlproof(build + add);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("without a quorum of 1 of the new set"), std::string::npos) << refused.err;
+  EXPECT_EQ(testing::ReadFileBytes(ledger), before);
+  auto accepted = Crawlproof(build + " --key " + dir_ + "/keys/v3.key" + add);
+  EXPECT_EQ(accepted.exit_code, 0) << accepted.err;
+  EXPECT_EQ(Crawlproof("ledger verify " + ledger + " --trust " + dir_ + "/trust.toml").exit_code, 0);
 }
 
 }  // namespace

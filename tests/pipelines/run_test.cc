@@ -23,20 +23,6 @@ namespace crawlproof {
 namespace {
 
 namespace fs = std::filesystem;
-std::string WritePipeline(const std::string& dir, const std::string& output, const std::string& paths,
-                          const std::string& extra = "", const std::string& run_extra = "") {
-  std::string toml = "[run]\noutput = \"" + output + "\"\nworkers = 2\n" + run_extra + "[source]\npaths = [" + paths +
-                     "]\n[ledger]\nsnapshot = \"sample/ledger.json\"\ntrust = \"sample/trust.toml\"\nroot = "
-                     "\"sample\"\n" +
-                     extra +
-                     "[filter]\nlanguages = []\nsteps = [\"url\", \"language\", \"gopher_repetition\", \"fineweb\"]\n"
-                     "[tokenize]\ntokenizer = \"" +
-                     kSource + "/data/tokenizers/deepseek-v3/tokenizer.json\"\nshard_tokens = 1500\n";
-  std::string path = dir + "/" + fs::path(output).filename().string() + ".toml";
-  std::ofstream(path) << toml;
-  return path;
-}
-
 std::string StoreDump(const std::string& store) {
   auto st = store::ProvenanceStore::OpenForReading(store);
   EXPECT_TRUE(st.ok()) << st.status().message();
@@ -49,7 +35,7 @@ std::string StoreDump(const std::string& store) {
 TEST(Run, SampleEndToEndThenNothingNew) {
   std::string dir = testing::MakeTempDir();
   CopySample(dir);
-  std::string pipeline = WritePipeline(dir, "out", "\"sample/*.warc.gz\"");
+  std::string pipeline = WriteSamplePipeline(dir, "out", "\"sample/*.warc.gz\"");
   auto r = testing::RunCrawlproof("run " + pipeline + " --progress off");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"processed\":4,\"quarantined\":0,\"unverified\":0"), std::string::npos) << r.out;
@@ -142,9 +128,9 @@ TEST(Run, SampleEndToEndThenNothingNew) {
 TEST(Run, DocumentBundleVerifiesOfflineWithItsTokens) {
   std::string dir = testing::MakeTempDir();
   CopySample(dir);
-  ASSERT_EQ(
-      testing::RunCrawlproof("run " + WritePipeline(dir, "b", "\"sample/*.warc.gz\"") + " --progress off").exit_code,
-      0);
+  ASSERT_EQ(testing::RunCrawlproof("run " + WriteSamplePipeline(dir, "b", "\"sample/*.warc.gz\"") + " --progress off")
+                .exit_code,
+            0);
   auto w = testing::RunCrawlproof("audit --store " + dir + "/b/store --shard 1 --index 0 --bundle " + dir +
                                   "/doc.bundle --json");
   ASSERT_EQ(w.exit_code, 0) << w.err;
@@ -183,7 +169,7 @@ TEST(Run, DocumentBundleVerifiesOfflineWithItsTokens) {
   EXPECT_NE(v.out.find("tokens: shard-00001.bin: its SHA-256 is"), std::string::npos) << v.out;
   // Unverified documents have no ledger proof to bundle.
   fs::copy_file(dir + "/sample/CC-MAIN-2019-12-jwarc.warc.gz", dir + "/sample/extra.warc.gz");
-  std::string allow = WritePipeline(dir, "u", "\"sample/extra.warc.gz\"", "on_missing = \"allow\"\n");
+  std::string allow = WriteSamplePipeline(dir, "u", "\"sample/extra.warc.gz\"", "on_missing = \"allow\"\n");
   ASSERT_EQ(testing::RunCrawlproof("run " + allow + " --progress off").exit_code, 0);
   auto u =
       testing::RunCrawlproof("audit --store " + dir + "/u/store --shard 0 --index 0 --bundle " + dir + "/u.bundle");
@@ -197,7 +183,7 @@ TEST(Run, DocumentsShuffleAndValidationSplit) {
   std::string dir = testing::MakeTempDir();
   CopySample(dir);
   const std::string output = "[output]\ndocuments = true\nshuffle_seed = 7\nvalidation_fraction = 0.4\n";
-  std::string pipeline = WritePipeline(dir, "o1", "\"sample/*.warc.gz\"", "", "");
+  std::string pipeline = WriteSamplePipeline(dir, "o1", "\"sample/*.warc.gz\"", "", "");
   std::ofstream(pipeline, std::ios::app) << output;
   auto r = testing::RunCrawlproof("run " + pipeline + " --progress off");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -224,14 +210,14 @@ TEST(Run, DocumentsShuffleAndValidationSplit) {
   std::string read = testing::ReadFileBytes(dir + "/read.jsonl");
   EXPECT_EQ(static_cast<size_t>(std::count(read.begin(), read.end(), '\n')), lines);
   // Same options elsewhere, and killed once after the shards: the same files.
-  std::string again = WritePipeline(dir, "o2", "\"sample/*.warc.gz\"", "", "");
+  std::string again = WriteSamplePipeline(dir, "o2", "\"sample/*.warc.gz\"", "", "");
   std::ofstream(again, std::ios::app) << output;
   EXPECT_NE(testing::RunCrawlproof("run " + again + " --progress off", "CRAWLPROOF_FAILPOINT=shards-written").exit_code,
             0);
   ASSERT_EQ(testing::RunCrawlproof("run " + again + " --progress off").exit_code, 0);
   EXPECT_EQ(ShardFiles(dir + "/o2"), ShardFiles(dir + "/o1"));
   // A different seed orders the shards differently.
-  std::string other = WritePipeline(dir, "o3", "\"sample/*.warc.gz\"", "", "");
+  std::string other = WriteSamplePipeline(dir, "o3", "\"sample/*.warc.gz\"", "", "");
   std::ofstream(other, std::ios::app) << "[output]\nshuffle_seed = 8\n";
   ASSERT_EQ(testing::RunCrawlproof("run " + other + " --progress off").exit_code, 0);
   EXPECT_NE(testing::ReadFileBytes(dir + "/o3/shards/shard-00000.docs.jsonl"),
@@ -243,14 +229,15 @@ TEST(Run, DocumentsShuffleAndValidationSplit) {
 TEST(Run, ExactlyOnceAfterKill) {
   std::string dir = testing::MakeTempDir();
   CopySample(dir);
-  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "whole", "\"sample/*.warc.gz\"") + " --progress off")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      testing::RunCrawlproof("run " + WriteSamplePipeline(dir, "whole", "\"sample/*.warc.gz\"") + " --progress off")
+          .exit_code,
+      0);
   const auto want_files = ShardFiles(dir + "/whole");
   const std::string want_store = StoreDump(dir + "/whole/store");
   for (const char* point : {"tasks-done", "shards-written", "committed", "manifest-written"}) {
     std::string out = std::string("killed-") + point;
-    std::string pipeline = WritePipeline(dir, out, "\"sample/*.warc.gz\"");
+    std::string pipeline = WriteSamplePipeline(dir, out, "\"sample/*.warc.gz\"");
     auto killed =
         testing::RunCrawlproof("run " + pipeline + " --progress off", std::string("CRAWLPROOF_FAILPOINT=") + point);
     EXPECT_NE(killed.exit_code, 0) << point;  // killed by the signal
@@ -268,13 +255,13 @@ TEST(Run, ExactlyOnceAcrossGroups) {
   std::string dir = testing::MakeTempDir();
   CopySample(dir);
   const std::string grouping = "commit_every = 2\n";
-  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "g-whole", "\"sample/*.warc.gz\"", "", grouping) +
+  ASSERT_EQ(testing::RunCrawlproof("run " + WriteSamplePipeline(dir, "g-whole", "\"sample/*.warc.gz\"", "", grouping) +
                                    " --progress off")
                 .exit_code,
             0);
   for (const char* point : {"tasks-done:2", "shards-written:2", "committed:2"}) {
     std::string out = std::string("g-killed-") + std::string(point).substr(0, std::string(point).find(':'));
-    std::string pipeline = WritePipeline(dir, out, "\"sample/*.warc.gz\"", "", grouping);
+    std::string pipeline = WriteSamplePipeline(dir, out, "\"sample/*.warc.gz\"", "", grouping);
     auto killed =
         testing::RunCrawlproof("run " + pipeline + " --progress off", std::string("CRAWLPROOF_FAILPOINT=") + point);
     EXPECT_NE(killed.exit_code, 0) << point;
@@ -295,7 +282,7 @@ TEST(Run, InterruptStopsCleanlyAndResumes) {
   std::string dir = testing::MakeTempDir();
   CopySample(dir);
   const std::string grouping = "commit_every = 1\n";
-  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "i-whole", "\"sample/*.warc.gz\"", "", grouping) +
+  ASSERT_EQ(testing::RunCrawlproof("run " + WriteSamplePipeline(dir, "i-whole", "\"sample/*.warc.gz\"", "", grouping) +
                                    " --progress off")
                 .exit_code,
             0);
@@ -303,7 +290,7 @@ TEST(Run, InterruptStopsCleanlyAndResumes) {
   // (its tasks finished): that group completes, 2 done.
   for (auto [point, done] : {std::pair{"committed:1:INT", 1}, std::pair{"tasks-done:2:INT", 2}}) {
     std::string out = std::string("i-") + (point[0] == 'c' ? "after-commit" : "mid-group");
-    std::string pipeline = WritePipeline(dir, out, "\"sample/*.warc.gz\"", "", grouping);
+    std::string pipeline = WriteSamplePipeline(dir, out, "\"sample/*.warc.gz\"", "", grouping);
     auto stopped =
         testing::RunCrawlproof("run " + pipeline + " --progress off", std::string("CRAWLPROOF_FAILPOINT=") + point);
     EXPECT_EQ(stopped.exit_code, 2) << point;
@@ -325,7 +312,7 @@ TEST(Run, KilledAtRandomMomentsThenResumed) {
   std::string dir = testing::MakeTempDir();
   CopySample(dir);
   const std::string grouping = "commit_every = 1\n";
-  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "r-whole", "\"sample/*.warc.gz\"", "", grouping) +
+  ASSERT_EQ(testing::RunCrawlproof("run " + WriteSamplePipeline(dir, "r-whole", "\"sample/*.warc.gz\"", "", grouping) +
                                    " --progress off")
                 .exit_code,
             0);
@@ -333,7 +320,7 @@ TEST(Run, KilledAtRandomMomentsThenResumed) {
   const std::string want_store = StoreDump(dir + "/r-whole/store");
   for (int delay_ms : {30, 90, 160, 240, 330}) {
     std::string out = "r-" + std::to_string(delay_ms);
-    std::string pipeline = WritePipeline(dir, out, "\"sample/*.warc.gz\"", "", grouping);
+    std::string pipeline = WriteSamplePipeline(dir, out, "\"sample/*.warc.gz\"", "", grouping);
     std::string cmd = testing::BinaryDir() + "/crawlproof run " + pipeline +
                       " --progress off > /dev/null 2>&1 & pid=$!; " + "sleep " + std::to_string(delay_ms / 1000.0) +
                       "; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; true";
@@ -353,13 +340,13 @@ TEST(Run, IncrementalAndUnverified) {
   std::string dir = testing::MakeTempDir();
   CopySample(dir);
   std::string two = "\"sample/CC-MAIN-2019-12-jwarc.warc.gz\", \"sample/CC-MAIN-2020-34-resiliparse.warc.gz\"";
-  std::string pipeline = WritePipeline(dir, "inc", two);
+  std::string pipeline = WriteSamplePipeline(dir, "inc", two);
   ASSERT_EQ(testing::RunCrawlproof("run " + pipeline + " --progress off").exit_code, 0);
   std::string first_manifest = testing::ReadFileBytes(dir + "/inc/shards/manifest.json");
   const std::string first_store = StoreDump(dir + "/inc/store");
   // More sources, including a renamed copy of one already done (not in the ledger).
   fs::copy_file(dir + "/sample/CC-MAIN-2020-34-resiliparse.warc.gz", dir + "/sample/copy-of-2020-34.warc.gz");
-  pipeline = WritePipeline(dir, "inc", "\"sample/*.warc.gz\"");
+  pipeline = WriteSamplePipeline(dir, "inc", "\"sample/*.warc.gz\"");
   auto refused = testing::RunCrawlproof("run " + pipeline + " --progress off");
   EXPECT_EQ(refused.exit_code, 1);  // the copy is quarantined: missing from the ledger
   EXPECT_NE(refused.out.find("\"processed\":3,\"quarantined\":1"), std::string::npos) << refused.out;
@@ -377,9 +364,9 @@ TEST(Run, IncrementalAndUnverified) {
 
   // on_missing = "allow" (a fresh output): the copy's documents are
   // unverified, and duplicates of the first run's.
-  std::string allow = WritePipeline(dir, "allow", two);
+  std::string allow = WriteSamplePipeline(dir, "allow", two);
   ASSERT_EQ(testing::RunCrawlproof("run " + allow + " --progress off").exit_code, 0);
-  allow = WritePipeline(dir, "allow", "\"sample/*.warc.gz\"", "on_missing = \"allow\"\n");
+  allow = WriteSamplePipeline(dir, "allow", "\"sample/*.warc.gz\"", "on_missing = \"allow\"\n");
   auto r = testing::RunCrawlproof("run " + allow + " --progress off");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"unverified\":1"), std::string::npos) << r.out;
@@ -413,7 +400,7 @@ TEST(Run, MismatchQuarantinesTheWholeShard) {
   std::string bytes = testing::ReadFileBytes(victim);
   bytes[bytes.size() / 2] ^= 0x01;  // one bit inside a compressed member
   std::ofstream(victim, std::ios::binary) << bytes;
-  std::string pipeline = WritePipeline(dir, "q", "\"sample/*.warc.gz\"");
+  std::string pipeline = WriteSamplePipeline(dir, "q", "\"sample/*.warc.gz\"");
   auto r = testing::RunCrawlproof("run " + pipeline + " --progress off");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("\"quarantined\":1"), std::string::npos) << r.out;
@@ -429,7 +416,7 @@ TEST(Run, MismatchQuarantinesTheWholeShard) {
   EXPECT_GT(quarantined, 10u);
   EXPECT_EQ(sidecars.find("01spb.ru"), std::string::npos);
   // on_mismatch = "fail": nothing is committed.
-  std::string fail = WritePipeline(dir, "f", "\"sample/*.warc.gz\"", "on_mismatch = \"fail\"\n");
+  std::string fail = WriteSamplePipeline(dir, "f", "\"sample/*.warc.gz\"", "on_mismatch = \"fail\"\n");
   auto f = testing::RunCrawlproof("run " + fail + " --progress off");
   EXPECT_EQ(f.exit_code, 2);
   EXPECT_NE(f.err.find("not committed"), std::string::npos) << f.err;
@@ -489,7 +476,7 @@ TEST(Run, CheckPipelineFiles) {
 TEST(Run, OneRunPerStore) {
   std::string dir = testing::MakeTempDir();
   CopySample(dir);
-  std::string pipeline = WritePipeline(dir, "lock", "\"sample/*.warc.gz\"");
+  std::string pipeline = WriteSamplePipeline(dir, "lock", "\"sample/*.warc.gz\"");
   ASSERT_EQ(testing::RunCrawlproof("run " + pipeline + " --progress off").exit_code, 0);
   auto holder = store::ProvenanceStore::OpenForReading(dir + "/lock/store");  // holds RocksDB's lock
   ASSERT_TRUE(holder.ok());

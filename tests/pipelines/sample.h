@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -25,6 +26,22 @@ inline void CopySample(const std::string& dir) {
   for (const char* w : kWarcs) fs::copy_file(kSource + "/data/sample/" + w, dir + "/sample/" + w);
   for (const auto& e : fs::recursive_directory_iterator(dir + "/sample"))
     fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+}
+
+// A pipeline file over the sample copied into `dir` (CopySample), writing
+// `output`; `extra` goes before [filter], `run_extra` into [run].
+inline std::string WriteSamplePipeline(const std::string& dir, const std::string& output, const std::string& paths,
+                                       const std::string& extra = "", const std::string& run_extra = "") {
+  std::string toml = "[run]\noutput = \"" + output + "\"\nworkers = 2\n" + run_extra + "[source]\npaths = [" + paths +
+                     "]\n[ledger]\nsnapshot = \"sample/ledger.json\"\ntrust = \"sample/trust.toml\"\nroot = "
+                     "\"sample\"\n" +
+                     extra +
+                     "[filter]\nlanguages = []\nsteps = [\"url\", \"language\", \"gopher_repetition\", \"fineweb\"]\n"
+                     "[tokenize]\ntokenizer = \"" +
+                     kSource + "/data/tokenizers/deepseek-v3/tokenizer.json\"\nshard_tokens = 1500\n";
+  std::string path = dir + "/" + std::filesystem::path(output).filename().string() + ".toml";
+  std::ofstream(path) << toml;
+  return path;
 }
 
 // Every file under output/shards, by relative name.

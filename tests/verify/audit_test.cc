@@ -119,6 +119,57 @@ TEST_F(AuditTest, Sha1DigestsAreNotAProof) {
   EXPECT_NE(parsed.status().message().find("not a SHA-256"), std::string::npos);
 }
 
+// Two chains from the same genesis block: `main` and a fork that differs
+// from height 1 on. The trust file pins a block of `main`.
+TEST_F(AuditTest, PinnedBlockIsEnforcedForBundlesAtEveryHeight) {
+  auto entry = [](const std::string& f) { return CommitFile(f, LedgerPath(f, "")).value().entry; };
+  const std::string third = testing::FixturePath("warc/gowarc_test.warc.gz");
+  const std::string fourth = testing::FixturePath("warc/jwarc_cc.warc.gz");
+  std::vector<Signer> both = {{"alpha", &a_.signer}, {"beta", &b_.signer}};
+  Snapshot main = snapshot_, fork = snapshot_;
+  ASSERT_TRUE(AppendBlock(&main, trust_.origin, set_, both, {entry(third)}, 2000).ok());
+  ASSERT_TRUE(AppendBlock(&main, trust_.origin, set_, both, {entry(fourth)}, 3000).ok());
+  ASSERT_TRUE(AppendBlock(&fork, trust_.origin, set_, both, {entry(fourth)}, 2000).ok());
+  ASSERT_TRUE(AppendBlock(&fork, trust_.origin, set_, both, {entry(third)}, 3000).ok());
+  auto bundle = [&](const Snapshot& s, const std::string& f, std::optional<uint64_t> pin) {
+    auto c = CommitFile(f, "x", {true, {}, nullptr}).value();
+    auto b = BuildAuditBundle(f, LedgerPath(f, ""), c.leaves[0].offset, s, {}, pin);
+    EXPECT_TRUE(b.ok()) << b.status().message();
+    return ParseAuditBundle(FormatAuditBundle(b.value())).value();
+  };
+  auto check = [&](const AuditBundle& b) {
+    auto r = VerifyAuditBundle(b, trust_);
+    return r.ok() ? "ok: " + r->pin_check : r.status().message();
+  };
+  Trust pinned_trust = trust_;
+  auto v = VerifySnapshot(main, trust_).value();
+  trust_.pinned_height = 1;
+  trust_.pinned_root = v.blocks[1].body.root;
+  // Above the pin: main's block 2 extends it; the fork's block 2 does not.
+  EXPECT_EQ(check(bundle(main, fourth, 1)), "ok: extends the pinned block");
+  EXPECT_NE(check(bundle(fork, third, 1)).find("not consistent with the pinned block (fork)"), std::string::npos)
+      << check(bundle(fork, third, 1));
+  // Without the proof: refused, saying how to make one.
+  EXPECT_NE(check(bundle(main, fourth, std::nullopt)).find("--pin-height 1"), std::string::npos);
+  // A proof for another height, or a doctored size: refused.
+  EXPECT_NE(check(bundle(main, fourth, 0)).find("no proof of consistency"), std::string::npos);
+  AuditBundle doctored = bundle(main, fourth, 1);
+  doctored.pin->size += 1;
+  EXPECT_NE(check(doctored).find("pinned"), std::string::npos) << check(doctored);
+  // At the pin: its root. Below it: in its log (block 0 is shared by both chains).
+  EXPECT_EQ(check(bundle(main, third, 1)), "ok: same block");
+  EXPECT_NE(check(bundle(fork, fourth, 1)).find("fork"), std::string::npos);
+  trust_.pinned_height = 2;
+  trust_.pinned_root = v.blocks[2].body.root;
+  EXPECT_EQ(check(bundle(main, file_, 2)), "ok: in the pinned block's log");
+  // The fork shares block 0, but its proof is from its own log, not the pinned one.
+  EXPECT_NE(check(bundle(fork, file_, 2)).find("fork"), std::string::npos);
+  EXPECT_NE(check(bundle(fork, fourth, 2)).find("fork"), std::string::npos) << check(bundle(fork, fourth, 2));
+  // No pin: nothing to check against.
+  trust_ = pinned_trust;
+  EXPECT_EQ(check(bundle(fork, third, std::nullopt)), "ok: none");
+}
+
 // docs/audit.md's recipe (scripts/audit-verify.sh: POSIX sh, sed, od, openssl)
 // on a real bundle, and on a tampered one.
 TEST_F(AuditTest, ShellAndOpenSslRecipeAgrees) {

@@ -137,6 +137,31 @@ TEST_F(LedgerTest, ValidatorSetRotationNeedsTheOldQuorum) {
   EXPECT_NE(Verify(bad).find("switches validator sets without a quorum"), std::string::npos) << Verify(bad);
 }
 
+TEST_F(LedgerTest, ValidatorSetSwitchNeedsTheNewQuorumToo) {
+  // A switch signed by the old quorum only, to a set that never signs: refused.
+  TestKey d = MakeTestKey("delta"), e = MakeTestKey("epsilon");
+  ValidatorSet next = TestSet(2, {&d, &e});
+  Snapshot unsigned_by_new = TwoBlocks();
+  ASSERT_TRUE(
+      AppendBlock(&unsigned_by_new, trust_.origin, next, By({&a_, &b_}), {Entry("warc/gowarc_test.warc.gz")}, 5000)
+          .ok());
+  EXPECT_NE(Verify(unsigned_by_new).find("block 2: switches to validator set 1 without a quorum of 2 of the new set"),
+            std::string::npos)
+      << Verify(unsigned_by_new);
+  // One signature of a new set whose quorum is 2: still refused.
+  Snapshot one_of_two = TwoBlocks();
+  ASSERT_TRUE(
+      AppendBlock(&one_of_two, trust_.origin, next, By({&a_, &b_, &d}), {Entry("warc/gowarc_test.warc.gz")}, 5000)
+          .ok());
+  EXPECT_NE(Verify(one_of_two).find("without a quorum of 2 of the new set"), std::string::npos);
+  // Both quorums: accepted, and the new set signs alone afterwards.
+  Snapshot both = TwoBlocks();
+  ASSERT_TRUE(
+      AppendBlock(&both, trust_.origin, next, By({&b_, &c_, &d, &e}), {Entry("warc/gowarc_test.warc.gz")}, 5000).ok());
+  ASSERT_TRUE(AppendBlock(&both, trust_.origin, next, By({&d, &e}), {Entry("warc/jwarc_cc.warc.gz")}, 6000).ok());
+  EXPECT_EQ(Verify(both), "");
+}
+
 TEST_F(LedgerTest, GenesisSetAndOriginMustBeTrusted) {
   Snapshot s = TwoBlocks();
   Trust other = trust_;
