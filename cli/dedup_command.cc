@@ -92,6 +92,10 @@ void PutLe(std::string* out, uint64_t v, int bytes) {
 // beside the output that is renamed over it at the end (the count in the
 // header is filled in last).
 int RunMinhash(const MinhashArgs& a) {
+  if (Status s = RefuseOverwritingInputs({a.input}, {a.output}); !s.ok()) {
+    LogError("minhash: " + s.message());
+    return kExitCannotRun;
+  }
   const std::string tmp = a.output + ".tmp." + std::to_string(::getpid());
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) {
@@ -162,6 +166,10 @@ struct DedupArgs {
 };
 
 int RunDedup(const DedupArgs& a) {
+  if (Status s = RefuseOverwritingInputs({a.input}, {a.output, a.removed, a.stats}); !s.ok()) {
+    LogError("dedup: " + s.message());
+    return kExitCannotRun;
+  }
   Docs docs;
   auto t0 = std::chrono::steady_clock::now();
   dedup::DedupOptions o;

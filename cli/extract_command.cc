@@ -25,6 +25,10 @@ struct ExtractArgs {
 };
 
 int RunExtract(const ExtractArgs& a) {
+  if (Status s = RefuseOverwritingInputs(a.inputs, {a.stats}); !s.ok()) {
+    LogError("extract: " + s.message());
+    return kExitCannotRun;
+  }
   Output out;
   Progress progress(ParseProgressOption(a.progress), 0);
   extract::ExtractOptions options;

@@ -44,6 +44,10 @@ std::string Rewrite(simdjson::dom::object obj, const std::string* new_text, cons
 }
 
 int RunFilter(const FilterArgs& a) {
+  if (Status s = RefuseOverwritingInputs({a.input, a.config}, {a.output, a.dropped, a.stats}); !s.ok()) {
+    LogError("filter: " + s.message());
+    return kExitCannotRun;
+  }
   auto pipeline = filter::LoadFilterPipeline(a.config);
   if (!pipeline.ok()) {
     LogError(pipeline.status().message());

@@ -90,6 +90,10 @@ struct TokenizeArgs {
 };
 
 int RunTokenize(const TokenizeArgs& a) {
+  if (Status s = RefuseOverwritingInputs({a.input, a.tokenizer}, {a.output}); !s.ok()) {
+    LogError("tokenize: " + s.message());
+    return kExitCannotRun;
+  }
   auto tok = Tokenizer::Load(a.tokenizer);
   if (!tok.ok()) {
     LogError(tok.status().message());

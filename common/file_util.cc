@@ -67,11 +67,47 @@ Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes) {
   return out;
 }
 
-Status WriteFileAtomically(const std::string& given, const std::string& data) {
+Status RefuseOverwritingInputs(const std::vector<std::string>& inputs, const std::vector<std::string>& outputs) {
+  auto skip = [](const std::string& p) { return p.empty() || p == "-" || p.find("://") != std::string::npos; };
+  struct Seen {
+    std::string name;
+    bool exists;
+    struct stat st;
+    std::string path;  // normalised, for files not there yet
+  };
+  auto look = [](const std::string& p) {
+    Seen s{p, false, {}, std::filesystem::absolute(p).lexically_normal().string()};
+    s.exists = ::stat(p.c_str(), &s.st) == 0;
+    return s;
+  };
+  auto same = [](const Seen& a, const Seen& b) {
+    if (a.exists && b.exists) return a.st.st_dev == b.st.st_dev && a.st.st_ino == b.st.st_ino;
+    return a.path == b.path;
+  };
+  std::vector<Seen> ins, outs;
+  for (const auto& p : inputs)
+    if (!skip(p)) ins.push_back(look(p));
+  for (const auto& p : outputs) {
+    if (skip(p)) continue;
+    Seen o = look(p);
+    for (const auto& i : ins)
+      if (same(o, i))
+        return Status::InvalidArgument(o.name + ": is the input file " + i.name +
+                                       "; writing it would destroy the input (choose another output)");
+    for (const auto& other : outs)
+      if (same(o, other))
+        return Status::InvalidArgument(o.name + ": is also given as the output " + other.name +
+                                       " (each output needs its own file)");
+    outs.push_back(std::move(o));
+  }
+  return Status::Ok();
+}
+
+Status WriteFileAtomically(const std::string& given, const std::string& data, bool through_link) {
   // Through a symbolic link: replace the file it names, keep the link.
   std::string path = given;
   std::error_code ec;
-  if (std::filesystem::is_symlink(given, ec)) {
+  if (through_link && std::filesystem::is_symlink(given, ec)) {
     auto target = std::filesystem::canonical(given, ec);
     if (ec) return Status::IoError(given + ": a symbolic link to nothing: " + ec.message());
     path = target.string();

@@ -9,6 +9,7 @@
 #include "common/encoding.h"
 #include "common/file_util.h"
 #include "common/json.h"
+#include "pipelines/output_dir.h"
 #include "pipelines/report.h"
 #include "pipelines/stage_files.h"
 #include "pipelines/stages.h"
@@ -290,6 +291,8 @@ Status RunStageTask(const StageContext& ctx, Stage stage, uint64_t task, RunSumm
       break;
     case Stage::kCommit: {
       const auto t0 = Clock::now();
+      std::unique_ptr<OutputLock> output_lock;
+      RETURN_IF_ERROR(CheckOutputFolder(*ctx.config, /*claim=*/true, &output_lock));
       const std::string shards_dir = ctx.config->output + "/shards";
       ASSIGN_OR_RETURN(std::optional<std::string> committed, ctx.store->Manifest());
       Totals totals;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/file_util.h"
+#include "pipelines/output_dir.h"
 #include "pipelines/stages.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
@@ -19,7 +20,8 @@ std::string DefaultTokenizerPath() {
 }
 
 Status CheckPipeline(const PipelineConfig& c) {
-  return Prepare(c).status();
+  RETURN_IF_ERROR(Prepare(c).status());
+  return CheckOutputFolder(c, /*claim=*/false);
 }
 
 namespace {
@@ -55,7 +57,10 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   const auto t_start = Clock::now();
   RunSummary summary;
   ASSIGN_OR_RETURN(Prepared prepared, Prepare(c));
-  // The store (one run at a time) and the outputs it has committed.
+  // The output folder (crawlproof's own, one run at a time), the store (one
+  // run at a time) and the outputs it has committed.
+  std::unique_ptr<OutputLock> output_lock;
+  RETURN_IF_ERROR(CheckOutputFolder(c, /*claim=*/true, &output_lock));
   const std::string params = DedupParams(c);
   std::error_code ec;
   std::filesystem::create_directories(c.store, ec);

@@ -14,6 +14,7 @@
 #include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
+#include "pipelines/output_dir.h"
 #include "pipelines/slurm_commands.h"
 #include "pipelines/stages.h"
 #include "store/provenance_store.h"
@@ -302,6 +303,9 @@ Result<SlurmSubmission> RunOnSlurm(const PipelineConfig& c, const SlurmRunOption
                                  ") or cancel it (crawlproof cancel " + c.output + ")");
     }
   }
+  // The output folder: crawlproof's own (created and marked now; the
+  // commit task locks it while it writes).
+  RETURN_IF_ERROR(CheckOutputFolder(c, /*claim=*/true));
   // The plan, from the store (created when absent; held only while planning).
   const std::string params = DedupParams(c);
   std::error_code ec;

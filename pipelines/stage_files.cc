@@ -11,6 +11,7 @@
 #include "common/file_util.h"
 #include "common/json.h"
 #include "filter/filters.h"
+#include "pipelines/output_dir.h"
 #include "store/provenance_store.h"
 #include "verify/commitments.h"
 #include "verify/snapshot.h"
@@ -400,14 +401,16 @@ Status Reconcile(const std::string& shards_dir, const std::optional<std::string>
       for (const auto& f : sh.files) keep.insert(f.name);
     for (const auto& f : m.other_files) keep.insert(f.name);
   }
-  for (const auto& e : fs::directory_iterator(shards_dir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (e.is_regular_file() && (name.rfind("shard-", 0) == 0 || name.rfind("valid-", 0) == 0) && !keep.count(name))
-      fs::remove(e.path(), ec);
-  }
-  for (const auto& e : fs::directory_iterator(shards_dir + "/documents", ec)) {
-    const std::string name = "documents/" + e.path().filename().string();
-    if (e.is_regular_file() && !keep.count(name)) fs::remove(e.path(), ec);
+  // Only names crawlproof writes, never through a symbolic link (the output
+  // folder's own links are refused by CheckOutputFolder before this).
+  for (const char* sub : {"", "documents/"}) {
+    const std::string dir = shards_dir + "/" + sub;
+    if (fs::is_symlink(fs::path(dir).parent_path(), ec) || fs::is_symlink(shards_dir + "/" + sub, ec)) continue;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      const std::string name = sub + e.path().filename().string();
+      if (e.symlink_status(ec).type() == fs::file_type::regular && IsOwnShardsName(name) && !keep.count(name))
+        fs::remove(e.path(), ec);
+    }
   }
   const std::string manifest = shards_dir + "/manifest.json";
   if (committed) {

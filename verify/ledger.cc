@@ -108,7 +108,7 @@ Status PinTrustFile(const std::string& path, uint64_t height, const Hash& root) 
   t.insert_or_assign("pinned", std::move(pinned));
   std::ostringstream out;
   out << toml::toml_formatter(t);
-  return WriteFileAtomically(path, head + out.str() + "\n");
+  return WriteFileAtomically(path, head + out.str() + "\n", /*through_link=*/true);
 }
 
 Result<VerifiedLedger> VerifySnapshot(const Snapshot& snapshot, const Trust& trust) {

@@ -4,6 +4,9 @@
 #pragma GCC diagnostic ignored "-Wrestrict"  // GCC 12 false positive on "literal" + std::string
 
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -100,6 +103,101 @@ TEST(Guard, FilterLanguageSingularIsRefused) {
   std::ofstream(dir + "/unknown.toml") << "[run]\noutput = \"o\"\n[sources]\npaths = [\"x\"]\n";
   EXPECT_NE(testing::RunCrawlproof("run --check " + dir + "/unknown.toml").err.find("sources is not a known table"),
             std::string::npos);
+}
+
+// The output folder is crawlproof's own: a foreign non-empty folder, a
+// symbolic link inside it, another store or another run are refused, by
+// `run --check` as by `run`, and nothing that is not crawlproof's is touched.
+TEST(Guard, OutputFolderIsCrawlproofsOwn) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string out = dir + "/out";
+  const std::string pipeline = WriteSamplePipeline(dir, out, "\"sample/*.warc.gz\"");
+  // A folder with someone's files in it.
+  fs::create_directories(out);
+  std::ofstream(out + "/notes.txt") << "mine";
+  for (const char* cmd : {"run --check ", "run "}) {
+    auto r = testing::RunCrawlproof(cmd + pipeline + " --progress off");
+    EXPECT_EQ(r.exit_code, 2) << cmd;
+    EXPECT_NE(r.err.find(out + ": not empty and not a crawlproof output folder"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(testing::ReadFileBytes(out + "/notes.txt"), "mine");
+  EXPECT_FALSE(fs::exists(out + "/store"));
+  fs::remove(out + "/notes.txt");
+  ASSERT_EQ(testing::RunCrawlproof("run " + pipeline + " --progress off").exit_code, 0);
+  EXPECT_TRUE(fs::exists(out + "/.crawlproof-output"));
+  // Files of other names in shards/ and shards/documents/ survive a run.
+  fs::create_directories(out + "/shards/documents");
+  std::ofstream(out + "/shards/documents/keep-me.txt") << "mine";
+  std::ofstream(out + "/shards/shard-notes.txt") << "mine";
+  std::ofstream(out + "/shards/documents/group-000099.jsonl.zst") << "stale";  // crawlproof's name, not committed
+  ASSERT_EQ(testing::RunCrawlproof("run " + pipeline + " --progress off").exit_code, 0);
+  EXPECT_EQ(testing::ReadFileBytes(out + "/shards/documents/keep-me.txt"), "mine");
+  EXPECT_EQ(testing::ReadFileBytes(out + "/shards/shard-notes.txt"), "mine");
+  EXPECT_FALSE(fs::exists(out + "/shards/documents/group-000099.jsonl.zst"));
+  // shards/documents as a link to someone's folder: refused, their files intact.
+  const std::string theirs = dir + "/theirs";
+  fs::create_directories(theirs);
+  std::ofstream(theirs + "/thesis.tex") << "years of work";
+  fs::remove_all(out + "/shards/documents");
+  fs::create_directory_symlink(theirs, out + "/shards/documents");
+  auto linked = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(linked.exit_code, 2);
+  EXPECT_NE(linked.err.find("shards/documents is a symbolic link"), std::string::npos) << linked.err;
+  EXPECT_EQ(testing::ReadFileBytes(theirs + "/thesis.tex"), "years of work");
+  fs::remove(out + "/shards/documents");
+  // Another store on the same output.
+  std::string other = testing::ReadFileBytes(pipeline);
+  other.replace(other.find("workers = 2\n"), 12, "workers = 2\nstore = \"" + dir + "/other-store\"\n");
+  std::ofstream(dir + "/other.toml") << other;
+  auto two = testing::RunCrawlproof("run --check " + dir + "/other.toml");
+  EXPECT_EQ(two.exit_code, 2);
+  EXPECT_NE(two.err.find("written by the run whose store is"), std::string::npos) << two.err;
+  EXPECT_FALSE(fs::exists(dir + "/other-store"));
+  // Another run holding the folder.
+  const int fd = ::open((out + "/.crawlproof-output").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  for (const char* cmd : {"run --check ", "run "}) {
+    auto busy = testing::RunCrawlproof(cmd + pipeline + " --progress off");
+    EXPECT_EQ(busy.exit_code, 2) << cmd;
+    EXPECT_NE(busy.err.find(out + ": in use by another run"), std::string::npos) << busy.err;
+  }
+  ::close(fd);
+  // An earlier version's output (no marker; the store's manifest matches).
+  fs::remove(out + "/.crawlproof-output");
+  auto adopted = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(adopted.exit_code, 0) << adopted.err;
+  EXPECT_TRUE(fs::exists(out + "/.crawlproof-output"));
+}
+
+// An output that is the input (by name, through another path, or a hard
+// link; also as --dropped) is refused before anything is opened.
+TEST(Guard, OutputThatIsTheInputIsRefused) {
+  const std::string dir = testing::MakeTempDir();
+  const std::string docs = dir + "/docs.jsonl";
+  std::ofstream(docs) << "{\"id\": \"a\", \"text\": \"The quick brown fox jumps over the lazy dog.\"}\n";
+  const std::string before = testing::ReadFileBytes(docs);
+  fs::create_hard_link(docs, dir + "/alias.jsonl");
+  const std::vector<std::string> commands = {
+      "filter --input " + docs + " --output " + docs + " --dropped " + dir + "/d.jsonl",
+      "filter --input " + docs + " --output " + dir + "/k.jsonl --dropped " + dir + "/./docs.jsonl",
+      "filter --input " + docs + " --output " + dir + "/alias.jsonl --dropped " + dir + "/d.jsonl",
+      "filter --input " + docs + " --output " + dir + "/k.jsonl --dropped " + dir + "/k.jsonl",
+      "tokenize --tokenizer " + kSource + "/data/tokenizers/deepseek-v3/tokenizer.json --input " + docs +
+          " --output " + docs,
+      "dedup --input " + docs + " --output " + dir + "/k.jsonl --removed " + docs,
+      "minhash --input " + docs + " --output " + dir + "/alias.jsonl",
+  };
+  for (const auto& cmd : commands) {
+    auto r = testing::RunCrawlproof(cmd);
+    EXPECT_EQ(r.exit_code, 2) << cmd;
+    EXPECT_TRUE(r.err.find("is the input file") != std::string::npos ||
+                r.err.find("is also given as the output") != std::string::npos)
+        << cmd << " -> " << r.err;
+    EXPECT_EQ(testing::ReadFileBytes(docs), before) << cmd;
+  }
+  EXPECT_FALSE(fs::exists(dir + "/k.jsonl"));
 }
 
 }  // namespace
