@@ -31,6 +31,7 @@ struct RunArgs {
   std::string pipeline = std::string(CRAWLPROOF_SOURCE_DIR) + "/pipelines/sample.toml";
   std::string progress = "auto";
   uint64_t max_shards = 0;
+  bool recheck = false;
   bool check = false;
   std::string executor;  // "": the pipeline's [run] executor
   bool wait = false, dry_run = false;
@@ -97,6 +98,7 @@ int PrintNothingNew(const pipelines::PipelineConfig& config, uint64_t sources) {
 int RunSlurm(const RunArgs& a, const pipelines::PipelineConfig& config) {
   pipelines::SlurmRunOptions options;
   options.max_shards = a.max_shards;
+  options.recheck = a.recheck;
   options.wait = a.wait;
   options.dry_run = a.dry_run;
   InterruptScope interrupts;
@@ -163,6 +165,7 @@ int RunRun(const RunArgs& a) {
   pipelines::RunOptions options;
   options.progress = ParseProgressOption(a.progress);
   options.max_shards = a.max_shards;
+  options.recheck = a.recheck;
   options.checkpoint = Failpoint;
   InterruptScope interrupts;
   options.cancel = &g_interrupted;
@@ -402,6 +405,9 @@ void RegisterRunCommands(CLI::App& app, int* exit_code) {
   run->add_option("--max-shards", r->max_shards,
                   "Bound this run: no new group starts once this many new source shards are done (0: all)")
       ->capture_default_str();
+  run->add_flag("--recheck", r->recheck,
+                "Re-check every quarantined source (unreadable ones and those checked against an older ledger "
+                "head are re-checked anyway)");
   run->add_flag("--check", r->check, "Only check the pipeline file (keys, tokenizer, filter options, ledger) and exit");
   run->add_option("--executor", r->executor,
                   "local (this machine) or slurm (sbatch array jobs); default: [run] executor")

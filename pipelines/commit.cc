@@ -9,6 +9,7 @@
 #include "common/encoding.h"
 #include "common/file_util.h"
 #include "common/json.h"
+#include "common/logging.h"
 #include "pipelines/output_dir.h"
 #include "pipelines/report.h"
 #include "pipelines/stage_files.h"
@@ -36,10 +37,37 @@ Status Place(const std::string& from, const std::string& to) {
   return WriteFileAtomically(to, bytes);
 }
 
+// A source's history after its state `previous`: the earlier entries, then
+// the previous verdict (run, state, verification, detail, ledger head).
+std::string HistoryAfter(const std::string& previous) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(previous);
+  simdjson::dom::element e;
+  if (parser.parse(p).get(e)) return "[]";
+  std::vector<std::string> entries;
+  simdjson::dom::array earlier;
+  if (!e["history"].get(earlier))
+    for (simdjson::dom::element h : earlier) entries.push_back(simdjson::minify(h));
+  JsonObject v;
+  for (const char* key : {"run", "state", "verification", "detail", "ledger_head"}) {
+    simdjson::dom::element f;
+    if (!e[key].get(f)) v.AddRaw(key, simdjson::minify(f));
+  }
+  entries.push_back(v.str());
+  std::string out = "[";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (i) out.push_back(',');
+    out.append(entries[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
 }  // namespace
 
 Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSummary* summary) {
   const PipelineConfig& c = *ctx.config;
+  const std::string ledger_head = ctx.prepared->ledger ? verify::ToHex(ctx.prepared->ledger->root()) : "";
   const PlanGroup& group = ctx.plan->groups[g];
   const std::string shards_dir = c.output + "/shards";
   ASSIGN_OR_RETURN(GroupDecisions dec, ReadDecisions(ctx, g));
@@ -62,7 +90,8 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSumma
   totals->near += dec.near;
   totals->earlier += dec.earlier;
   summary->tokens += fresh.tokens;  // as the manifest counts them: BOS and EOS included
-  ASSIGN_OR_RETURN(std::optional<std::string> already, ctx.store->Ingest(ctx.plan->sources[group.sources.front()]));
+  ASSIGN_OR_RETURN(std::optional<std::string> front, ctx.store->Ingest(ctx.plan->sources[group.sources.front()]));
+  const bool already = CommittedInRun(front, ctx.plan->run);
 
   // The documents' final accounts.
   std::vector<std::vector<const TokenizedDoc*>> position_of(results.size());
@@ -139,6 +168,18 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSumma
         ++totals->languages[d.doc.lang];
       }
     }
+    // The store keeps the history: a source done again (a retried or
+    // re-checked quarantine) carries its earlier verdicts.
+    std::string history = "[]";
+    if (!already) {
+      ASSIGN_OR_RETURN(std::optional<std::string> previous, ctx.store->Ingest(r.path));
+      if (previous) history = HistoryAfter(*previous);
+      if (r.verification == Verification::kUnreadable)
+        LogError(r.path + ": unreadable, quarantined (retried by the next run): " + r.detail);
+      else if (r.quarantined)
+        LogError(r.path + ": quarantined, ledger " + ToString(r.verification) + " (re-checked when the ledger moves on, " +
+                 "or by run --recheck): " + r.detail);
+    }
     JsonObject in;
     in.Add("path", r.path)
         .Add("state", r.quarantined ? "quarantined" : "done")
@@ -150,7 +191,9 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSumma
         .Add("documents", static_cast<uint64_t>(r.docs.size()))
         .Add("input_errors", r.input_errors)
         .Add("options_sha256", ctx.prepared->options_sha256)
-        .Add("run", ctx.plan->run);
+        .Add("run", ctx.plan->run)
+        .Add("ledger_head", ledger_head)
+        .AddRaw("history", history);
     if (r.verification == Verification::kVerified) {
       std::string state = in.str();
       state.pop_back();
@@ -305,8 +348,9 @@ Status RunStageTask(const StageContext& ctx, Stage stage, uint64_t task, RunSumm
       summary->sources = plan.sources.size();
       bool any_new = false;
       for (uint64_t g = 0; g < groups; ++g) {
-        ASSIGN_OR_RETURN(std::optional<std::string> already,
+        ASSIGN_OR_RETURN(std::optional<std::string> front,
                          ctx.store->Ingest(plan.sources[plan.groups[g].sources.front()]));
+        const bool already = CommittedInRun(front, plan.run);
         // Shards committed by an earlier attempt of this plan count as
         // written by this run.
         if (already && !any_new) {

@@ -188,7 +188,7 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   TomlSection tok = section("tokenize");
   RETURN_IF_ERROR(tok.GetPath("tokenizer", &c.tokenizer));
   RETURN_IF_ERROR(tok.Get("format", &c.format));
-  RETURN_IF_ERROR(tok.Get("shard_tokens", &c.shard_tokens, uint64_t{1} << 10, uint64_t{1} << 40));
+  RETURN_IF_ERROR(tok.Get("shard_tokens", &c.shard_tokens, uint64_t{1}, uint64_t{1} << 40));
   RETURN_IF_ERROR(tok.Get("bos", &c.bos));
   RETURN_IF_ERROR(tok.Get("eos", &c.eos));
   RETURN_IF_ERROR(tok.CheckUnknown());
@@ -225,22 +225,28 @@ std::string DedupParams(const PipelineConfig& c) {
          " seed=" + std::to_string(c.seed) + " bands=" + std::to_string(c.bands) + " rows=" + std::to_string(c.rows);
 }
 
-Result<std::vector<std::string>> ListSources(const PipelineConfig& c) {
+Result<std::vector<std::string>> ListSources(const PipelineConfig& c, bool fetch_remote) {
   std::vector<std::string> out;
   for (const auto& p : c.paths) {
     if (p.find("://") == std::string::npos && p.find_first_of("*?[") != std::string::npos) {
       glob_t g{};
-      if (glob(p.c_str(), 0, nullptr, &g) == 0) {
+      const int rc = glob(p.c_str(), 0, nullptr, &g);
+      if (rc == 0) {
         std::vector<std::string> found(g.gl_pathv, g.gl_pathv + g.gl_pathc);
         std::sort(found.begin(), found.end());
         out.insert(out.end(), found.begin(), found.end());
       }
       globfree(&g);
+      // A pattern that matches nothing is a mistake (a wrong folder, a typo),
+      // not an empty crawl.
+      if (rc != 0)
+        return Status::InvalidArgument(c.file + ": source.paths: \"" + p + "\" matches no file" +
+                                       (rc == GLOB_NOMATCH ? "" : " (cannot read a folder on the way)"));
     } else {
       out.push_back(p);
     }
   }
-  if (!c.paths_file.empty()) {
+  if (!c.paths_file.empty() && (fetch_remote || c.paths_file.find("://") == std::string::npos)) {
     Status s = ingest::ForEachLine(c.paths_file, {}, [&](std::string_view line) {
       while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
       if (line.empty()) return true;
@@ -248,8 +254,16 @@ Result<std::vector<std::string>> ListSources(const PipelineConfig& c) {
       return c.limit == 0 || out.size() < c.limit;
     });
     if (!s.ok()) return s.WithPrefix(c.file + ": [source]");
+    if (out.size() == c.paths.size())
+      return Status::InvalidArgument(c.file + ": source.paths_file: " + c.paths_file + " lists no source");
   }
-  return out;
+  // A source named twice (a glob and a literal path, a repeated listing
+  // line) is one source: its first place counts.
+  std::set<std::string> seen;
+  std::vector<std::string> unique;
+  for (auto& s : out)
+    if (seen.insert(s).second) unique.push_back(std::move(s));
+  return unique;
 }
 
 }  // namespace crawlproof::pipelines

@@ -85,6 +85,9 @@ std::string DedupParams(const PipelineConfig& config);
 
 // The source shards, in order: `paths` with globs expanded (sorted), then the
 // listing's lines with `prefix` (the first `limit`). Errors: the listing's.
-Result<std::vector<std::string>> ListSources(const PipelineConfig& config);
+// A glob matching nothing, or a listing without a line, is InvalidArgument
+// naming it. Without `fetch_remote`, a listing that is a URL is not read
+// (`run --check`: no network).
+Result<std::vector<std::string>> ListSources(const PipelineConfig& config, bool fetch_remote = true);
 
 }  // namespace crawlproof::pipelines

@@ -184,6 +184,30 @@ Result<Plan> Plan::Parse(std::string_view json, const std::string& where) {
   return p;
 }
 
+bool CommittedInRun(const std::optional<std::string>& state, uint64_t run) {
+  if (!state) return false;
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(*state);
+  simdjson::dom::element e;
+  uint64_t by = 0;
+  return !parser.parse(p).get(e) && !e["run"].get(by) && by == run;
+}
+
+bool RetrySource(std::string_view state, uint64_t run, const PlanOptions& o) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(state);
+  simdjson::dom::element e;
+  std::string_view s, verification, head;
+  uint64_t committed_by = 0;
+  if (parser.parse(p).get(e) || e["state"].get(s) || e["verification"].get(verification)) return false;
+  if (!e["run"].get(committed_by) && committed_by == run) return false;  // this run's own (resumed)
+  if (s != "quarantined") return false;
+  if (o.recheck || verification == "unreadable") return true;
+  if (verification != "missing" && verification != "mismatch") return false;
+  if (e["ledger_head"].get(head)) head = "";
+  return head != o.ledger_head;
+}
+
 Result<Plan> MakePlan(const PipelineConfig& c, const store::ProvenanceStore& st, const PlanOptions& o) {
   Plan p;
   ASSIGN_OR_RETURN(uint64_t runs, st.RunCount());
@@ -191,7 +215,11 @@ Result<Plan> MakePlan(const PipelineConfig& c, const store::ProvenanceStore& st,
   // As given: jobs run in the submitting folder, so that every path the
   // pipeline resolves (and records) is spelled as in a local run.
   p.pipeline = c.file;
-  ASSIGN_OR_RETURN(p.sources, ListSources(c));
+  if (o.sources) {
+    p.sources = *o.sources;
+  } else {
+    ASSIGN_OR_RETURN(p.sources, ListSources(c));
+  }
   // Groups of commit_every consecutive sources (fixed by the source list,
   // not by what is done, so a resumed run regroups identically).
   uint64_t todo = 0;
@@ -201,7 +229,7 @@ Result<Plan> MakePlan(const PipelineConfig& c, const store::ProvenanceStore& st,
     group.first = g;
     for (size_t i = g; i < std::min(p.sources.size(), g + c.commit_every); ++i) {
       ASSIGN_OR_RETURN(std::optional<std::string> state, st.Ingest(p.sources[i]));
-      if (!state) group.sources.push_back(i);
+      if (!state || RetrySource(*state, p.run, o)) group.sources.push_back(i);
     }
     if (group.sources.empty()) continue;
     if (o.max_shards && todo >= o.max_shards) {

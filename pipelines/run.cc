@@ -21,6 +21,7 @@ std::string DefaultTokenizerPath() {
 
 Status CheckPipeline(const PipelineConfig& c) {
   RETURN_IF_ERROR(Prepare(c).status());
+  RETURN_IF_ERROR(ListSources(c, /*fetch_remote=*/false).status());
   return CheckOutputFolder(c, /*claim=*/false);
 }
 
@@ -57,6 +58,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   const auto t_start = Clock::now();
   RunSummary summary;
   ASSIGN_OR_RETURN(Prepared prepared, Prepare(c));
+  ASSIGN_OR_RETURN(const std::vector<std::string> sources, ListSources(c));  // before anything is created
   // The output folder (crawlproof's own, one run at a time), the store (one
   // run at a time) and the outputs it has committed.
   std::unique_ptr<OutputLock> output_lock;
@@ -74,6 +76,9 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   PlanOptions po;
   po.max_shards = options.max_shards;
   po.dedup_partitions = workers;
+  po.recheck = options.recheck;
+  po.sources = &sources;
+  if (prepared.ledger) po.ledger_head = verify::ToHex(prepared.ledger->root());
   ASSIGN_OR_RETURN(Plan plan, MakePlan(c, *st, po));
   summary.run = plan.run;
   summary.sources = plan.sources.size();

@@ -44,6 +44,9 @@ struct RunOptions {
   // Stop starting new groups once this many new source shards are done (0:
   // no bound). Groups stay whole, so the outputs do not depend on it.
   uint64_t max_shards = 0;
+  // Re-check every quarantined source, not only the unreadable ones and those
+  // checked against an older ledger head.
+  bool recheck = false;
   // Set (by a signal handler, say) to stop: the group under way completes or
   // is dropped, no new one starts; Unavailable then. Optional.
   const std::atomic<bool>* cancel = nullptr;

@@ -305,6 +305,7 @@ Result<SlurmSubmission> RunOnSlurm(const PipelineConfig& c, const SlurmRunOption
   }
   // The output folder: crawlproof's own (created and marked now; the
   // commit task locks it while it writes).
+  ASSIGN_OR_RETURN(const std::vector<std::string> sources, ListSources(c));  // before anything is created
   RETURN_IF_ERROR(CheckOutputFolder(c, /*claim=*/true));
   // The plan, from the store (created when absent; held only while planning).
   const std::string params = DedupParams(c);
@@ -316,6 +317,9 @@ Result<SlurmSubmission> RunOnSlurm(const PipelineConfig& c, const SlurmRunOption
                      store::ProvenanceStore::Open(c.store, params, c.num_perm));
     PlanOptions po;
     po.max_shards = options.max_shards;
+    po.recheck = options.recheck;
+    po.sources = &sources;
+    if (prepared.ledger) po.ledger_head = verify::ToHex(prepared.ledger->root());
     po.sources_per_task = c.slurm.sources_per_task;
     po.bytes_per_task = c.slurm.bytes_per_task;
     po.dedup_partitions = c.slurm.dedup_tasks;

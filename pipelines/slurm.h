@@ -20,6 +20,7 @@ namespace crawlproof::pipelines {
 
 struct SlurmRunOptions {
   uint64_t max_shards = 0;
+  bool recheck = false;  // as RunOptions::recheck
   bool wait = false;     // wait for the last stage, then return its summary
   bool dry_run = false;  // write the plan and the job scripts, submit nothing
   double poll_seconds = 2;

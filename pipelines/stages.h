@@ -108,7 +108,19 @@ struct PlanOptions {
   uint64_t bytes_per_task = 0;    // ... or, when > 0, up to this many bytes (at least one source)
   uint32_t dedup_partitions = 1;
   uint32_t tokenize_tasks = 1;
+  // Quarantined sources are done except: `unreadable` ones (retried by every
+  // run), `ledger:missing`/`mismatch` ones when the verified ledger's head
+  // (`ledger_head`, hex root; "" without a ledger) differs from the one they
+  // were checked against, and all of them with `recheck`.
+  bool recheck = false;
+  std::string ledger_head;
+  const std::vector<std::string>* sources = nullptr;  // the source list, when listed already
 };
+// Whether a source whose store state is `state` is to be done again by run
+// `run` (see PlanOptions); never when that run itself committed it.
+bool RetrySource(std::string_view state, uint64_t run, const PlanOptions& options);
+// Whether the store state `state` (absent: false) was committed by run `run`.
+bool CommittedInRun(const std::optional<std::string>& state, uint64_t run);
 // Reads which sources the store has done. Errors: the listing's, the store's.
 Result<Plan> MakePlan(const PipelineConfig& config, const store::ProvenanceStore& store, const PlanOptions& options);
 

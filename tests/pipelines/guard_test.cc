@@ -200,5 +200,105 @@ TEST(Guard, OutputThatIsTheInputIsRefused) {
   EXPECT_FALSE(fs::exists(dir + "/k.jsonl"));
 }
 
+// A source that cannot be read is logged, quarantined as `unreadable` and
+// retried by every later run until it reads; the store keeps the history.
+TEST(Guard, UnreadableSourcesAreLoggedAndRetried) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string out = dir + "/out";
+  const std::string pipeline = WriteSamplePipeline(dir, out, "\"sample/*.warc.gz\", \"late.warc.gz\"");
+  auto first = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(first.exit_code, 1);
+  EXPECT_NE(first.err.find("/late.warc.gz: unreadable, quarantined (retried by the next run)"), std::string::npos)
+      << first.err;
+  auto second = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(second.exit_code, 1) << "not 'nothing new': the unreadable source is retried";
+  EXPECT_NE(second.err.find("late.warc.gz: unreadable"), std::string::npos) << second.err;
+  // It appears (a copy of a committed file is not in the ledger under its
+  // name: quarantined as missing, and no longer retried as unreadable).
+  fs::copy_file(dir + "/sample/CC-MAIN-2019-12-jwarc.warc.gz", dir + "/late.warc.gz");
+  auto third = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(third.exit_code, 1);
+  EXPECT_NE(third.err.find("late.warc.gz: quarantined, ledger missing"), std::string::npos) << third.err;
+  auto fourth = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(fourth.exit_code, 0) << fourth.err;
+  EXPECT_NE(fourth.out.find("\"nothing_new\":true"), std::string::npos) << fourth.out;
+  // The store's history of the source: two unreadable verdicts, then missing.
+  auto dump = testing::RunCrawlproof("store dump " + out + "/store --family ingest");
+  ASSERT_EQ(dump.exit_code, 0) << dump.err;
+  const size_t at = dump.out.find("late.warc.gz");
+  ASSERT_NE(at, std::string::npos);
+  const std::string line = dump.out.substr(at, dump.out.find('\n', at) - at);
+  EXPECT_NE(line.find("\"verification\":\"missing\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"history\":[{\"run\":1,\"state\":\"quarantined\",\"verification\":\"unreadable\""),
+            std::string::npos)
+      << line;
+  EXPECT_NE(line.find("{\"run\":2,\"state\":\"quarantined\",\"verification\":\"unreadable\""), std::string::npos)
+      << line;
+  // run --recheck re-checks it although the ledger has not moved.
+  auto recheck = testing::RunCrawlproof("run " + pipeline + " --progress off --recheck");
+  EXPECT_EQ(recheck.exit_code, 1);
+  EXPECT_NE(recheck.err.find("late.warc.gz: quarantined, ledger missing"), std::string::npos) << recheck.err;
+}
+
+// A source quarantined as `ledger:missing` is re-checked by the first run
+// after the verified ledger has moved on (here: a block committing it).
+TEST(Guard, MissingSourcesAreRecheckedWhenTheLedgerMovesOn) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  auto cli = [](const std::string& args) {
+    auto r = testing::RunCrawlproof(args);
+    EXPECT_EQ(r.exit_code, 0) << args << ": " << r.err;
+    return r;
+  };
+  cli("keygen --name k1 --out " + dir + "/keys");
+  std::ofstream(dir + "/own.valset") << cli("ledger valset --quorum 1 " + dir + "/keys/k1.vkey").out;
+  std::ofstream(dir + "/own-trust.toml") << "origin = \"crawlproof.test/guard\"\nvalset_file = \"own.valset\"\n";
+  const std::string build = "ledger build --origin crawlproof.test/guard --valset " + dir + "/own.valset --key " + dir +
+                            "/keys/k1.key --root " + dir + "/sample --out " + dir + "/own-ledger.json ";
+  cli(build + dir + "/sample/" + kWarcs[0] + " " + dir + "/sample/" + kWarcs[1]);
+  std::string pipeline = WriteSamplePipeline(dir, dir + "/out", "\"sample/*.warc.gz\"");
+  std::string text = testing::ReadFileBytes(pipeline);
+  text.replace(text.find("sample/ledger.json"), 18, "own-ledger.json");
+  text.replace(text.find("sample/trust.toml"), 17, "own-trust.toml");
+  std::ofstream(pipeline, std::ios::trunc) << text;
+  auto first = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(first.exit_code, 1);
+  EXPECT_NE(first.err.find(std::string(kWarcs[2]) + ": quarantined, ledger missing"), std::string::npos) << first.err;
+  auto again = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(again.exit_code, 0) << "same ledger head: nothing to re-check";
+  cli(build + "--prev " + dir + "/own-ledger.json " + dir + "/sample/" + kWarcs[2] + " " + dir + "/sample/" + kWarcs[3]);
+  auto moved = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_EQ(moved.err.find("ledger missing"), std::string::npos) << moved.err;
+  EXPECT_NE(moved.out.find("\"quarantined\":0"), std::string::npos) << moved.out;
+  EXPECT_NE(moved.out.find("\"processed\":2"), std::string::npos) << moved.out;
+}
+
+// A glob that matches nothing, or a listing without a line, is an error
+// naming it; nothing is created.
+TEST(Guard, SourcesMatchingNothingAreAnError) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string pipeline = WriteSamplePipeline(dir, dir + "/out", "\"sample/*.warc.gzz\"");
+  for (const char* cmd : {"run --check ", "run "}) {
+    auto r = testing::RunCrawlproof(cmd + pipeline + " --progress off");
+    EXPECT_EQ(r.exit_code, 2) << cmd;
+    EXPECT_NE(r.err.find("source.paths: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(dir + "/sample/*.warc.gzz"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("matches no file"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir + "/out"));
+  std::ofstream(dir + "/empty.paths") << "\n";
+  std::string text = testing::ReadFileBytes(pipeline);
+  const std::string listed = "paths = [\"sample/*.warc.gzz\"]";
+  text.replace(text.find(listed), listed.size(), "paths_file = \"empty.paths\"");
+  std::ofstream(pipeline, std::ios::trunc) << text;
+  auto r = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("empty.paths lists no source"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir + "/out"));
+}
+
 }  // namespace
 }  // namespace crawlproof
