@@ -195,15 +195,19 @@ void RegisterAuditCommands(CLI::App& app, int* exit_code) {
   auto rec = std::make_shared<RecordArgs>();
   auto* record = audit->add_subcommand("record", "Write the proof bundle of one record");
   record->add_option("input", rec->input, "WARC file or URL")->required();
-  record->add_option("--offset", rec->offset, "Offset of the record (as `warc index` prints it)")->required();
+  record->add_option("--offset", rec->offset, "Offset of the record (as `warc index` prints it)")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
   record->add_option("--snapshot", rec->snapshot, "Ledger snapshot")->required();
   record->add_option("--root", rec->root, "Directory local paths are committed relative to");
   record->add_option("--out", rec->out, "Bundle to write")->required();
   record->add_option("--trust", rec->trust,
                      "Trust file the bundle's verifiers use: the snapshot is verified against it, and the bundle "
                      "carries the proof of consistency with its [pinned] block");
-  record->add_option("--pin-height", rec->pin_height,
-                     "Carry the proof of consistency with the block at this height (a verifier's pin)");
+  record
+      ->add_option("--pin-height", rec->pin_height,
+                   "Carry the proof of consistency with the block at this height (a verifier's pin)")
+      ->check(CLI::NonNegativeNumber);
   record->callback([rec, exit_code] { *exit_code = RunAuditRecord(*rec); });
 
   auto ver = std::make_shared<VerifyArgs>();

@@ -115,6 +115,7 @@ struct BuildArgs {
   std::string leaves;  // sidecar directory; default <out>.leaves
   int64_t time = -1;
   bool allow_damaged = false;
+  bool allow_empty = false;
   bool no_leaves = false;
 };
 
@@ -165,6 +166,13 @@ int RunBuild(const BuildArgs& a) {
       return kExitCannotRun;
     }
     for (const auto& p : c->problems) LogError(p);
+    if (c->entry.size == 0 && !a.allow_empty) {
+      // An empty file is almost always a failed download or copy: committing
+      // it would vouch for nothing.
+      LogError(input + ": empty (0 bytes); not committed (use --allow-empty to commit it as it is)");
+      damaged = true;
+      continue;
+    }
     if (!c->problems.empty() && !a.allow_damaged) {
       LogError(input + ": " + std::to_string(c->problems.size()) +
                " problems; not committed (use --allow-damaged to commit the file as it is)");
@@ -315,7 +323,7 @@ std::string LocateFirstDifference(const VerifyArgs& a, const FileEntry& e, const
   std::string where = base + "/" + *name;
   if (!ingest::IsRemoteUri(where) && !std::filesystem::exists(where))
     return "first differing record: unknown (no leaf sidecar " + where + ")";
-  auto bytes = ingest::ReadAllFromUri(where);
+  auto bytes = ingest::ReadAllFromUri(where, {}, LeafSidecarSize(e));  // refused past its size, before reading
   if (!bytes.ok()) return "first differing record: unknown (" + bytes.status().message() + ")";
   auto ledger_leaves = DecodeLeafSidecar(*bytes, e);
   if (!ledger_leaves.ok())
@@ -457,6 +465,7 @@ void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
                     "Directory for the record-leaf sidecars that let `ledger check` name the first "
                     "differing record (default: OUT.leaves)");
   build->add_flag("--no-leaves", build_args->no_leaves, "Write no record-leaf sidecars");
+  build->add_flag("--allow-empty", build_args->allow_empty, "Commit a file of 0 bytes (refused by default)");
   build->add_flag("--allow-damaged", build_args->allow_damaged, "Commit files the reader reported damage in");
   build->add_option("inputs", build_args->inputs, "WARC files or URLs")->required();
   build->callback([build_args, exit_code] { *exit_code = RunBuild(*build_args); });

@@ -1,6 +1,8 @@
 // The `crawlproof` binary: parses the command line and hands over to the
 // subcommand (one file per subcommand group in cli/).
 #include <CLI/CLI.hpp>
+#include <new>
+#include <system_error>
 
 #include "cli/commands.h"
 #include "common/logging.h"
@@ -37,6 +39,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : crawlproof::cli::kExitCannotRun;
+  } catch (const std::system_error& e) {
+    // Last resort (thread pools report their own failures): a system
+    // resource the command could not get, said as an error, not an abort.
+    crawlproof::LogError(std::string("cannot run: ") + e.what() + " (" + e.code().message() + ")");
+    return crawlproof::cli::kExitCannotRun;
+  } catch (const std::bad_alloc&) {
+    crawlproof::LogError("cannot run: out of memory");
+    return crawlproof::cli::kExitCannotRun;
   }
   return exit_code;
 }

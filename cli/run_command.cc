@@ -55,8 +55,10 @@ void Failpoint(const char* name) {
 }
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void OnInterrupt(int) {
-  g_interrupted = true;
+// The first Ctrl-C or SIGTERM stops the run at its next safe point; a second
+// one exits at once (the store is crash-safe: the next run resumes).
+extern "C" void OnInterrupt(int sig) {
+  if (g_interrupted.exchange(true)) ::_exit(128 + sig);
 }
 
 // Ctrl-C and SIGTERM set the run's cancellation flag while it lives.

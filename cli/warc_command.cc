@@ -113,6 +113,10 @@ struct CatArgs {
 // Copies `length` bytes at `offset` of `input` to stdout; with `decode`, the
 // decoded first record instead of its stored bytes.
 int CatRange(const std::string& input, uint64_t offset, std::optional<uint64_t> length, bool decode) {
+  if (length && *length == 0) {  // an index entry of length 0: never "the whole file"
+    LogError(input + ": offset " + std::to_string(offset) + ": a record of length 0 cannot exist");
+    return kExitBadInput;
+  }
   ingest::SourceOptions so;
   so.offset = offset;
   so.length = length;
@@ -240,8 +244,10 @@ void RegisterWarcCommands(CLI::App& app, int* exit_code) {
   auto cat_args = std::make_shared<CatArgs>();
   auto* cat = warc->add_subcommand("cat", "Write one record: its stored bytes (the gzip member), or --decode");
   cat->add_option("input", cat_args->input, "WARC file or URL");
-  cat->add_option("--offset", cat_args->offset, "Offset of the record (as `warc index` prints it)");
-  cat->add_option("--length", cat_args->length, "Length of the record; read from the record when omitted");
+  cat->add_option("--offset", cat_args->offset, "Offset of the record (as `warc index` prints it)")
+      ->check(CLI::NonNegativeNumber);
+  cat->add_option("--length", cat_args->length, "Length of the record; read from the record when omitted")
+      ->check(CLI::PositiveNumber);
   cat->add_flag("--decode", cat_args->decode, "Write the decoded record (WARC header, block, terminator)");
   cat->add_option("--cdxj-lookup", cat_args->cdxj, "CDXJ index (file or URL) to look --url up in");
   cat->add_option("--url", cat_args->url, "URL to look up in the CDXJ index");

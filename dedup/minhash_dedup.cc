@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -70,7 +71,11 @@ Result<std::vector<uint64_t>> Signatures(const kernels::PackedTexts& packed, con
       while (last < packed.count && (t + 1 == threads || packed.offsets[last] < goal)) ++last;
       kernels::PackedTexts part{packed.bytes, packed.offsets + first, last - first};
       uint64_t* out = sig.data() + first * params.num_perm;
-      workers.emplace_back([part, &params, out] { kernels::MinHashCpu(part, params, out); });
+      try {
+        workers.emplace_back([part, &params, out] { kernels::MinHashCpu(part, params, out); });
+      } catch (const std::system_error&) {
+        kernels::MinHashCpu(part, params, out);  // no thread to be had: this one does the part
+      }
       first = last;
     }
     for (auto& w : workers) w.join();

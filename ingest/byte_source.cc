@@ -53,7 +53,11 @@ std::unique_ptr<ByteSource> MakeMemorySource(std::string bytes, std::string name
 Result<std::string> ReadAllFromUri(std::string_view uri, const SourceOptions& options, uint64_t max_bytes) {
   ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> src, OpenByteSource(uri, options));
   std::string data;
-  if (auto size = src->Size(); size && *size <= max_bytes) data.reserve(*size);
+  if (auto size = src->Size(); size && *size > max_bytes)
+    return Status::InvalidArgument(src->name() + ": " + std::to_string(*size) + " bytes, larger than the " +
+                                   std::to_string(max_bytes) + " it can be");
+  else if (size)
+    data.reserve(*size);
   std::string buf(1 << 16, '\0');
   while (true) {
     ASSIGN_OR_RETURN(size_t n, src->Read(buf.data(), buf.size()));

@@ -165,15 +165,18 @@ Result<std::vector<CdxjEntry>> LookupCdxj(std::string_view uri, std::string_view
     return LookupZipNum(uri, url, source_options);
   std::string key = SurtKey(url);
   std::vector<CdxjEntry> found;
-  RETURN_IF_ERROR(ForEachLine(uri, source_options, [&](std::string_view line) {
-    if (line.empty()) return true;
-    size_t sp = line.find(' ');
-    bool key_match = line.substr(0, sp) == key;
-    if (!key_match && line.find(url) == std::string_view::npos) return true;
-    auto e = ParseCdxjLine(line);
-    if (e.ok() && (key_match || e->url == url)) found.push_back(std::move(e).value());
-    return true;
-  }));
+  RETURN_IF_ERROR(ForEachLine(
+      uri, source_options,
+      [&](std::string_view line) {
+        if (line.empty()) return true;
+        size_t sp = line.find(' ');
+        bool key_match = line.substr(0, sp) == key;
+        if (!key_match && line.find(url) == std::string_view::npos) return true;
+        auto e = ParseCdxjLine(line);
+        if (e.ok() && (key_match || e->url == url)) found.push_back(std::move(e).value());
+        return true;
+      },
+      kMaxIndexLine));
   return found;
 }
 

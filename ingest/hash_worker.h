@@ -24,14 +24,20 @@ namespace crawlproof::ingest {
 
 class HashWorker {
  public:
-  HashWorker() : thread_([this] { Run(); }) {}
+  // Without a thread to be had (a process limit), jobs run on the caller.
+  HashWorker() {
+    try {
+      thread_ = std::thread([this] { Run(); });
+    } catch (const std::system_error&) {
+    }
+  }
   ~HashWorker() {
     {
       std::lock_guard lock(mutex_);
       stop_ = true;
     }
     wake_.notify_all();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
   }
   HashWorker(const HashWorker&) = delete;
   HashWorker& operator=(const HashWorker&) = delete;
@@ -61,6 +67,10 @@ class HashWorker {
 
  private:
   void Submit(std::function<void()> job) {
+    if (!thread_.joinable()) {
+      job();
+      return;
+    }
     {
       std::lock_guard lock(mutex_);
       jobs_.push_back(std::move(job));
@@ -90,7 +100,7 @@ class HashWorker {
   std::deque<std::function<void()>> jobs_;
   bool busy_ = false;
   bool stop_ = false;
-  std::thread thread_;  // last: starts after the members above exist
+  std::thread thread_;  // last: started after the members above exist
 };
 
 // A future already holding `value`.

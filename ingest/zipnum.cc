@@ -45,25 +45,28 @@ Result<std::vector<CdxjEntry>> LookupZipNum(std::string_view cluster_idx_uri, st
   std::vector<Block> equal;
   Status parse_error;
   uint64_t line_no = 0;
-  RETURN_IF_ERROR(ForEachLine(cluster_idx_uri, source_options, [&](std::string_view line) {
-    ++line_no;
-    if (line.empty()) return true;
-    std::string_view first_key;
-    auto b = ParseClusterLine(line, &first_key);
-    if (!b.ok()) {
-      parse_error = b.status().WithPrefix(std::string(cluster_idx_uri) + ": line " + std::to_string(line_no));
-      return false;
-    }
-    if (first_key < key) {
-      last_below = std::move(b).value();
-      return true;
-    }
-    if (first_key == key) {
-      equal.push_back(std::move(b).value());
-      return true;
-    }
-    return false;  // sorted: nothing further can match
-  }));
+  RETURN_IF_ERROR(ForEachLine(
+      cluster_idx_uri, source_options,
+      [&](std::string_view line) {
+        ++line_no;
+        if (line.empty()) return true;
+        std::string_view first_key;
+        auto b = ParseClusterLine(line, &first_key);
+        if (!b.ok()) {
+          parse_error = b.status().WithPrefix(std::string(cluster_idx_uri) + ": line " + std::to_string(line_no));
+          return false;
+        }
+        if (first_key < key) {
+          last_below = std::move(b).value();
+          return true;
+        }
+        if (first_key == key) {
+          equal.push_back(std::move(b).value());
+          return true;
+        }
+        return false;  // sorted: nothing further can match
+      },
+      kMaxIndexLine));
   RETURN_IF_ERROR(parse_error);
   std::vector<Block> blocks;
   if (last_below) blocks.push_back(*last_below);
@@ -75,14 +78,17 @@ Result<std::vector<CdxjEntry>> LookupZipNum(std::string_view cluster_idx_uri, st
     SourceOptions o = source_options;
     o.offset = b.offset;
     o.length = b.length;
-    RETURN_IF_ERROR(ForEachLine(dir + b.file, o, [&](std::string_view line) {
-      std::string_view line_key = line.substr(0, line.find(' '));
-      if (line_key == key) {
-        auto e = ParseCdxjLine(line);
-        if (e.ok()) found.push_back(std::move(e).value());
-      }
-      return line_key <= key;  // sorted within the member
-    }));
+    RETURN_IF_ERROR(ForEachLine(
+        dir + b.file, o,
+        [&](std::string_view line) {
+          std::string_view line_key = line.substr(0, line.find(' '));
+          if (line_key == key) {
+            auto e = ParseCdxjLine(line);
+            if (e.ok()) found.push_back(std::move(e).value());
+          }
+          return line_key <= key;  // sorted within the member
+        },
+        kMaxIndexLine));
   }
   return found;
 }

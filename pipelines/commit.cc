@@ -177,8 +177,8 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSumma
       if (r.verification == Verification::kUnreadable)
         LogError(r.path + ": unreadable, quarantined (retried by the next run): " + r.detail);
       else if (r.quarantined)
-        LogError(r.path + ": quarantined, ledger " + ToString(r.verification) + " (re-checked when the ledger moves on, " +
-                 "or by run --recheck): " + r.detail);
+        LogError(r.path + ": quarantined, ledger " + ToString(r.verification) +
+                 " (re-checked when the ledger moves on, " + "or by run --recheck): " + r.detail);
     }
     JsonObject in;
     in.Add("path", r.path)

@@ -225,7 +225,8 @@ std::string DedupParams(const PipelineConfig& c) {
          " seed=" + std::to_string(c.seed) + " bands=" + std::to_string(c.bands) + " rows=" + std::to_string(c.rows);
 }
 
-Result<std::vector<std::string>> ListSources(const PipelineConfig& c, bool fetch_remote) {
+Result<std::vector<std::string>> ListSources(const PipelineConfig& c, bool fetch_remote,
+                                             const std::atomic<bool>* cancel) {
   std::vector<std::string> out;
   for (const auto& p : c.paths) {
     if (p.find("://") == std::string::npos && p.find_first_of("*?[") != std::string::npos) {
@@ -247,12 +248,15 @@ Result<std::vector<std::string>> ListSources(const PipelineConfig& c, bool fetch
     }
   }
   if (!c.paths_file.empty() && (fetch_remote || c.paths_file.find("://") == std::string::npos)) {
-    Status s = ingest::ForEachLine(c.paths_file, {}, [&](std::string_view line) {
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
-      if (line.empty()) return true;
-      out.push_back(c.prefix + std::string(line));
-      return c.limit == 0 || out.size() < c.limit;
-    });
+    Status s = ingest::ForEachLine(
+        c.paths_file, {},
+        [&](std::string_view line) {
+          while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+          if (line.empty()) return true;
+          out.push_back(c.prefix + std::string(line));
+          return c.limit == 0 || out.size() < c.limit;
+        },
+        ingest::kMaxListingLine, cancel);
     if (!s.ok()) return s.WithPrefix(c.file + ": [source]");
     if (out.size() == c.paths.size())
       return Status::InvalidArgument(c.file + ": source.paths_file: " + c.paths_file + " lists no source");

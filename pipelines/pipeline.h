@@ -2,6 +2,7 @@
 // docs/pipeline.md). Relative paths are relative to the file's folder.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -88,6 +89,9 @@ std::string DedupParams(const PipelineConfig& config);
 // A glob matching nothing, or a listing without a line, is InvalidArgument
 // naming it. Without `fetch_remote`, a listing that is a URL is not read
 // (`run --check`: no network).
-Result<std::vector<std::string>> ListSources(const PipelineConfig& config, bool fetch_remote = true);
+// A listing line longer than 64 KiB is refused before more is read; `cancel`
+// (SIGTERM) stops a long listing.
+Result<std::vector<std::string>> ListSources(const PipelineConfig& config, bool fetch_remote = true,
+                                             const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace crawlproof::pipelines

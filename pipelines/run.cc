@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "common/file_util.h"
@@ -36,18 +37,30 @@ Status Parallel(uint64_t n, unsigned workers, const std::atomic<bool>* cancel,
   std::mutex mu;
   Status first = Status::Ok();
   std::vector<std::thread> pool;
+  std::atomic<bool> stop{false};
   const unsigned w = static_cast<unsigned>(std::max<uint64_t>(1, std::min<uint64_t>(workers, n)));
-  for (unsigned t = 0; t < w; ++t)
-    pool.emplace_back([&] {
-      for (uint64_t i; !(cancel && *cancel) && (i = next.fetch_add(1)) < n;) {
-        Status s = fn(i);
-        if (!s.ok()) {
-          std::lock_guard<std::mutex> lock(mu);
-          if (first.ok()) first = s;
-          return;
+  for (unsigned t = 0; t < w; ++t) {
+    try {
+      pool.emplace_back([&] {
+        for (uint64_t i; !stop && !(cancel && *cancel) && (i = next.fetch_add(1)) < n;) {
+          Status s = fn(i);
+          if (!s.ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            if (first.ok()) first = s;
+            return;
+          }
         }
-      }
-    });
+      });
+    } catch (const std::system_error& e) {
+      // A process or memory limit: said as an error (the threads started
+      // finish their task and stop; the group is not committed).
+      stop = true;
+      for (auto& started : pool) started.join();
+      return Status::ResourceExhausted("cannot start worker thread " + std::to_string(t + 1) + " of " +
+                                       std::to_string(w) + ": " + e.code().message() +
+                                       " (lower [run] workers or raise the process limit)");
+    }
+  }
   for (auto& t : pool) t.join();
   return first;
 }
@@ -58,7 +71,8 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   const auto t_start = Clock::now();
   RunSummary summary;
   ASSIGN_OR_RETURN(Prepared prepared, Prepare(c));
-  ASSIGN_OR_RETURN(const std::vector<std::string> sources, ListSources(c));  // before anything is created
+  ASSIGN_OR_RETURN(const std::vector<std::string> sources,
+                   ListSources(c, true, options.cancel));  // before anything is created
   // The output folder (crawlproof's own, one run at a time), the store (one
   // run at a time) and the outputs it has committed.
   std::unique_ptr<OutputLock> output_lock;

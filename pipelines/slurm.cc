@@ -305,7 +305,8 @@ Result<SlurmSubmission> RunOnSlurm(const PipelineConfig& c, const SlurmRunOption
   }
   // The output folder: crawlproof's own (created and marked now; the
   // commit task locks it while it writes).
-  ASSIGN_OR_RETURN(const std::vector<std::string> sources, ListSources(c));  // before anything is created
+  ASSIGN_OR_RETURN(const std::vector<std::string> sources,
+                   ListSources(c, true, options.cancel));  // before anything is created
   RETURN_IF_ERROR(CheckOutputFolder(c, /*claim=*/true));
   // The plan, from the store (created when absent; held only while planning).
   const std::string params = DedupParams(c);

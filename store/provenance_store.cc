@@ -4,6 +4,9 @@
 #include <rocksdb/write_batch.h>
 #include <simdjson.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include "common/encoding.h"
 #include "common/json.h"
 #include "store/dedup_keys.h"
@@ -107,10 +110,18 @@ Result<std::unique_ptr<rocksdb::DB>> OpenDb(const std::string& dir, bool create,
   rocksdb::DBOptions options;
   options.create_if_missing = create;
   options.create_missing_column_families = create;
+  // Table files are opened on this thread: a store is small enough, and no
+  // thread RocksDB cannot create (past a process limit) aborts the process.
+  options.max_file_opening_threads = 1;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : kFamilies) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, dir, families, handles, &raw);
+  rocksdb::Status s;
+  try {
+    s = rocksdb::DB::Open(options, dir, families, handles, &raw);
+  } catch (const std::system_error& e) {  // RocksDB's threads, past a process limit
+    return Status::ResourceExhausted("cannot open the store " + dir + ": " + e.code().message());
+  }
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos)
       return Status::Unavailable("the store " + dir + " is in use by another run (" + s.ToString() + ")");
@@ -162,7 +173,17 @@ Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::OpenReadOnly(const std
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : kFamilies) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(options, dir, families, &i.cf, &raw);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    return Status::NotFound(dir + ": no store there (a run creates it at [run] store, by default <output>/store)");
+  if (!std::filesystem::exists(dir + "/CURRENT", ec))
+    return Status::NotFound(dir + ": not a crawlproof store (no RocksDB database in it)");
+  rocksdb::Status s;
+  try {
+    s = rocksdb::DB::OpenForReadOnly(options, dir, families, &i.cf, &raw);
+  } catch (const std::system_error& e) {
+    return Status::ResourceExhausted("cannot open the store " + dir + ": " + e.code().message());
+  }
   if (!s.ok()) return Status::IoError("cannot open the store " + dir + " for reading: " + s.ToString());
   i.db.reset(raw);
   ASSIGN_OR_RETURN(std::optional<std::string> n, i.Get(kDedup, "n"));

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <deque>
+#include <system_error>
 #include <thread>
 
 #include "common/file_util.h"
@@ -441,10 +442,17 @@ std::vector<std::vector<uint32_t>> Tokenizer::EncodeBatch(const std::vector<std:
   }
   std::atomic<size_t> next{0};
   std::vector<std::thread> workers;
-  for (unsigned w = 0; w < threads; ++w)
-    workers.emplace_back([&] {
-      for (size_t i; (i = next.fetch_add(1)) < texts.size();) Encode(texts[i], &out[i]);
-    });
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < texts.size();) Encode(texts[i], &out[i]);
+  };
+  for (unsigned w = 1; w < threads; ++w) {
+    try {
+      workers.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the ones started and this one share the texts
+    }
+  }
+  work();
   for (auto& w : workers) w.join();
   return out;
 }

@@ -250,6 +250,10 @@ std::string EncodeLeafSidecar(std::span<const Hash> leaf_hashes) {
   return out;
 }
 
+uint64_t LeafSidecarSize(const FileEntry& entry) {
+  return kLeavesPrefix.size() + 8 + 32 * entry.record_count;
+}
+
 Result<std::vector<Hash>> DecodeLeafSidecar(std::string_view bytes, const FileEntry& entry) {
   Reader r(bytes);
   uint64_t count = 0;

@@ -97,6 +97,8 @@ Result<FileCommitment> CommitFile(std::string_view uri, std::string_view ledger_
 // The file name of `entry`'s sidecar. Errors: those of EncodeFileEntry.
 Result<std::string> LeafSidecarName(const FileEntry& entry);
 std::string EncodeLeafSidecar(std::span<const Hash> leaf_hashes);
+// The size of the sidecar of `entry`: what a reader reads at most.
+uint64_t LeafSidecarSize(const FileEntry& entry);
 // Decodes a sidecar and checks it against `entry` (count and record root).
 // Errors: Corruption saying what does not match.
 Result<std::vector<Hash>> DecodeLeafSidecar(std::string_view bytes, const FileEntry& entry);

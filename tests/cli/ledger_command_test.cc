@@ -122,6 +122,13 @@ TEST_F(LedgerCli, CheckNamesTheFirstDifferingRecord) {
   EXPECT_NE(refused.out.find("do not hash to the file entry's record root"), std::string::npos) << refused.out;
   EXPECT_EQ(refused.out.find("first_differing_record"), std::string::npos) << refused.out;
 
+  // A sidecar larger than its entry's can be: refused before it is read.
+  std::ofstream(sidecars[0], std::ios::binary | std::ios::trunc)
+      << testing::ReadFileBytes(sidecars[0]) << std::string(1 << 20, '\0');
+  auto padded = Crawlproof(check);
+  EXPECT_NE(padded.out.find("it can be"), std::string::npos) << padded.out;
+  EXPECT_EQ(padded.out.find("first_differing_record"), std::string::npos) << padded.out;
+
   // Without sidecars the check still says which fields differ.
   std::filesystem::remove_all(ledger + ".leaves");
   auto none = Crawlproof(check);
@@ -243,6 +250,19 @@ TEST_F(LedgerCli, BuildRefusesASwitchTheNewSetDidNotSign) {
   auto accepted = Crawlproof(build + " --key " + dir_ + "/keys/v3.key" + add);
   EXPECT_EQ(accepted.exit_code, 0) << accepted.err;
   EXPECT_EQ(Crawlproof("ledger verify " + ledger + " --trust " + dir_ + "/trust.toml").exit_code, 0);
+}
+
+// An empty file is almost always a failed download: not committed unless asked.
+TEST_F(LedgerCli, BuildRefusesAnEmptyFileUnlessAsked) {
+  const std::string empty = dir_ + "/warcs/seg/empty.warc.gz", out = dir_ + "/empty-ledger.json";
+  std::ofstream(empty).close();
+  auto refused = Crawlproof(Build() + " --out " + out + " " + empty);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("empty.warc.gz: empty (0 bytes); not committed (use --allow-empty"), std::string::npos)
+      << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_EQ(Crawlproof(Build() + " --allow-empty --out " + out + " " + empty).exit_code, 0);
+  EXPECT_EQ(Crawlproof("ledger verify " + out + " --trust " + dir_ + "/trust.toml").exit_code, 0);
 }
 
 }  // namespace

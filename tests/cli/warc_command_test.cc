@@ -60,6 +60,15 @@ TEST(WarcCat, WritesTheStoredMemberOfARecord) {
   EXPECT_EQ(decoded.out, testing::GunzipAll(file.substr(rec.offset, rec.length)));
   auto wrong = Crawlproof("warc cat " + f + " --offset " + std::to_string(rec.offset + 3));
   EXPECT_EQ(wrong.exit_code, 1);
+  // --length 0 is not "the whole record", --offset -1 does not wrap around.
+  auto zero = Crawlproof("warc cat " + f + " --offset " + std::to_string(rec.offset) + " --length 0");
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_EQ(zero.out, "");
+  EXPECT_NE(zero.err.find("--length"), std::string::npos) << zero.err;
+  auto negative = Crawlproof("warc cat " + f + " --offset -1");
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_EQ(negative.out, "");
+  EXPECT_NE(negative.err.find("--offset"), std::string::npos) << negative.err;
 }
 
 }  // namespace

@@ -3,9 +3,9 @@
 // crawlproof's, sources that fail. The hardening issue's items, one test each.
 #pragma GCC diagnostic ignored "-Wrestrict"  // GCC 12 false positive on "literal" + std::string
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/file.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -184,8 +184,8 @@ TEST(Guard, OutputThatIsTheInputIsRefused) {
       "filter --input " + docs + " --output " + dir + "/k.jsonl --dropped " + dir + "/./docs.jsonl",
       "filter --input " + docs + " --output " + dir + "/alias.jsonl --dropped " + dir + "/d.jsonl",
       "filter --input " + docs + " --output " + dir + "/k.jsonl --dropped " + dir + "/k.jsonl",
-      "tokenize --tokenizer " + kSource + "/data/tokenizers/deepseek-v3/tokenizer.json --input " + docs +
-          " --output " + docs,
+      "tokenize --tokenizer " + kSource + "/data/tokenizers/deepseek-v3/tokenizer.json --input " + docs + " --output " +
+          docs,
       "dedup --input " + docs + " --output " + dir + "/k.jsonl --removed " + docs,
       "minhash --input " + docs + " --output " + dir + "/alias.jsonl",
   };
@@ -267,7 +267,8 @@ TEST(Guard, MissingSourcesAreRecheckedWhenTheLedgerMovesOn) {
   EXPECT_NE(first.err.find(std::string(kWarcs[2]) + ": quarantined, ledger missing"), std::string::npos) << first.err;
   auto again = testing::RunCrawlproof("run " + pipeline + " --progress off");
   EXPECT_EQ(again.exit_code, 0) << "same ledger head: nothing to re-check";
-  cli(build + "--prev " + dir + "/own-ledger.json " + dir + "/sample/" + kWarcs[2] + " " + dir + "/sample/" + kWarcs[3]);
+  cli(build + "--prev " + dir + "/own-ledger.json " + dir + "/sample/" + kWarcs[2] + " " + dir + "/sample/" +
+      kWarcs[3]);
   auto moved = testing::RunCrawlproof("run " + pipeline + " --progress off");
   EXPECT_EQ(moved.exit_code, 0) << moved.err;
   EXPECT_EQ(moved.err.find("ledger missing"), std::string::npos) << moved.err;
@@ -299,6 +300,49 @@ TEST(Guard, SourcesMatchingNothingAreAnError) {
   EXPECT_NE(r.err.find("empty.paths lists no source"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir + "/out"));
 }
+
+// A listing line longer than any path or URL is refused before more of it
+// is read (a 400 MB line once took 21 GB), naming the file, line and offset.
+TEST(Guard, ListingLinesAreBounded) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  {
+    std::ofstream paths(dir + "/crawl.paths");
+    paths << "sample/" << kWarcs[0] << "\n" << std::string(200000, 'x') << "\n";
+  }
+  std::string pipeline = WriteSamplePipeline(dir, dir + "/out", "\"sample/*.warc.gz\"");
+  std::string text = testing::ReadFileBytes(pipeline);
+  const std::string listed = "paths = [\"sample/*.warc.gz\"]";
+  text.replace(text.find(listed), listed.size(), "paths_file = \"crawl.paths\"");
+  std::ofstream(pipeline, std::ios::trunc) << text;
+  for (const char* cmd : {"run --check ", "run "}) {
+    auto r = testing::RunCrawlproof(cmd + pipeline + " --progress off");
+    EXPECT_EQ(r.exit_code, 2) << cmd;
+    EXPECT_NE(r.err.find("crawl.paths: line 2 (at byte 37) is longer than 65536 bytes"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir + "/out"));
+}
+
+#if !defined(__SANITIZE_ADDRESS__)
+// A worker thread that cannot be created (a process or memory limit) is an
+// error naming the cause, not an abort; the next run, without the limit,
+// completes.
+TEST(Guard, ThreadCreationFailureIsAnError) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string pipeline = WriteSamplePipeline(dir, dir + "/out", "\"sample/*.warc.gz\"");
+  std::string text = testing::ReadFileBytes(pipeline);
+  text.replace(text.find("workers = 2"), 11, "workers = 4");
+  std::ofstream(pipeline, std::ios::trunc) << text;
+  // 1 GB stacks under a 5 GB address space: a few threads only.
+  auto limited = testing::RunCrawlproof("run " + pipeline + " --progress off", "ulimit -s 1000000; ulimit -v 5000000;");
+  EXPECT_EQ(limited.exit_code, 2) << limited.err;
+  EXPECT_NE(limited.err.find("cannot start worker thread"), std::string::npos) << limited.err;
+  EXPECT_NE(limited.err.find("Resource temporarily unavailable"), std::string::npos) << limited.err;
+  auto unlimited = testing::RunCrawlproof("run " + pipeline + " --progress off");
+  EXPECT_EQ(unlimited.exit_code, 0) << unlimited.err;
+}
+#endif
 
 }  // namespace
 }  // namespace crawlproof
