@@ -2,6 +2,7 @@
 #include <simdjson.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 
@@ -73,7 +74,29 @@ int RunAuditRecord(const RecordArgs& a) {
 struct VerifyArgs {
   std::string bundle, trust, record_bytes, shards;
   bool fetch = false;
+  std::string root, prefix, fetch_from;  // where --fetch reads: never the bundle's own `file`
 };
+
+// Where --fetch reads the record's file: what the user names (--fetch-from),
+// or the verified ledger path under --root / --prefix. The bundle's `file`
+// field is not covered by any signature, so it is never opened.
+Result<std::string> FetchLocation(const VerifyArgs& a, const std::string& verified_path) {
+  if (!a.fetch_from.empty()) return a.fetch_from;
+  if (a.root.empty() == a.prefix.empty())
+    return Status::InvalidArgument(
+        "audit verify --fetch: name where the record's file is, with --root DIR or --prefix URL (the file is read at "
+        "its verified ledger path under it), or --fetch-from FILE|URL; the bundle's own \"file\" is not covered by "
+        "the signatures and is not opened");
+  const std::filesystem::path p(verified_path);
+  bool escapes = verified_path.empty() || p.is_absolute() || verified_path.find("://") != std::string::npos;
+  for (const auto& part : p) escapes |= part == "..";
+  if (escapes)
+    return Status::InvalidArgument("audit verify --fetch: the ledger path '" + verified_path +
+                                   "' is not a relative path under --root/--prefix; use --fetch-from");
+  std::string base = a.root.empty() ? a.prefix : a.root;
+  if (!base.empty() && base.back() != '/') base += '/';
+  return base + verified_path;
+}
 
 // A document bundle's "decisions" (written by `audit --store … --bundle`):
 // its tokens checked in the shards folder. Empty when the bundle has none.
@@ -135,14 +158,28 @@ int RunAuditVerify(const VerifyArgs& a) {
     return kExitBadInput;
   }
   std::optional<std::string> bytes;
-  if (!a.record_bytes.empty() || a.fetch) {
-    // The record's bytes: from a file, or fetched from the bundle's location.
+  const bool fetch = a.fetch || !a.fetch_from.empty();
+  if (!a.record_bytes.empty() || fetch) {
+    // The record's bytes: from a file, or fetched at the verified path.
     ingest::SourceOptions so;
     std::string from = a.record_bytes;
     if (from.empty()) {
-      from = bundle->file;
-      so.offset = bundle->offset;
-      so.length = bundle->length;
+      auto proofs = VerifyAuditBundle(*bundle, *trust);  // the path and extent to fetch, verified first
+      if (!proofs.ok()) {
+        LogError(a.bundle + ": " + proofs.status().message());
+        o.Add("status", "failed").Add("error", proofs.status().message());
+        std::puts(o.str().c_str());
+        return kExitBadInput;
+      }
+      auto where = FetchLocation(a, proofs->entry.path);
+      if (!where.ok()) {
+        LogError(where.status().message());
+        return kExitCannotRun;
+      }
+      from = *where;
+      so.offset = proofs->leaf.offset;
+      so.length = proofs->leaf.length;
+      o.Add("fetched_from", from);
     }
     auto data = ingest::ReadAllFromUri(from, so);
     if (!data.ok()) {
@@ -215,7 +252,12 @@ void RegisterAuditCommands(CLI::App& app, int* exit_code) {
   verify->add_option("bundle", ver->bundle, "Bundle")->required();
   verify->add_option("--trust", ver->trust, "Trust file (TOML)")->required();
   verify->add_option("--record-bytes", ver->record_bytes, "The record's bytes (warc cat --offset --length)");
-  verify->add_flag("--fetch", ver->fetch, "Read the record's bytes from the bundle's file/URL (a Range request)");
+  verify->add_flag("--fetch", ver->fetch,
+                   "Read the record's bytes (a Range request) at its verified ledger path under --root or --prefix");
+  verify->add_option("--root", ver->root, "--fetch: the folder the ledger's paths are relative to");
+  verify->add_option("--prefix", ver->prefix, "--fetch: the URL prefix the ledger's paths are relative to");
+  verify->add_option("--fetch-from", ver->fetch_from,
+                     "Read the record's bytes from this file or URL (a Range request)");
   verify->add_option("--shards", ver->shards,
                      "For a document bundle: the shards folder (with manifest.json) to check its tokens in");
   verify->callback([ver, exit_code] { *exit_code = RunAuditVerify(*ver); });

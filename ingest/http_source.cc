@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -123,7 +124,9 @@ class HttpSource final : public ByteSource {
     CURL* e = session_->easy;
     curl_easy_reset(e);
     curl_easy_setopt(e, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    // With credentials, redirects are ours to follow (OnTransferDone): libcurl
+    // would send custom headers such as x-amz-security-token to any host.
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, auth_.empty() ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");  // a redirect never reaches file:// or others
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -204,6 +207,8 @@ class HttpSource final : public ByteSource {
     if (!fatal_.ok()) return fatal_;
     long code = 0;
     curl_easy_getinfo(session_->easy, CURLINFO_RESPONSE_CODE, &code);
+    if (rc == CURLE_OK && !auth_.empty() && (code == 301 || code == 302 || code == 303 || code == 307 || code == 308))
+      return FollowRedirect();
     bool complete = expected_ && delivered_ >= *expected_;
     if (complete || (rc == CURLE_WRITE_ERROR && reached_end_)) {
       done_ = true;
@@ -249,6 +254,43 @@ class HttpSource final : public ByteSource {
     ++retries_;
     std::this_thread::sleep_for(std::chrono::duration<double>(delay));
     return StartTransfer();
+  }
+
+  // A redirect answered to a request with credentials: to the same origin
+  // they go along; to another, every one of them is dropped for good.
+  Status FollowRedirect() {
+    char* location = nullptr;
+    curl_easy_getinfo(session_->easy, CURLINFO_REDIRECT_URL, &location);
+    if (!location) return Status::IoError(name_ + ": a redirect without a usable Location");
+    if (++redirects_ > 5) return Status::IoError(name_ + ": more than 5 redirects");
+    const std::string next = location;
+    const std::string to = Origin(next);
+    if (to.empty() || (to.rfind("http://", 0) != 0 && to.rfind("https://", 0) != 0))
+      return Status::IoError(name_ + ": a redirect to something other than http(s)");
+    if (to != Origin(url_)) auth_ = {};
+    url_ = next;
+    return StartTransfer();
+  }
+
+  // "scheme://host:port" of `url`, lower case, the port explicit; "" if it
+  // does not parse.
+  static std::string Origin(const std::string& url) {
+    CURLU* u = curl_url();
+    std::string out;
+    if (u && curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+      char *scheme = nullptr, *host = nullptr, *port = nullptr;
+      if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+          curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+          curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        out = std::string(scheme) + "://" + host + ":" + port;
+        for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      curl_free(scheme);
+      curl_free(host);
+      curl_free(port);
+    }
+    curl_url_cleanup(u);
+    return out;
   }
 
   // The <Code> of an S3 XML error body, e.g. "SlowDown", or "".
@@ -401,6 +443,7 @@ class HttpSource final : public ByteSource {
   std::optional<uint64_t> expected_;
   int failures_ = 0;
   int retries_ = 0;
+  int redirects_ = 0;
 };
 
 }  // namespace

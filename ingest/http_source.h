@@ -24,11 +24,17 @@ struct HttpAuth {
   std::string aws_sigv4;
   // "access_key:secret_key" for SigV4. Never logged.
   std::string user_password;
+
+  bool empty() const { return headers.empty() && aws_sigv4.empty() && user_password.empty(); }
 };
 
 // `url` is requested; `display_name` names the object in messages (it must not
-// contain credentials). Errors: NotFound (404), IoError (other 4xx), Unavailable
-// (retries exhausted).
+// contain credentials). Redirects (at most 5, http and https only) are
+// followed; with `auth`, by this code rather than libcurl: a redirect to
+// another origin (scheme, host or port) drops every credential — the headers,
+// the SigV4 signature and its keys — for it and every later request, so that
+// neither a session token nor a signature reaches another host. Errors: NotFound (404), IoError (other 4xx),
+// Unavailable (retries exhausted).
 Result<std::unique_ptr<ByteSource>> OpenHttpSource(const std::string& url, const std::string& display_name,
                                                    const SourceOptions& options, HttpAuth auth = {});
 

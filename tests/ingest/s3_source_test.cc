@@ -83,6 +83,41 @@ TEST(S3Source, SignsWithSigV4AndSessionToken) {
   EXPECT_EQ((*src)->name().find("wJalr"), std::string::npos);
 }
 
+// A redirect to another host gets no credential: neither the signature nor
+// the session token (nor any other header of ours); one to the same origin
+// keeps them.
+TEST(S3Source, CrossHostRedirectDropsEveryCredential) {
+  testing::TestServer target("moved object");
+  testing::TestServer origin("never served");
+  origin.RedirectTo("http://localhost:" + std::to_string(target.port()));  // another host name, another port
+  ScopedEnv key("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
+  ScopedEnv secret("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+  ScopedEnv token("AWS_SESSION_TOKEN", "session-token-123");
+  ScopedEnv endpoint("AWS_ENDPOINT_URL", origin.url(""));
+  auto got = ReadEverything("s3://bucket/key.warc.gz");
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(*got, "moved object");
+  ASSERT_EQ(origin.request_log().size(), 1u);
+  EXPECT_NE(origin.request_log()[0].find("x-amz-security-token: session-token-123"), std::string::npos);
+  auto moved = target.request_log();
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(moved[0].rfind("GET /moved/bucket/key.warc.gz ", 0), 0u) << moved[0];
+  for (const char* secret_part : {"x-amz-security-token", "session-token-123", "Authorization", "AKIDEXAMPLE",
+                                  "x-amz-content-sha256", "X-Amz-Date"})
+    EXPECT_EQ(moved[0].find(secret_part), std::string::npos) << secret_part << " in " << moved[0];
+
+  // To the same origin: the credentials go along (a new signature).
+  testing::TestServer same("same origin");
+  same.RedirectTo(same.url(""));
+  ScopedEnv same_endpoint("AWS_ENDPOINT_URL", same.url(""));
+  auto again = ReadEverything("s3://bucket/key.warc.gz");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  auto log = same.request_log();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_NE(log[1].find("x-amz-security-token: session-token-123"), std::string::npos) << log[1];
+  EXPECT_NE(log[1].find("Authorization: AWS4-HMAC-SHA256"), std::string::npos) << log[1];
+}
+
 TEST(S3Source, AnonymousWithoutCredentials) {
   testing::TestServer server("public");
   unsetenv("AWS_ACCESS_KEY_ID");

@@ -344,5 +344,36 @@ TEST(Guard, ThreadCreationFailureIsAnError) {
 }
 #endif
 
+// `audit verify --fetch` never opens the bundle's own `file` field (no
+// signature covers it): it reads the verified ledger path under the --root or
+// --prefix the user names, or what --fetch-from names.
+TEST(Guard, FetchReadsOnlyWhereTheUserOrTheVerifiedPathSays) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  ASSERT_EQ(testing::RunCrawlproof("run " + WriteSamplePipeline(dir, dir + "/out", "\"sample/*.warc.gz\"") +
+                                   " --progress off")
+                .exit_code,
+            0);
+  ASSERT_EQ(testing::RunCrawlproof("audit --store " + dir + "/out/store --shard 0 --index 0 --bundle " + dir +
+                                   "/doc.bundle --json")
+                .exit_code,
+            0);
+  std::string bundle = testing::ReadFileBytes(dir + "/doc.bundle");
+  const size_t at = bundle.find("\"file\": \"") + 9;
+  bundle.replace(at, bundle.find('"', at) - at, "/etc/passwd");  // what an attacker would have us probe
+  std::ofstream(dir + "/doc.bundle", std::ios::trunc) << bundle;
+  const std::string verify = "audit verify " + dir + "/doc.bundle --trust " + dir + "/sample/trust.toml";
+  auto unnamed = testing::RunCrawlproof(verify + " --fetch");
+  EXPECT_EQ(unnamed.exit_code, 2);
+  EXPECT_NE(unnamed.err.find("name where the record's file is"), std::string::npos) << unnamed.err;
+  EXPECT_EQ(unnamed.out.find("/etc/passwd\",\"status\":\"verified"), std::string::npos) << unnamed.out;
+  auto rooted = testing::RunCrawlproof(verify + " --fetch --root " + dir + "/sample");
+  EXPECT_EQ(rooted.exit_code, 0) << rooted.err;
+  EXPECT_NE(rooted.out.find("\"content\":\"verified\""), std::string::npos) << rooted.out;
+  EXPECT_NE(rooted.out.find("\"fetched_from\":\"" + dir + "/sample/CC-MAIN-"), std::string::npos) << rooted.out;
+  auto wrong = testing::RunCrawlproof(verify + " --fetch-from " + dir + "/sample/" + kWarcs[3]);
+  EXPECT_EQ(wrong.exit_code, 1) << "another file's bytes at that offset do not verify";
+}
+
 }  // namespace
 }  // namespace crawlproof

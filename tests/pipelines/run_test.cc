@@ -140,8 +140,8 @@ TEST(Run, DocumentBundleVerifiesOfflineWithItsTokens) {
   EXPECT_NE(bundle.find("\"versions\":{\"crawlproof\""), std::string::npos);
   EXPECT_NE(bundle.find("\"text_sha256\":\""), std::string::npos);
   const std::string trust = dir + "/sample/trust.toml";
-  auto v = testing::RunCrawlproof("audit verify " + dir + "/doc.bundle --trust " + trust + " --fetch --shards " + dir +
-                                  "/b/shards");
+  auto v = testing::RunCrawlproof("audit verify " + dir + "/doc.bundle --trust " + trust + " --fetch --root " + dir +
+                                  "/sample --shards " + dir + "/b/shards");
   EXPECT_EQ(v.exit_code, 0) << v.err;
   EXPECT_NE(v.out.find("\"content\":\"verified\""), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("\"tokens\":\"verified\""), std::string::npos) << v.out;

@@ -109,6 +109,14 @@ void TestServer::Serve(int fd) {
       log_.push_back(req);
     }
     bool head = req.rfind("HEAD ", 0) == 0;
+    const size_t sp = req.find(' '), sp2 = req.find(' ', sp + 1);
+    const std::string path = req.substr(sp + 1, sp2 - sp - 1);
+    if (!faults_.redirect_to.empty() && path.rfind("/moved/", 0) != 0) {
+      std::string h =
+          "HTTP/1.1 302 Found\r\nLocation: " + faults_.redirect_to + "/moved" + path + "\r\nContent-Length: 0\r\n\r\n";
+      if (!SendAll(fd, h.data(), h.size())) break;
+      continue;
+    }
     if (errors_sent_ < faults_.error_responses) {
       ++errors_sent_;
       std::string code = faults_.error_status == 429 ? "SlowDown" : "ServiceUnavailable";

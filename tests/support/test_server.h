@@ -28,6 +28,9 @@ struct ServerFaults {
   int slow_ms = 0;
   // Change the ETag after this many responses (0 = never).
   int change_etag_after = 0;
+  // When set, every request whose path does not start with /moved/ is
+  // answered 302 with Location: redirect_to + "/moved" + its path.
+  std::string redirect_to;
 };
 
 class TestServer {
@@ -41,6 +44,8 @@ class TestServer {
   int requests() const { return requests_.load(); }
   // Raw request headers of every request so far.
   std::vector<std::string> request_log();
+  // Sets ServerFaults::redirect_to (before the first request).
+  void RedirectTo(const std::string& prefix) { faults_.redirect_to = prefix; }
 
  private:
   void AcceptLoop();
