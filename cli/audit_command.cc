@@ -234,7 +234,7 @@ void RegisterAuditCommands(CLI::App& app, int* exit_code) {
   record->add_option("input", rec->input, "WARC file or URL")->required();
   record->add_option("--offset", rec->offset, "Offset of the record (as `warc index` prints it)")
       ->required()
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber());
   record->add_option("--snapshot", rec->snapshot, "Ledger snapshot")->required();
   record->add_option("--root", rec->root, "Directory local paths are committed relative to");
   record->add_option("--out", rec->out, "Bundle to write")->required();
@@ -244,7 +244,7 @@ void RegisterAuditCommands(CLI::App& app, int* exit_code) {
   record
       ->add_option("--pin-height", rec->pin_height,
                    "Carry the proof of consistency with the block at this height (a verifier's pin)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber());
   record->callback([rec, exit_code] { *exit_code = RunAuditRecord(*rec); });
 
   auto ver = std::make_shared<VerifyArgs>();

@@ -25,4 +25,17 @@ void RegisterSlurmCommands(CLI::App& app, int* exit_code);
 // `audit --store DIR (--doc | --url | --shard --index)` on the audit command.
 void AddStoreAudit(CLI::App* audit, int* exit_code);
 
+// Option checks for byte offsets, lengths and counts: a plain decimal (no
+// sign: "-1" must not wrap around to 2^64 - 1), at least `min`.
+inline CLI::Validator WholeNumber(unsigned long long min = 0) {
+  return CLI::Validator(
+      [min](std::string& s) -> std::string {
+        if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos)
+          return "must be a whole number, not " + s;
+        if (std::stoull(s) < min) return "must be at least " + std::to_string(min) + ", not " + s;
+        return "";
+      },
+      min ? "INT>=" + std::to_string(min) : "INT>=0");
+}
+
 }  // namespace crawlproof::cli

@@ -245,9 +245,9 @@ void RegisterWarcCommands(CLI::App& app, int* exit_code) {
   auto* cat = warc->add_subcommand("cat", "Write one record: its stored bytes (the gzip member), or --decode");
   cat->add_option("input", cat_args->input, "WARC file or URL");
   cat->add_option("--offset", cat_args->offset, "Offset of the record (as `warc index` prints it)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber());
   cat->add_option("--length", cat_args->length, "Length of the record; read from the record when omitted")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1));
   cat->add_flag("--decode", cat_args->decode, "Write the decoded record (WARC header, block, terminator)");
   cat->add_option("--cdxj-lookup", cat_args->cdxj, "CDXJ index (file or URL) to look --url up in");
   cat->add_option("--url", cat_args->url, "URL to look up in the CDXJ index");

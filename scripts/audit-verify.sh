@@ -7,7 +7,11 @@
 #   GENESIS_VALSET  the validator set document you trust (crawlproof-valset/v1)
 #   RECORD_BYTES    optional: the record's bytes (`crawlproof warc cat --offset --length`)
 # Exit 0 when every check passes; 1 with a message naming the failed check.
-# Covers bundles whose block is signed by the genesis set (no rotation).
+# Covers bundles whose block is signed by the genesis set (no rotation: a
+# bundle with validator-set switches is refused, use `crawlproof audit verify`),
+# and has no trust file: the pinned-block check and the origin's trust are the
+# C++ verifier's. Everything else it refuses, this refuses too (the tests run one
+# list of tampered bundles through both).
 set -eu
 bundle=$1; valset=$2; bytes=${3:-}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -44,24 +48,71 @@ root_from_path() {
   echo "$r"
 }
 
+# Strict field shapes, as a JSON parser and the C++ verifier read them.
+num() {  # a non-negative decimal without leading zeros, below 2^63
+  v=$(field "$1")
+  printf '%s' "$v" | grep -Eq '^(0|[1-9][0-9]{0,17})$' || fail "\"$1\" missing or malformed"
+  echo "$v"
+}
+hexfield() {  # lower-case hex of whole bytes
+  v=$(field "$1")
+  printf '%s' "$v" | grep -Eq '^([0-9a-f]{2})+$' || fail "\"$1\" missing or malformed"
+  echo "$v"
+}
+hashes() {  # a list of SHA-256 hashes: 64 lower-case hex digits each
+  raw=$(sed -n "s/^\"$1\": \[\(.*\)\],\{0,1\}\$/\1/p" "$bundle")
+  [ -z "$raw" ] || printf '%s' "$raw" | grep -Eq '^"[0-9a-f]{64}"(, "[0-9a-f]{64}")*$' ||
+    fail "\"$1\" holds a value that is not a SHA-256 hash"
+  list "$1"
+}
+hexdec() { printf '%d' "0x$1"; }  # 16 hex digits (a u64 below 2^63) -> decimal
+
+[ "$(field format)" = "crawlproof-audit/v1" ] || fail "bundle format is not crawlproof-audit/v1"
+[ "$(sed -n 's/^"switch_blocks": \[\(.*\)\],$/\1/p' "$bundle")" = "" ] ||
+  fail "validator-set switches: beyond this script (use crawlproof audit verify)"
+
 # --- 1. record leaf -> record root (the root committed in the file entry) -----
-leaf=$(field leaf); index=$(field record_index); count=$(field record_count)
+leaf=$(hexfield leaf); index=$(num record_index); count=$(num record_count)
+entry=$(hexfield entry); entry_index=$(num entry_index); tree_size=$(num tree_size)
+offset=$(num offset); length=$(num length); height=$(num height)
+record_path=$(hashes record_path); entry_path=$(hashes entry_path)
+[ "$count" -gt 0 ] && [ "$index" -lt "$count" ] || fail "record: index $index is not below the record count $count"
+[ "$tree_size" -gt 0 ] && [ "$entry_index" -lt "$tree_size" ] ||
+  fail "file entry: index $entry_index is not below the tree size $tree_size"
+# The leaf: 18-byte prefix, offset and length (u64), two hashes, ...
+[ "$(echo "$leaf" | cut -c1-36)" = "435241574c50524f4f462d5245432d563100" ] ||
+  fail "record: not a CRAWLPROOF-REC-V1 record leaf"
+[ "$(hexdec "$(echo "$leaf" | cut -c37-52)")" = "$offset" ] && [ "$(hexdec "$(echo "$leaf" | cut -c53-68)")" = "$length" ] ||
+  fail "record: the leaf's offset/length are not the bundle's"
+# The file entry: 19-byte prefix, path (u16 length), size, SHA-256, record count, record root.
+[ "$(echo "$entry" | cut -c1-38)" = "435241574c50524f4f462d46494c452d563100" ] ||
+  fail "file entry: not a CRAWLPROOF-FILE-V1 file entry"
+path_hex=$(printf '%s' "$(field path)" | od -An -v -tx1 | tr -d ' \n')
+path_len=$(printf '%04x' $(( ${#path_hex} / 2 )))
+[ "$(echo "$entry" | cut -c39-42)$(echo "$entry" | cut -c43-$((42 + ${#path_hex})))" = "$path_len$path_hex" ] &&
+  [ ${#entry} -eq $((42 + ${#path_hex} + 16 + 64 + 16 + 64)) ] ||
+  fail "file entry: its path is not the bundle's"
+entry_count=$(hexdec "$(echo "$entry" | cut -c$((${#entry} - 79))-$((${#entry} - 64)))")
+[ "$entry_count" = "$count" ] || fail "record: record count differs from the file entry's"
 leaf_hash=$(printf '00%s' "$leaf" | hex2bin | sha256hex)
-record_root=$(root_from_path "$leaf_hash" "$index" "$count" "$(list record_path)")
-entry=$(field entry)
+record_root=$(root_from_path "$leaf_hash" "$index" "$count" "$record_path")
 entry_root=${entry#"${entry%????????????????????????????????????????????????????????????????}"}
 [ "$record_root" = "$entry_root" ] || fail "record leaf does not lead to the file entry's record root"
 echo "record leaf $index of $count: included in the file's record root $record_root"
 
 # --- 2. file entry -> block root ----------------------------------------------
 entry_hash=$(printf '00%s' "$entry" | hex2bin | sha256hex)
-block_root=$(root_from_path "$entry_hash" "$(field entry_index)" "$(field tree_size)" "$(list entry_path)")
+block_root=$(root_from_path "$entry_hash" "$entry_index" "$tree_size" "$entry_path")
 note=$(sed -n 's/^"block_note": "\(.*\)",$/\1/p' "$bundle")
 printf '%b' "$note" > "$tmp/note"
 sed -n '1,8p' "$tmp/note" > "$tmp/body"          # the signed text: the eight body lines
+[ "$(sed -n '1p' "$tmp/body")" = "$(field origin)" ] || fail "block: its origin is not the bundle's"
+[ "$(sed -n '4p' "$tmp/body")" = "crawlproof-block/v1" ] && [ "$(sed -n '9p' "$tmp/note")" = "" ] ||
+  fail "block: not a crawlproof-block/v1 note"
+[ "$(sed -n '5p' "$tmp/body")" = "height $height" ] || fail "block: height differs from the bundle's"
 signed_root=$(sed -n '3p' "$tmp/body" | openssl base64 -d -A | od -An -v -tx1 | tr -d ' \n')
 [ "$block_root" = "$signed_root" ] || fail "file entry does not lead to the block's root"
-[ "$(sed -n '2p' "$tmp/body")" = "$(field tree_size)" ] || fail "tree size is not the block's size"
+[ "$(sed -n '2p' "$tmp/body")" = "$tree_size" ] || fail "tree size is not the block's size"
 echo "file entry: included in block root $block_root ($(sed -n '5p' "$tmp/body"))"
 
 # --- 3. the block's signatures against the trusted validator set --------------
@@ -92,6 +143,7 @@ echo "block signed by $valid of the trusted validators (quorum $quorum)"
 
 # --- 4. optional: the record's bytes -------------------------------------------
 if [ -n "$bytes" ]; then
+  [ "$(wc -c < "$bytes" | tr -d ' ')" = "$length" ] || fail "content: the bytes given are not the leaf's $length"
   committed=$(echo "$leaf" | cut -c69-132)   # after the 18-byte prefix and two u64
   [ "$(sha256hex < "$bytes")" = "$committed" ] || fail "the record's bytes do not hash to the committed SHA-256"
   echo "record bytes: SHA-256 matches the leaf"
