@@ -9,7 +9,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build/release}; corpus=${2:-$here/build/corpus}; runs=${3:-3}
 bin=$build/crawlproof
-ls "$corpus"/*.warc.gz >/dev/null 2>&1 || "$here/../shared/scripts/make-corpus" "$corpus"
+ls "$corpus"/*.warc.gz >/dev/null 2>&1 || "$here/scripts/make-corpus" "$corpus"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 "$bin" keygen --name bench --out "$work/keys" >/dev/null
 "$bin" ledger valset --quorum 1 "$work/keys/bench.vkey" > "$work/genesis.valset"

@@ -5,7 +5,7 @@
 #
 # usage: bench/warc_index_bench.sh [BUILD_DIR] [CORPUS_DIR] [RUNS]
 #   BUILD_DIR   default build/release (must contain the crawlproof binary)
-#   CORPUS_DIR  default build/corpus; built with ../shared/scripts/make-corpus
+#   CORPUS_DIR  default build/corpus; built with scripts/make-corpus
 #               (wget --warc-file over real HTML manuals) when it has no .warc.gz
 #   RUNS        default 3
 # Peer tools go into build/venv (PyPI), never into the product.
@@ -21,7 +21,7 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import fastwarc, warc
   "$venv/bin/pip" install -q fastwarc warcio
 fi
 if ! ls "$corpus"/*.warc.gz >/dev/null 2>&1; then
-  "$here/../shared/scripts/make-corpus" "$corpus"
+  "$here/scripts/make-corpus" "$corpus"
 fi
 # FastWARC 0.x (Cython), the generation before the Rust rewrite: optional.
 legacy=$here/build/venv-fastwarc0

@@ -120,6 +120,10 @@ struct BuildArgs {
 };
 
 int RunBuild(const BuildArgs& a) {
+  if (a.keys.empty()) {
+    LogError("ledger build: no signing key: give --key NAME.key once per validator signing this block");
+    return kExitCannotRun;
+  }
   std::string doc;
   if (!ReadText(a.valset, &doc)) {
     LogError(a.valset + ": cannot read the validator set");
@@ -456,7 +460,9 @@ void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
   auto* build = ledger->add_subcommand("build", "Commit WARC files in a new signed block");
   build->add_option("--origin", build_args->origin, "Ledger origin (first line of every block)")->required();
   build->add_option("--valset", build_args->valset, "Validator set document of this block")->required();
-  build->add_option("--key", build_args->keys, "Private key(s) to sign with; NAME.key signs as NAME")->required();
+  // Checked in RunBuild, not by CLI11: a misspelt --keys is then reported as
+  // the unknown option it is, not as a missing --key.
+  build->add_option("--key", build_args->keys, "Private key(s) to sign with; NAME.key signs as NAME (required)");
   build->add_option("--prev", build_args->prev, "Snapshot to append to");
   build->add_option("--root", build_args->root, "Directory local paths are committed relative to");
   build->add_option("--out", build_args->out, "Snapshot to write")->required();

@@ -8,8 +8,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "cli/account_text.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "common/file_util.h"
@@ -35,6 +39,7 @@ struct RunArgs {
   bool check = false;
   std::string executor;  // "": the pipeline's [run] executor
   bool wait = false, dry_run = false;
+  bool json = false;  // the stats line on stdout even on a terminal
 };
 
 // Test hook: CRAWLPROOF_FAILPOINT=<name>[:<n>[:INT]] kills the process with
@@ -79,18 +84,58 @@ class InterruptScope {
   void (*term_)(int);
 };
 
-void PrintSummary(const pipelines::PipelineConfig& config, const pipelines::RunSummary& summary) {
-  LogInfo("run " + config.name + " #" + std::to_string(summary.run) + ": " + std::to_string(summary.processed) +
-          " shards (" + std::to_string(summary.quarantined) + " quarantined, " + std::to_string(summary.unverified) +
-          " unverified), " + std::to_string(summary.documents) + " documents, " + std::to_string(summary.kept) +
-          " kept, " + std::to_string(summary.tokens) + " tokens; outputs in " + config.output +
-          (summary.remaining ? "; " + std::to_string(summary.remaining) + " new shards left for the next run" : ""));
-  std::printf("%s\n", summary.stats_json.c_str());
+// "1 shard", "2 shards".
+std::string Count(uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-int PrintNothingNew(const pipelines::PipelineConfig& config, uint64_t sources) {
-  LogInfo("run " + config.name + ": nothing new — all " + std::to_string(sources) +
-          " source shards are already done; nothing changed");
+// What a run wrote, by path: named at the end of every run.
+std::vector<std::pair<std::string, std::string>> Written(const pipelines::PipelineConfig& c) {
+  std::vector<std::pair<std::string, std::string>> w = {
+      {"shards", c.output + "/shards/ (manifest.json)"},
+      {"report", c.output + "/report.html"},
+      {"card", c.output + "/README.md"},
+      {"stats", c.output + "/stats.json"},
+      {"store", c.store},
+  };
+  if (c.documents) w.insert(w.begin() + 1, {"documents", c.output + "/shards/documents/"});
+  return w;
+}
+
+// On a terminal: the summary in words and the paths written; else (or with
+// --json) the stats as one JSON line on stdout, the summary on stderr.
+void PrintSummary(const pipelines::PipelineConfig& config, const pipelines::RunSummary& s, bool json) {
+  const std::string line =
+      "run " + config.name + " #" + std::to_string(s.run) + ": " + Count(s.processed, "shard", "shards") + " (" +
+      std::to_string(s.quarantined) + " quarantined, " + std::to_string(s.unverified) + " unverified), " +
+      Count(s.documents, "document", "documents") + ", " + std::to_string(s.kept) + " kept, " +
+      Count(s.tokens, "token", "tokens") +
+      (s.remaining ? "; " + Count(s.remaining, "new shard", "new shards") + " left for the next run" : "");
+  if (json || !::isatty(STDOUT_FILENO)) {
+    std::string paths;
+    for (const auto& [what, where] : Written(config)) paths += (paths.empty() ? "" : ", ") + what + " " + where;
+    LogInfo(line + "; wrote " + paths);
+    std::printf("%s\n", s.stats_json.c_str());
+    return;
+  }
+  std::printf("%s\n", line.c_str());
+  if (s.input_errors)
+    std::printf("  %s (stderr says where)\n", Count(s.input_errors, "input error", "input errors").c_str());
+  std::printf("wrote:\n");
+  for (const auto& [what, where] : Written(config)) std::printf("  %-10s %s\n", what.c_str(), where.c_str());
+  std::printf("(--json prints the stats line instead; it is also in %s/stats.json)\n", config.output.c_str());
+}
+
+int PrintNothingNew(const pipelines::PipelineConfig& config, uint64_t sources, bool json) {
+  const std::string line =
+      "run " + config.name + ": nothing new — " +
+      (sources == 1 ? std::string("the source shard is") : "all " + std::to_string(sources) + " source shards are") +
+      " already done; nothing changed";
+  if (!json && ::isatty(STDOUT_FILENO)) {
+    std::printf("%s\n", line.c_str());
+    return kExitOk;
+  }
+  LogInfo(line);
   JsonObject o;
   o.Add("run", config.name).Add("nothing_new", true).Add("sources", sources);
   std::printf("%s\n", o.str().c_str());
@@ -110,7 +155,7 @@ int RunSlurm(const RunArgs& a, const pipelines::PipelineConfig& config) {
     LogError("run " + config.name + " (slurm): " + sub.status().message());
     return kExitCannotRun;
   }
-  if (sub->nothing_new) return PrintNothingNew(config, sub->summary.sources);
+  if (sub->nothing_new) return PrintNothingNew(config, sub->summary.sources, a.json);
   if (a.dry_run) {
     std::printf("plan: %s/plan.json\n", sub->plan_dir.c_str());
     for (const auto& s : sub->scripts) std::printf("%s\n", s.c_str());
@@ -134,7 +179,7 @@ int RunSlurm(const RunArgs& a, const pipelines::PipelineConfig& config) {
     std::printf("%s\n", o.str().c_str());
     return kExitOk;
   }
-  PrintSummary(config, sub->summary);
+  PrintSummary(config, sub->summary, a.json);
   return sub->summary.quarantined || sub->summary.input_errors ? kExitBadInput : kExitOk;
 }
 
@@ -176,8 +221,8 @@ int RunRun(const RunArgs& a) {
     LogError("run " + config->name + ": " + summary.status().message());
     return kExitCannotRun;
   }
-  if (summary->nothing_new) return PrintNothingNew(*config, summary->sources);
-  PrintSummary(*config, *summary);
+  if (summary->nothing_new) return PrintNothingNew(*config, summary->sources, a.json);
+  PrintSummary(*config, *summary, a.json);
   return summary->quarantined || summary->input_errors ? kExitBadInput : kExitOk;
 }
 
@@ -185,7 +230,7 @@ int RunRun(const RunArgs& a) {
 
 struct StoreAuditArgs {
   std::string store, doc, url, bundle;
-  int64_t shard = -1, index = -1;
+  std::optional<uint64_t> shard, index;
   bool json = false;
 };
 
@@ -197,39 +242,6 @@ std::string Field(simdjson::dom::element e, const char* key) {
   double d;
   if (!e[key].get(d)) return std::to_string(d);
   return "";
-}
-
-void PrintAccount(const std::string& json) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string p(json);
-  simdjson::dom::element e = parser.parse(p);
-  simdjson::dom::element src = e["source"];
-  const std::string status = Field(e, "status");
-  std::printf("document %s\n", Field(e, "doc_id").c_str());
-  std::printf("  source:   %s, offset %s, length %s\n", Field(src, "file").c_str(), Field(src, "offset").c_str(),
-              Field(src, "length").c_str());
-  std::printf("            record %s\n            %s (%s)\n", Field(src, "record_id").c_str(),
-              Field(src, "url").c_str(), Field(src, "date").c_str());
-  std::string leaf = Field(e, "ledger_leaf");
-  std::printf("  ledger:   %s%s\n", Field(e, "verification").c_str(),
-              leaf.empty() ? "" : (" (record leaf " + leaf + " of its file entry)").c_str());
-  if (!Field(e, "lang").empty())
-    std::printf("  language: %s (%s)\n", Field(e, "lang").c_str(), Field(e, "lang_score").c_str());
-  if (status == "dropped") {
-    std::printf("  filter:   dropped: %s\n", Field(e, "reason").c_str());
-  } else if (status == "quarantined") {
-    std::printf("  shard:    quarantined: %s\n", Field(e, "reason").c_str());
-  } else {
-    std::printf("  filter:   kept\n");
-  }
-  simdjson::dom::element d;
-  if (!e["dedup"].get(d))
-    std::printf("  dedup:    duplicate of %s (estimated Jaccard %s; %s)\n", Field(d, "duplicate_of").c_str(),
-                Field(d, "jaccard").c_str(), Field(e, "reason").c_str());
-  if (!Field(e, "shard").empty())
-    std::printf("  shards:   shard %s, document %s: %s tokens (SHA-256 of the ids %s)\n", Field(e, "shard").c_str(),
-                Field(e, "index").c_str(), Field(e, "tokens").c_str(), Field(e, "tokens_sha256").c_str());
-  std::printf("  status:   %s\n", status.c_str());
 }
 
 // The record's ledger proof (the verify issue's bundle) with the document's
@@ -261,8 +273,13 @@ Status WriteDocumentBundle(const store::ProvenanceStore& st, const std::string& 
     ASSIGN_OR_RETURN(verify::Trust trust, verify::LoadTrustFile(trust_path));
     pin = trust.pinned_height;
   }
+  // The account names the source in its stored form: relative to the
+  // ledger root when it lies under it (docs/pipeline.md).
+  const std::string where = root.empty() || file.empty() || file[0] == '/' || file.find("://") != std::string::npos
+                                ? file
+                                : root + "/" + file;
   ASSIGN_OR_RETURN(verify::AuditBundle bundle,
-                   verify::BuildAuditBundle(file, verify::LedgerPath(file, root), offset, snapshot, {}, pin));
+                   verify::BuildAuditBundle(where, verify::LedgerPath(where, root), offset, snapshot, {}, pin));
   JsonObject d;
   d.Add("doc_id", doc_id).Add("status", status).AddRaw("account", account);
   d.Add("pipeline_options_sha256", Field(se, "options_sha256"));
@@ -313,8 +330,8 @@ Status WriteDocumentBundle(const store::ProvenanceStore& st, const std::string& 
 }
 
 int RunStoreAudit(const StoreAuditArgs& a) {
-  int lookups = !a.doc.empty() + !a.url.empty() + (a.shard >= 0 || a.index >= 0);
-  if (a.store.empty() || lookups != 1 || ((a.shard >= 0) != (a.index >= 0))) {
+  int lookups = !a.doc.empty() + !a.url.empty() + (a.shard || a.index);
+  if (a.store.empty() || lookups != 1 || (a.shard.has_value() != a.index.has_value())) {
     LogError("audit: use --store DIR with exactly one of --doc ID, --url URL, --shard N --index I");
     return kExitCannotRun;
   }
@@ -333,15 +350,25 @@ int RunStoreAudit(const StoreAuditArgs& a) {
     }
     ids = *found;
   }
-  if (a.shard >= 0) {
+  std::string why_unknown = "not in the store";
+  if (a.shard) {
     auto m = (*st)->Manifest();
     std::optional<std::string> id;
+    why_unknown = "the store has committed no shards yet";
     if (m.ok() && *m) {
       auto manifest = tokenize::Manifest::Parse(**m);
-      if (manifest.ok() && static_cast<size_t>(a.shard) < manifest->shards.size()) {
-        auto at =
-            (*st)->DocumentAt(manifest->shards[static_cast<size_t>(a.shard)].index, static_cast<uint64_t>(a.index));
+      const uint64_t shard = *a.shard, index = *a.index;
+      if (manifest.ok() && shard < manifest->shards.size()) {
+        const tokenize::ManifestShard& sh = manifest->shards[shard];
+        auto at = (*st)->DocumentAt(sh.index, index);
         if (at.ok() && *at) id = **at;
+        why_unknown = index >= sh.documents
+                          ? "shard " + std::to_string(shard) + " holds " + std::to_string(sh.documents) +
+                                " documents (indexes 0 to " + std::to_string(sh.documents ? sh.documents - 1 : 0) + ")"
+                          : "no document recorded at that place";
+      } else if (manifest.ok()) {
+        why_unknown = "the shards are numbered 0 to " +
+                      std::to_string(manifest->shards.empty() ? 0 : manifest->shards.size() - 1);
       }
     }
     if (id) ids.push_back(*id);
@@ -349,13 +376,14 @@ int RunStoreAudit(const StoreAuditArgs& a) {
   bool all_known = !ids.empty();
   if (ids.empty()) {
     JsonObject o;
-    o.Add("doc_id", a.doc.empty() ? "" : a.doc).Add("status", "unknown").Add("reason", "not in the store");
+    o.Add("doc_id", a.doc.empty() ? "" : a.doc).Add("status", "unknown").Add("reason", why_unknown);
     if (!a.url.empty()) o.Add("url", a.url);
-    if (a.shard >= 0) o.Add("shard", a.shard).Add("index", a.index);
+    if (a.shard) o.Add("shard", *a.shard).Add("index", *a.index);
     if (a.json) {
       std::printf("%s\n", o.str().c_str());
     } else {
-      std::printf("no document in the store %s for this lookup: status unknown\n", a.store.c_str());
+      std::printf("no document in the store %s for this lookup (%s): status unknown\n", a.store.c_str(),
+                  why_unknown.c_str());
     }
     return kExitBadInput;
   }
@@ -379,7 +407,7 @@ int RunStoreAudit(const StoreAuditArgs& a) {
     if (a.json) {
       std::printf("%s\n", doc->value().c_str());
     } else {
-      PrintAccount(**doc);
+      PrintAccount(**st, **doc);
     }
     if (!a.bundle.empty()) {
       if (ids.size() != 1) {
@@ -407,6 +435,7 @@ void RegisterRunCommands(CLI::App& app, int* exit_code) {
   run->add_option("--max-shards", r->max_shards,
                   "Bound this run: no new group starts once this many new source shards are done (0: all)")
       ->capture_default_str();
+  run->add_flag("--json", r->json, "Print the stats as one JSON line on stdout also on a terminal");
   run->add_flag("--recheck", r->recheck,
                 "Re-check every quarantined source (unreadable ones and those checked against an older ledger "
                 "head are re-checked anyway)");
@@ -424,8 +453,9 @@ void AddStoreAudit(CLI::App* audit, int* exit_code) {
   audit->add_option("--store", a->store, "A run's provenance store: the account of one document");
   audit->add_option("--doc", a->doc, "Document id");
   audit->add_option("--url", a->url, "URL (every document with it)");
-  audit->add_option("--shard", a->shard, "Shard: 0-based position in the manifest (with --index)");
-  audit->add_option("--index", a->index, "Document's 0-based position in that shard");
+  audit->add_option("--shard", a->shard, "Shard: 0-based position in the manifest (with --index)")
+      ->check(WholeNumber());
+  audit->add_option("--index", a->index, "Document's 0-based position in that shard")->check(WholeNumber());
   audit->add_flag("--json", a->json, "One JSON object per document");
   audit->add_option("--bundle", a->bundle,
                     "Write the document's proof bundle: the record's ledger proof with every decision, the "

@@ -80,7 +80,9 @@ class TomlSection {
     *v = n->as_string()->get();
     return Status::Ok();
   }
-  // A path, relative to the config file's folder unless absolute or a URL.
+  // A path, relative to the config file's folder unless absolute or a URL;
+  // made absolute, so that what a run records does not depend on the folder
+  // it was started from.
   Status GetPath(const char* key, std::string* v) {
     const toml::node* n = Node(key);
     if (!n) return Status::Ok();
@@ -89,9 +91,13 @@ class TomlSection {
     return Status::Ok();
   }
   std::string Resolve(const std::string& p) const {
-    if (p.empty() || p[0] == '/' || p.find("://") != std::string::npos) return p;
+    if (p.empty() || p.find("://") != std::string::npos) return p;
+    std::error_code ec;
     std::filesystem::path base = std::filesystem::path(file_).parent_path();
-    return base.empty() ? p : (base / p).lexically_normal().string();
+    base = base.empty() ? std::filesystem::current_path(ec) : std::filesystem::absolute(base, ec);
+    std::string out = (p[0] == '/' || ec ? std::filesystem::path(p) : base / p).lexically_normal().string();
+    while (out.size() > 1 && out.back() == '/') out.pop_back();
+    return out;
   }
   Status Get(const char* key, bool* v) {
     const toml::node* n = Node(key);

@@ -94,11 +94,20 @@ class InputBuffer {
 
   // Reads until at least `n` bytes are buffered or the source ends.
   Status Ensure(size_t n) {
+    // No more room asked for than the object can still deliver (a 3 KiB file
+    // read in 4 MiB chunks does not get a 4 MiB buffer).
+    if (const auto total = source_->Size(); total && *total >= bytes_read_)
+      n = static_cast<size_t>(std::min<uint64_t>(n, w_.size() + (*total - bytes_read_) + 1));
     while (w_.size() < n && !eof_) {
       // Hash jobs read buffered bytes on the worker thread: they must be done
       // before the buffer may move.
       DrainWorker();
-      size_t want = std::max(read_bytes_, n - w_.size());
+      // A small object is read in one piece of its own size (a listing of a
+      // few KiB does not get a 4 MiB buffer).
+      size_t chunk = read_bytes_;
+      if (const auto total = source_->Size(); total && *total >= bytes_read_)
+        chunk = static_cast<size_t>(std::min<uint64_t>(chunk, *total - bytes_read_ + 1));
+      size_t want = std::max(chunk, n - w_.size());
       char* dst = w_.PrepareAppend(want);
       ASSIGN_OR_RETURN(size_t got, source_->Read(dst, want));
       if (got == 0) eof_ = true;

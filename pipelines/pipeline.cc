@@ -145,6 +145,7 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   RETURN_IF_ERROR(ledger.GetPath("snapshot", &c.snapshot));
   RETURN_IF_ERROR(ledger.GetPath("trust", &c.trust));
   RETURN_IF_ERROR(ledger.GetPath("root", &c.root));
+
   RETURN_IF_ERROR(ledger.Get("on_mismatch", &c.on_mismatch));
   RETURN_IF_ERROR(ledger.Get("on_missing", &c.on_missing));
   RETURN_IF_ERROR(ledger.CheckUnknown());
@@ -225,6 +226,25 @@ std::string DedupParams(const PipelineConfig& c) {
          " seed=" + std::to_string(c.seed) + " bands=" + std::to_string(c.bands) + " rows=" + std::to_string(c.rows);
 }
 
+namespace {
+
+// A listed source in its stored form (see ListSources).
+std::string StoredSourcePath(const PipelineConfig& c, const std::string& p) {
+  if (p.find("://") != std::string::npos) return p;
+  std::error_code ec;
+  const std::string abs = std::filesystem::absolute(p, ec).lexically_normal().string();
+  if (ec) return p;
+  if (!c.root.empty()) {
+    std::string root = c.root;
+    while (root.size() > 1 && root.back() == '/') root.pop_back();
+    if (abs.size() > root.size() + 1 && abs.compare(0, root.size(), root) == 0 && abs[root.size()] == '/')
+      return abs.substr(root.size() + 1);
+  }
+  return abs;
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> ListSources(const PipelineConfig& c, bool fetch_remote,
                                              const std::atomic<bool>* cancel) {
   std::vector<std::string> out;
@@ -265,9 +285,16 @@ Result<std::vector<std::string>> ListSources(const PipelineConfig& c, bool fetch
   // line) is one source: its first place counts.
   std::set<std::string> seen;
   std::vector<std::string> unique;
-  for (auto& s : out)
+  for (auto& s : out) {
+    s = StoredSourcePath(c, s);
     if (seen.insert(s).second) unique.push_back(std::move(s));
+  }
   return unique;
+}
+
+std::string SourceLocation(const PipelineConfig& c, const std::string& source) {
+  if (source.empty() || source[0] == '/' || source.find("://") != std::string::npos || c.root.empty()) return source;
+  return (std::filesystem::path(c.root) / source).string();
 }
 
 }  // namespace crawlproof::pipelines

@@ -84,7 +84,15 @@ Result<PipelineConfig> LoadPipeline(const std::string& path);
 // ("num_perm=112 ngram=5 seed=42 bands=14 rows=8"; ProvenanceStore::Open).
 std::string DedupParams(const PipelineConfig& config);
 
-// The source shards, in order: `paths` with globs expanded (sorted), then the
+// Where the source stored as `source` (ListSources' form) is read: the ledger
+// root joined to a root-relative path; URLs and absolute paths as they are.
+std::string SourceLocation(const PipelineConfig& config, const std::string& source);
+
+// The source shards, in order, each in its stored form (what the store, the
+// documents' accounts and the report record): a local path relative to
+// [ledger] root when it lies under it, else absolute (lexically normal); a URL
+// as given. So a run records the same names from any working directory.
+// `paths` with globs expanded (sorted), then the
 // listing's lines with `prefix` (the first `limit`). Errors: the listing's.
 // A glob matching nothing, or a listing without a line, is InvalidArgument
 // naming it. Without `fetch_remote`, a listing that is a URL is not read

@@ -240,7 +240,7 @@ Result<Plan> MakePlan(const PipelineConfig& c, const store::ProvenanceStore& st,
     for (uint64_t i : group.sources) {
       std::error_code size_ec;
       if (p.sources[i].find("://") == std::string::npos) {
-        const auto size = std::filesystem::file_size(p.sources[i], size_ec);
+        const auto size = std::filesystem::file_size(SourceLocation(c, p.sources[i]), size_ec);
         if (!size_ec) sizes[i] = size;
       }
       p.todo_bytes += sizes[i];

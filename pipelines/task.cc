@@ -77,7 +77,8 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
     }
     r.docs.push_back(std::move(d));
   };
-  auto commit = verify::CommitFile(path, verify::LedgerPath(path, c.root), co);
+  const std::string where = SourceLocation(c, path);  // `path` is the stored form
+  auto commit = verify::CommitFile(where, verify::LedgerPath(where, c.root), co);
   if (!commit.ok()) {
     r.failed = r.quarantined = true;
     r.verification = Verification::kUnreadable;

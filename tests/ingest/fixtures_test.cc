@@ -1,4 +1,4 @@
-// Every real file in ../shared/fixtures/warc is read without a crash, a hang or
+// Every real file in tests/data/fixtures/warc is read without a crash, a hang or
 // unbounded memory; the well-formed ones completely and without errors.
 #include <gtest/gtest.h>
 

@@ -96,8 +96,21 @@ TEST(Run, SampleEndToEndThenNothingNew) {
             std::string::npos);
   auto by_id = testing::RunCrawlproof("audit --store " + dir + "/out/store --doc " + doc_id);
   EXPECT_EQ(by_id.exit_code, 0);
-  EXPECT_NE(by_id.out.find("status:   in-shard"), std::string::npos) << by_id.out;
-  EXPECT_NE(by_id.out.find("ledger:   verified"), std::string::npos) << by_id.out;
+  EXPECT_NE(by_id.out.find("document " + doc_id + ": in-shard"), std::string::npos) << by_id.out;
+  // In plain words: the crawl, the ledger's origin and signers, the dedup
+  // verdict, a snippet of the text re-extracted from the record.
+  EXPECT_NE(by_id.out.find("ledger:   verified: record "), std::string::npos) << by_id.out;
+  EXPECT_NE(by_id.out.find("of ledger crawlproof.sample/TEST-ONLY-ledger, signed by TEST-ONLY-sample-v1, "
+                           "TEST-ONLY-sample-v2"),
+            std::string::npos)
+      << by_id.out;
+  EXPECT_NE(by_id.out.find("crawled:  http"), std::string::npos) << by_id.out;
+  EXPECT_NE(by_id.out.find("dedup:    unique"), std::string::npos) << by_id.out;
+  EXPECT_NE(by_id.out.find("text:     \""), std::string::npos) << by_id.out;
+  EXPECT_EQ(by_id.out.find("0.990000"), std::string::npos) << by_id.out;  // two decimals
+  auto beyond = testing::RunCrawlproof("audit --store " + dir + "/out/store --shard 0 --index 9999");
+  EXPECT_EQ(beyond.exit_code, 1);
+  EXPECT_NE(beyond.out.find("shard 0 holds "), std::string::npos) << beyond.out;
   auto by_url = testing::RunCrawlproof("audit --store " + dir + "/out/store --url '" + url + "' --json");
   EXPECT_NE(by_url.out.find(doc_id), std::string::npos) << by_url.out;
   auto unknown = testing::RunCrawlproof("audit --store " + dir + "/out/store --doc no-such-doc --json");
@@ -149,7 +162,8 @@ TEST(Run, DocumentBundleVerifiesOfflineWithItsTokens) {
   simdjson::dom::parser parser;
   simdjson::padded_string p(w.out);
   simdjson::dom::element e = parser.parse(p);
-  const std::string file(e["source"]["file"].get_string().value());
+  // Stored relative to the ledger root ([ledger] root = "sample").
+  const std::string file = dir + "/sample/" + std::string(e["source"]["file"].get_string().value());
   const uint64_t offset = e["source"]["offset"].get_uint64().value(),
                  length = e["source"]["length"].get_uint64().value();
   auto rec = testing::RunCrawlproof("warc cat " + file + " --offset " + std::to_string(offset) + " --length " +
@@ -442,7 +456,7 @@ TEST(Run, PathsFileOverHttpWithMaxShards) {
   EXPECT_NE(first.out.find("\"processed\":1,"), std::string::npos) << first.out;
   EXPECT_NE(first.out.find("\"unverified\":1,"), std::string::npos) << first.out;
   EXPECT_NE(first.out.find("\"remaining\":1,"), std::string::npos) << first.out;
-  EXPECT_NE(first.err.find("1 new shards left for the next run"), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("1 new shard left for the next run"), std::string::npos) << first.err;
   auto second = testing::RunCrawlproof("run " + dir + "/http.toml --progress off");
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.out.find("\"processed\":1,"), std::string::npos) << second.out;

@@ -5,7 +5,7 @@
 
 namespace crawlproof::testing {
 
-// ../shared/fixtures/<relative> of the checkout.
+// tests/data/fixtures/<relative> (CRAWLPROOF_FIXTURES).
 std::string FixturePath(const std::string& relative);
 // tests/data/<relative> in the source tree.
 std::string TestDataPath(const std::string& relative);

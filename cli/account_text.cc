@@ -1,0 +1,136 @@
+#include "cli/account_text.h"
+#pragma GCC diagnostic ignored "-Wrestrict"  // GCC 12 false positive on "literal" + std::string
+
+#include <simdjson.h>
+
+#include <cstdio>
+
+#include "extract/document.h"
+#include "ingest/warc_reader.h"
+#include "verify/ledger.h"
+#include "verify/snapshot.h"
+
+namespace crawlproof::cli {
+namespace {
+
+std::string Str(simdjson::dom::element e, const char* key) {
+  std::string_view s;
+  if (!e[key].get(s)) return std::string(s);
+  uint64_t u;
+  if (!e[key].get(u)) return std::to_string(u);
+  int64_t i;
+  if (!e[key].get(i)) return std::to_string(i);
+  double d;
+  if (!e[key].get(d)) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", d);  // scores and estimates: two decimals
+    return buf;
+  }
+  return "";
+}
+
+// Where the stored source name is read (relative names are under the root).
+std::string Location(const std::string& file, const std::string& root) {
+  if (root.empty() || file.empty() || file[0] == '/' || file.find("://") != std::string::npos) return file;
+  return root + "/" + file;
+}
+
+// The ledger's story of the source: "block B of <origin>, signed by a, b", or
+// why it cannot be told.
+std::string LedgerStory(simdjson::dom::element state, const std::string& file, const std::string& leaf) {
+  simdjson::dom::element ledger;
+  if (state["ledger"].get(ledger)) return "";
+  const std::string snapshot_path = Str(ledger, "snapshot"), trust_path = Str(ledger, "trust"),
+                    root = Str(ledger, "root");
+  auto snapshot = verify::ReadSnapshotFile(snapshot_path);
+  if (!snapshot.ok()) return "the snapshot " + snapshot_path + " cannot be read now";
+  std::string story = "ledger " + snapshot->origin;
+  if (trust_path.empty()) return story;
+  auto trust = verify::LoadTrustFile(trust_path);
+  if (!trust.ok()) return story + " (its trust file cannot be read now)";
+  auto v = verify::VerifySnapshot(*snapshot, *trust);
+  if (!v.ok()) return story + " (the snapshot no longer verifies: " + v.status().message() + ")";
+  const long entry = v->FindPath(verify::LedgerPath(Location(file, root), root));
+  if (entry < 0) return story;
+  const verify::VerifiedBlock& b = v->blocks[v->BlockOfEntry(static_cast<size_t>(entry))];
+  std::string signers;
+  for (const auto& s : b.signers) signers += (signers.empty() ? "" : ", ") + s;
+  return "record " + leaf + " of its file, committed in block " + std::to_string(b.body.height) + " of " + story +
+         ", signed by " + signers;
+}
+
+// The first `n` characters of the document's text, re-extracted from its
+// source record; or why not.
+std::string Snippet(const std::string& where, uint64_t offset, uint64_t length, size_t n) {
+  ingest::SourceOptions so;
+  so.offset = offset;
+  so.length = length;
+  auto reader = ingest::WarcReader::Open(where, so);
+  if (!reader.ok()) return "(the source cannot be read here: " + reader.status().message() + ")";
+  ingest::WarcRecord rec;
+  auto r = (*reader)->Next(&rec);
+  if (!r.ok() || !*r) return "(no record at that place now)";
+  auto out = extract::ExtractRecord(rec, where);
+  if (!out.ok) return "(no text: " + out.skip_reason + ")";
+  std::string text = out.doc.text;
+  size_t chars = 0, cut = 0;
+  for (; cut < text.size() && chars < n; ++cut)
+    if ((static_cast<unsigned char>(text[cut]) & 0xC0) != 0x80) ++chars;
+  while (cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) ++cut;
+  for (char& c : text)
+    if (c == '\n') c = ' ';
+  return "\"" + text.substr(0, cut) + (cut < text.size() ? "…" : "") + "\"";
+}
+
+}  // namespace
+
+void PrintAccount(const store::ProvenanceStore& st, const std::string& json) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(json);
+  simdjson::dom::element e = parser.parse(p);
+  simdjson::dom::element src = e["source"];
+  const std::string status = Str(e, "status"), file = Str(src, "file");
+  std::string root, ledger_story;
+  simdjson::dom::parser state_parser;
+  std::optional<simdjson::padded_string> state_text;
+  if (auto state = st.Ingest(file); state.ok() && *state) {
+    state_text.emplace(**state);
+    simdjson::dom::element se;
+    if (!state_parser.parse(*state_text).get(se)) {
+      simdjson::dom::element ledger;
+      if (!se["ledger"].get(ledger)) root = Str(ledger, "root");
+      ledger_story = LedgerStory(se, file, Str(e, "ledger_leaf"));
+    }
+  }
+  std::printf("document %s: %s\n", Str(e, "doc_id").c_str(), status.c_str());
+  std::printf("  crawled:  %s on %s", Str(src, "url").c_str(), Str(src, "date").c_str());
+  if (!Str(src, "crawl").empty()) std::printf(" (%s)", Str(src, "crawl").c_str());
+  std::printf("\n  source:   %s, %s bytes at offset %s (record %s)\n", file.c_str(), Str(src, "length").c_str(),
+              Str(src, "offset").c_str(), Str(src, "record_id").c_str());
+  const std::string verification = Str(e, "verification");
+  std::printf("  ledger:   %s%s\n", verification.c_str(), ledger_story.empty() ? "" : (": " + ledger_story).c_str());
+  if (!Str(e, "lang").empty())
+    std::printf("  language: %s (score %s)\n", Str(e, "lang").c_str(), Str(e, "lang_score").c_str());
+  if (status == "dropped") {
+    std::printf("  filters:  dropped by %s\n", Str(e, "reason").c_str());
+  } else if (status == "quarantined") {
+    std::printf("  filters:  not run: its source was quarantined (%s)\n", Str(e, "reason").c_str());
+  } else {
+    std::printf("  filters:  kept\n");
+  }
+  simdjson::dom::element d;
+  if (!e["dedup"].get(d)) {
+    std::printf("  dedup:    a duplicate of %s (estimated Jaccard similarity %s; %s), not in the shards\n",
+                Str(d, "duplicate_of").c_str(), Str(d, "jaccard").c_str(), Str(e, "reason").c_str());
+  } else if (status == "in-shard" || status == "unverified") {
+    std::printf("  dedup:    unique (no near duplicate kept before it)\n");
+  }
+  if (!Str(e, "shard").empty())
+    std::printf("  shards:   document %s of shard %s, %s tokens (SHA-256 of the ids %s)\n", Str(e, "index").c_str(),
+                Str(e, "shard").c_str(), Str(e, "tokens").c_str(), Str(e, "tokens_sha256").c_str());
+  std::printf("  text:     %s\n", Snippet(Location(file, root), std::stoull("0" + Str(src, "offset")),
+                                          std::stoull("0" + Str(src, "length")), 200)
+                                      .c_str());
+}
+
+}  // namespace crawlproof::cli
