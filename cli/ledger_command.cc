@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -112,8 +113,8 @@ int RunValset(const ValsetArgs& a) {
 struct BuildArgs {
   std::string origin, valset, prev, root, out;
   std::vector<std::string> keys, inputs;
-  std::string leaves;  // sidecar directory; default <out>.leaves
-  int64_t time = -1;
+  std::string leaves;            // sidecar directory; default <out>.leaves
+  std::optional<uint64_t> time;  // default: now
   bool allow_damaged = false;
   bool allow_empty = false;
   bool no_leaves = false;
@@ -209,10 +210,10 @@ int RunBuild(const BuildArgs& a) {
       }
     }
   }
-  uint64_t now = a.time >= 0 ? static_cast<uint64_t>(a.time)
-                             : static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                                         std::chrono::system_clock::now().time_since_epoch())
-                                                         .count());
+  uint64_t now = a.time ? *a.time
+                        : static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                    std::chrono::system_clock::now().time_since_epoch())
+                                                    .count());
   if (Status s = AppendBlock(&snapshot, a.origin, *set, sign_as, std::move(files), now); !s.ok()) {
     LogError("ledger build: " + s.message());
     return kExitCannotRun;
@@ -405,14 +406,14 @@ int RunCheck(const VerifyArgs& a) {
 struct ConsistencyArgs {
   std::string snapshot, trust;
   uint64_t from = 0;
-  int64_t to = -1;
+  std::optional<uint64_t> to;  // default: the head
 };
 
 int RunConsistency(const ConsistencyArgs& a) {
   int code = kExitOk;
   auto v = LoadVerified(a.snapshot, a.trust, &code);
   if (!v) return code;
-  uint64_t to = a.to < 0 ? v->height() : static_cast<uint64_t>(a.to);
+  uint64_t to = a.to.value_or(v->height());
   if (a.from > to || to > v->height()) {
     LogError("ledger consistency: need --from <= --to <= " + std::to_string(v->height()));
     return kExitCannotRun;
@@ -466,7 +467,7 @@ void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
   build->add_option("--prev", build_args->prev, "Snapshot to append to");
   build->add_option("--root", build_args->root, "Directory local paths are committed relative to");
   build->add_option("--out", build_args->out, "Snapshot to write")->required();
-  build->add_option("--time", build_args->time, "Block time in unix seconds (default: now)");
+  build->add_option("--time", build_args->time, "Block time in unix seconds (default: now)")->check(WholeNumber());
   build->add_option("--leaves", build_args->leaves,
                     "Directory for the record-leaf sidecars that let `ledger check` name the first "
                     "differing record (default: OUT.leaves)");
@@ -499,8 +500,8 @@ void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
   auto* cons = ledger->add_subcommand("consistency", "RFC 9162 consistency proof between two blocks");
   cons->add_option("snapshot", cons_args->snapshot, "Snapshot")->required();
   cons->add_option("--trust", cons_args->trust, "Trust file (TOML)")->required();
-  cons->add_option("--from", cons_args->from, "Older block height")->required();
-  cons->add_option("--to", cons_args->to, "Newer block height (default: the last)");
+  cons->add_option("--from", cons_args->from, "Older block height")->required()->check(WholeNumber());
+  cons->add_option("--to", cons_args->to, "Newer block height (default: the last)")->check(WholeNumber());
   cons->callback([cons_args, exit_code] { *exit_code = RunConsistency(*cons_args); });
 }
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -265,7 +266,7 @@ int RunShardsBuild(const BuildArgs& a) {
 
 struct InspectArgs {
   std::string path, tokenizer;
-  int64_t doc = -1;
+  std::optional<uint64_t> doc;
   bool json = false;
 };
 
@@ -291,10 +292,10 @@ int RunShardsInspect(const InspectArgs& a) {
       .Add("tokens", tokens)
       .Add("token_file_bytes", c->token_file_size)
       .Add("sidecar_documents", static_cast<uint64_t>(c->docs.size()));
-  if (a.doc >= 0) {
-    const auto i = static_cast<size_t>(a.doc);
+  if (a.doc) {
+    const auto i = static_cast<size_t>(*a.doc);
     if (i >= c->lengths.size()) {
-      LogError("shards inspect: --doc " + std::to_string(a.doc) + ": the shard has " +
+      LogError("shards inspect: --doc " + std::to_string(*a.doc) + ": the shard has " +
                std::to_string(c->lengths.size()) + " documents");
       return kExitCannotRun;
     }
@@ -381,7 +382,8 @@ void RegisterTokenizeCommands(CLI::App& app, int* exit_code) {
   auto i = std::make_shared<InspectArgs>();
   auto* inspect = shards->add_subcommand("inspect", "A shard's header and counts, and one document decoded");
   inspect->add_option("path", i->path, "Any file of the shard (.bin, .idx, .ds, .ds.index, .docs.jsonl)")->required();
-  inspect->add_option("--doc", i->doc, "Also print this document (0-based): id, offset, ids, text");
+  inspect->add_option("--doc", i->doc, "Also print this document (0-based): id, offset, ids, text")
+      ->check(WholeNumber());
   inspect->add_option("--tokenizer", i->tokenizer, "Tokenizer to decode with (default: the copy in tokenizer/)");
   inspect->callback([i, exit_code] { *exit_code = RunShardsInspect(*i); });
 

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <regex>
+#include <string_view>
 
 #include "common/file_util.h"
 #include "common/json.h"
@@ -76,9 +76,22 @@ OutputLock::~OutputLock() {
 }
 
 bool IsOwnShardsName(const std::string& name) {
-  static const std::regex own(
-      R"(((shard|valid)-[0-9]+\.(bin|idx|ds|ds\.index|docs\.jsonl)(\.tmp)?)|(documents/group-[0-9]+\.jsonl\.zst))");
-  return std::regex_match(name, own);
+  // (shard|valid)-<digits>.(bin|idx|ds|ds.index|docs.jsonl)[.tmp], or
+  // documents/group-<digits>.jsonl.zst
+  auto digits_then = [](std::string_view s, std::string_view prefix, std::string_view* rest) {
+    if (s.substr(0, prefix.size()) != prefix) return false;
+    s.remove_prefix(prefix.size());
+    size_t n = 0;
+    while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
+    if (n == 0) return false;
+    *rest = s.substr(n);
+    return true;
+  };
+  std::string_view rest;
+  if (digits_then(name, "documents/group-", &rest)) return rest == ".jsonl.zst";
+  if (!digits_then(name, "shard-", &rest) && !digits_then(name, "valid-", &rest)) return false;
+  if (rest.size() >= 4 && rest.substr(rest.size() - 4) == ".tmp") rest.remove_suffix(4);
+  return rest == ".bin" || rest == ".idx" || rest == ".ds" || rest == ".ds.index" || rest == ".docs.jsonl";
 }
 
 Status CheckOutputFolder(const PipelineConfig& c, bool claim, std::unique_ptr<OutputLock>* lock) {

@@ -21,6 +21,9 @@ constexpr uint32_t kNoRank = ~uint32_t{0};
 }  // namespace
 
 Status BytePairModel::AddToken(uint32_t id, std::string bytes) {
+  if (id > kMaxTokenId)
+    return Status::InvalidArgument("token id " + std::to_string(id) + " is beyond the largest supported id " +
+                                   std::to_string(kMaxTokenId));
   if (id >= bytes_.size()) {
     bytes_.resize(size_t{id} + 1);
     defined_.resize(size_t{id} + 1, 0);

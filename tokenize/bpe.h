@@ -21,6 +21,12 @@
 
 namespace crawlproof::tokenize {
 
+// The largest token id a tokenizer file may use: far above any real
+// vocabulary (DeepSeek-V3: 129,280; o200k: 200,019), low enough that tables
+// indexed by id stay small whatever a hostile file claims (a fuzzer's
+// tokenizer.json with id 99,999,998 once asked for 3.2 GB).
+inline constexpr uint32_t kMaxTokenId = (1u << 24) - 1;
+
 class BytePairModel {
  public:
   // Token `id` is `bytes`. Errors: InvalidArgument on a second id for the

@@ -241,8 +241,9 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::FromHuggingFace(std::string_view t
   uint32_t max_id = 0;
   for (auto [key, value] : vocab) {
     int64_t id;
-    if (value.get(id) || id < 0 || id > 0x7FFFFFFF)
-      return Status::InvalidArgument(name + ": vocabulary entry \"" + std::string(key) + "\" has no valid id");
+    if (value.get(id) || id < 0 || id > kMaxTokenId)
+      return Status::InvalidArgument(name + ": vocabulary entry \"" + std::string(key) +
+                                     "\" has no valid id (0 to " + std::to_string(kMaxTokenId) + ")");
     by_string.emplace(key, static_cast<uint32_t>(id));
     max_id = std::max(max_id, static_cast<uint32_t>(id));
     if (!ByteLevelBytes(key, &bytes)) continue;
@@ -280,8 +281,9 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::FromHuggingFace(std::string_view t
     for (element a : added) {
       int64_t id;
       std::string_view content;
-      if (a["id"].get(id) || a["content"].get(content) || id < 0)
-        return Status::InvalidArgument(name + ": an added token without id and content");
+      if (a["id"].get(id) || a["content"].get(content) || id < 0 || id > kMaxTokenId)
+        return Status::InvalidArgument(name + ": an added token without content or a valid id (0 to " +
+                                       std::to_string(kMaxTokenId) + ")");
       t->added_.push_back({static_cast<uint32_t>(id), std::string(content), BoolOr(a, "special", false)});
       max_id = std::max(max_id, static_cast<uint32_t>(id));
     }
@@ -340,7 +342,7 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::FromTiktoken(std::string_view rank
     char* end = nullptr;
     std::string rank_text = ok ? std::string(line.substr(space + 1)) : std::string();
     unsigned long rank = ok ? std::strtoul(rank_text.c_str(), &end, 10) : 0;
-    if (!ok || bytes.empty() || !end || *end != '\0' || rank > 0x7FFFFFFF)
+    if (!ok || bytes.empty() || !end || *end != '\0' || rank > kMaxTokenId)
       return Status::InvalidArgument(name + ": line " + std::to_string(line_no) + ": not \"<base64> <rank>\"");
     if (Status s = t->model_.AddToken(static_cast<uint32_t>(rank), std::move(bytes)); !s.ok())
       return Status::InvalidArgument(name + ": line " + std::to_string(line_no) + ": " + s.message());
@@ -362,7 +364,9 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::FromTiktoken(std::string_view rank
   if (!meta["special_tokens"].get(specials)) {
     for (auto [content, value] : specials) {
       int64_t id;
-      if (value.get(id) || id < 0) return Status::InvalidArgument(name + ": special token without an id");
+      if (value.get(id) || id < 0 || id > kMaxTokenId)
+        return Status::InvalidArgument(name + ": special token without a valid id (0 to " +
+                                       std::to_string(kMaxTokenId) + ")");
       t->added_.push_back({static_cast<uint32_t>(id), std::string(content), true});
       max_id = std::max(max_id, static_cast<uint32_t>(id));
     }
