@@ -105,8 +105,20 @@ class StoreDedupIndex : public dedup::DedupIndex {
   uint64_t* added_;
 };
 
+// A store to read must be there: said plainly, and nothing is created (RocksDB
+// would make the folder, and its message is about a file named CURRENT).
+Status CheckStoreExists(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    return Status::NotFound(dir + ": no store there (a run creates it at [run] store, by default <output>/store)");
+  if (!std::filesystem::exists(dir + "/CURRENT", ec))
+    return Status::NotFound(dir + ": not a crawlproof store (no RocksDB database in it)");
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<rocksdb::DB>> OpenDb(const std::string& dir, bool create,
                                             std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
+  if (!create) RETURN_IF_ERROR(CheckStoreExists(dir));
   rocksdb::DBOptions options;
   options.create_if_missing = create;
   options.create_missing_column_families = create;
@@ -173,11 +185,7 @@ Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::OpenReadOnly(const std
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : kFamilies) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
   rocksdb::DB* raw = nullptr;
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec))
-    return Status::NotFound(dir + ": no store there (a run creates it at [run] store, by default <output>/store)");
-  if (!std::filesystem::exists(dir + "/CURRENT", ec))
-    return Status::NotFound(dir + ": not a crawlproof store (no RocksDB database in it)");
+  RETURN_IF_ERROR(CheckStoreExists(dir));
   rocksdb::Status s;
   try {
     s = rocksdb::DB::OpenForReadOnly(options, dir, families, &i.cf, &raw);

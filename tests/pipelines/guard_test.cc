@@ -375,5 +375,18 @@ TEST(Guard, FetchReadsOnlyWhereTheUserOrTheVerifiedPathSays) {
   EXPECT_EQ(wrong.exit_code, 1) << "another file's bytes at that offset do not verify";
 }
 
+// A store that is not there is said plainly, and not created (RocksDB made the
+// folder, with its LOCK and LOG, and answered with a message about CURRENT).
+TEST(Guard, MissingStoreIsNamedAndNotCreated) {
+  const std::string missing = testing::MakeTempDir() + "/no-store";
+  for (const char* cmd : {"audit --store ", "store dump "}) {
+    auto r = testing::RunCrawlproof(cmd + missing + (std::string(cmd) == "store dump " ? "" : " --doc x"));
+    EXPECT_EQ(r.exit_code, 2) << cmd;
+    EXPECT_NE(r.err.find(missing + ": no store there"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("CURRENT"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(missing)) << cmd;
+  }
+}
+
 }  // namespace
 }  // namespace crawlproof
