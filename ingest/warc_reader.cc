@@ -144,7 +144,9 @@ Result<bool> WarcReader::Impl::ReadBlock(WarcRecord* rec, uint64_t start, size_t
   if (decoder().compression() != Compression::kNone) {
     for (const auto& m : decoder().members()) {
       if (m.data_begin == start) {
-        if (m.data_end < start + header_len + need) limit = m.data_end;
+        // (A member that ends inside the header is not a cut: the record
+        // spans members, and its Content-Length decides.)
+        if (m.data_end >= start + header_len && m.data_end < start + header_len + need) limit = m.data_end;
         break;
       }
     }
@@ -159,7 +161,7 @@ Result<bool> WarcReader::Impl::ReadBlock(WarcRecord* rec, uint64_t start, size_t
 
   bool in_memory = need <= options().max_block_in_memory && limit == UINT64_MAX;
   if (limit != UINT64_MAX) {
-    size_t avail = static_cast<size_t>(limit - start) - header_len;
+    size_t avail = std::min(static_cast<size_t>(limit - start) - header_len, w_.size() - header_len);
     std::string_view block(w_.data() + header_len, avail);
     // The member's own terminator belongs to the record, not to its block.
     if (block.size() >= 4 && block.substr(block.size() - 4) == "\r\n\r\n")

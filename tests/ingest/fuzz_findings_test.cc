@@ -1,0 +1,34 @@
+// Inputs the fuzz targets found (docs/security.md), kept as unit tests: under
+// the asan preset (ASan + UBSan, no recovery) each would abort as it did.
+#include <gtest/gtest.h>
+
+#include "tests/ingest/read_all.h"
+#include "tests/support/test_paths.h"
+
+namespace crawlproof::ingest {
+namespace {
+
+// fuzz_warc: a gzip member that ends inside the next record's WARC header.
+// The check "does Content-Length run past the member?" subtracted the header
+// length from the member's length and wrapped around (UBSan: pointer overflow
+// in string_view::substr; the message claimed 18446744073709551463 block
+// bytes). Such a record spans members; its Content-Length decides.
+TEST(FuzzFindings, GzipMemberEndingInsideAWarcHeader) {
+  const std::string path = testing::TestDataPath("fuzz-findings/warc-member-ends-in-header");
+  const std::string bytes = testing::ReadFileBytes(path);
+  WarcReaderOptions o;
+  o.block_sha256 = true;
+  o.addressable_sha256 = true;
+  o.decoder.read_bytes = 64 << 10;  // as the fuzz target read it
+  auto all = testing::ReadAll(MakeMemorySource(bytes, path), o);
+  EXPECT_FALSE(all.failed);
+  ASSERT_EQ(all.records.size(), 1u);
+  EXPECT_EQ(all.records[0].offset, 207u);
+  EXPECT_EQ(all.records[0].offset + all.records[0].length, bytes.size());
+  for (const auto& e : all.errors) EXPECT_EQ(e.find("18446744073709551"), std::string::npos) << e;
+  ASSERT_FALSE(all.errors.empty());
+  EXPECT_NE(all.errors[0].find("corrupt gzip member"), std::string::npos) << all.errors[0];
+}
+
+}  // namespace
+}  // namespace crawlproof::ingest
