@@ -59,8 +59,17 @@ class IsalInflater final : public StreamInflater {
     uint32_t in_before = st.avail_in, out_before = st.avail_out;
     int ret = isal_inflate(&st);
     Step s;
-    s.consumed = in_before - st.avail_in;
     s.produced = out_before - st.avail_out;
+    if (st.avail_in > in_before) {
+      // ISA-L gave back more input than this call handed it (it rewinds the
+      // bits it buffered; on some malformed members, bits it never read —
+      // a fuzzer's find): as "consumed" that wrapped around and the caller
+      // dropped 4 GB of a 64 KiB buffer. Damage, not a position.
+      s.error = true;
+      s.message = "invalid deflate data (the inflater gave back more input than it read)";
+      return s;
+    }
+    s.consumed = in_before - st.avail_in;
     s.member_end = st.block_state == ISAL_BLOCK_FINISH;
     if (ret < 0 || ret == ISAL_NEED_DICT) {
       s.error = true;
