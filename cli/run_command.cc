@@ -192,7 +192,12 @@ int RunRun(const RunArgs& a) {
   if (a.check) {
     Status s = pipelines::CheckPipeline(*config);
     if (!s.ok()) {
-      LogError(s.message());
+      // One line per refusal a run would make.
+      for (size_t at = 0; at < s.message().size();) {
+        const size_t nl = std::min(s.message().find('\n', at), s.message().size());
+        LogError(s.message().substr(at, nl - at));
+        at = nl + 1;
+      }
       return kExitCannotRun;
     }
     std::printf("%s: ok\n", a.pipeline.c_str());

@@ -21,9 +21,17 @@ std::string DefaultTokenizerPath() {
 }
 
 Status CheckPipeline(const PipelineConfig& c) {
-  RETURN_IF_ERROR(Prepare(c).status());
-  RETURN_IF_ERROR(ListSources(c, /*fetch_remote=*/false).status());
-  return CheckOutputFolder(c, /*claim=*/false);
+  // Every refusal a run would make, not only the first: the tokenizer, the
+  // filters and the ledger; the sources; the output folder.
+  std::string refusals;
+  Status first = Status::Ok();
+  for (const Status& s :
+       {Prepare(c).status(), ListSources(c, /*fetch_remote=*/false).status(), CheckOutputFolder(c, /*claim=*/false)}) {
+    if (s.ok()) continue;
+    if (first.ok()) first = s;
+    refusals += (refusals.empty() ? "" : "\n") + s.message();
+  }
+  return first.ok() ? first : Status(first.code(), refusals);
 }
 
 namespace {

@@ -154,6 +154,14 @@ TEST(Guard, OutputFolderIsCrawlproofsOwn) {
   EXPECT_EQ(two.exit_code, 2);
   EXPECT_NE(two.err.find("written by the run whose store is"), std::string::npos) << two.err;
   EXPECT_FALSE(fs::exists(dir + "/other-store"));
+  // run --check names every refusal at once: the glob and the store.
+  std::string both = testing::ReadFileBytes(dir + "/other.toml");
+  both.replace(both.find("sample/*.warc.gz"), 16, "sample/*.warc.gzz");
+  std::ofstream(dir + "/both.toml") << both;
+  auto two_refusals = testing::RunCrawlproof("run --check " + dir + "/both.toml");
+  EXPECT_EQ(two_refusals.exit_code, 2);
+  EXPECT_NE(two_refusals.err.find("matches no file"), std::string::npos) << two_refusals.err;
+  EXPECT_NE(two_refusals.err.find("written by the run whose store is"), std::string::npos) << two_refusals.err;
   // Another run holding the folder.
   const int fd = ::open((out + "/.crawlproof-output").c_str(), O_RDONLY);
   ASSERT_GE(fd, 0);
