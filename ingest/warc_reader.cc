@@ -179,7 +179,14 @@ Result<bool> WarcReader::Impl::ReadBlock(WarcRecord* rec, uint64_t start, size_t
     return true;
   }
   if (in_memory) {
-    ASSIGN_OR_RETURN(bool complete, Want(header_len + static_cast<size_t>(need)));
+    // The terminator's 4 bytes too, now: the block is a view into the window,
+    // and a refill after it is taken (Terminator's) could move the window
+    // under it (a fuzzer found the use after free). Past this call, More()
+    // is only reached at the end of the data or after damage, where it adds
+    // nothing.
+    ASSIGN_OR_RETURN(bool with_terminator, Want(header_len + static_cast<size_t>(need) + 4));
+    (void)with_terminator;  // fewer bytes at the end of the data are fine
+    const bool complete = w_.size() >= header_len + static_cast<size_t>(need);
     if (!complete) {
       *error = "record truncated: Content-Length " + std::to_string(need) + " but only " +
                std::to_string(w_.size() - header_len) + " block bytes follow";
