@@ -7,6 +7,7 @@
 
 #include "extract/document.h"
 #include "ingest/warc_reader.h"
+#include "pipelines/pipeline.h"
 #include "verify/ledger.h"
 #include "verify/snapshot.h"
 
@@ -29,12 +30,6 @@ std::string Str(simdjson::dom::element e, const char* key) {
   return "";
 }
 
-// Where the stored source name is read (relative names are under the root).
-std::string Location(const std::string& file, const std::string& root) {
-  if (root.empty() || file.empty() || file[0] == '/' || file.find("://") != std::string::npos) return file;
-  return root + "/" + file;
-}
-
 // The ledger's story of the source: "block B of <origin>, signed by a, b", or
 // why it cannot be told.
 std::string LedgerStory(simdjson::dom::element state, const std::string& file, const std::string& leaf) {
@@ -50,7 +45,7 @@ std::string LedgerStory(simdjson::dom::element state, const std::string& file, c
   if (!trust.ok()) return story + " (its trust file cannot be read now)";
   auto v = verify::VerifySnapshot(*snapshot, *trust);
   if (!v.ok()) return story + " (the snapshot no longer verifies: " + v.status().message() + ")";
-  const long entry = v->FindPath(verify::LedgerPath(Location(file, root), root));
+  const long entry = v->FindPath(verify::LedgerPath(pipelines::SourceLocation(root, file), root));
   if (entry < 0) return story;
   const verify::VerifiedBlock& b = v->blocks[v->BlockOfEntry(static_cast<size_t>(entry))];
   std::string signers;
@@ -128,7 +123,7 @@ void PrintAccount(const store::ProvenanceStore& st, const std::string& json) {
   if (!Str(e, "shard").empty())
     std::printf("  shards:   document %s of shard %s, %s tokens (SHA-256 of the ids %s)\n", Str(e, "index").c_str(),
                 Str(e, "shard").c_str(), Str(e, "tokens").c_str(), Str(e, "tokens_sha256").c_str());
-  std::printf("  text:     %s\n", Snippet(Location(file, root), std::stoull("0" + Str(src, "offset")),
+  std::printf("  text:     %s\n", Snippet(pipelines::SourceLocation(root, file), std::stoull("0" + Str(src, "offset")),
                                           std::stoull("0" + Str(src, "length")), 200)
                                       .c_str());
 }

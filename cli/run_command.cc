@@ -280,9 +280,7 @@ Status WriteDocumentBundle(const store::ProvenanceStore& st, const std::string& 
   }
   // The account names the source in its stored form: relative to the
   // ledger root when it lies under it (docs/pipeline.md).
-  const std::string where = root.empty() || file.empty() || file[0] == '/' || file.find("://") != std::string::npos
-                                ? file
-                                : root + "/" + file;
+  const std::string where = pipelines::SourceLocation(root, file);
   ASSIGN_OR_RETURN(verify::AuditBundle bundle,
                    verify::BuildAuditBundle(where, verify::LedgerPath(where, root), offset, snapshot, {}, pin));
   JsonObject d;
@@ -444,7 +442,9 @@ void RegisterRunCommands(CLI::App& app, int* exit_code) {
   run->add_flag("--recheck", r->recheck,
                 "Re-check every quarantined source (unreadable ones and those checked against an older ledger "
                 "head are re-checked anyway)");
-  run->add_flag("--check", r->check, "Only check the pipeline file (keys, tokenizer, filter options, ledger) and exit");
+  run->add_flag("--check", r->check,
+                "Only check what a run would refuse (pipeline file, tokenizer, filters, ledger, sources, output "
+                "folder) and exit");
   run->add_option("--executor", r->executor,
                   "local (this machine) or slurm (sbatch array jobs); default: [run] executor")
       ->check(CLI::IsMember({"local", "slurm"}));

@@ -36,11 +36,12 @@ Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes) {
   };
   struct stat st {};
   std::string out;
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  const bool have_stat = ::fstat(fd, &st) == 0;
+  if (have_stat && S_ISDIR(st.st_mode)) {
     ::close(fd);
     return Status::InvalidArgument(path + ": is a folder, not a file");
   }
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+  if (have_stat && S_ISREG(st.st_mode)) {
     if (static_cast<uint64_t>(st.st_size) > max_bytes) {
       ::close(fd);
       return too_big(std::to_string(st.st_size) + " bytes");

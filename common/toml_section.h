@@ -24,14 +24,17 @@ namespace crawlproof {
 // Every TOML file the project reads (pipeline files, filter configs, trust
 // files) is parsed here: at most `max_bytes` (checked before reading), errors
 // naming the file, the line and the column.
-inline Result<toml::table> ParseTomlFile(const std::string& path, uint64_t max_bytes) {
-  ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path, max_bytes));
+inline Result<toml::table> ParseToml(const std::string& text, const std::string& path) {
   try {
     return toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     return Status::InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ":" +
                                    std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
   }
+}
+inline Result<toml::table> ParseTomlFile(const std::string& path, uint64_t max_bytes) {
+  ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path, max_bytes));
+  return ParseToml(text, path);
 }
 
 class TomlSection {

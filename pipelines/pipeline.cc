@@ -292,9 +292,13 @@ Result<std::vector<std::string>> ListSources(const PipelineConfig& c, bool fetch
   return unique;
 }
 
+std::string SourceLocation(const std::string& root, const std::string& source) {
+  if (source.empty() || source[0] == '/' || source.find("://") != std::string::npos || root.empty()) return source;
+  return (std::filesystem::path(root) / source).string();
+}
+
 std::string SourceLocation(const PipelineConfig& c, const std::string& source) {
-  if (source.empty() || source[0] == '/' || source.find("://") != std::string::npos || c.root.empty()) return source;
-  return (std::filesystem::path(c.root) / source).string();
+  return SourceLocation(c.root, source);
 }
 
 }  // namespace crawlproof::pipelines

@@ -87,6 +87,8 @@ std::string DedupParams(const PipelineConfig& config);
 // Where the source stored as `source` (ListSources' form) is read: the ledger
 // root joined to a root-relative path; URLs and absolute paths as they are.
 std::string SourceLocation(const PipelineConfig& config, const std::string& source);
+// The same from the root alone (what a store's ingest state records).
+std::string SourceLocation(const std::string& root, const std::string& source);
 
 // The source shards, in order, each in its stored form (what the store, the
 // documents' accounts and the report record): a local path relative to

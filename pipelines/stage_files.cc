@@ -10,7 +10,6 @@
 #include "common/encoding.h"
 #include "common/file_util.h"
 #include "common/json.h"
-#include "filter/filters.h"
 #include "pipelines/output_dir.h"
 #include "store/provenance_store.h"
 #include "verify/commitments.h"
@@ -360,7 +359,6 @@ std::string DoneMarker(const std::string& plan_dir, Stage stage, uint64_t task) 
 Result<Prepared> Prepare(const PipelineConfig& c, bool load_tokenizer) {
   Prepared p;
   p.tok_path = c.tokenizer.empty() ? DefaultTokenizerPath() : c.tokenizer;
-  RETURN_IF_ERROR(filter::LoadFilterPipeline(c.file).status());
   p.shard_options.format =
       c.format == "datatrove" ? tokenize::ShardFormat::kDatatrove : tokenize::ShardFormat::kMegatron;
   p.shard_options.shard_tokens = c.shard_tokens;

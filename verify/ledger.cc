@@ -83,12 +83,7 @@ Result<Trust> LoadTrustFile(const std::string& path) {
 
 Status PinTrustFile(const std::string& path, uint64_t height, const Hash& root) {
   ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path, kMaxTrustFileBytes));
-  toml::table t;
-  try {
-    t = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(path + ": " + std::string(e.description()));
-  }
+  ASSIGN_OR_RETURN(toml::table t, ParseToml(text, path));
   Trust check;
   std::string valset_file;
   RETURN_IF_ERROR(ReadTrustTable(path, t, &check, &valset_file));
