@@ -45,9 +45,9 @@ std::string LedgerStory(simdjson::dom::element state, const std::string& file, c
   if (!trust.ok()) return story + " (its trust file cannot be read now)";
   auto v = verify::VerifySnapshot(*snapshot, *trust);
   if (!v.ok()) return story + " (the snapshot no longer verifies: " + v.status().message() + ")";
-  const long entry = v->FindPath(verify::LedgerPath(pipelines::SourceLocation(root, file), root));
-  if (entry < 0) return story;
-  const verify::VerifiedBlock& b = v->blocks[v->BlockOfEntry(static_cast<size_t>(entry))];
+  const auto entry = v->FindPath(verify::LedgerPath(pipelines::SourceLocation(root, file), root));
+  if (!entry) return story;
+  const verify::VerifiedBlock& b = v->blocks[v->BlockOfEntry(*entry)];
   std::string signers;
   for (const auto& s : b.signers) signers += (signers.empty() ? "" : ", ") + s;
   return "record " + leaf + " of its file, committed in block " + std::to_string(b.body.height) + " of " + story +

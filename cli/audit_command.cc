@@ -25,11 +25,10 @@ struct RecordArgs {
   std::optional<uint64_t> pin_height;
 };
 
-int RunAuditRecord(const RecordArgs& a) {
+Status RunAuditRecord(const RecordArgs& a) {
   auto snapshot = ReadSnapshotFile(a.snapshot);
   if (!snapshot.ok()) {
-    LogError(snapshot.status().message());
-    return kExitCannotRun;
+    return snapshot.status();
   }
   std::optional<uint64_t> pin = a.pin_height;
   if (!a.trust.empty()) {
@@ -37,28 +36,24 @@ int RunAuditRecord(const RecordArgs& a) {
     // against it, and carry the proof of consistency with its pin.
     auto trust = LoadTrustFile(a.trust);
     if (!trust.ok()) {
-      LogError(trust.status().message());
-      return kExitCannotRun;
+      return trust.status();
     }
     if (auto v = VerifySnapshot(*snapshot, *trust); !v.ok()) {
-      LogError(a.snapshot + ": " + v.status().message());
-      return kExitBadInput;
+      return AsBadInput(v.status().WithPrefix(a.snapshot));
     }
     if (!pin) pin = trust->pinned_height;
   }
   auto bundle = BuildAuditBundle(a.input, LedgerPath(a.input, a.root), a.offset, *snapshot, {}, pin);
   if (!bundle.ok()) {
-    LogError(bundle.status().message());
-    return bundle.status().code() == StatusCode::kIoError || bundle.status().code() == StatusCode::kUnavailable
-               ? kExitCannotRun
-               : kExitBadInput;
+    const StatusCode code = bundle.status().code();
+    return code == StatusCode::kIoError || code == StatusCode::kUnavailable ? bundle.status()
+                                                                            : AsBadInput(bundle.status());
   }
   std::string text = FormatAuditBundle(*bundle);
   std::ofstream out(a.out, std::ios::binary | std::ios::trunc);
   out << text;
   if (!out.flush()) {
-    LogError(a.out + ": cannot write the bundle");
-    return kExitCannotRun;
+    return Status::IoError(a.out + ": cannot write the bundle");
   }
   JsonObject o;
   o.Add("bundle", a.out)
@@ -68,7 +63,7 @@ int RunAuditRecord(const RecordArgs& a) {
       .Add("record_index", bundle->record_index)
       .Add("height", bundle->height);
   std::puts(o.str().c_str());
-  return kExitOk;
+  return Status::Ok();
 }
 
 struct VerifyArgs {
@@ -137,25 +132,27 @@ std::string CheckDecisions(const std::string& bundle_text, const std::string& sh
   return "";
 }
 
-int RunAuditVerify(const VerifyArgs& a) {
+// A bundle that does not verify: the JSON line on stdout says so, and why.
+Status Failed(JsonObject* o, const std::string& why, const std::string& bundle) {
+  o->Add("status", "failed").Add("error", why);
+  std::puts(o->str().c_str());
+  return Status::BadInput(bundle + ": " + why);
+}
+
+Status RunAuditVerify(const VerifyArgs& a) {
   auto trust = LoadTrustFile(a.trust);
   if (!trust.ok()) {
-    LogError(trust.status().message());
-    return kExitCannotRun;
+    return trust.status();
   }
   auto text = ReadWholeFile(a.bundle);
   if (!text.ok()) {
-    LogError(text.status().message());
-    return kExitCannotRun;
+    return text.status();
   }
   JsonObject o;
   o.Add("bundle", a.bundle);
   auto bundle = ParseAuditBundle(*text);
   if (!bundle.ok()) {
-    LogError(a.bundle + ": " + bundle.status().message());
-    o.Add("status", "failed").Add("error", bundle.status().message());
-    std::puts(o.str().c_str());
-    return kExitBadInput;
+    return Failed(&o, bundle.status().message(), a.bundle);
   }
   std::optional<std::string> bytes;
   const bool fetch = a.fetch || !a.fetch_from.empty();
@@ -166,15 +163,11 @@ int RunAuditVerify(const VerifyArgs& a) {
     if (from.empty()) {
       auto proofs = VerifyAuditBundle(*bundle, *trust);  // the path and extent to fetch, verified first
       if (!proofs.ok()) {
-        LogError(a.bundle + ": " + proofs.status().message());
-        o.Add("status", "failed").Add("error", proofs.status().message());
-        std::puts(o.str().c_str());
-        return kExitBadInput;
+        return Failed(&o, proofs.status().message(), a.bundle);
       }
       auto where = FetchLocation(a, proofs->entry.path);
       if (!where.ok()) {
-        LogError(where.status().message());
-        return kExitCannotRun;
+        return where.status();
       }
       from = *where;
       so.offset = proofs->leaf.offset;
@@ -183,26 +176,19 @@ int RunAuditVerify(const VerifyArgs& a) {
     }
     auto data = ingest::ReadAllFromUri(from, so);
     if (!data.ok()) {
-      LogError(data.status().message());
-      return kExitCannotRun;
+      return data.status();
     }
     bytes = std::move(data).value();
   }
   auto r = VerifyAuditBundle(*bundle, *trust, bytes);
   if (!r.ok()) {
-    LogError(a.bundle + ": " + r.status().message());
-    o.Add("status", "failed").Add("error", r.status().message());
-    std::puts(o.str().c_str());
-    return kExitBadInput;
+    return Failed(&o, r.status().message(), a.bundle);
   }
   bool tokens_ok = true;
   JsonObject doc;
   std::string token_error = CheckDecisions(*text, a.shards, &doc, &tokens_ok);
   if (!tokens_ok) {
-    LogError(a.bundle + ": tokens: " + token_error);
-    o.Add("status", "failed").Add("error", "tokens: " + token_error);
-    std::puts(o.str().c_str());
-    return kExitBadInput;
+    return Failed(&o, "tokens: " + token_error, a.bundle);
   }
   o.Add("status", "verified")
       .Add("path", r->entry.path)
@@ -218,16 +204,16 @@ int RunAuditVerify(const VerifyArgs& a) {
   const std::string extra = doc.str();
   if (extra.size() > 2) line = line.substr(0, line.size() - 1) + "," + extra.substr(1);
   std::puts(line.c_str());
-  return kExitOk;
+  return Status::Ok();
 }
 
 }  // namespace
 
-void RegisterAuditCommands(CLI::App& app, int* exit_code) {
+void RegisterAuditCommands(CLI::App& app, Status* result) {
   auto* audit =
       app.add_subcommand("audit", "Proof bundles for single records, checkable offline; a document's account");
   audit->require_subcommand(0, 1);
-  AddStoreAudit(audit, exit_code);
+  AddStoreAudit(audit, result);
 
   auto rec = std::make_shared<RecordArgs>();
   auto* record = audit->add_subcommand("record", "Write the proof bundle of one record");
@@ -245,7 +231,7 @@ void RegisterAuditCommands(CLI::App& app, int* exit_code) {
       ->add_option("--pin-height", rec->pin_height,
                    "Carry the proof of consistency with the block at this height (a verifier's pin)")
       ->check(WholeNumber());
-  record->callback([rec, exit_code] { *exit_code = RunAuditRecord(*rec); });
+  record->callback([rec, result] { *result = RunAuditRecord(*rec); });
 
   auto ver = std::make_shared<VerifyArgs>();
   auto* verify = audit->add_subcommand("verify", "Verify a proof bundle offline");
@@ -260,7 +246,7 @@ void RegisterAuditCommands(CLI::App& app, int* exit_code) {
                      "Read the record's bytes from this file or URL (a Range request)");
   verify->add_option("--shards", ver->shards,
                      "For a document bundle: the shards folder (with manifest.json) to check its tokens in");
-  verify->callback([ver, exit_code] { *exit_code = RunAuditVerify(*ver); });
+  verify->callback([ver, result] { *result = RunAuditVerify(*ver); });
 }
 
 }  // namespace crawlproof::cli

@@ -1,29 +1,57 @@
 // Subcommand registration: each cli/<name>_command.cc adds its subcommands to
-// the app and returns the exit code through `exit_code`.
+// the app; the command that runs stores its Status in `result`, which main()
+// logs and turns into the exit status (ExitCode), the only place that does.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
+#include "common/status.h"
+
 namespace crawlproof::cli {
 
-// Exit codes (DESIGN.md): 0 success; 1 completed but some input was bad or did
-// not verify; 2 could not run (usage, unreadable input).
+// Exit codes (docs/cli.md): 0 success; 1 the command completed but some input
+// was bad or did not verify (Status::BadInput; each case was logged where it
+// was found); 2 it could not run (any other status: usage, unreadable input).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitBadInput = 1;
 inline constexpr int kExitCannotRun = 2;
 
-void RegisterWarcCommands(CLI::App& app, int* exit_code);
-void RegisterLedgerCommands(CLI::App& app, int* exit_code);
-void RegisterAuditCommands(CLI::App& app, int* exit_code);
-void RegisterExtractCommands(CLI::App& app, int* exit_code);
-void RegisterFilterCommands(CLI::App& app, int* exit_code);
-void RegisterDedupCommands(CLI::App& app, int* exit_code);
-void RegisterTokenizeCommands(CLI::App& app, int* exit_code);
-void RegisterRunCommands(CLI::App& app, int* exit_code);
+inline int ExitCode(const Status& s) {
+  if (s.ok()) return kExitOk;
+  return s.code() == StatusCode::kBadInput ? kExitBadInput : kExitCannotRun;
+}
+
+// `s` (from a check the input failed: a proof, a digest, a parse) as the
+// command's bad-input result, same message.
+inline Status AsBadInput(const Status& s) {
+  return s.ok() ? s : Status::BadInput(s.message());
+}
+
+// How a command over several inputs ends: could not run when `unreadable` of
+// its `inputs` could not be opened or read at all, else bad input when `bad`
+// of its `unit` (records, lines, documents) were bad. Each was logged as found;
+// this is the summary line.
+inline Status InputsResult(const std::string& command, uint64_t inputs, uint64_t unreadable, uint64_t bad,
+                           const std::string& unit) {
+  if (unreadable > 0)
+    return Status::NotFound(command + ": " + std::to_string(unreadable) + " of " + std::to_string(inputs) +
+                            (inputs == 1 ? " input" : " inputs") + " could not be read");
+  if (bad > 0) return Status::BadInput(command + ": " + std::to_string(bad) + " bad " + unit + " (see above)");
+  return Status::Ok();
+}
+
+void RegisterWarcCommands(CLI::App& app, Status* result);
+void RegisterLedgerCommands(CLI::App& app, Status* result);
+void RegisterAuditCommands(CLI::App& app, Status* result);
+void RegisterExtractCommands(CLI::App& app, Status* result);
+void RegisterFilterCommands(CLI::App& app, Status* result);
+void RegisterDedupCommands(CLI::App& app, Status* result);
+void RegisterTokenizeCommands(CLI::App& app, Status* result);
+void RegisterRunCommands(CLI::App& app, Status* result);
 // stage, status, cancel (the Slurm executor) and store dump.
-void RegisterSlurmCommands(CLI::App& app, int* exit_code);
+void RegisterSlurmCommands(CLI::App& app, Status* result);
 // `audit --store DIR (--doc | --url | --shard --index)` on the audit command.
-void AddStoreAudit(CLI::App* audit, int* exit_code);
+void AddStoreAudit(CLI::App* audit, Status* result);
 
 // Option checks for byte offsets, lengths and counts: a plain decimal (no
 // sign: "-1" must not wrap around to 2^64 - 1), at least `min`.

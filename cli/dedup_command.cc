@@ -91,16 +91,14 @@ void PutLe(std::string* out, uint64_t v, int bytes) {
 // The signature file is written as the batches come, to a temporary file
 // beside the output that is renamed over it at the end (the count in the
 // header is filled in last).
-int RunMinhash(const MinhashArgs& a) {
+Status RunMinhash(const MinhashArgs& a) {
   if (Status s = RefuseOverwritingInputs({a.input}, {a.output}); !s.ok()) {
-    LogError("minhash: " + s.message());
-    return kExitCannotRun;
+    return s.WithPrefix("minhash");
   }
   const std::string tmp = a.output + ".tmp." + std::to_string(::getpid());
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) {
-    LogError("minhash: cannot create " + tmp + ": " + std::strerror(errno));
-    return kExitCannotRun;
+    return Status::IoError("minhash: cannot create " + tmp + ": " + std::strerror(errno));
   }
   kernels::MinHashParams params{a.num_perm, a.ngram, a.seed};
   std::string out = "CRAWLPROOF-MH-V1";
@@ -139,9 +137,10 @@ int RunMinhash(const MinhashArgs& a) {
   write_ok = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0 && write_ok;
   write_ok = std::fclose(f) == 0 && write_ok;
   if (!read.ok() || !write_ok || std::rename(tmp.c_str(), a.output.c_str()) != 0) {
-    LogError(read.ok() ? "minhash: cannot write " + a.output + ": " + std::strerror(errno) : read.message());
+    Status failed =
+        read.ok() ? Status::IoError("minhash: cannot write " + a.output + ": " + std::strerror(errno)) : read;
     std::remove(tmp.c_str());
-    return kExitCannotRun;
+    return failed;
   }
   JsonObject o;
   o.Add("msg", "minhash: done")
@@ -150,7 +149,7 @@ int RunMinhash(const MinhashArgs& a) {
       .Add("device", device.empty() ? std::string("cpu") : device)
       .Add("signature_seconds", seconds);
   LogFields(LogLevel::kInfo, o.str());
-  return docs.invalid ? kExitBadInput : kExitOk;
+  return InputsResult("minhash", 1, 0, docs.invalid, "lines");
 }
 
 // ---- dedup --------------------------------------------------------------------
@@ -165,10 +164,9 @@ struct DedupArgs {
   std::string memory_budget = "auto", temp_dir;
 };
 
-int RunDedup(const DedupArgs& a) {
+Status RunDedup(const DedupArgs& a) {
   if (Status s = RefuseOverwritingInputs({a.input}, {a.output, a.removed, a.stats}); !s.ok()) {
-    LogError("dedup: " + s.message());
-    return kExitCannotRun;
+    return s.WithPrefix("dedup");
   }
   Docs docs;
   auto t0 = std::chrono::steady_clock::now();
@@ -184,8 +182,7 @@ int RunDedup(const DedupArgs& a) {
   if (a.memory_budget == "auto") {
     o.memory_budget = dedup::PhysicalMemoryBytes() / 2;
   } else if (!ParseByteSize(a.memory_budget, &o.memory_budget)) {
-    LogError("dedup: --memory-budget " + a.memory_budget + ": not a size (e.g. 4G, 512M, auto)");
-    return kExitCannotRun;
+    return Status::InvalidArgument("dedup: --memory-budget " + a.memory_budget + ": not a size (e.g. 4G, 512M, auto)");
   }
   o.temp_dir = a.temp_dir;
   if (o.temp_dir.empty()) o.temp_dir = Dirname(a.output);
@@ -196,8 +193,7 @@ int RunDedup(const DedupArgs& a) {
                          " rows=" + std::to_string(a.rows);
     auto opened = store::OpenRocksDbIndex(a.index, params, a.num_perm);
     if (!opened.ok()) {
-      LogError(opened.status().message());
-      return kExitCannotRun;
+      return opened.status();
     }
     index = std::move(opened).value();
   }
@@ -214,18 +210,15 @@ int RunDedup(const DedupArgs& a) {
     return deduplicator.Add(d->texts, dates, ids);
   });
   if (!read.ok()) {
-    LogError(read.message());
-    return kExitCannotRun;
+    return read;
   }
   auto report = deduplicator.Finish();
   if (!report.ok()) {
-    LogError(report.status().message());
-    return kExitCannotRun;
+    return report.status();
   }
   LineFile kept, removed;
   if (!kept.Open(a.output) || !removed.Open(a.removed)) {
-    LogError("dedup: cannot create the outputs");
-    return kExitCannotRun;
+    return Status::IoError("dedup: cannot create the outputs");
   }
   // Second pass: kept lines as they came, removed ones as records.
   size_t k = 0;
@@ -255,14 +248,12 @@ int RunDedup(const DedupArgs& a) {
   bool write_ok = kept.Close();
   write_ok = removed.Close() && write_ok;
   if (!s.ok() || !write_ok) {
-    LogError(s.ok() ? "dedup: writing the outputs failed" : s.message());
-    return kExitCannotRun;
+    return s.ok() ? Status::IoError("dedup: writing the outputs failed") : s;
   }
   // The index learns this run's kept documents only once the outputs exist.
   if (index) {
     if (Status w = index->Add(report->newly_kept); !w.ok()) {
-      LogError(w.message());
-      return kExitCannotRun;
+      return w;
     }
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -285,14 +276,13 @@ int RunDedup(const DedupArgs& a) {
       .Add("seconds", seconds);
   if (!a.stats.empty()) {
     if (Status w = WriteFileAtomically(a.stats, st.str() + "\n"); !w.ok()) {
-      LogError(w.message());
-      return kExitCannotRun;
+      return w;
     }
   }
   JsonObject summary;
   summary.Add("msg", "dedup: done").AddRaw("stats", st.str());
   LogFields(LogLevel::kInfo, summary.str());
-  return docs.invalid ? kExitBadInput : kExitOk;
+  return InputsResult("dedup", 1, 0, docs.invalid, "lines");
 }
 
 void AddMinhashOptions(CLI::App* cmd, uint32_t* num_perm, uint32_t* ngram, uint64_t* seed, std::string* device,
@@ -308,13 +298,13 @@ void AddMinhashOptions(CLI::App* cmd, uint32_t* num_perm, uint32_t* ngram, uint6
 
 }  // namespace
 
-void RegisterDedupCommands(CLI::App& app, int* exit_code) {
+void RegisterDedupCommands(CLI::App& app, Status* result) {
   auto m = std::make_shared<MinhashArgs>();
   auto* minhash = app.add_subcommand("minhash", "MinHash signatures of documents (binary file, docs/dedup.md)");
   minhash->add_option("--input", m->input, "Documents (JSON lines with id and text)")->required();
   minhash->add_option("--output", m->output, "Signature file")->required();
   AddMinhashOptions(minhash, &m->num_perm, &m->ngram, &m->seed, &m->device, &m->threads);
-  minhash->callback([m, exit_code] { *exit_code = RunMinhash(*m); });
+  minhash->callback([m, result] { *result = RunMinhash(*m); });
 
   auto d = std::make_shared<DedupArgs>();
   auto* dedup = app.add_subcommand("dedup", "Remove exact and near duplicates (MinHash + LSH)");
@@ -342,7 +332,7 @@ void RegisterDedupCommands(CLI::App& app, int* exit_code) {
   dedup->add_option("--temp-dir", d->temp_dir,
                     "Directory for those temporary files (default: the --output file's directory)");
   AddMinhashOptions(dedup, &d->num_perm, &d->ngram, &d->seed, &d->device, &d->threads);
-  dedup->callback([d, exit_code] { *exit_code = RunDedup(*d); });
+  dedup->callback([d, result] { *result = RunDedup(*d); });
 }
 
 }  // namespace crawlproof::cli

@@ -24,10 +24,9 @@ struct ExtractArgs {
   size_t max_html_bytes = 16 << 20;
 };
 
-int RunExtract(const ExtractArgs& a) {
+Status RunExtract(const ExtractArgs& a) {
   if (Status s = RefuseOverwritingInputs(a.inputs, {a.stats}); !s.ok()) {
-    LogError("extract: " + s.message());
-    return kExitCannotRun;
+    return s.WithPrefix("extract");
   }
   Output out;
   Progress progress(ParseProgressOption(a.progress), 0);
@@ -37,7 +36,7 @@ int RunExtract(const ExtractArgs& a) {
   options.language.min_score = a.min_lang_score;
   std::map<std::string, uint64_t> skipped, languages;
   uint64_t records = 0, documents = 0, text_bytes = 0, truncated = 0, input_errors = 0;
-  bool any_unreadable = false;
+  uint64_t unreadable = 0;
   auto t0 = std::chrono::steady_clock::now();
   ingest::WarcReaderOptions ro;
   ro.check_digests = false;  // `warc index` and `ledger check` verify; this extracts
@@ -45,7 +44,7 @@ int RunExtract(const ExtractArgs& a) {
     auto reader = ingest::WarcReader::Open(input, {}, ro);
     if (!reader.ok()) {
       LogError(reader.status().message());
-      any_unreadable = true;
+      ++unreadable;
       continue;
     }
     ingest::WarcReader& rd = **reader;
@@ -97,17 +96,15 @@ int RunExtract(const ExtractArgs& a) {
   LogFields(LogLevel::kInfo, summary.str());
   if (!a.stats.empty()) {
     if (Status s = WriteFileAtomically(a.stats, stats.str() + "\n"); !s.ok()) {
-      LogError(s.message());
-      return kExitCannotRun;
+      return s;
     }
   }
-  if (any_unreadable) return kExitCannotRun;
-  return input_errors > 0 ? kExitBadInput : kExitOk;
+  return InputsResult("extract", a.inputs.size(), unreadable, input_errors, "records");
 }
 
 }  // namespace
 
-void RegisterExtractCommands(CLI::App& app, int* exit_code) {
+void RegisterExtractCommands(CLI::App& app, Status* result) {
   auto args = std::make_shared<ExtractArgs>();
   auto* cmd = app.add_subcommand("extract", "WARC/WET records to documents: main text, title, language (JSON lines)");
   cmd->add_option("inputs", args->inputs, "WARC or WET files or URLs")->required();
@@ -118,7 +115,7 @@ void RegisterExtractCommands(CLI::App& app, int* exit_code) {
   cmd->add_option("--stats", args->stats, "Write counts (documents, skip reasons, languages) as JSON to this file");
   cmd->add_option("--progress", args->progress, "Progress on stderr: auto, json, off")
       ->check(CLI::IsMember({"auto", "json", "off"}));
-  cmd->callback([args, exit_code] { *exit_code = RunExtract(*args); });
+  cmd->callback([args, result] { *result = RunExtract(*args); });
 }
 
 }  // namespace crawlproof::cli

@@ -43,20 +43,17 @@ std::string Rewrite(simdjson::dom::object obj, const std::string* new_text, cons
   return out;
 }
 
-int RunFilter(const FilterArgs& a) {
+Status RunFilter(const FilterArgs& a) {
   if (Status s = RefuseOverwritingInputs({a.input, a.config}, {a.output, a.dropped, a.stats}); !s.ok()) {
-    LogError("filter: " + s.message());
-    return kExitCannotRun;
+    return s.WithPrefix("filter");
   }
   auto pipeline = filter::LoadFilterPipeline(a.config);
   if (!pipeline.ok()) {
-    LogError(pipeline.status().message());
-    return kExitCannotRun;
+    return pipeline.status();
   }
   LineFile kept, dropped;
   if (!kept.Open(a.output) || !dropped.Open(a.dropped)) {
-    LogError("filter: cannot create " + (a.output.empty() ? a.dropped : a.output));
-    return kExitCannotRun;
+    return Status::IoError("filter: cannot create " + (a.output.empty() ? a.dropped : a.output));
   }
   std::map<std::string, uint64_t> reasons, changes, skipped;
   uint64_t documents = 0, n_kept = 0, n_dropped = 0, invalid = 0;
@@ -123,12 +120,10 @@ int RunFilter(const FilterArgs& a) {
   });
   bool closed = kept.Close() && dropped.Close();
   if (!read.ok()) {
-    LogError(read.message());
-    return kExitCannotRun;
+    return read;
   }
   if (!closed) {
-    LogError("filter: writing the outputs failed");
-    return kExitCannotRun;
+    return Status::IoError("filter: writing the outputs failed");
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto obj_of = [](const std::map<std::string, uint64_t>& m) {
@@ -147,19 +142,18 @@ int RunFilter(const FilterArgs& a) {
       .Add("seconds", seconds);
   if (!a.stats.empty()) {
     if (Status s = WriteFileAtomically(a.stats, stats.str() + "\n"); !s.ok()) {
-      LogError(s.message());
-      return kExitCannotRun;
+      return s;
     }
   }
   JsonObject summary;
   summary.Add("msg", "filter: done").AddRaw("stats", stats.str());
   LogFields(LogLevel::kInfo, summary.str());
-  return invalid > 0 ? kExitBadInput : kExitOk;
+  return InputsResult("filter", 1, 0, invalid, "lines");
 }
 
 }  // namespace
 
-void RegisterFilterCommands(CLI::App& app, int* exit_code) {
+void RegisterFilterCommands(CLI::App& app, Status* result) {
   auto args = std::make_shared<FilterArgs>();
   auto* cmd = app.add_subcommand("filter", "Quality filters over documents (JSON lines): kept and dropped outputs");
   cmd->add_option("--input", args->input, "Documents, one JSON object per line (`crawlproof extract` output)")
@@ -168,7 +162,7 @@ void RegisterFilterCommands(CLI::App& app, int* exit_code) {
   cmd->add_option("--output", args->output, "Kept documents")->required();
   cmd->add_option("--dropped", args->dropped, "Dropped documents, each with its \"reason\"")->required();
   cmd->add_option("--stats", args->stats, "Counts per reason, change and skipped check (JSON)");
-  cmd->callback([args, exit_code] { *exit_code = RunFilter(*args); });
+  cmd->callback([args, result] { *result = RunFilter(*args); });
 }
 
 }  // namespace crawlproof::cli

@@ -54,17 +54,15 @@ struct KeygenArgs {
   std::string name, out;
 };
 
-int RunKeygen(const KeygenArgs& a) {
+Status RunKeygen(const KeygenArgs& a) {
   if (!ValidSignerName(a.name)) {
-    LogError("keygen: invalid name '" + a.name + "' (no whitespace, no '+')");
-    return kExitCannotRun;
+    return Status::InvalidArgument("keygen: invalid name '" + a.name + "' (no whitespace, no '+')");
   }
   std::error_code ec;
   std::filesystem::create_directories(a.out, ec);
   auto kp = GenerateEd25519();
   if (!kp.ok()) {
-    LogError(kp.status().message());
-    return kExitCannotRun;
+    return kp.status();
   }
   std::string base = a.out + "/" + a.name;
   for (auto [path, data, mode] :
@@ -72,14 +70,13 @@ int RunKeygen(const KeygenArgs& a) {
         std::tuple{base + ".pub", kp->public_pem, mode_t{0644}},
         std::tuple{base + ".vkey", ValidatorLine(a.name, kp->public_key) + "\n", mode_t{0644}}}) {
     if (Status s = WriteNewFile(path, data, mode); !s.ok()) {
-      LogError("keygen: " + s.message());
-      return kExitCannotRun;
+      return s.WithPrefix("keygen");
     }
   }
   JsonObject o;
   o.Add("name", a.name).Add("private_key", base + ".key").Add("public_key", base + ".pub").Add("vkey", base + ".vkey");
   PrintLine(o.str());
-  return kExitOk;
+  return Status::Ok();
 }
 
 // ---- ledger valset --------------------------------------------------------
@@ -89,23 +86,21 @@ struct ValsetArgs {
   std::vector<std::string> vkeys;
 };
 
-int RunValset(const ValsetArgs& a) {
+Status RunValset(const ValsetArgs& a) {
   std::vector<std::string> lines;
   for (const auto& f : a.vkeys) {
     std::string text;
     if (!ReadText(f, &text)) {
-      LogError(f + ": cannot read");
-      return kExitCannotRun;
+      return Status::InvalidArgument(f + ": cannot read");
     }
     lines.push_back(text);
   }
   auto set = MakeValidatorSet(a.quorum, lines);
   if (!set.ok()) {
-    LogError("ledger valset: " + set.status().message());
-    return kExitCannotRun;
+    return Status::InvalidArgument("ledger valset: " + set.status().message());
   }
   std::fwrite(set->document.data(), 1, set->document.size(), stdout);
-  return kExitOk;
+  return Status::Ok();
 }
 
 // ---- ledger build ---------------------------------------------------------
@@ -120,33 +115,29 @@ struct BuildArgs {
   bool no_leaves = false;
 };
 
-int RunBuild(const BuildArgs& a) {
+Status RunBuild(const BuildArgs& a) {
   if (a.keys.empty()) {
-    LogError("ledger build: no signing key: give --key NAME.key once per validator signing this block");
-    return kExitCannotRun;
+    return Status::InvalidArgument(
+        "ledger build: no signing key: give --key NAME.key once per validator signing this block");
   }
   std::string doc;
   if (!ReadText(a.valset, &doc)) {
-    LogError(a.valset + ": cannot read the validator set");
-    return kExitCannotRun;
+    return Status::InvalidArgument(a.valset + ": cannot read the validator set");
   }
   auto set = ParseValidatorSet(doc);
   if (!set.ok()) {
-    LogError(a.valset + ": " + set.status().message());
-    return kExitCannotRun;
+    return set.status().WithPrefix(a.valset);
   }
   std::vector<Ed25519Signer> signers;
   std::vector<Signer> sign_as;
   for (const auto& k : a.keys) {
     std::string pem;
     if (!ReadText(k, &pem)) {
-      LogError(k + ": cannot read");
-      return kExitCannotRun;
+      return Status::InvalidArgument(k + ": cannot read");
     }
     auto s = Ed25519Signer::FromPem(pem);
     if (!s.ok()) {
-      LogError(k + ": " + s.status().message());
-      return kExitCannotRun;
+      return s.status().WithPrefix(k);
     }
     signers.push_back(std::move(s).value());
   }
@@ -156,32 +147,30 @@ int RunBuild(const BuildArgs& a) {
   if (!a.prev.empty()) {
     auto prev = ReadSnapshotFile(a.prev);
     if (!prev.ok()) {
-      LogError(prev.status().message());
-      return kExitCannotRun;
+      return prev.status();
     }
     snapshot = std::move(prev).value();
   }
   std::vector<FileEntry> files;
   std::vector<std::string> sidecars;  // encoded leaf sidecars, one per file
-  bool damaged = false;
+  uint64_t damaged = 0;
   for (const auto& input : a.inputs) {
     auto c = CommitFile(input, LedgerPath(input, a.root));
     if (!c.ok()) {
-      LogError(c.status().message());
-      return kExitCannotRun;
+      return c.status();
     }
     for (const auto& p : c->problems) LogError(p);
     if (c->entry.size == 0 && !a.allow_empty) {
       // An empty file is almost always a failed download or copy: committing
       // it would vouch for nothing.
       LogError(input + ": empty (0 bytes); not committed (use --allow-empty to commit it as it is)");
-      damaged = true;
+      ++damaged;
       continue;
     }
     if (!c->problems.empty() && !a.allow_damaged) {
       LogError(input + ": " + std::to_string(c->problems.size()) +
                " problems; not committed (use --allow-damaged to commit the file as it is)");
-      damaged = true;
+      ++damaged;
       continue;
     }
     JsonObject o;
@@ -194,7 +183,9 @@ int RunBuild(const BuildArgs& a) {
     files.push_back(c->entry);
     sidecars.push_back(EncodeLeafSidecar(c->leaf_hashes));
   }
-  if (damaged) return kExitBadInput;
+  if (damaged > 0)
+    return Status::BadInput("ledger build: " + std::to_string(damaged) + (damaged == 1 ? " file" : " files") +
+                            " not committed; no block written");
   if (!a.no_leaves) {
     // Content-addressed, so written before the snapshot: a failed snapshot
     // write leaves only unreferenced sidecars behind.
@@ -205,8 +196,7 @@ int RunBuild(const BuildArgs& a) {
       auto name = LeafSidecarName(files[i]);
       Status s = name.ok() ? WriteFileAtomically(dir + "/" + *name, sidecars[i]) : name.status();
       if (!s.ok()) {
-        LogError("ledger build: leaf sidecar of " + files[i].path + ": " + s.message());
-        return kExitCannotRun;
+        return s.WithPrefix("ledger build: leaf sidecar of " + files[i].path);
       }
     }
   }
@@ -215,8 +205,7 @@ int RunBuild(const BuildArgs& a) {
                                                     std::chrono::system_clock::now().time_since_epoch())
                                                     .count());
   if (Status s = AppendBlock(&snapshot, a.origin, *set, sign_as, std::move(files), now); !s.ok()) {
-    LogError("ledger build: " + s.message());
-    return kExitCannotRun;
+    return s.WithPrefix("ledger build");
   }
   // The snapshot as a verifier with its own genesis set would see it: a block
   // without its quorum, or a switch the new set does not co-sign, is not written.
@@ -224,43 +213,35 @@ int RunBuild(const BuildArgs& a) {
   own.origin = snapshot.origin;
   if (auto genesis = ParseValidatorSet(snapshot.valsets[0]); genesis.ok()) own.genesis = std::move(genesis).value();
   if (auto v = VerifySnapshot(snapshot, own); !v.ok()) {
-    LogError("ledger build: the new block would not verify, not written: " + v.status().message());
-    return kExitCannotRun;
+    return Status::InvalidArgument("ledger build: the new block would not verify, not written: " +
+                                   v.status().message());
   }
   if (Status s = WriteSnapshotFile(a.out, snapshot); !s.ok()) {
-    LogError(s.message());
-    return kExitCannotRun;
+    return s;
   }
   LogInfo(a.out + ": block " + std::to_string(snapshot.blocks.size() - 1) + " appended");
-  return kExitOk;
+  return Status::Ok();
 }
 
 // ---- ledger verify / check / consistency ------------------------------------
 
-// Loads and verifies; on failure logs and sets *exit_code.
-std::optional<VerifiedLedger> LoadVerified(const std::string& snapshot_path, const std::string& trust_path,
-                                           int* exit_code) {
+// Loads and verifies: a trust file or snapshot that cannot be read is "cannot
+// run", one that does not verify is bad input (also printed as a JSON line).
+Result<VerifiedLedger> LoadVerified(const std::string& snapshot_path, const std::string& trust_path) {
   auto trust = LoadTrustFile(trust_path);
-  if (!trust.ok()) {
-    LogError(trust.status().message());
-    *exit_code = kExitCannotRun;
-    return std::nullopt;
-  }
+  if (!trust.ok()) return trust.status();
   auto snapshot = ReadSnapshotFile(snapshot_path);
   if (!snapshot.ok()) {
-    LogError(snapshot.status().message());
     StatusCode code = snapshot.status().code();
-    *exit_code = code == StatusCode::kNotFound || code == StatusCode::kIoError ? kExitCannotRun : kExitBadInput;
-    return std::nullopt;
+    return code == StatusCode::kNotFound || code == StatusCode::kIoError ? snapshot.status()
+                                                                         : AsBadInput(snapshot.status());
   }
   auto v = VerifySnapshot(*snapshot, *trust);
   if (!v.ok()) {
-    LogError(snapshot_path + ": " + v.status().message());
     JsonObject o;
     o.Add("snapshot", snapshot_path).Add("status", "failed").Add("error", v.status().message());
     PrintLine(o.str());
-    *exit_code = kExitBadInput;
-    return std::nullopt;
+    return AsBadInput(v.status().WithPrefix(snapshot_path));
   }
   return std::move(v).value();
 }
@@ -272,30 +253,27 @@ struct VerifyArgs {
   bool pin = false;
 };
 
-int RunVerify(const VerifyArgs& a) {
-  int code = kExitOk;
-  auto v = LoadVerified(a.snapshot, a.trust, &code);
-  if (!v) return code;
+Status RunVerify(const VerifyArgs& a) {
+  ASSIGN_OR_RETURN(auto v, LoadVerified(a.snapshot, a.trust));
   JsonObject o;
   o.Add("snapshot", a.snapshot)
       .Add("status", "verified")
-      .Add("height", v->height())
-      .Add("files", static_cast<uint64_t>(v->entries.size()))
-      .Add("root", ToHex(v->root()))
-      .AddRaw("signers", JsonStringArray(v->blocks.back().signers));
+      .Add("height", v.height())
+      .Add("files", static_cast<uint64_t>(v.entries.size()))
+      .Add("root", ToHex(v.root()))
+      .AddRaw("signers", JsonStringArray(v.blocks.back().signers));
   if (a.pin) {
     // Move the trust point forward: the new head must extend the pinned log
     // (an RFC 9162 consistency proof, checked here and printed for the record).
     auto trust = LoadTrustFile(a.trust);
     if (trust.ok() && trust->pinned_height) {
-      const BlockBody& old_block = v->blocks[*trust->pinned_height].body;
-      const BlockBody& head = v->blocks.back().body;
+      const BlockBody& old_block = v.blocks[*trust->pinned_height].body;
+      const BlockBody& head = v.blocks.back().body;
       std::vector<std::string> proof_hex;
       if (old_block.size > 0) {
-        auto proof = ConsistencyProof(std::span<const Hash>(v->entry_hashes).subspan(0, head.size), old_block.size);
+        auto proof = ConsistencyProof(std::span<const Hash>(v.entry_hashes).subspan(0, head.size), old_block.size);
         if (Status s = VerifyConsistency(old_block.size, head.size, old_block.root, head.root, proof); !s.ok()) {
-          LogError(a.snapshot + ": the new head does not extend the pinned block: " + s.message());
-          return kExitBadInput;
+          return Status::BadInput(a.snapshot + ": the new head does not extend the pinned block: " + s.message());
         }
         for (const auto& h : proof) proof_hex.push_back(ToHex(h));
       }
@@ -306,14 +284,13 @@ int RunVerify(const VerifyArgs& a) {
           .AddRaw("proof", JsonStringArray(proof_hex));
       o.AddRaw("consistency", c.str());
     }
-    if (Status s = PinTrustFile(a.trust, v->height(), v->root()); !s.ok()) {
-      LogError(s.message());
-      return kExitCannotRun;
+    if (Status s = PinTrustFile(a.trust, v.height(), v.root()); !s.ok()) {
+      return s;
     }
-    o.Add("pinned", v->height());
+    o.Add("pinned", v.height());
   }
   PrintLine(o.str());
-  return kExitOk;
+  return Status::Ok();
 }
 
 // Where a mismatching file first differs from its ledger entry, record by
@@ -351,11 +328,9 @@ std::string LocateFirstDifference(const VerifyArgs& a, const FileEntry& e, const
   return sentence;
 }
 
-int RunCheck(const VerifyArgs& a) {
-  int code = kExitOk;
-  auto v = LoadVerified(a.snapshot, a.trust, &code);
-  if (!v) return code;
-  bool all_verified = true;
+Status RunCheck(const VerifyArgs& a) {
+  ASSIGN_OR_RETURN(auto v, LoadVerified(a.snapshot, a.trust));
+  uint64_t failed = 0;
   CommitOptions options;
   options.keep_leaves = true;  // to name the first differing record
   for (const auto& input : a.inputs) {
@@ -367,19 +342,19 @@ int RunCheck(const VerifyArgs& a) {
       LogError(c.status().message());
       o.Add("status", "mismatch").Add("detail", "unreadable: " + c.status().message());
       PrintLine(o.str());
-      all_verified = false;
+      ++failed;
       continue;
     }
     for (const auto& p : c->problems) LogWarning(p);
-    long idx = v->FindPath(path);
-    if (idx < 0) {
+    std::optional<size_t> idx = v.FindPath(path);
+    if (!idx) {
       o.Add("status", "not-in-ledger").Add("detail", "no file entry with this path");
       PrintLine(o.str());
-      all_verified = false;
+      ++failed;
       continue;
     }
-    const FileEntry& e = v->entries[static_cast<size_t>(idx)];
-    o.Add("block", static_cast<uint64_t>(v->BlockOfEntry(static_cast<size_t>(idx))));
+    const FileEntry& e = v.entries[*idx];
+    o.Add("block", static_cast<uint64_t>(v.BlockOfEntry(*idx)));
     std::vector<std::string> diffs;
     if (e.size != c->entry.size)
       diffs.push_back("size: ledger " + std::to_string(e.size) + ", file " + std::to_string(c->entry.size));
@@ -398,9 +373,12 @@ int RunCheck(const VerifyArgs& a) {
     if (!detail.empty()) o.Add("detail", detail);
     if (!located.empty()) o.AddRaw("first_differing_record", located);
     PrintLine(o.str());
-    all_verified = all_verified && diffs.empty();
+    if (!diffs.empty()) ++failed;
   }
-  return all_verified ? kExitOk : kExitBadInput;
+  if (failed > 0)
+    return Status::BadInput("ledger check: " + std::to_string(failed) + " of " + std::to_string(a.inputs.size()) +
+                            " files do not match the ledger");
+  return Status::Ok();
 }
 
 struct ConsistencyArgs {
@@ -409,18 +387,15 @@ struct ConsistencyArgs {
   std::optional<uint64_t> to;  // default: the head
 };
 
-int RunConsistency(const ConsistencyArgs& a) {
-  int code = kExitOk;
-  auto v = LoadVerified(a.snapshot, a.trust, &code);
-  if (!v) return code;
-  uint64_t to = a.to.value_or(v->height());
-  if (a.from > to || to > v->height()) {
-    LogError("ledger consistency: need --from <= --to <= " + std::to_string(v->height()));
-    return kExitCannotRun;
+Status RunConsistency(const ConsistencyArgs& a) {
+  ASSIGN_OR_RETURN(auto v, LoadVerified(a.snapshot, a.trust));
+  uint64_t to = a.to.value_or(v.height());
+  if (a.from > to || to > v.height()) {
+    return Status::InvalidArgument("ledger consistency: need --from <= --to <= " + std::to_string(v.height()));
   }
-  const BlockBody& b1 = v->blocks[a.from].body;
-  const BlockBody& b2 = v->blocks[to].body;
-  auto leaves = std::span<const Hash>(v->entry_hashes).subspan(0, b2.size);
+  const BlockBody& b1 = v.blocks[a.from].body;
+  const BlockBody& b2 = v.blocks[to].body;
+  auto leaves = std::span<const Hash>(v.entry_hashes).subspan(0, b2.size);
   std::vector<Hash> proof;
   if (b1.size > 0) proof = ConsistencyProof(leaves, b1.size);
   std::vector<std::string> hex;
@@ -436,17 +411,20 @@ int RunConsistency(const ConsistencyArgs& a) {
       .AddRaw("proof", JsonStringArray(hex))
       .Add("verified", ok);
   PrintLine(o.str());
-  return ok ? kExitOk : kExitBadInput;
+  if (!ok)
+    return Status::BadInput("ledger consistency: block " + std::to_string(to) + " does not extend block " +
+                            std::to_string(a.from));
+  return Status::Ok();
 }
 
 }  // namespace
 
-void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
+void RegisterLedgerCommands(CLI::App& app, Status* result) {
   auto keygen_args = std::make_shared<KeygenArgs>();
   auto* keygen = app.add_subcommand("keygen", "Create an Ed25519 validator key: NAME.key (0600), NAME.pub, NAME.vkey");
   keygen->add_option("--name", keygen_args->name, "Validator name")->required();
   keygen->add_option("--out", keygen_args->out, "Directory for the key files")->required();
-  keygen->callback([keygen_args, exit_code] { *exit_code = RunKeygen(*keygen_args); });
+  keygen->callback([keygen_args, result] { *result = RunKeygen(*keygen_args); });
 
   auto* ledger = app.add_subcommand("ledger", "Signed ledger snapshots of WARC file commitments");
   ledger->require_subcommand(1);
@@ -455,7 +433,7 @@ void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
   auto* valset = ledger->add_subcommand("valset", "Write a validator set document from .vkey files");
   valset->add_option("--quorum", valset_args->quorum, "Signatures a block needs")->required();
   valset->add_option("vkeys", valset_args->vkeys, ".vkey files")->required();
-  valset->callback([valset_args, exit_code] { *exit_code = RunValset(*valset_args); });
+  valset->callback([valset_args, result] { *result = RunValset(*valset_args); });
 
   auto build_args = std::make_shared<BuildArgs>();
   auto* build = ledger->add_subcommand("build", "Commit WARC files in a new signed block");
@@ -475,7 +453,7 @@ void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
   build->add_flag("--allow-empty", build_args->allow_empty, "Commit a file of 0 bytes (refused by default)");
   build->add_flag("--allow-damaged", build_args->allow_damaged, "Commit files the reader reported damage in");
   build->add_option("inputs", build_args->inputs, "WARC files or URLs")->required();
-  build->callback([build_args, exit_code] { *exit_code = RunBuild(*build_args); });
+  build->callback([build_args, result] { *result = RunBuild(*build_args); });
 
   auto verify_args = std::make_shared<VerifyArgs>();
   auto* verify = ledger->add_subcommand("verify", "Verify a snapshot against a trust file");
@@ -484,7 +462,7 @@ void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
   verify->add_flag("--pin", verify_args->pin,
                    "After verifying, pin the head in the trust file ([pinned] height and root), "
                    "checking that it extends the previously pinned block");
-  verify->callback([verify_args, exit_code] { *exit_code = RunVerify(*verify_args); });
+  verify->callback([verify_args, result] { *result = RunVerify(*verify_args); });
 
   auto check_args = std::make_shared<VerifyArgs>();
   auto* check = ledger->add_subcommand("check", "Check WARC files against a verified snapshot");
@@ -494,7 +472,7 @@ void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
   check->add_option("--leaves", check_args->leaves,
                     "Directory or URL prefix of the record-leaf sidecars (default: SNAPSHOT.leaves)");
   check->add_option("inputs", check_args->inputs, "WARC files or URLs")->required();
-  check->callback([check_args, exit_code] { *exit_code = RunCheck(*check_args); });
+  check->callback([check_args, result] { *result = RunCheck(*check_args); });
 
   auto cons_args = std::make_shared<ConsistencyArgs>();
   auto* cons = ledger->add_subcommand("consistency", "RFC 9162 consistency proof between two blocks");
@@ -502,7 +480,7 @@ void RegisterLedgerCommands(CLI::App& app, int* exit_code) {
   cons->add_option("--trust", cons_args->trust, "Trust file (TOML)")->required();
   cons->add_option("--from", cons_args->from, "Older block height")->required()->check(WholeNumber());
   cons->add_option("--to", cons_args->to, "Newer block height (default: the last)")->check(WholeNumber());
-  cons->callback([cons_args, exit_code] { *exit_code = RunConsistency(*cons_args); });
+  cons->callback([cons_args, result] { *result = RunConsistency(*cons_args); });
 }
 
 }  // namespace crawlproof::cli

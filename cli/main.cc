@@ -1,7 +1,9 @@
 // The `crawlproof` binary: parses the command line and hands over to the
 // subcommand (one file per subcommand group in cli/).
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <new>
+#include <string>
 #include <system_error>
 
 #include "cli/commands.h"
@@ -16,16 +18,16 @@ int main(int argc, char** argv) {
   app.add_option("--log-format", log_format, "Log lines on stderr: auto (text on a terminal), text, json")
       ->check(CLI::IsMember({"auto", "text", "json"}));
   app.add_flag("-v,--verbose", verbose, "Also log debug messages");
-  int exit_code = crawlproof::cli::kExitOk;
-  crawlproof::cli::RegisterWarcCommands(app, &exit_code);
-  crawlproof::cli::RegisterLedgerCommands(app, &exit_code);
-  crawlproof::cli::RegisterAuditCommands(app, &exit_code);
-  crawlproof::cli::RegisterExtractCommands(app, &exit_code);
-  crawlproof::cli::RegisterFilterCommands(app, &exit_code);
-  crawlproof::cli::RegisterDedupCommands(app, &exit_code);
-  crawlproof::cli::RegisterTokenizeCommands(app, &exit_code);
-  crawlproof::cli::RegisterRunCommands(app, &exit_code);
-  crawlproof::cli::RegisterSlurmCommands(app, &exit_code);
+  crawlproof::Status result;
+  crawlproof::cli::RegisterWarcCommands(app, &result);
+  crawlproof::cli::RegisterLedgerCommands(app, &result);
+  crawlproof::cli::RegisterAuditCommands(app, &result);
+  crawlproof::cli::RegisterExtractCommands(app, &result);
+  crawlproof::cli::RegisterFilterCommands(app, &result);
+  crawlproof::cli::RegisterDedupCommands(app, &result);
+  crawlproof::cli::RegisterTokenizeCommands(app, &result);
+  crawlproof::cli::RegisterRunCommands(app, &result);
+  crawlproof::cli::RegisterSlurmCommands(app, &result);
   app.parse_complete_callback([&] {
     crawlproof::LogOptions o;
     o.format = log_format == "json"   ? crawlproof::LogFormat::kJson
@@ -48,5 +50,14 @@ int main(int argc, char** argv) {
     crawlproof::LogError("cannot run: out of memory");
     return crawlproof::cli::kExitCannotRun;
   }
-  return exit_code;
+  // Commands log what they find as they go; their result's message is the
+  // last word (why it could not run, or a summary of the bad input).
+  // A message of several lines (run --check's refusals) is logged line by line.
+  const std::string& m = result.message();
+  for (size_t at = 0; !result.ok() && at < m.size();) {
+    const size_t nl = std::min(m.find('\n', at), m.size());
+    crawlproof::LogError(m.substr(at, nl - at));
+    at = nl + 1;
+  }
+  return crawlproof::cli::ExitCode(result);
 }

@@ -126,23 +126,34 @@ void PrintSummary(const pipelines::PipelineConfig& config, const pipelines::RunS
   std::printf("(--json prints the stats line instead; it is also in %s/stats.json)\n", config.output.c_str());
 }
 
-int PrintNothingNew(const pipelines::PipelineConfig& config, uint64_t sources, bool json) {
+// A run that completed: bad input when records could not be read or shards
+// were quarantined (each logged, and in the report).
+Status RunResult(const pipelines::PipelineConfig& config, const pipelines::RunSummary& s) {
+  if (!s.quarantined && !s.input_errors) return Status::Ok();
+  std::string m = "run " + config.name + ": completed with ";
+  if (s.input_errors) m += Count(s.input_errors, "input error", "input errors");
+  if (s.input_errors && s.quarantined) m += " and ";
+  if (s.quarantined) m += Count(s.quarantined, "quarantined source shard", "quarantined source shards");
+  return Status::BadInput(m + " (see " + config.output + "/report.html)");
+}
+
+Status PrintNothingNew(const pipelines::PipelineConfig& config, uint64_t sources, bool json) {
   const std::string line =
       "run " + config.name + ": nothing new — " +
       (sources == 1 ? std::string("the source shard is") : "all " + std::to_string(sources) + " source shards are") +
       " already done; nothing changed";
   if (!json && ::isatty(STDOUT_FILENO)) {
     std::printf("%s\n", line.c_str());
-    return kExitOk;
+    return Status::Ok();
   }
   LogInfo(line);
   JsonObject o;
   o.Add("run", config.name).Add("nothing_new", true).Add("sources", sources);
   std::printf("%s\n", o.str().c_str());
-  return kExitOk;
+  return Status::Ok();
 }
 
-int RunSlurm(const RunArgs& a, const pipelines::PipelineConfig& config) {
+Status RunSlurm(const RunArgs& a, const pipelines::PipelineConfig& config) {
   pipelines::SlurmRunOptions options;
   options.max_shards = a.max_shards;
   options.recheck = a.recheck;
@@ -152,14 +163,13 @@ int RunSlurm(const RunArgs& a, const pipelines::PipelineConfig& config) {
   options.cancel = &g_interrupted;
   auto sub = pipelines::RunOnSlurm(config, options);
   if (!sub.ok()) {
-    LogError("run " + config.name + " (slurm): " + sub.status().message());
-    return kExitCannotRun;
+    return sub.status().WithPrefix("run " + config.name + " (slurm)");
   }
   if (sub->nothing_new) return PrintNothingNew(config, sub->summary.sources, a.json);
   if (a.dry_run) {
     std::printf("plan: %s/plan.json\n", sub->plan_dir.c_str());
     for (const auto& s : sub->scripts) std::printf("%s\n", s.c_str());
-    return kExitOk;
+    return Status::Ok();
   }
   std::string ids;
   for (const auto& j : sub->jobs)
@@ -177,42 +187,31 @@ int RunSlurm(const RunArgs& a, const pipelines::PipelineConfig& config) {
     }
     o.Add("run", config.name).Add("submitted", true).Add("plan", sub->plan_dir).AddRaw("jobs", jobs + "]");
     std::printf("%s\n", o.str().c_str());
-    return kExitOk;
+    return Status::Ok();
   }
   PrintSummary(config, sub->summary, a.json);
-  return sub->summary.quarantined || sub->summary.input_errors ? kExitBadInput : kExitOk;
+  return RunResult(config, sub->summary);
 }
 
-int RunRun(const RunArgs& a) {
+Status RunRun(const RunArgs& a) {
   auto config = pipelines::LoadPipeline(a.pipeline);
   if (!config.ok()) {
-    LogError(config.status().message());
-    return kExitCannotRun;
+    return config.status();
   }
   if (a.check) {
-    Status s = pipelines::CheckPipeline(*config);
-    if (!s.ok()) {
-      // One line per refusal a run would make.
-      for (size_t at = 0; at < s.message().size();) {
-        const size_t nl = std::min(s.message().find('\n', at), s.message().size());
-        LogError(s.message().substr(at, nl - at));
-        at = nl + 1;
-      }
-      return kExitCannotRun;
-    }
+    // One line per refusal a run would make.
+    RETURN_IF_ERROR(pipelines::CheckPipeline(*config));
     std::printf("%s: ok\n", a.pipeline.c_str());
-    return kExitOk;
+    return Status::Ok();
   }
   const std::string executor = a.executor.empty() ? config->executor : a.executor;
   if (executor == "slurm") return RunSlurm(a, *config);
   if (a.wait || a.dry_run) {
-    LogError("--wait and --dry-run are for --executor slurm");
-    return kExitCannotRun;
+    return Status::InvalidArgument("--wait and --dry-run are for --executor slurm");
   }
   if (auto live = pipelines::LiveJobs(config->output); live.ok() && !live->empty()) {
-    LogError("run " + config->name + ": a Slurm submission for " + config->output +
-             " is still live; wait for it or crawlproof cancel " + config->output);
-    return kExitCannotRun;
+    return Status::InvalidArgument("run " + config->name + ": a Slurm submission for " + config->output +
+                                   " is still live; wait for it or crawlproof cancel " + config->output);
   }
   pipelines::RunOptions options;
   options.progress = ParseProgressOption(a.progress);
@@ -223,12 +222,11 @@ int RunRun(const RunArgs& a) {
   options.cancel = &g_interrupted;
   auto summary = pipelines::RunPipeline(*config, options);
   if (!summary.ok()) {
-    LogError("run " + config->name + ": " + summary.status().message());
-    return kExitCannotRun;
+    return summary.status().WithPrefix("run " + config->name);
   }
   if (summary->nothing_new) return PrintNothingNew(*config, summary->sources, a.json);
   PrintSummary(*config, *summary, a.json);
-  return summary->quarantined || summary->input_errors ? kExitBadInput : kExitOk;
+  return RunResult(*config, *summary);
 }
 
 // ---- audit --store -------------------------------------------------------------
@@ -332,24 +330,22 @@ Status WriteDocumentBundle(const store::ProvenanceStore& st, const std::string& 
   return WriteFileAtomically(out, text);
 }
 
-int RunStoreAudit(const StoreAuditArgs& a) {
+Status RunStoreAudit(const StoreAuditArgs& a) {
   int lookups = !a.doc.empty() + !a.url.empty() + (a.shard || a.index);
   if (a.store.empty() || lookups != 1 || (a.shard.has_value() != a.index.has_value())) {
-    LogError("audit: use --store DIR with exactly one of --doc ID, --url URL, --shard N --index I");
-    return kExitCannotRun;
+    return Status::InvalidArgument(
+        "audit: use --store DIR with exactly one of --doc ID, --url URL, --shard N --index I");
   }
   auto st = store::ProvenanceStore::OpenForReading(a.store);
   if (!st.ok()) {
-    LogError(st.status().message());
-    return kExitCannotRun;
+    return st.status();
   }
   std::vector<std::string> ids;
   if (!a.doc.empty()) ids.push_back(a.doc);
   if (!a.url.empty()) {
     auto found = (*st)->DocumentsWithUrl(a.url);
     if (!found.ok()) {
-      LogError(found.status().message());
-      return kExitCannotRun;
+      return found.status();
     }
     ids = *found;
   }
@@ -376,7 +372,7 @@ int RunStoreAudit(const StoreAuditArgs& a) {
     }
     if (id) ids.push_back(*id);
   }
-  bool all_known = !ids.empty();
+  uint64_t unknown = 0;
   if (ids.empty()) {
     JsonObject o;
     o.Add("doc_id", a.doc.empty() ? "" : a.doc).Add("status", "unknown").Add("reason", why_unknown);
@@ -388,16 +384,15 @@ int RunStoreAudit(const StoreAuditArgs& a) {
       std::printf("no document in the store %s for this lookup (%s): status unknown\n", a.store.c_str(),
                   why_unknown.c_str());
     }
-    return kExitBadInput;
+    return Status::BadInput("audit: no document in " + a.store + " for this lookup (" + why_unknown + ")");
   }
   for (const auto& id : ids) {
     auto doc = (*st)->Document(id);
     if (!doc.ok()) {
-      LogError(doc.status().message());
-      return kExitCannotRun;
+      return doc.status();
     }
     if (!*doc) {
-      all_known = false;
+      ++unknown;
       JsonObject o;
       o.Add("doc_id", id).Add("status", "unknown").Add("reason", "not in the store");
       if (a.json) {
@@ -414,22 +409,24 @@ int RunStoreAudit(const StoreAuditArgs& a) {
     }
     if (!a.bundle.empty()) {
       if (ids.size() != 1) {
-        LogError("audit --bundle: the lookup gives " + std::to_string(ids.size()) + " documents; use --doc");
-        return kExitCannotRun;
+        return Status::InvalidArgument("audit --bundle: the lookup gives " + std::to_string(ids.size()) +
+                                       " documents; use --doc");
       }
       if (Status s = WriteDocumentBundle(**st, **doc, a.bundle); !s.ok()) {
-        LogError(s.message());
-        return s.code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitCannotRun;
+        return s.code() == StatusCode::kInvalidArgument ? AsBadInput(s) : s;
       }
       LogInfo("audit: proof bundle of " + id + " written to " + a.bundle);
     }
   }
-  return all_known ? kExitOk : kExitBadInput;
+  if (unknown > 0)
+    return Status::BadInput("audit: " + std::to_string(unknown) + " of " + std::to_string(ids.size()) +
+                            " documents are not in " + a.store);
+  return Status::Ok();
 }
 
 }  // namespace
 
-void RegisterRunCommands(CLI::App& app, int* exit_code) {
+void RegisterRunCommands(CLI::App& app, Status* result) {
   auto r = std::make_shared<RunArgs>();
   auto* run = app.add_subcommand("run", "Run a pipeline: verify, extract, filter, dedup, tokenize (docs/pipeline.md)");
   run->add_option("pipeline", r->pipeline, "Pipeline file (TOML)")->capture_default_str();
@@ -450,10 +447,10 @@ void RegisterRunCommands(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"local", "slurm"}));
   run->add_flag("--wait", r->wait, "slurm: wait for the run to finish and print its stats as a local run does");
   run->add_flag("--dry-run", r->dry_run, "slurm: write the plan and the job scripts, submit nothing");
-  run->callback([r, exit_code] { *exit_code = RunRun(*r); });
+  run->callback([r, result] { *result = RunRun(*r); });
 }
 
-void AddStoreAudit(CLI::App* audit, int* exit_code) {
+void AddStoreAudit(CLI::App* audit, Status* result) {
   auto a = std::make_shared<StoreAuditArgs>();
   audit->add_option("--store", a->store, "A run's provenance store: the account of one document");
   audit->add_option("--doc", a->doc, "Document id");
@@ -465,8 +462,8 @@ void AddStoreAudit(CLI::App* audit, int* exit_code) {
   audit->add_option("--bundle", a->bundle,
                     "Write the document's proof bundle: the record's ledger proof with every decision, the "
                     "options hash, the text and token hashes and its place in the shards");
-  audit->callback([audit, a, exit_code] {
-    if (audit->get_subcommands().empty()) *exit_code = RunStoreAudit(*a);
+  audit->callback([audit, a, result] {
+    if (audit->get_subcommands().empty()) *result = RunStoreAudit(*a);
   });
 }
 

@@ -34,16 +34,12 @@ void StageSleep(const std::string& stage, uint64_t task) {
   std::this_thread::sleep_for(std::chrono::duration<double>(std::atof(v + want.size())));
 }
 
-int RunStage(const StageArgs& a) {
+Status RunStage(const StageArgs& a) {
   auto stage = pipelines::StageFromString(a.stage);
   if (!stage) {
-    LogError("stage: no stage " + a.stage + " (process, dedup, cluster, tokenize, commit)");
-    return kExitCannotRun;
+    return Status::InvalidArgument("stage: no stage " + a.stage + " (process, dedup, cluster, tokenize, commit)");
   }
-  auto fail = [&](const Status& s) {
-    LogError(a.stage + " task " + std::to_string(a.task) + ": " + s.message());
-    return kExitCannotRun;
-  };
+  auto fail = [&](const Status& s) { return s.WithPrefix(a.stage + " task " + std::to_string(a.task)); };
   auto text = ReadWholeFile(a.plan);
   if (!text.ok()) return fail(text.status());
   auto plan = pipelines::Plan::Parse(*text, a.plan);
@@ -91,12 +87,12 @@ int RunStage(const StageArgs& a) {
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   LogInfo(a.stage + " task " + std::to_string(a.task) + " of plan " + plan->id + ": done in " + took + " s");
   if (*stage == pipelines::Stage::kCommit) std::printf("%s\n", summary.stats_json.c_str());
-  return kExitOk;
+  return Status::Ok();
 }
 
 }  // namespace
 
-void RegisterSlurmCommands(CLI::App& app, int* exit_code) {
+void RegisterSlurmCommands(CLI::App& app, Status* result) {
   auto sa = std::make_shared<StageArgs>();
   auto* stage = app.add_subcommand(
       "stage", "Run one task of a stage of a planned run (what the Slurm executor's jobs run; docs/slurm.md)");
@@ -105,36 +101,32 @@ void RegisterSlurmCommands(CLI::App& app, int* exit_code) {
   stage->add_option("--task", sa->task, "The task's number within the stage")->capture_default_str();
   stage->add_option("--threads", sa->threads, "Threads within the task (default 1; SLURM_CPUS_PER_TASK)")
       ->envname("SLURM_CPUS_PER_TASK");
-  stage->callback([sa, exit_code] { *exit_code = RunStage(*sa); });
+  stage->callback([sa, result] { *result = RunStage(*sa); });
 
   auto output = std::make_shared<std::string>();
   auto* status = app.add_subcommand("status", "Where a Slurm submission of `crawlproof run` stands, per stage");
   status->add_option("output", *output, "The run's output folder")->required();
-  status->callback([output, exit_code] {
-    auto text = pipelines::SubmissionStatus(*output);
-    if (!text.ok()) {
-      LogError(text.status().message());
-      *exit_code = kExitCannotRun;
-      return;
-    }
-    std::printf("%s", text->c_str());
+  status->callback([output, result] {
+    *result = [&]() -> Status {
+      ASSIGN_OR_RETURN(auto text, pipelines::SubmissionStatus(*output));
+      std::printf("%s", text.c_str());
+      return Status::Ok();
+    }();
   });
   auto cancel_output = std::make_shared<std::string>();
   auto* cancel = app.add_subcommand("cancel", "Cancel the live jobs of a Slurm submission of `crawlproof run`");
   cancel->add_option("output", *cancel_output, "The run's output folder")->required();
-  cancel->callback([cancel_output, exit_code] {
-    auto ids = pipelines::CancelSubmission(*cancel_output);
-    if (!ids.ok()) {
-      LogError(ids.status().message());
-      *exit_code = kExitCannotRun;
-      return;
-    }
-    std::string list;
-    for (const auto& id : *ids) {
-      if (!list.empty()) list += " ";
-      list += id;
-    }
-    LogInfo(ids->empty() ? "nothing live to cancel for " + *cancel_output : "cancelled jobs " + list);
+  cancel->callback([cancel_output, result] {
+    *result = [&]() -> Status {
+      ASSIGN_OR_RETURN(auto ids, pipelines::CancelSubmission(*cancel_output));
+      std::string list;
+      for (const auto& id : ids) {
+        if (!list.empty()) list += " ";
+        list += id;
+      }
+      LogInfo(ids.empty() ? "nothing live to cancel for " + *cancel_output : "cancelled jobs " + list);
+      return Status::Ok();
+    }();
   });
 
   struct DumpArgs {
@@ -150,32 +142,26 @@ void RegisterSlurmCommands(CLI::App& app, int* exit_code) {
                    "provenance (default), ingest, by_url, by_position, dedup, runs, or all (each line then names "
                    "its family)")
       ->capture_default_str();
-  dump->callback([da, exit_code] {
-    auto st = store::ProvenanceStore::OpenReadOnly(da->store, 0);
-    if (!st.ok()) {
-      LogError(st.status().message());
-      *exit_code = kExitCannotRun;
-      return;
-    }
-    std::vector<std::string> families = {da->family};
-    if (da->family == "all") families = store::ProvenanceStore::FamilyNames();
-    for (const auto& f : families) {
-      Status s = (*st)->DumpFamily(f, [&](const std::string& line) {
-        if (da->family == "all") {
-          std::string l = "{\"family\":\"" + f + "\"," + line.substr(1) + "\n";
-          std::fwrite(l.data(), 1, l.size(), stdout);
-        } else {
-          std::fwrite(line.data(), 1, line.size(), stdout);
-          std::fputc('\n', stdout);
-        }
-        return ferror(stdout) ? Status::IoError("stdout: write failed") : Status::Ok();
-      });
-      if (!s.ok()) {
-        LogError(da->store + ": " + s.message());
-        *exit_code = kExitCannotRun;
-        return;
+  dump->callback([da, result] {
+    *result = [&]() -> Status {
+      ASSIGN_OR_RETURN(auto st, store::ProvenanceStore::OpenReadOnly(da->store, 0));
+      std::vector<std::string> families = {da->family};
+      if (da->family == "all") families = store::ProvenanceStore::FamilyNames();
+      for (const auto& f : families) {
+        Status s = st->DumpFamily(f, [&](const std::string& line) {
+          if (da->family == "all") {
+            std::string l = "{\"family\":\"" + f + "\"," + line.substr(1) + "\n";
+            std::fwrite(l.data(), 1, l.size(), stdout);
+          } else {
+            std::fwrite(line.data(), 1, line.size(), stdout);
+            std::fputc('\n', stdout);
+          }
+          return ferror(stdout) ? Status::IoError("stdout: write failed") : Status::Ok();
+        });
+        RETURN_IF_ERROR(s.WithPrefix(da->store));
       }
-    }
+      return Status::Ok();
+    }();
   });
 }
 

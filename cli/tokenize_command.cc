@@ -90,15 +90,13 @@ struct TokenizeArgs {
   unsigned threads = 0;
 };
 
-int RunTokenize(const TokenizeArgs& a) {
+Status RunTokenize(const TokenizeArgs& a) {
   if (Status s = RefuseOverwritingInputs({a.input, a.tokenizer}, {a.output}); !s.ok()) {
-    LogError("tokenize: " + s.message());
-    return kExitCannotRun;
+    return s.WithPrefix("tokenize");
   }
   auto tok = Tokenizer::Load(a.tokenizer);
   if (!tok.ok()) {
-    LogError(tok.status().message());
-    return kExitCannotRun;
+    return tok.status();
   }
   const Tokenizer& t = **tok;
   std::optional<uint32_t> bos = a.add_special ? t.default_bos() : std::nullopt;
@@ -106,8 +104,7 @@ int RunTokenize(const TokenizeArgs& a) {
   Output out;
   LineFile file;
   if (!a.output.empty() && !file.Open(a.output)) {
-    LogError("tokenize: cannot create " + a.output);
-    return kExitCannotRun;
+    return Status::IoError("tokenize: cannot create " + a.output);
   }
   auto line = [&](std::string_view s) { a.output.empty() ? out.Line(s) : file.Line(s); };
   uint64_t documents = 0, invalid = 0, tokens = 0, bytes = 0;
@@ -144,8 +141,7 @@ int RunTokenize(const TokenizeArgs& a) {
   });
   bool write_ok = a.output.empty() || file.Close();
   if (!s.ok() || !write_ok) {
-    LogError(s.ok() ? "tokenize: writing " + a.output + " failed" : s.message());
-    return kExitCannotRun;
+    return s.ok() ? Status::IoError("tokenize: writing " + a.output + " failed") : s;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   JsonObject o;
@@ -155,7 +151,7 @@ int RunTokenize(const TokenizeArgs& a) {
       .Add("tokens", tokens)
       .Add("mb_per_s", seconds > 0 ? bytes / 1e6 / seconds : 0.0);
   LogFields(LogLevel::kInfo, o.str());
-  return invalid ? kExitBadInput : kExitOk;
+  return InputsResult("tokenize", 1, 0, invalid, "lines");
 }
 
 // ---- shards build --------------------------------------------------------------
@@ -167,11 +163,10 @@ struct BuildArgs {
   bool append = false;
 };
 
-int RunShardsBuild(const BuildArgs& a) {
+Status RunShardsBuild(const BuildArgs& a) {
   auto tok = Tokenizer::Load(a.tokenizer);
   if (!tok.ok()) {
-    LogError(tok.status().message());
-    return kExitCannotRun;
+    return tok.status();
   }
   const Tokenizer& t = **tok;
   tokenize::ShardOptions options;
@@ -180,8 +175,7 @@ int RunShardsBuild(const BuildArgs& a) {
   auto bos = t.ResolveMarker(a.bos, t.default_bos());
   auto eos = t.ResolveMarker(a.eos, t.default_eos());
   if (!bos.ok() || !eos.ok()) {
-    LogError(!bos.ok() ? "--bos " + bos.status().message() : "--eos " + eos.status().message());
-    return kExitCannotRun;
+    return !bos.ok() ? bos.status().WithPrefix("--bos") : eos.status().WithPrefix("--eos");
   }
   options.bos = *bos;
   options.eos = *eos;
@@ -191,15 +185,14 @@ int RunShardsBuild(const BuildArgs& a) {
   struct stat st;
   const bool exists = ::stat((a.output + "/manifest.json").c_str(), &st) == 0;
   if (exists && !a.append) {
-    LogError("shards build: " + a.output + " already holds shards (manifest.json); --append adds to them");
-    return kExitCannotRun;
+    return Status::InvalidArgument("shards build: " + a.output +
+                                   " already holds shards (manifest.json); --append adds to them");
   }
   if (exists) {
     auto text = ReadWholeFile(a.output + "/manifest.json");
     auto m = text.ok() ? tokenize::Manifest::Parse(*text) : Result<tokenize::Manifest>(text.status());
     if (!m.ok()) {
-      LogError(a.output + "/manifest.json: " + m.status().message());
-      return kExitCannotRun;
+      return m.status().WithPrefix(a.output + "/manifest.json");
     }
     earlier = std::move(*m);
     // Checked before anything is written (the writer copies the tokenizer in).
@@ -209,15 +202,13 @@ int RunShardsBuild(const BuildArgs& a) {
     next.vocab_size = t.vocab_size();
     next.tokenizer_sha256 = tokenizer_bytes.ok() ? HexEncode(Sha256(*tokenizer_bytes)) : "";
     if (Status c = earlier.CheckCanAppend(next); !c.ok()) {
-      LogError("shards build --append: " + a.output + ": " + c.message());
-      return kExitCannotRun;
+      return c.WithPrefix("shards build --append: " + a.output);
     }
     if (!earlier.shards.empty()) first_shard = earlier.shards.back().index + 1;
   }
   auto writer = tokenize::ShardWriter::Open(a.output, t, a.tokenizer, options, first_shard);
   if (!writer.ok()) {
-    LogError(writer.status().message());
-    return kExitCannotRun;
+    return writer.status();
   }
   uint64_t invalid = 0;
   auto t0 = std::chrono::steady_clock::now();
@@ -235,19 +226,16 @@ int RunShardsBuild(const BuildArgs& a) {
   });
   auto manifest = s.ok() ? (*writer)->Finish() : Result<tokenize::Manifest>(s);
   if (!manifest.ok()) {
-    LogError(manifest.status().message());
-    return kExitCannotRun;
+    return manifest.status();
   }
   if (exists) {
     if (Status c = earlier.Append(std::move(*manifest)); !c.ok()) {
-      LogError("shards build --append: " + a.output + ": " + c.message());
-      return kExitCannotRun;
+      return c.WithPrefix("shards build --append: " + a.output);
     }
     *manifest = std::move(earlier);
   }
   if (Status w = tokenize::WriteManifest(a.output, *manifest); !w.ok()) {
-    LogError(w.message());
-    return kExitCannotRun;
+    return w;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   JsonObject o;
@@ -259,7 +247,7 @@ int RunShardsBuild(const BuildArgs& a) {
       .Add("dtype", manifest->dtype)
       .Add("seconds", seconds);
   LogFields(LogLevel::kInfo, o.str());
-  return invalid ? kExitBadInput : kExitOk;
+  return InputsResult("shards build", 1, 0, invalid, "lines");
 }
 
 // ---- shards inspect / verify ---------------------------------------------------
@@ -270,12 +258,11 @@ struct InspectArgs {
   bool json = false;
 };
 
-int RunShardsInspect(const InspectArgs& a) {
+Status RunShardsInspect(const InspectArgs& a) {
   std::string stem;
   auto c = tokenize::ReadShard(a.path, &stem);
   if (!c.ok()) {
-    LogError(c.status().message());
-    return kExitCannotRun;
+    return c.status();
   }
   uint64_t tokens = 0;
   for (int32_t l : c->lengths) tokens += static_cast<uint64_t>(l);
@@ -295,15 +282,13 @@ int RunShardsInspect(const InspectArgs& a) {
   if (a.doc) {
     const auto i = static_cast<size_t>(*a.doc);
     if (i >= c->lengths.size()) {
-      LogError("shards inspect: --doc " + std::to_string(*a.doc) + ": the shard has " +
-               std::to_string(c->lengths.size()) + " documents");
-      return kExitCannotRun;
+      return Status::InvalidArgument("shards inspect: --doc " + std::to_string(*a.doc) + ": the shard has " +
+                                     std::to_string(c->lengths.size()) + " documents");
     }
     const uint64_t offset = static_cast<uint64_t>(c->pointers[i]) / c->type.bytes;
     auto ids = tokenize::ReadShardTokens(stem, *c, offset, static_cast<uint64_t>(c->lengths[i]));
     if (!ids.ok()) {
-      LogError(ids.status().message());
-      return kExitCannotRun;
+      return ids.status();
     }
     // The tokenizer: --tokenizer, else the copy the manifest beside lists.
     std::string tok_path = a.tokenizer;
@@ -322,35 +307,34 @@ int RunShardsInspect(const InspectArgs& a) {
     if (!tok_path.empty()) {
       auto tok = Tokenizer::Load(tok_path);
       if (!tok.ok()) {
-        LogError(tok.status().message());
-        return kExitCannotRun;
+        return tok.status();
       }
       d.Add("text", (*tok)->Decode(*ids));
     }
     o.AddRaw("document", d.str());
   }
   std::printf("%s\n", o.str().c_str());
-  return kExitOk;
+  return Status::Ok();
 }
 
-int RunShardsVerify(const std::string& manifest) {
+Status RunShardsVerify(const std::string& manifest) {
   auto problems = tokenize::VerifyManifest(manifest);
   if (!problems.ok()) {
-    LogError(problems.status().message());
-    return kExitCannotRun;
+    return problems.status();
   }
   for (const auto& p : *problems) std::printf("%s\n", p.c_str());
-  if (!problems->empty()) return kExitBadInput;
+  if (!problems->empty())
+    return Status::BadInput(manifest + ": " + std::to_string(problems->size()) + " problems (listed on stdout)");
   auto text = ReadWholeFile(manifest);
   auto m = tokenize::Manifest::Parse(*text);
   std::printf("ok: %zu shards, %llu documents, %llu tokens; every file matches its SHA-256\n", m->shards.size(),
               static_cast<unsigned long long>(m->documents), static_cast<unsigned long long>(m->tokens));
-  return kExitOk;
+  return Status::Ok();
 }
 
 }  // namespace
 
-void RegisterTokenizeCommands(CLI::App& app, int* exit_code) {
+void RegisterTokenizeCommands(CLI::App& app, Status* result) {
   auto t = std::make_shared<TokenizeArgs>();
   auto* tok = app.add_subcommand("tokenize", "Token ids of texts (JSON lines with \"text\"; docs/tokenize.md)");
   tok->add_option("--tokenizer", t->tokenizer, "tokenizer.json (byte-level BPE) or .tiktoken rank file")->required();
@@ -358,7 +342,7 @@ void RegisterTokenizeCommands(CLI::App& app, int* exit_code) {
   tok->add_option("--output", t->output, "{\"ids\": [...]} lines in input order (default: stdout)");
   tok->add_flag("--add-special", t->add_special, "Add the tokenizer's BOS / EOS around each text");
   tok->add_option("--threads", t->threads, "Encoding threads (0: all cores)")->capture_default_str();
-  tok->callback([t, exit_code] { *exit_code = RunTokenize(*t); });
+  tok->callback([t, result] { *result = RunTokenize(*t); });
 
   auto* shards = app.add_subcommand("shards", "Training shards: build, inspect, verify (docs/tokenize.md)");
   shards->require_subcommand(1);
@@ -377,7 +361,7 @@ void RegisterTokenizeCommands(CLI::App& app, int* exit_code) {
   build->add_option("--eos", b->eos, "Token after each document: auto, none, or a token")->capture_default_str();
   build->add_option("--threads", b->threads, "Encoding threads (0: all cores)")->capture_default_str();
   build->add_flag("--append", b->append, "Add shards after those already in --output (same tokenizer and options)");
-  build->callback([b, exit_code] { *exit_code = RunShardsBuild(*b); });
+  build->callback([b, result] { *result = RunShardsBuild(*b); });
 
   auto i = std::make_shared<InspectArgs>();
   auto* inspect = shards->add_subcommand("inspect", "A shard's header and counts, and one document decoded");
@@ -385,12 +369,12 @@ void RegisterTokenizeCommands(CLI::App& app, int* exit_code) {
   inspect->add_option("--doc", i->doc, "Also print this document (0-based): id, offset, ids, text")
       ->check(WholeNumber());
   inspect->add_option("--tokenizer", i->tokenizer, "Tokenizer to decode with (default: the copy in tokenizer/)");
-  inspect->callback([i, exit_code] { *exit_code = RunShardsInspect(*i); });
+  inspect->callback([i, result] { *result = RunShardsInspect(*i); });
 
   auto v = std::make_shared<std::string>();
   auto* verify = shards->add_subcommand("verify", "Re-hash every file of a manifest and check every shard");
   verify->add_option("manifest", *v, "manifest.json")->required();
-  verify->callback([v, exit_code] { *exit_code = RunShardsVerify(*v); });
+  verify->callback([v, result] { *result = RunShardsVerify(*v); });
 }
 
 }  // namespace crawlproof::cli

@@ -27,8 +27,8 @@ std::string CdxTimestamp(std::string_view date) {
 
 }  // namespace
 
-int RunCdx(const std::vector<std::string>& inputs) {
-  bool any_bad = false, any_unreadable = false;
+Status RunCdx(const std::vector<std::string>& inputs) {
+  uint64_t bad = 0, unreadable = 0;
   std::string out;
   ingest::HttpDecodeOptions http;
   http.remove_content_coding = false;  // only the status and headers are needed
@@ -37,7 +37,7 @@ int RunCdx(const std::vector<std::string>& inputs) {
     auto reader = ingest::WarcReader::Open(input);
     if (!reader.ok()) {
       LogError(reader.status().message());
-      any_unreadable = true;
+      ++unreadable;
       continue;
     }
     ingest::WarcRecord rec;
@@ -45,7 +45,7 @@ int RunCdx(const std::vector<std::string>& inputs) {
       auto r = (*reader)->Next(&rec);
       if (!r.ok()) {
         LogError(r.status().message());
-        any_bad = true;
+        ++bad;
         if ((*reader)->failed()) break;
         continue;
       }
@@ -85,8 +85,7 @@ int RunCdx(const std::vector<std::string>& inputs) {
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
-  if (any_unreadable) return kExitCannotRun;
-  return any_bad ? kExitBadInput : kExitOk;
+  return InputsResult("warc cdx", inputs.size(), unreadable, bad, "records");
 }
 
 }  // namespace crawlproof::cli

@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
+
 namespace crawlproof::cli {
 
-// Returns the exit code (0, 1 when some input was bad, 2 when unreadable).
-int RunCdx(const std::vector<std::string>& inputs);
+// Bad input when some records were bad, cannot run when an input was unreadable.
+Status RunCdx(const std::vector<std::string>& inputs);
 
 }  // namespace crawlproof::cli

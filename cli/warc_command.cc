@@ -43,10 +43,9 @@ struct IndexArgs {
   ingest::WarcReaderOptions reader;
 };
 
-int RunIndex(const IndexArgs& args) {
+Status RunIndex(const IndexArgs& args) {
   Output out;
-  bool any_bad = false;
-  bool any_unreadable = false;
+  uint64_t bad = 0, unreadable = 0;
   Progress progress(ParseProgressOption(args.progress), 0);
   ingest::WarcReaderOptions ro = args.reader;
   ro.check_digests = !args.no_digest;
@@ -54,7 +53,7 @@ int RunIndex(const IndexArgs& args) {
     auto reader = WarcReader::Open(input, {}, ro);
     if (!reader.ok()) {
       LogError(reader.status().message());
-      any_unreadable = true;
+      ++unreadable;
       continue;
     }
     WarcReader& rd = **reader;
@@ -65,9 +64,9 @@ int RunIndex(const IndexArgs& args) {
       auto r = rd.Next(&rec);
       if (!r.ok()) {
         LogError(r.status().message());
-        any_bad = true;
+        ++bad;
         if (rd.failed()) {
-          if (rd.stats().records == 0) any_unreadable = true;
+          if (rd.stats().records == 0) ++unreadable;
           break;
         }
         continue;
@@ -76,12 +75,12 @@ int RunIndex(const IndexArgs& args) {
       out.Line(IndexLine(input, rec));
       for (const auto& e : rec.errors) {
         LogError(input + ": record at offset " + std::to_string(rec.offset) + ": " + e);
-        any_bad = true;
       }
+      if (!rec.errors.empty()) ++bad;
       if (rec.digest_ok == false) {
         LogError(input + ": offset " + std::to_string(rec.offset) + ": " + std::string(rec.record_id) +
                  ": WARC-Block-Digest does not match the block");
-        any_bad = true;
+        if (rec.errors.empty()) ++bad;
       }
       uint64_t position = rd.input_position();
       progress.Add(1, position - std::min(position, reported));
@@ -96,8 +95,7 @@ int RunIndex(const IndexArgs& args) {
   }
   progress.Finish();
   out.Flush();
-  if (any_unreadable) return kExitCannotRun;
-  return any_bad ? kExitBadInput : kExitOk;
+  return InputsResult("warc index", args.inputs.size(), unreadable, bad, "records");
 }
 
 struct CatArgs {
@@ -112,10 +110,9 @@ struct CatArgs {
 
 // Copies `length` bytes at `offset` of `input` to stdout; with `decode`, the
 // decoded first record instead of its stored bytes.
-int CatRange(const std::string& input, uint64_t offset, std::optional<uint64_t> length, bool decode) {
+Status CatRange(const std::string& input, uint64_t offset, std::optional<uint64_t> length, bool decode) {
   if (length && *length == 0) {  // an index entry of length 0: never "the whole file"
-    LogError(input + ": offset " + std::to_string(offset) + ": a record of length 0 cannot exist");
-    return kExitBadInput;
+    return Status::BadInput(input + ": offset " + std::to_string(offset) + ": a record of length 0 cannot exist");
   }
   ingest::SourceOptions so;
   so.offset = offset;
@@ -124,32 +121,27 @@ int CatRange(const std::string& input, uint64_t offset, std::optional<uint64_t> 
     // Find the record's extent (and, for --decode, its decoded bytes) first.
     auto reader = WarcReader::Open(input, so);
     if (!reader.ok()) {
-      LogError(reader.status().message());
-      return kExitCannotRun;
+      return reader.status();
     }
     WarcRecord rec;
     auto r = (*reader)->Next(&rec);
     if (!r.ok() || !*r) {
-      LogError(input + ": offset " + std::to_string(offset) + ": " +
-               (r.ok() ? std::string("no record there") : r.status().message()));
-      return kExitBadInput;
+      return Status::BadInput(input + ": offset " + std::to_string(offset) + ": " +
+                              (r.ok() ? std::string("no record there") : r.status().message()));
     }
     if (rec.offset_is_decoded || rec.offset != 0) {
-      LogError(input + ": offset " + std::to_string(offset) + " is not the start of a record");
-      return kExitBadInput;
+      return Status::BadInput(input + ": offset " + std::to_string(offset) + " is not the start of a record");
     }
     if (decode) {
       // Re-read the record's decoded bytes: header + block + terminator.
       so.length = rec.length;
       auto source = ingest::OpenByteSource(input, so);
       if (!source.ok()) {
-        LogError(source.status().message());
-        return kExitCannotRun;
+        return source.status();
       }
       auto dec = ingest::MakeDecoder(std::move(source).value());
       if (!dec.ok()) {
-        LogError(dec.status().message());
-        return kExitCannotRun;
+        return dec.status();
       }
       ingest::Window w;
       Output out;
@@ -157,30 +149,27 @@ int CatRange(const std::string& input, uint64_t offset, std::optional<uint64_t> 
         auto more = (*dec)->Fill(w);
         if (!more.ok()) {
           out.Flush();
-          LogError(more.status().message());
-          return kExitBadInput;
+          return AsBadInput(more.status());
         }
         out.Write(std::string_view(w.data(), w.size()));
         w.Clear();
         if (!*more) break;
       }
-      return kExitOk;
+      return Status::Ok();
     }
     length = rec.length;
     so.length = length;
   }
   auto source = ingest::OpenByteSource(input, so);
   if (!source.ok()) {
-    LogError(source.status().message());
-    return kExitCannotRun;
+    return source.status();
   }
   std::vector<char> buf(1 << 20);
   uint64_t copied = 0;
   while (true) {
     auto n = (*source)->Read(buf.data(), buf.size());
     if (!n.ok()) {
-      LogError(n.status().message());
-      return kExitCannotRun;
+      return n.status();
     }
     if (*n == 0) break;
     std::fwrite(buf.data(), 1, *n, stdout);
@@ -188,23 +177,20 @@ int CatRange(const std::string& input, uint64_t offset, std::optional<uint64_t> 
   }
   std::fflush(stdout);
   if (length && copied != *length) {
-    LogError(input + ": only " + std::to_string(copied) + " of " + std::to_string(*length) + " bytes at offset " +
-             std::to_string(offset) + " exist");
-    return kExitBadInput;
+    return Status::BadInput(input + ": only " + std::to_string(copied) + " of " + std::to_string(*length) +
+                            " bytes at offset " + std::to_string(offset) + " exist");
   }
-  return kExitOk;
+  return Status::Ok();
 }
 
-int RunCat(const CatArgs& args) {
+Status RunCat(const CatArgs& args) {
   if (!args.cdxj.empty()) {
     auto found = ingest::LookupCdxj(args.cdxj, args.url);
     if (!found.ok()) {
-      LogError(found.status().message());
-      return kExitCannotRun;
+      return found.status();
     }
     if (found->empty()) {
-      LogError(args.cdxj + ": no entry for " + args.url);
-      return kExitBadInput;
+      return Status::BadInput(args.cdxj + ": no entry for " + args.url);
     }
     const auto& e = found->back();  // the latest capture: indexes sort by timestamp
     std::string where = args.prefix;
@@ -214,8 +200,7 @@ int RunCat(const CatArgs& args) {
     return CatRange(where, e.offset, e.length, args.decode);
   }
   if (args.input.empty()) {
-    LogError("warc cat: give FILE|URL with --offset, or --cdxj-lookup INDEX --url URL");
-    return kExitCannotRun;
+    return Status::InvalidArgument("warc cat: give FILE|URL with --offset, or --cdxj-lookup INDEX --url URL");
   }
   std::optional<uint64_t> len;
   if (args.length > 0) len = args.length;
@@ -224,7 +209,7 @@ int RunCat(const CatArgs& args) {
 
 }  // namespace
 
-void RegisterWarcCommands(CLI::App& app, int* exit_code) {
+void RegisterWarcCommands(CLI::App& app, Status* result) {
   auto* warc = app.add_subcommand("warc", "Read WARC/ARC files: index records, extract one record");
   warc->require_subcommand(1);
 
@@ -239,7 +224,7 @@ void RegisterWarcCommands(CLI::App& app, int* exit_code) {
   index->add_option("--max-header-bytes", index_args->reader.max_header_bytes, "Largest WARC header (default 1 MiB)");
   index->add_option("--max-inflation-ratio", index_args->reader.decoder.max_inflation_ratio,
                     "Abandon a member inflating more than this many times its size past 64 MiB (default 1000)");
-  index->callback([index_args, exit_code] { *exit_code = RunIndex(*index_args); });
+  index->callback([index_args, result] { *result = RunIndex(*index_args); });
 
   auto cat_args = std::make_shared<CatArgs>();
   auto* cat = warc->add_subcommand("cat", "Write one record: its stored bytes (the gzip member), or --decode");
@@ -252,12 +237,12 @@ void RegisterWarcCommands(CLI::App& app, int* exit_code) {
   cat->add_option("--cdxj-lookup", cat_args->cdxj, "CDXJ index (file or URL) to look --url up in");
   cat->add_option("--url", cat_args->url, "URL to look up in the CDXJ index");
   cat->add_option("--prefix", cat_args->prefix, "Prefix for the index's filename, e.g. https://data.commoncrawl.org/");
-  cat->callback([cat_args, exit_code] { *exit_code = RunCat(*cat_args); });
+  cat->callback([cat_args, result] { *result = RunCat(*cat_args); });
 
   auto cdx_inputs = std::make_shared<std::vector<std::string>>();
   auto* cdx = warc->add_subcommand("cdx", "CDXJ index lines (SURT timestamp {json}) for the HTTP captures");
   cdx->add_option("inputs", *cdx_inputs, "WARC files or URLs")->required();
-  cdx->callback([cdx_inputs, exit_code] { *exit_code = RunCdx(*cdx_inputs); });
+  cdx->callback([cdx_inputs, result] { *result = RunCdx(*cdx_inputs); });
 }
 
 }  // namespace crawlproof::cli

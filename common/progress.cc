@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "common/json.h"
 #include "common/logging.h"
@@ -54,7 +55,7 @@ void Progress::Report(bool final) {
   uint64_t items = items_.load(), bytes = bytes_.load(), total = total_bytes_.load();
   double items_per_s = items / elapsed;
   double mb_per_s = bytes / elapsed / 1e6;
-  double eta = -1;
+  std::optional<double> eta;  // seconds left, when a total is known
   if (total > 0 && bytes > 0 && bytes <= total) eta = (total - bytes) / (bytes / elapsed);
   if (tty_) {
     char line[256];
@@ -74,8 +75,8 @@ void Progress::Report(bool final) {
     if (total > 0) {
       n = std::snprintf(line, sizeof line, "  %.1f%%", 100.0 * bytes / total);
       out.append(line, n);
-      if (eta >= 0 && !final) {
-        n = std::snprintf(line, sizeof line, "  ETA %.0fs", eta);
+      if (eta && !final) {
+        n = std::snprintf(line, sizeof line, "  ETA %.0fs", *eta);
         out.append(line, n);
       }
     }
@@ -96,7 +97,7 @@ void Progress::Report(bool final) {
       o.Add(options_.secondary_unit, secondary_.load())
           .Add(options_.secondary_unit + "_per_s", static_cast<double>(secondary_.load()) / elapsed);
     }
-    if (eta >= 0 && !final) o.Add("eta_s", eta);
+    if (eta && !final) o.Add("eta_s", *eta);
     LogFields(LogLevel::kInfo, o.str());
   }
 }

@@ -25,6 +25,10 @@ enum class StatusCode {
   kUnavailable,        // a remote end kept failing after every retry
   kUnimplemented,      // a format or feature we do not support
   kInternal,           // a bug: an invariant did not hold
+  // The operation ran to the end, but some of its input was bad or did not
+  // verify (each case was reported where it was found; the message sums up).
+  // Only commands return it: it becomes exit status 1 (docs/cli.md).
+  kBadInput,
 };
 
 // Returns a stable lower-case name for `code`, e.g. "corruption".
@@ -44,6 +48,7 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Unimplemented(std::string m) { return {StatusCode::kUnimplemented, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status BadInput(std::string m) { return {StatusCode::kBadInput, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

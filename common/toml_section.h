@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -67,6 +68,14 @@ class TomlSection {
     if (!n) return Status::Ok();
     if (!n->is_integer() || n->as_integer()->get() < 0) return Bad(key, "must be a non-negative integer");
     *v = static_cast<uint64_t>(n->as_integer()->get());
+    return Status::Ok();
+  }
+  // A count from 0 to `hi`, or -1 for "this check is off" (datatrove's
+  // convention in filter settings), which leaves *v empty.
+  Status GetCountOrOff(const char* key, std::optional<uint64_t>* v, int hi) {
+    int n = *v ? static_cast<int>(**v) : -1;
+    RETURN_IF_ERROR(Get(key, &n, -1, hi));
+    *v = n < 0 ? std::nullopt : std::optional<uint64_t>(n);
     return Status::Ok();
   }
   Status Get(const char* key, uint32_t* v) {

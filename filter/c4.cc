@@ -87,7 +87,7 @@ class C4Filter : public Filter {
         while (i < line.size() && !IsSpace(line[i])) ++i;
         if (i > s) {
           ++n_words;
-          if (o_.max_word_length >= 0 && i - s > static_cast<size_t>(o_.max_word_length)) long_word = true;
+          if (o_.max_word_length && i - s > *o_.max_word_length) long_word = true;
         }
       }
       if (long_word) {
@@ -106,7 +106,7 @@ class C4Filter : public Filter {
           continue;
         }
       }
-      if (o_.min_words_per_line >= 0 && n_words < static_cast<size_t>(o_.min_words_per_line)) {
+      if (o_.min_words_per_line && n_words < *o_.min_words_per_line) {
         ++removed["c4:line_too_few_words"];
         continue;
       }
@@ -122,11 +122,10 @@ class C4Filter : public Filter {
         ++removed["c4:line_policy"];
         continue;
       }
-      if (o_.min_num_sentences != -1) sentences += CountSentences(cleaned);
+      if (o_.min_num_sentences) sentences += CountSentences(cleaned);
       kept.push_back(std::move(cleaned));
     }
-    if (o_.min_num_sentences != -1 && sentences < static_cast<size_t>(o_.min_num_sentences))
-      return Drop(d, name(), "too_few_sentences");
+    if (o_.min_num_sentences && sentences < *o_.min_num_sentences) return Drop(d, name(), "too_few_sentences");
     U32 joined;
     for (size_t i = 0; i < kept.size(); ++i) {
       if (i) joined.push_back('\n');

@@ -112,9 +112,9 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
       C4Options o;
       Section s = section("c4");
       RETURN_IF_ERROR(s.Get("filter_no_terminal_punct", &o.filter_no_terminal_punct));
-      RETURN_IF_ERROR(s.Get("min_num_sentences", &o.min_num_sentences, -1, kMaxWords));
-      RETURN_IF_ERROR(s.Get("min_words_per_line", &o.min_words_per_line, -1, kMaxWords));
-      RETURN_IF_ERROR(s.Get("max_word_length", &o.max_word_length, -1, kMaxWords));
+      RETURN_IF_ERROR(s.GetCountOrOff("min_num_sentences", &o.min_num_sentences, kMaxWords));
+      RETURN_IF_ERROR(s.GetCountOrOff("min_words_per_line", &o.min_words_per_line, kMaxWords));
+      RETURN_IF_ERROR(s.GetCountOrOff("max_word_length", &o.max_word_length, kMaxWords));
       RETURN_IF_ERROR(s.Get("filter_lorem_ipsum", &o.filter_lorem_ipsum));
       RETURN_IF_ERROR(s.Get("filter_javascript", &o.filter_javascript));
       RETURN_IF_ERROR(s.Get("filter_curly_bracket", &o.filter_curly_bracket));

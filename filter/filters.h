@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -89,9 +90,10 @@ struct GopherQualityOptions {
 
 struct C4Options {
   bool filter_no_terminal_punct = false;  // FineWeb turns C4's rule off
-  int min_num_sentences = 5;              // -1: off
-  int min_words_per_line = 3;
-  int max_word_length = 1000;
+  // Empty: the check is off (-1 in the pipeline file).
+  std::optional<uint64_t> min_num_sentences = 5;
+  std::optional<uint64_t> min_words_per_line = 3;
+  std::optional<uint64_t> max_word_length = 1000;
   bool filter_lorem_ipsum = true, filter_javascript = true, filter_curly_bracket = true, filter_policy = true;
   bool remove_citations = true;
 };

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -215,7 +216,7 @@ class HttpSource final : public ByteSource {
       return Status::Ok();
     }
     std::string reason;
-    double retry_after = -1;
+    std::optional<double> retry_after;
     if (rc == CURLE_OK && code >= 200 && code < 300) {
       if (!expected_) {  // no length announced: the end of the body is the end
         done_ = true;
@@ -249,8 +250,8 @@ class HttpSource final : public ByteSource {
     double delay = options_.retry.base_delay_s * std::pow(2.0, failures_ - 1);
     delay = std::min(delay, options_.retry.max_delay_s);
     delay = std::uniform_real_distribution<double>(delay / 2, delay)(rng_);
-    if (options_.retry.honour_retry_after && retry_after >= 0)
-      delay = std::max(delay, std::min(retry_after, options_.retry.max_retry_after_s));
+    if (options_.retry.honour_retry_after && retry_after)
+      delay = std::max(delay, std::min(*retry_after, options_.retry.max_retry_after_s));
     ++retries_;
     std::this_thread::sleep_for(std::chrono::duration<double>(delay));
     return StartTransfer();
@@ -307,7 +308,7 @@ class HttpSource final : public ByteSource {
     std::optional<uint64_t> range_start;
     std::optional<uint64_t> range_total;
     std::string etag;
-    double retry_after = -1;
+    std::optional<double> retry_after;  // seconds, when the server said
   };
 
   static size_t HeaderCallback(char* data, size_t size, size_t count, void* user) {
@@ -337,7 +338,7 @@ class HttpSource final : public ByteSource {
       std::string v(TrimWhitespace(line.substr(12)));
       char* end = nullptr;
       double secs = std::strtod(v.c_str(), &end);
-      if (end != v.c_str()) r.retry_after = secs;  // HTTP-date form is ignored
+      if (end != v.c_str() && secs >= 0 && secs < 1e9) r.retry_after = secs;  // HTTP-date form is ignored
     }
     return size * count;
   }

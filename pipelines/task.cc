@@ -100,12 +100,12 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
     r.verification = Verification::kUnverified;
     r.detail = "no ledger configured";
   } else {
-    long idx = ledger->FindPath(commit->entry.path);
-    if (idx < 0) {
+    std::optional<size_t> idx = ledger->FindPath(commit->entry.path);
+    if (!idx) {
       r.verification = Verification::kMissing;
       r.detail = "no file entry with path " + commit->entry.path + " in the ledger";
     } else {
-      const verify::FileEntry& e = ledger->entries[static_cast<size_t>(idx)];
+      const verify::FileEntry& e = ledger->entries[*idx];
       std::vector<std::string> diffs;
       if (e.size != commit->entry.size) diffs.push_back("size");
       if (e.sha256 != commit->entry.sha256) diffs.push_back("file hash");
@@ -138,8 +138,8 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
     return r;
   }
   // Each document's record leaf (its index among the file entry's leaves).
-  std::map<uint64_t, int64_t> leaf_of_offset;
-  for (size_t i = 0; i < commit->leaves.size(); ++i) leaf_of_offset[commit->leaves[i].offset] = static_cast<int64_t>(i);
+  std::map<uint64_t, uint64_t> leaf_of_offset;
+  for (size_t i = 0; i < commit->leaves.size(); ++i) leaf_of_offset[commit->leaves[i].offset] = i;
   for (DocOut& d : r.docs) {
     auto leaf = leaf_of_offset.find(d.doc.offset);
     if (leaf == leaf_of_offset.end()) continue;
@@ -209,7 +209,7 @@ std::string DocJson(const DocOut& d, Verification verification, uint64_t run) {
   o.Add("doc_id", d.doc.id).Add("status", ToString(d.status));
   if (!d.reason.empty()) o.Add("reason", d.reason);
   o.AddRaw("source", src.str()).Add("verification", ToString(verification));
-  if (d.leaf >= 0) o.Add("ledger_leaf", static_cast<uint64_t>(d.leaf));
+  if (d.leaf) o.Add("ledger_leaf", *d.leaf);
   if (!d.record_sha256.empty()) {
     JsonObject digests;
     digests.Add("record_sha256", d.record_sha256).Add("block_sha256", d.block_sha256);

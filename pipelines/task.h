@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,7 +38,7 @@ struct DocOut {
   DocStatus status = DocStatus::kCandidate;
   std::string reason;
   std::string filter_changes;               // JSON object, or ""
-  int64_t leaf = -1;                        // index of its record among the file's ledger leaves
+  std::optional<uint64_t> leaf;             // index of its record among the file's ledger leaves
   std::string record_sha256, block_sha256;  // the record's addressable bytes and its block (hex)
   std::string key_suffix;                   // "@<file>" for a later sighting of a record seen before
   // Filled by the group stages: the dedup outcome of a removed duplicate

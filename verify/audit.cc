@@ -191,14 +191,14 @@ Result<AuditBundle> BuildAuditBundle(std::string_view uri, std::string_view ledg
   if (snapshot.valsets.empty()) return Status::Corruption("snapshot has no validator sets");
   // The log of file entries, and the last entry with this path.
   std::vector<Hash> entry_hashes;
-  long found = -1;
+  std::optional<uint64_t> found;  // its index in the log
   size_t found_block = 0;
   FileEntry ledger_entry;
   for (size_t bi = 0; bi < snapshot.blocks.size(); ++bi) {
     for (const auto& e : snapshot.blocks[bi].files) {
       ASSIGN_OR_RETURN(std::string enc, EncodeFileEntry(e));
       if (e.path == ledger_path) {
-        found = static_cast<long>(entry_hashes.size());
+        found = entry_hashes.size();
         found_block = bi;
         ledger_entry = e;
         b.entry = enc;
@@ -206,16 +206,16 @@ Result<AuditBundle> BuildAuditBundle(std::string_view uri, std::string_view ledg
       entry_hashes.push_back(HashLeaf(enc));
     }
   }
-  if (found < 0) return Status::NotFound(std::string(ledger_path) + ": no file entry with this path in the snapshot");
+  if (!found) return Status::NotFound(std::string(ledger_path) + ": no file entry with this path in the snapshot");
   auto note = ParseSignedNote(snapshot.blocks[found_block].note);
   if (!note.ok()) return note.status().WithPrefix("block " + std::to_string(found_block));
   auto body = ParseBlockBody(note->text);
   if (!body.ok()) return body.status().WithPrefix("block " + std::to_string(found_block));
-  if (body->size > entry_hashes.size() || static_cast<uint64_t>(found) >= body->size)
+  if (body->size > entry_hashes.size() || *found >= body->size)
     return Status::Corruption("block " + std::to_string(found_block) + ": size does not cover its entries");
   b.height = body->height;
   b.block_note = snapshot.blocks[found_block].note;
-  b.entry_index = static_cast<uint64_t>(found);
+  b.entry_index = *found;
   b.tree_size = body->size;
   b.entry_path = InclusionProof(std::span<const Hash>(entry_hashes).subspan(0, body->size), b.entry_index);
   if (pin_height && *pin_height != b.height) {

@@ -18,11 +18,11 @@ Status BlockError(size_t i, const std::string& what) {
 
 }  // namespace
 
-long VerifiedLedger::FindPath(std::string_view path) const {
+std::optional<size_t> VerifiedLedger::FindPath(std::string_view path) const {
   for (size_t i = entries.size(); i-- > 0;) {
-    if (entries[i].path == path) return static_cast<long>(i);
+    if (entries[i].path == path) return i;
   }
-  return -1;
+  return std::nullopt;
 }
 
 size_t VerifiedLedger::BlockOfEntry(size_t i) const {

@@ -58,8 +58,8 @@ struct VerifiedLedger {
 
   uint64_t height() const { return blocks.empty() ? 0 : blocks.back().body.height; }
   Hash root() const { return blocks.empty() ? EmptyRoot() : blocks.back().body.root; }
-  // Index in `entries` of the last entry with this path, or -1.
-  long FindPath(std::string_view path) const;
+  // Index in `entries` of the last entry with this path, if any.
+  std::optional<size_t> FindPath(std::string_view path) const;
   // Index of the block that committed entry `i`.
   size_t BlockOfEntry(size_t i) const;
 };

@@ -44,6 +44,23 @@ TEST(WarcIndex, ExitCodesForBadAndUnreadableInput) {
   EXPECT_EQ(usage.exit_code, 2);
 }
 
+// Commands end with one summary line on stderr saying why the exit status is
+// what it is (main() maps the command's Status to it, nowhere else).
+TEST(WarcIndex, TheLastErrorLineSumsUpTheExitStatus) {
+  const std::string good = testing::FixturePath("warc/rp_warcfile.warc.gz");
+  const std::string bad = testing::FixturePath("warc/gowarc_corrupted-mid-record.warc.gz.open");
+  auto damaged = Crawlproof("--log-format text warc index " + good + " " + bad);
+  EXPECT_EQ(damaged.exit_code, 1);
+  EXPECT_EQ(Lines(damaged.out), 62u);
+  std::string last = damaged.err.substr(damaged.err.rfind('\n', damaged.err.size() - 2) + 1);
+  EXPECT_NE(last.find("warc index: "), std::string::npos) << damaged.err;
+  EXPECT_NE(last.find(" bad records (see above)"), std::string::npos) << last;
+  auto unreadable = Crawlproof("--log-format text warc index " + good + " /no/such/file.warc.gz " + bad);
+  EXPECT_EQ(unreadable.exit_code, 2);
+  EXPECT_EQ(Lines(unreadable.out), 62u);  // the readable inputs are still indexed
+  EXPECT_NE(unreadable.err.find("warc index: 1 of 3 inputs could not be read"), std::string::npos) << unreadable.err;
+}
+
 TEST(WarcCat, WritesTheStoredMemberOfARecord) {
   std::string f = testing::FixturePath("warc/rp_warcfile.warc.gz");
   std::string file = testing::ReadFileBytes(f);
