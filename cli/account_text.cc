@@ -104,8 +104,12 @@ void PrintAccount(const store::ProvenanceStore& st, const std::string& json) {
               Str(src, "offset").c_str(), Str(src, "record_id").c_str());
   const std::string verification = Str(e, "verification");
   std::printf("  ledger:   %s%s\n", verification.c_str(), ledger_story.empty() ? "" : (": " + ledger_story).c_str());
-  if (!Str(e, "lang").empty())
-    std::printf("  language: %s (score %s)\n", Str(e, "lang").c_str(), Str(e, "lang_score").c_str());
+  if (!Str(e, "lang").empty()) {
+    std::printf("  language: %s (score %s", Str(e, "lang").c_str(), Str(e, "lang_score").c_str());
+    if (!Str(e, "lang2").empty())
+      std::printf("; also %s, share %s", Str(e, "lang2").c_str(), Str(e, "lang2_share").c_str());
+    std::printf(")\n");
+  }
   if (status == "dropped") {
     std::printf("  filters:  dropped by %s\n", Str(e, "reason").c_str());
   } else if (status == "quarantined") {

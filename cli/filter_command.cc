@@ -90,6 +90,8 @@ Status RunFilter(const FilterArgs& a) {
     if (!doc["lang"].get(sv)) fd.lang = std::string(sv);
     double score = 0;
     if (!doc["lang_score"].get(score)) fd.lang_score = score;
+    if (!doc["lang2"].get(sv)) fd.lang2 = std::string(sv);
+    if (!doc["lang2_share"].get(score)) fd.lang2_share = score;
     if (doc["text"].get(sv)) return true;  // checked above
     fd.text = std::string(sv);
     std::string original_text = fd.text;

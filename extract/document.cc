@@ -95,6 +95,8 @@ ExtractOutcome ExtractRecord(const ingest::WarcRecord& record, std::string_view 
   d.length = record.length;
   d.record_id = std::string(record.record_id);
   d.id = DocumentId(record.record_id, record.target_uri, record.date, record.offset);
+  std::string html_lang, content_language;  // hints for language identification
+  std::vector<std::pair<size_t, size_t>> code_spans;
 
   if (record.type == WarcType::kConversion) {
     // WET text: UTF-8 by Common Crawl's contract; repaired if it is not.
@@ -140,14 +142,19 @@ ExtractOutcome ExtractRecord(const ingest::WarcRecord& record, std::string_view 
     d.title = std::move(h.title);
     d.text = std::move(h.text);
     d.truncated = d.truncated || h.truncated;
+    html_lang = std::move(h.lang);
+    code_spans = std::move(h.code_spans);
+    content_language = std::string(http->Header("Content-Language").value_or(""));
   }
   if (d.text.empty()) {
     out.skip_reason = "empty";
     return out;
   }
-  LanguageGuess lang = IdentifyLanguage(d.text, options.language);
+  LanguageGuess lang = IdentifyLanguage(d.text, options.language, {html_lang, content_language}, code_spans);
   d.lang = lang.code;
   d.lang_score = lang.score;
+  d.lang2 = std::move(lang.second);
+  d.lang2_share = lang.second_share;
   out.ok = true;
   return out;
 }
@@ -160,11 +167,9 @@ std::string DocumentJson(const Document& d) {
       .Add("title", d.title)
       .Add("text", d.text)
       .Add("lang", d.lang)
-      .Add("lang_score", d.lang_score)
-      .Add("file", d.file)
-      .Add("offset", d.offset)
-      .Add("length", d.length)
-      .Add("record_id", d.record_id);
+      .Add("lang_score", d.lang_score);
+  if (!d.lang2.empty()) o.Add("lang2", d.lang2).Add("lang2_share", d.lang2_share);
+  o.Add("file", d.file).Add("offset", d.offset).Add("length", d.length).Add("record_id", d.record_id);
   return o.str();
 }
 

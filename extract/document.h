@@ -29,6 +29,8 @@ struct Document {
   std::string url, date, title, text;
   std::string lang = "und";
   double lang_score = 0;
+  std::string lang2;  // second language of a mixed page (language.h), or ""
+  double lang2_share = 0;
   // Source location: file (as given), and the record's offset and length as
   // `warc index` prints them.
   std::string file;

@@ -1,6 +1,7 @@
 #include "extract/html_tags.h"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <string>
 
@@ -11,7 +12,7 @@ namespace crawlproof::extract {
 namespace {
 
 struct TagInfo {
-  const char* name;
+  std::string_view name;
   uint32_t bits;
 };
 
@@ -34,6 +35,7 @@ constexpr TagInfo kTags[] = {
     {"canvas", kHide},
     {"caption", kBlock | kScope},
     {"center", kBlk},
+    {"code", kCode},
     {"col", kVoid},
     {"datalist", kHide},
     {"dd", kBlk},
@@ -64,11 +66,12 @@ constexpr TagInfo kTags[] = {
     {"iframe", kRaw},
     {"img", kVoid},
     {"input", kVoid},
+    {"kbd", kCode},
     {"keygen", kVoid},
     {"legend", kBlock},
     {"li", kBlk},
     {"link", kVoid},
-    {"listing", kBlk | kPre},
+    {"listing", kBlk | kPre | kCode},
     {"main", kBlk | kMain},
     {"map", kHide},
     {"marquee", kScope},
@@ -85,8 +88,9 @@ constexpr TagInfo kTags[] = {
     {"option", kBlock},
     {"p", kBlk},
     {"param", kVoid},
-    {"plaintext", kBlk | kPre},
-    {"pre", kBlk | kPre},
+    {"plaintext", kBlk | kPre | kCode},
+    {"pre", kBlk | kPre | kCode},
+    {"samp", kCode},
     {"script", kRaw},
     {"section", kBlk},
     {"select", kHide | kBlock},
@@ -105,11 +109,16 @@ constexpr TagInfo kTags[] = {
     {"title", kTitle},
     {"tr", kBlock},
     {"track", kVoid},
+    {"tt", kCode},
     {"ul", kBlk},
     {"video", kHide},
     {"wbr", kVoid},
     {"xmp", kRaw | kBlk},
 };
+
+static_assert(std::is_sorted(std::begin(kTags), std::end(kTags),
+                             [](const TagInfo& a, const TagInfo& b) { return a.name < b.name; }),
+              "kTags is kept sorted by name");
 
 // Class / id tokens that mark boilerplate or main content. A token matches
 // when it equals a word here or starts with one followed by a digit or the
@@ -126,26 +135,43 @@ constexpr std::string_view kBoilerPrefixes[] = {"advert", "sidebar", "breadcrumb
 constexpr std::string_view kMainWords[] = {"article", "content", "entry", "main",     "post",        "story",
                                            "body",    "text",    "prose", "document", "page-content"};
 
-bool TokenIs(std::string_view token, std::string_view word) {
-  if (token.size() < word.size() || token.compare(0, word.size(), word) != 0) return false;
-  if (token.size() == word.size()) return true;
-  char c = token[word.size()];
-  return c >= '0' && c <= '9';
+// Sorted copies of a word list, for binary search.
+template <size_t N>
+std::array<std::string_view, N> Sorted(const std::string_view (&words)[N]) {
+  std::array<std::string_view, N> a;
+  std::copy(std::begin(words), std::end(words), a.begin());
+  std::sort(a.begin(), a.end());
+  return a;
+}
+
+template <size_t N>
+bool Contains(const std::array<std::string_view, N>& sorted, std::string_view w) {
+  return std::binary_search(sorted.begin(), sorted.end(), w);
 }
 
 }  // namespace
 
 uint16_t FindTag(std::string_view name) {
-  size_t lo = 0, hi = std::size(kTags);
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    int c = name.compare(kTags[mid].name);
-    if (c == 0) return static_cast<uint16_t>(mid);
-    if (c < 0) {
-      hi = mid;
-    } else {
-      lo = mid + 1;
+  // An open-addressing hash table over kTags (a quarter full): one or two
+  // comparisons per tag instead of a binary search's seven.
+  constexpr size_t kSlots = 512;
+  auto hash = [](std::string_view n) {
+    uint32_t h = 2166136261u;
+    for (char c : n) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    return h & (kSlots - 1);
+  };
+  static const auto table = [&] {
+    std::array<uint16_t, kSlots> t;
+    t.fill(kUnknownTag);
+    for (size_t i = 0; i < std::size(kTags); ++i) {
+      size_t h = hash(kTags[i].name);
+      while (t[h] != kUnknownTag) h = (h + 1) & (kSlots - 1);
+      t[h] = static_cast<uint16_t>(i);
     }
+    return t;
+  }();
+  for (size_t h = hash(name); table[h] != kUnknownTag; h = (h + 1) & (kSlots - 1)) {
+    if (kTags[table[h]].name == name) return table[h];
   }
   return kUnknownTag;
 }
@@ -167,14 +193,15 @@ uint32_t ClassifyNames(std::string_view value) {
     size_t n = std::min<size_t>(i - start, sizeof(buf));
     for (size_t k = 0; k < n; ++k) buf[k] = AsciiLower(value[start + k]);
     std::string_view token(buf, n);
-    for (auto w : kBoilerWords) {
-      if (TokenIs(token, w)) bits |= kBoiler;
-    }
+    // A listed word matches the token alone or followed by a digit ("nav2"):
+    // the words hold no digits, so the token's letters before its first digit.
+    std::string_view base = token.substr(0, std::min(token.size(), token.find_first_of("0123456789")));
+    static const auto boiler = Sorted(kBoilerWords);
+    static const auto main = Sorted(kMainWords);
+    if (Contains(boiler, base)) bits |= kBoiler;
+    if (Contains(main, base)) bits |= kMain;
     for (auto p : kBoilerPrefixes) {
       if (token.substr(0, p.size()) == p) bits |= kBoiler;
-    }
-    for (auto w : kMainWords) {
-      if (TokenIs(token, w)) bits |= kMain;
     }
   }
   return bits;

@@ -23,6 +23,7 @@ enum TagBits : uint32_t {
   kBreak = 1u << 11,   // <br>: line break
   kPClose = 1u << 12,  // start tag closes an open <p>
   kScope = 1u << 13,   // boundary of implicit closing searches
+  kCode = 1u << 14,    // code, commands, program output: not prose
 };
 
 inline constexpr uint16_t kUnknownTag = 0xFFFF;

@@ -23,6 +23,7 @@ enum State : uint32_t {
   kInLink = 1u << 3,
   kInPre = 1u << 4,
   kInHeading = 1u << 5,
+  kInCode = 1u << 6,
 };
 
 struct Frame {
@@ -36,6 +37,7 @@ struct Block {
   uint32_t chars = 0;       // code points, spaces excluded
   uint32_t link_chars = 0;  // of which inside <a>
   uint32_t main_chars = 0;  // of which inside the main region
+  uint32_t code_chars = 0;  // of which inside code elements
   bool heading = false;
 };
 
@@ -130,6 +132,7 @@ class Extractor {
     cur_.chars += added;
     if (st & kInLink) cur_.link_chars += added;
     if (st & kInMain) cur_.main_chars += added;
+    if (st & kInCode) cur_.code_chars += added;
     if (st & kInHeading) cur_.heading = cur_.heading || added > 0;
   }
 
@@ -281,6 +284,7 @@ class Extractor {
     if ((bits & kMain) || (hints & kMain)) st |= kInMain;
     if (bits & kLink) st |= kInLink;
     if (bits & kPre) st |= kInPre;
+    if (bits & kCode) st |= kInCode;
     if (bits & kHeading) st |= kInHeading;
     if (stack_.size() >= options_.max_depth) {
       ++overflow_;
@@ -440,7 +444,15 @@ class Extractor {
     for (size_t k = 0; k < blocks_.size(); ++k) {
       if (!keep[k]) continue;
       if (!out->text.empty()) out->text.push_back('\n');
+      const size_t begin = out->text.size();
       out->text.append(blocks_[k].text);
+      if (blocks_[k].code_chars * 2 > blocks_[k].chars) {
+        if (!out->code_spans.empty() && out->code_spans.back().second + 1 == begin) {
+          out->code_spans.back().second = out->text.size();  // one span for adjacent code blocks
+        } else {
+          out->code_spans.emplace_back(begin, out->text.size());
+        }
+      }
       ++out->blocks_kept;
     }
   }

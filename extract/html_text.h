@@ -35,6 +35,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace crawlproof::extract {
 
@@ -50,9 +52,13 @@ struct HtmlExtractOptions {
 };
 
 struct HtmlText {
-  std::string title;       // <title>, whitespace collapsed
-  std::string text;        // kept blocks, one per line ('\n'-separated)
-  std::string lang;        // <html lang="…">, as written
+  std::string title;  // <title>, whitespace collapsed
+  std::string text;   // kept blocks, one per line ('\n'-separated)
+  std::string lang;   // <html lang="…">, as written
+  // Byte ranges [begin, end) of `text` holding code rather than prose: kept
+  // blocks whose characters are mostly inside pre, code, kbd, samp, tt or
+  // listing. Language identification leaves them out.
+  std::vector<std::pair<size_t, size_t>> code_spans;
   size_t blocks = 0;       // text blocks found
   size_t blocks_kept = 0;  // blocks in `text`
   bool truncated = false;  // input longer than max_html_bytes

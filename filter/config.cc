@@ -9,6 +9,7 @@
 
 #include "common/file_util.h"
 #include "common/toml_section.h"
+#include "extract/language.h"
 #include "filter/filters.h"
 
 namespace crawlproof::filter {
@@ -17,6 +18,20 @@ namespace {
 using Section = TomlSection;
 constexpr uint64_t kMaxConfigBytes = 16 << 20;
 constexpr int kMaxWords = 100000000;
+
+// Every code must be one CLD2 can answer (or "und"): a misspelt code would
+// silently drop every document.
+Status CheckLanguageCodes(const std::vector<std::string>& codes, const Section& where) {
+  const auto& known = extract::KnownLanguageCodes();
+  for (const auto& c : codes) {
+    if (c == "und" || std::binary_search(known.begin(), known.end(), c)) continue;
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    return where.Bad("languages", "has \"" + c + "\", not a language code crawlproof can identify; the codes are: " +
+                                      list + " (and und)");
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -60,6 +75,7 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
       if (languages) o.languages = *languages;
       Section s = section("language");
       RETURN_IF_ERROR(s.Get("languages", &o.languages));
+      RETURN_IF_ERROR(CheckLanguageCodes(o.languages, languages ? top : s));
       RETURN_IF_ERROR(s.Get("min_score", &o.min_score, 0.0, 1.0));
       RETURN_IF_ERROR(s.CheckUnknown());
       add(MakeLanguageFilter(o));

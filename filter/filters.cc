@@ -20,14 +20,21 @@ class LanguageFilter : public Filter {
   explicit LanguageFilter(LanguageOptions o) : o_(std::move(o)) {}
   std::string_view name() const override { return "language"; }
   void Apply(FilterDocument* doc, Decision* d) override {
-    if (!o_.languages.empty() && std::find(o_.languages.begin(), o_.languages.end(), doc->lang) == o_.languages.end()) {
+    if (!Allowed(doc->lang)) {
       Drop(d, name(), "not_allowed");
-    } else if (!(doc->lang_score > o_.min_score)) {
-      Drop(d, name(), "low_score");
+      return;
     }
+    // A mixed page's second language counts when it is allowed too: with
+    // languages = [] a German page with English paragraphs is all language.
+    double share = doc->lang_score;
+    if (!doc->lang2.empty() && Allowed(doc->lang2)) share += doc->lang2_share;
+    if (!(share > o_.min_score)) Drop(d, name(), "low_score");
   }
 
  private:
+  bool Allowed(const std::string& lang) const {
+    return o_.languages.empty() || std::find(o_.languages.begin(), o_.languages.end(), lang) != o_.languages.end();
+  }
   LanguageOptions o_;
 };
 

@@ -26,6 +26,8 @@ namespace crawlproof::filter {
 struct FilterDocument {
   std::string id, url, lang;
   double lang_score = 0;
+  std::string lang2;  // a mixed page's second language (extract/language.h), or ""
+  double lang2_share = 0;
   std::string text;  // UTF-8; a filter that changes it calls TextChanged()
 
   // The text as code points and as words (words.h), computed once and shared
@@ -59,7 +61,9 @@ class Filter {
 
 struct LanguageOptions {
   std::vector<std::string> languages = {"en"};  // empty: every language
-  double min_score = 0.65;                      // kept when score > min_score
+  // Kept when the share of the text in allowed languages is above this: the
+  // top language's lang_score, plus lang2_share when lang2 is allowed too.
+  double min_score = 0.65;
 };
 
 struct UrlOptions {

@@ -104,6 +104,8 @@ void EncodeResult(const ShardResult& r, bool with_text, Encoder* e) {
     e->Str(with_text ? x.text : "");
     e->Str(x.lang);
     e->F64(x.lang_score);
+    e->Str(x.lang2);
+    e->F64(x.lang2_share);
     e->Str(x.file);
     e->U64(x.offset);
     e->U64(x.length);
@@ -150,6 +152,8 @@ Result<ShardResult> DecodeResult(const std::string& bytes, const std::string& wh
     x.text = in.Str();
     x.lang = in.Str();
     x.lang_score = in.F64();
+    x.lang2 = in.Str();
+    x.lang2_share = in.F64();
     x.file = in.Str();
     x.offset = in.U64();
     x.length = in.U64();

@@ -63,6 +63,8 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
     fd.url = d.doc.url;
     fd.lang = d.doc.lang;
     fd.lang_score = d.doc.lang_score;
+    fd.lang2 = d.doc.lang2;
+    fd.lang2_share = d.doc.lang2_share;
     fd.text = std::move(d.doc.text);
     filter::Decision dec = filters->Run(&fd);
     d.doc.text = std::move(fd.text);
@@ -170,7 +172,7 @@ std::string CrawlOf(std::string_view path) {
 // What made the decisions, recorded with each document (a change to one of
 // these components bumps its version).
 constexpr const char* kVersions = "{\"crawlproof\":\"" CRAWLPROOF_VERSION
-                                  "\",\"extract\":\"html-main-content/1\",\"filter\":\"fineweb-recipe/1\","
+                                  "\",\"extract\":\"html-main-content/1+lang/2\",\"filter\":\"fineweb-recipe/1\","
                                   "\"dedup\":\"minhash-lsh/1\",\"tokenize\":\"byte-level-bpe/1\"}";
 
 const char* ToString(DocStatus s) {
@@ -216,6 +218,7 @@ std::string DocJson(const DocOut& d, Verification verification, uint64_t run) {
     o.AddRaw("digests", digests.str());
   }
   if (!d.doc.lang.empty()) o.Add("lang", d.doc.lang).Add("lang_score", d.doc.lang_score);
+  if (!d.doc.lang2.empty()) o.Add("lang2", d.doc.lang2).Add("lang2_share", d.doc.lang2_share);
   if (!d.filter_changes.empty()) o.AddRaw("filter_changes", d.filter_changes);
   o.Add("run", run);
   o.AddRaw("versions", kVersions);

@@ -239,6 +239,25 @@ TEST(Pipeline, ConfigIsStrict) {
   EXPECT_EQ(defaults->filters().size(), 7u);
 }
 
+// A language code CLD2 never answers would drop every document: refused,
+// with the codes there are, in either place the list can be given.
+TEST(Pipeline, UnknownLanguageCodesAreRefused) {
+  std::string dir = testing::MakeTempDir();
+  std::ofstream(dir + "/top.toml") << "[filter]\nlanguages = [\"de\", \"eng\"]\n";
+  std::ofstream(dir + "/section.toml") << "[filter.language]\nlanguages = [\"zh-TW\"]\n";
+  for (const char* name : {"/top.toml", "/section.toml"}) {
+    auto p = LoadFilterPipeline(dir + name);
+    ASSERT_FALSE(p.ok()) << name;
+    const std::string& m = p.status().message();
+    EXPECT_NE(m.find(dir + name), std::string::npos) << m;
+    EXPECT_NE(m.find("not a language code crawlproof can identify"), std::string::npos) << m;
+    EXPECT_NE(m.find("zh-Hant"), std::string::npos) << m;  // the list of codes
+  }
+  std::ofstream(dir + "/ok.toml") << "[filter]\nlanguages = [\"zh\", \"zh-Hant\", \"sr-ME\", \"und\"]\n";
+  auto ok = LoadFilterPipeline(dir + "/ok.toml");
+  EXPECT_TRUE(ok.ok()) << ok.status().message();
+}
+
 // Good pages in four languages (the Debian FAQ's first chapter, from
 // Debian's packages) pass the whole recipe when every language is allowed:
 // no check drops a language wholesale; checks that do not apply are skipped
