@@ -112,6 +112,8 @@ void PrintAccount(const store::ProvenanceStore& st, const std::string& json) {
   }
   if (status == "dropped") {
     std::printf("  filters:  dropped by %s\n", Str(e, "reason").c_str());
+    if (!Str(e, "match").empty())
+      std::printf("            it shares \"%s\" with that evaluation set\n", Str(e, "match").c_str());
   } else if (status == "quarantined") {
     std::printf("  filters:  not run: its source was quarantined (%s)\n", Str(e, "reason").c_str());
   } else {

@@ -103,6 +103,10 @@ Status RunFilter(const FilterArgs& a) {
       ++reasons[d.reason];
       std::string extra = "\"reason\":";
       AppendJsonString(extra, d.reason);
+      if (!d.match.empty()) {
+        extra += ",\"match\":";
+        AppendJsonString(extra, d.match);
+      }
       dropped.Line(Rewrite(obj, nullptr, extra));
       return true;
     }

@@ -11,6 +11,12 @@ struct CodepointPair {
   char32_t from, to;
 };
 
+struct Decomposition {
+  char32_t from;
+  uint16_t offset;  // into kDecomposePool
+  uint8_t length;
+};
+
 #include "common/unicode_tables.inc"
 
 template <size_t N>
@@ -164,6 +170,36 @@ char32_t StripAccent(char32_t c) {
   auto it = std::lower_bound(std::begin(kStripAccent), std::end(kStripAccent), c,
                              [](const CodepointPair& p, char32_t v) { return p.from < v; });
   return it != std::end(kStripAccent) && it->from == c ? it->to : c;
+}
+
+bool IsOtherSymbol(char32_t c) {
+  return c >= 0xA6 && In(kOtherSymbol, c);
+}
+
+bool IsNonspacingMark(char32_t c) {
+  return c >= 0x300 && In(kNonspacing, c);
+}
+
+void AppendWithoutDiacritics(char32_t c, std::u32string* out) {
+  if (c < 0xC0) {
+    out->push_back(c);
+    return;
+  }
+  if (c >= 0xAC00 && c <= 0xD7A3) {  // Hangul syllable: its jamo (Unicode's algorithm)
+    const char32_t s = c - 0xAC00;
+    out->push_back(0x1100 + s / 588);
+    out->push_back(0x1161 + (s % 588) / 28);
+    if (s % 28) out->push_back(0x11A7 + s % 28);
+    return;
+  }
+  if (IsNonspacingMark(c)) return;
+  auto it = std::lower_bound(std::begin(kDecompose), std::end(kDecompose), c,
+                             [](const Decomposition& d, char32_t v) { return d.from < v; });
+  if (it == std::end(kDecompose) || it->from != c) {
+    out->push_back(c);
+    return;
+  }
+  out->append(kDecomposePool + it->offset, it->length);
 }
 
 std::u32string_view Strip(std::u32string_view s) {

@@ -57,6 +57,15 @@ bool IsMark(char32_t c);
 // else `c` itself (kana voicing marks, Hangul and the like unchanged).
 char32_t StripAccent(char32_t c);
 
+// Category Mn.
+bool IsNonspacingMark(char32_t c);
+// Category So (©, °, ™, ★).
+bool IsOtherSymbol(char32_t c);
+// Appends `c` as unicodedata.normalize("NFD", c) without its Mn characters
+// writes it (datatrove's diacritics normalisation): é -> e, a lone combining
+// accent -> nothing, a Hangul syllable -> its jamo.
+void AppendWithoutDiacritics(char32_t c, std::u32string* out);
+
 // Python's str.strip() (Unicode whitespace).
 std::u32string_view Strip(std::u32string_view s);
 

@@ -10,6 +10,7 @@
 #include "common/file_util.h"
 #include "common/toml_section.h"
 #include "extract/language.h"
+#include "filter/decontaminate.h"
 #include "filter/filters.h"
 
 namespace crawlproof::filter {
@@ -47,7 +48,8 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
   // [filter.<step>] tables: a value there (`language = ["de"]`, meant as
   // `languages`) is an error, not an ignored key.
   std::map<std::string, const toml::table*> tables;
-  for (const char* sub : {"language", "url", "gopher_repetition", "gopher_quality", "c4", "fineweb", "pii"})
+  for (const char* sub :
+       {"language", "url", "gopher_repetition", "gopher_quality", "c4", "fineweb", "pii", "decontaminate"})
     RETURN_IF_ERROR(top.Table(sub, &tables[sub]));
   auto section = [&](const char* name) { return Section(tables[name], std::string("filter.") + name, config_path); };
   RETURN_IF_ERROR(top.Get("steps", &steps));
@@ -149,6 +151,26 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
       RETURN_IF_ERROR(s.Get("new_line_ratio", &o.new_line_ratio, 0.0, 1.0));
       RETURN_IF_ERROR(s.CheckUnknown());
       add(MakeFineWebFilter(o));
+    } else if (step == "decontaminate") {
+      DecontaminateOptions o;
+      Section s = section("decontaminate");
+      RETURN_IF_ERROR(s.Get("files", &o.files));
+      for (auto& f : o.files) f = s.Resolve(f);
+      RETURN_IF_ERROR(s.Get("ngram", &o.ngram, 1, 100));
+      RETURN_IF_ERROR(s.CheckUnknown());
+      if (o.files.empty())
+        return s.Bad("files", std::string("must list the evaluation sets (JSON lines with \"text\", or text)"));
+      if (use) {
+        ASSIGN_OR_RETURN(auto decont, MakeDecontaminateFilter(o));
+        add(std::move(decont));
+      } else {
+        // Not a step of this run: the files must exist, loading them waits.
+        for (const auto& f : o.files) {
+          std::error_code ec;
+          if (!std::filesystem::is_regular_file(f, ec))
+            return Status::NotFound(f + ": no such evaluation set (filter.decontaminate.files)");
+        }
+      }
     } else if (step == "pii") {
       PiiOptions o;
       Section s = section("pii");

@@ -47,6 +47,7 @@ struct Decision {
   std::string reason;                       // "<filter>:<check>" when dropped
   std::map<std::string, uint64_t> changes;  // "<filter>:<kind>" -> count, when the text changed
   std::vector<std::string> skipped;         // "<filter>:<check>:<why>"
+  std::string match;                        // decontaminate: the n-gram found (normalised text)
 };
 
 class Filter {

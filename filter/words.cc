@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "common/regex.h"
@@ -32,6 +33,94 @@ constexpr std::u32string_view kUnits[] = {
     U"km/h", U"kmh", U"mph", U"hPa", U"Pa", U"mbar", U"mb",  U"MB", U"kb",  U"KB",  U"gb", U"GB",  U"tb",  U"TB",
     U"T",    U"G",   U"M",   U"K",   U"%",  U"m",    U"км",  U"м",  U"см",  U"мм",  U"кг", U"г",   U"мг"};
 
+struct Contraction {
+  std::u32string_view form;
+  uint8_t pieces[3];
+};
+// spaCy 3.8.18's English tokenizer exceptions written without an apostrophe
+// ("dont" -> "do" "nt"; also Title case) and the times ("10am"): form, piece lengths.
+constexpr Contraction kContractions[] = {
+    {U"10a.m.", {2, 4}},       {U"10am", {2, 2}},        {U"10p.m.", {2, 4}},        {U"10pm", {2, 2}},
+    {U"11a.m.", {2, 4}},       {U"11am", {2, 2}},        {U"11p.m.", {2, 4}},        {U"11pm", {2, 2}},
+    {U"12a.m.", {2, 4}},       {U"12am", {2, 2}},        {U"12p.m.", {2, 4}},        {U"12pm", {2, 2}},
+    {U"1a.m.", {1, 4}},        {U"1am", {1, 2}},         {U"1p.m.", {1, 4}},         {U"1pm", {1, 2}},
+    {U"2a.m.", {1, 4}},        {U"2am", {1, 2}},         {U"2p.m.", {1, 4}},         {U"2pm", {1, 2}},
+    {U"3a.m.", {1, 4}},        {U"3am", {1, 2}},         {U"3p.m.", {1, 4}},         {U"3pm", {1, 2}},
+    {U"4a.m.", {1, 4}},        {U"4am", {1, 2}},         {U"4p.m.", {1, 4}},         {U"4pm", {1, 2}},
+    {U"5a.m.", {1, 4}},        {U"5am", {1, 2}},         {U"5p.m.", {1, 4}},         {U"5pm", {1, 2}},
+    {U"6a.m.", {1, 4}},        {U"6am", {1, 2}},         {U"6p.m.", {1, 4}},         {U"6pm", {1, 2}},
+    {U"7a.m.", {1, 4}},        {U"7am", {1, 2}},         {U"7p.m.", {1, 4}},         {U"7pm", {1, 2}},
+    {U"8a.m.", {1, 4}},        {U"8am", {1, 2}},         {U"8p.m.", {1, 4}},         {U"8pm", {1, 2}},
+    {U"9a.m.", {1, 4}},        {U"9am", {1, 2}},         {U"9p.m.", {1, 4}},         {U"9pm", {1, 2}},
+    {U"aint", {2, 2}},         {U"arent", {3, 2}},       {U"cannot", {3, 3}},        {U"cant", {2, 2}},
+    {U"cantve", {2, 2, 2}},    {U"couldnt", {5, 2}},     {U"couldntve", {5, 2, 2}},  {U"couldve", {5, 2}},
+    {U"darent", {4, 2}},       {U"didnt", {3, 2}},       {U"didntve", {3, 2, 2}},    {U"doesnt", {4, 2}},
+    {U"doesntve", {4, 2, 2}},  {U"dont", {2, 2}},        {U"dontve", {2, 2, 2}},     {U"gonna", {3, 2}},
+    {U"gotta", {3, 2}},        {U"hadnt", {3, 2}},       {U"hadntve", {3, 2, 2}},    {U"hasnt", {3, 2}},
+    {U"havent", {4, 2}},       {U"hed", {2, 1}},         {U"hedve", {2, 1, 2}},      {U"hellve", {2, 2, 2}},
+    {U"hes", {2, 1}},          {U"howd", {3, 1}},        {U"howdve", {3, 1, 2}},     {U"howll", {3, 2}},
+    {U"howllve", {3, 2, 2}},   {U"howre", {3, 2}},       {U"hows", {3, 1}},          {U"howve", {3, 2}},
+    {U"id", {1, 1}},           {U"idve", {1, 1, 2}},     {U"illve", {1, 2, 2}},      {U"im", {1, 1}},
+    {U"ima", {1, 1, 1}},       {U"isnt", {2, 2}},        {U"itd", {2, 1}},           {U"itdve", {2, 1, 2}},
+    {U"itll", {2, 2}},         {U"itllve", {2, 2, 2}},   {U"ive", {1, 2}},           {U"maynt", {3, 2}},
+    {U"mayntve", {3, 2, 2}},   {U"mightnt", {5, 2}},     {U"mightntve", {5, 2, 2}},  {U"mightve", {5, 2}},
+    {U"mustnt", {4, 2}},       {U"mustntve", {4, 2, 2}}, {U"mustve", {4, 2}},        {U"neednt", {4, 2}},
+    {U"needntve", {4, 2, 2}},  {U"notve", {3, 2}},       {U"oughtnt", {5, 2}},       {U"oughtntve", {5, 2, 2}},
+    {U"shant", {3, 2}},        {U"shantve", {3, 2, 2}},  {U"shedve", {3, 1, 2}},     {U"shellve", {3, 2, 2}},
+    {U"shes", {3, 1}},         {U"shouldnt", {6, 2}},    {U"shouldntve", {6, 2, 2}}, {U"shouldve", {6, 2}},
+    {U"thatd", {4, 1}},        {U"thatdve", {4, 1, 2}},  {U"thatll", {4, 2}},        {U"thatllve", {4, 2, 2}},
+    {U"thats", {4, 1}},        {U"thered", {5, 1}},      {U"theredve", {5, 1, 2}},   {U"therell", {5, 2}},
+    {U"therellve", {5, 2, 2}}, {U"therere", {5, 2}},     {U"theres", {5, 1}},        {U"thereve", {5, 2}},
+    {U"thesed", {5, 1}},       {U"thesedve", {5, 1, 2}}, {U"thesell", {5, 2}},       {U"thesellve", {5, 2, 2}},
+    {U"thesere", {5, 2}},      {U"theseve", {5, 2}},     {U"theyd", {4, 1}},         {U"theydve", {4, 1, 2}},
+    {U"theyll", {4, 2}},       {U"theyllve", {4, 2, 2}}, {U"theyre", {4, 2}},        {U"theyve", {4, 2}},
+    {U"thisd", {4, 1}},        {U"thisdve", {4, 1, 2}},  {U"thisll", {4, 2}},        {U"thisllve", {4, 2, 2}},
+    {U"thiss", {4, 1}},        {U"thosed", {5, 1}},      {U"thosedve", {5, 1, 2}},   {U"thosell", {5, 2}},
+    {U"thosellve", {5, 2, 2}}, {U"thosere", {5, 2}},     {U"thoseve", {5, 2}},       {U"wasnt", {3, 2}},
+    {U"wed", {2, 1}},          {U"wedve", {2, 1, 2}},    {U"wellve", {2, 2, 2}},     {U"werent", {4, 2}},
+    {U"weve", {2, 2}},         {U"whatd", {4, 1}},       {U"whatdve", {4, 1, 2}},    {U"whatll", {4, 2}},
+    {U"whatllve", {4, 2, 2}},  {U"whatre", {4, 2}},      {U"whats", {4, 1}},         {U"whatve", {4, 2}},
+    {U"whend", {4, 1}},        {U"whendve", {4, 1, 2}},  {U"whenll", {4, 2}},        {U"whenllve", {4, 2, 2}},
+    {U"whenre", {4, 2}},       {U"whens", {4, 1}},       {U"whenve", {4, 2}},        {U"whered", {5, 1}},
+    {U"wheredve", {5, 1, 2}},  {U"wherell", {5, 2}},     {U"wherellve", {5, 2, 2}},  {U"wherere", {5, 2}},
+    {U"wheres", {5, 1}},       {U"whereve", {5, 2}},     {U"whod", {3, 1}},          {U"whodve", {3, 1, 2}},
+    {U"wholl", {3, 2}},        {U"whollve", {3, 2, 2}},  {U"whos", {3, 1}},          {U"whove", {3, 2}},
+    {U"whyd", {3, 1}},         {U"whydve", {3, 1, 2}},   {U"whyll", {3, 2}},         {U"whyllve", {3, 2, 2}},
+    {U"whyre", {3, 2}},        {U"whys", {3, 1}},        {U"whyve", {3, 2}},         {U"wont", {2, 2}},
+    {U"wontve", {2, 2, 2}},    {U"wouldnt", {5, 2}},     {U"wouldntve", {5, 2, 2}},  {U"wouldve", {5, 2}},
+    {U"yall", {1, 3}},         {U"youd", {3, 1}},        {U"youdve", {3, 1, 2}},     {U"youll", {3, 2}},
+    {U"youllve", {3, 2, 2}},   {U"youre", {3, 2}},       {U"youve", {3, 2}},         {U"°c.", {1, 1, 1}},
+    {U"°f.", {1, 1, 1}},       {U"°k.", {1, 1, 1}},      {U"°C.", {1, 1, 1}},        {U"°F.", {1, 1, 1}},
+    {U"°K.", {1, 1, 1}},
+};
+
+// Splits `s` into its pieces when it is one of kContractions (or, for a word,
+// its Title-case form: "Dont").
+bool SplitContraction(std::u32string_view s, std::vector<std::u32string_view>* out) {
+  static const auto* forms = [] {
+    auto* m = new std::unordered_map<std::u32string, const Contraction*>;
+    for (const auto& c : kContractions) {
+      (*m)[std::u32string(c.form)] = &c;
+      std::u32string title(c.form);
+      if (title[0] >= 'a' && title[0] <= 'z' && c.form != U"yall") {
+        title[0] -= 32;
+        (*m)[title] = &c;
+      }
+    }
+    return m;
+  }();
+  if (s.size() < 2 || s.size() > 10) return false;
+  auto it = forms->find(std::u32string(s));
+  if (it == forms->end()) return false;
+  size_t at = 0;
+  for (uint8_t n : it->second->pieces) {
+    if (n == 0) break;
+    out->push_back(s.substr(at, n));
+    at += n;
+  }
+  return true;
+}
+
 // Abbreviations and emoticons kept whole (spaCy's English exceptions that
 // end in '.' or consist of punctuation).
 constexpr std::u32string_view kSpecials[] = {
@@ -41,7 +130,7 @@ constexpr std::u32string_view kSpecials[] = {
     U"Sep.", U"Sept.", U"Oct.", U"Nov.", U"Dec.", U"Ak.", U"Ala.", U"Ariz.", U"Ark.", U"Calif.", U"Colo.", U"Conn.",
     U"Del.", U"Fla.", U"Ga.", U"Ia.", U"Id.", U"Ill.", U"Ind.", U"Kan.", U"Kans.", U"Ky.", U"La.", U"Mass.", U"Md.",
     U"Mich.", U"Minn.", U"Miss.", U"Mo.", U"Mont.", U"Neb.", U"Nebr.", U"Nev.", U"Okla.", U"Ore.", U"Pa.", U"Tenn.",
-    U"Va.", U"Wash.", U"Wis.", U"°C.", U"°F.", U"°K.", U"°c.", U"°f.", U"°k.",
+    U"Va.", U"Wash.", U"Wis.",
     // emoticons
     U":)", U":-)", U":))", U":-))", U":)))", U":-)))", U"(:", U"(-:", U"=)", U"(=", U":]", U":-]", U"[:", U"[-:", U"[=",
     U"=]", U":o)", U"(o:", U":}", U":-}", U"8)", U"8-)", U"(-8", U";)", U";-)", U"(;", U"(-;", U":(", U":-(", U":((",
@@ -88,7 +177,7 @@ size_t PrefixLength(std::u32string_view s) {
   if (s.size() >= 2 && s[0] == U'…' && s[1] == U'…') return 2;
   char32_t c = s[0];
   if (c == '+') return s.size() > 1 && IsDigit(s[1]) ? 0 : 1;
-  if (Has(kPrefixOnly, c) || Has(kPunct, c) || Has(kQuotes, c) || Has(kCurrency, c)) return 1;
+  if (Has(kPrefixOnly, c) || Has(kPunct, c) || Has(kQuotes, c) || Has(kCurrency, c) || IsOtherSymbol(c)) return 1;
   return 0;
 }
 
@@ -112,7 +201,7 @@ size_t SuffixLength(std::u32string_view s) {
     if (rest == U"……") return 2;
     if (rest.size() == 1) {
       char32_t c = rest[0];
-      if (Has(kPunct, c) || Has(kQuotes, c) || c == U'—' || c == U'–') return 1;
+      if (Has(kPunct, c) || Has(kQuotes, c) || c == U'—' || c == U'–' || IsOtherSymbol(c)) return 1;
       if (c == '+' && IsDigit(prev)) return 1;
       if (Has(kCurrency, c) && IsDigit(prev)) return 1;
       if (c == '.') {
@@ -164,7 +253,9 @@ void SplitInfixes(std::u32string_view s, std::vector<std::u32string_view>* out) 
       len = 1;
     } else if (i > 0 && i + 1 < s.size()) {
       char32_t next = s[i + 1];
-      if (IsDigit(prev) && (c == '+' || c == '-' || c == '*' || c == '^') && (IsDigit(next) || next == '-')) {
+      if (IsOtherSymbol(c)) {
+        len = 1;
+      } else if (IsDigit(prev) && (c == '+' || c == '-' || c == '*' || c == '^') && (IsDigit(next) || next == '-')) {
         len = 1;
       } else if (c == '.' && (IsLower(prev) || Has(kQuotes, prev)) && (IsUpper(next) || Has(kQuotes, next))) {
         len = 1;
@@ -195,6 +286,10 @@ void SplitChunk(std::u32string_view s, std::vector<std::u32string_view>* out) {
   std::vector<std::u32string_view> suffixes;
   while (!s.empty()) {
     if (IsAbbreviation(s)) break;
+    if (SplitContraction(s, out)) {
+      s = {};
+      break;
+    }
     size_t before = s.size();
     if (size_t p = PrefixLength(s); p > 0 && p < s.size()) {
       out->push_back(s.substr(0, p));
@@ -212,11 +307,6 @@ void SplitChunk(std::u32string_view s, std::vector<std::u32string_view>* out) {
     }
     if (s.size() == before) break;
   }
-  if (s.size() == 6 && (Lower(s) == U"cannot")) {
-    out->push_back(s.substr(0, 3));
-    out->push_back(s.substr(3));
-    s = {};
-  }
   if (!s.empty()) {
     if (IsAbbreviation(s) || LooksLikeUrl(s)) {
       out->push_back(s);
@@ -229,7 +319,7 @@ void SplitChunk(std::u32string_view s, std::vector<std::u32string_view>* out) {
 
 }  // namespace
 
-std::vector<std::u32string_view> SplitWords(std::u32string_view text) {
+std::vector<std::u32string_view> SplitWords(std::u32string_view text, bool split_unspaced) {
   std::vector<std::u32string_view> words;
   size_t i = 0;
   while (i < text.size()) {
@@ -239,20 +329,20 @@ std::vector<std::u32string_view> SplitWords(std::u32string_view text) {
     if (i == start) break;
     std::u32string_view chunk = text.substr(start, i - start);
     // Fast path: only ASCII letters, or only digits, is one word (units like
-    // "10km" and the special "cannot" take the slow path).
+    // "10km" and the contractions, "dont" -> "do" "nt", take the slow path).
     bool letters = true, digits = true;
     for (char32_t c : chunk) {
       letters = letters && c < 0x80 && (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
       digits = digits && c >= '0' && c <= '9';
       if (!letters && !digits) break;
     }
-    if ((letters || digits) && !(chunk.size() == 6 && Lower(chunk) == U"cannot")) {
-      words.push_back(chunk);
+    if (letters || digits) {
+      if (!SplitContraction(chunk, &words)) words.push_back(chunk);
       continue;
     }
     // Characters of unspaced scripts are words of their own.
     size_t a = 0;
-    for (size_t k = 0; k < chunk.size(); ++k) {
+    for (size_t k = 0; split_unspaced && k < chunk.size(); ++k) {
       if (!IsNoSpaceScript(chunk[k])) continue;
       if (k > a) SplitChunk(chunk.substr(a, k - a), &words);
       words.push_back(chunk.substr(k, 1));

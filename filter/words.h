@@ -10,7 +10,10 @@
 // is split at infixes ("..", "…", hyphens between letters, "," between
 // letters, ":<>=/" after a letter or digit before a letter, "+-*^" between
 // digits, "." between a lower-case and an upper-case letter) unless it looks
-// like a URL. Known abbreviations ("e.g.", "U.S.", "Mr.") stay whole.
+// like a URL. Known abbreviations ("e.g.", "U.S.", "Mr.") stay whole; the
+// exceptions written without an apostrophe split as spaCy splits them ("dont"
+// -> "do" "nt", "10am" -> "10" "am"); symbols of category So (©, °, ™) are
+// prefixes, suffixes and infixes of their own.
 //
 // Characters of scripts written without spaces (Han, kana, Hangul, Thai,
 // Lao, Khmer, Myanmar) are one word each; the reference uses dictionary
@@ -23,6 +26,8 @@
 
 namespace crawlproof::filter {
 
-std::vector<std::u32string_view> SplitWords(std::u32string_view text);
+// With `split_unspaced` false, a run of an unspaced script stays one word
+// (spaCy's English tokenizer does that; the decontaminate step follows it).
+std::vector<std::u32string_view> SplitWords(std::u32string_view text, bool split_unspaced = true);
 
 }  // namespace crawlproof::filter

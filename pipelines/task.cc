@@ -71,6 +71,7 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
     if (!dec.keep) {
       d.status = DocStatus::kDropped;
       d.reason = dec.reason;
+      d.match = dec.match;
     }
     if (!dec.changes.empty()) {
       JsonObject ch;
@@ -210,6 +211,7 @@ std::string DocJson(const DocOut& d, Verification verification, uint64_t run) {
   JsonObject o;
   o.Add("doc_id", d.doc.id).Add("status", ToString(d.status));
   if (!d.reason.empty()) o.Add("reason", d.reason);
+  if (!d.match.empty()) o.Add("match", d.match);
   o.AddRaw("source", src.str()).Add("verification", ToString(verification));
   if (d.leaf) o.Add("ledger_leaf", *d.leaf);
   if (!d.record_sha256.empty()) {
