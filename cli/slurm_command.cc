@@ -90,6 +90,47 @@ Status RunStage(const StageArgs& a) {
   return Status::Ok();
 }
 
+Status RunStatus(const std::string& output) {
+  ASSIGN_OR_RETURN(auto text, pipelines::SubmissionStatus(output));
+  std::printf("%s", text.c_str());
+  return Status::Ok();
+}
+
+Status RunCancel(const std::string& output) {
+  ASSIGN_OR_RETURN(auto ids, pipelines::CancelSubmission(output));
+  std::string list;
+  for (const auto& id : ids) {
+    if (!list.empty()) list += " ";
+    list += id;
+  }
+  LogInfo(ids.empty() ? "nothing live to cancel for " + output : "cancelled jobs " + list);
+  return Status::Ok();
+}
+
+struct DumpArgs {
+  std::string store, family = "provenance";
+};
+
+Status RunDump(const DumpArgs& a) {
+  ASSIGN_OR_RETURN(auto st, store::ProvenanceStore::OpenReadOnly(a.store, 0));
+  std::vector<std::string> families = {a.family};
+  if (a.family == "all") families = store::ProvenanceStore::FamilyNames();
+  for (const auto& f : families) {
+    Status s = st->DumpFamily(f, [&](const std::string& line) {
+      if (a.family == "all") {
+        std::string l = "{\"family\":\"" + f + "\"," + line.substr(1) + "\n";
+        std::fwrite(l.data(), 1, l.size(), stdout);
+      } else {
+        std::fwrite(line.data(), 1, line.size(), stdout);
+        std::fputc('\n', stdout);
+      }
+      return ferror(stdout) ? Status::IoError("stdout: write failed") : Status::Ok();
+    });
+    RETURN_IF_ERROR(s.WithPrefix(a.store));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 void RegisterSlurmCommands(CLI::App& app, Status* result) {
@@ -106,32 +147,12 @@ void RegisterSlurmCommands(CLI::App& app, Status* result) {
   auto output = std::make_shared<std::string>();
   auto* status = app.add_subcommand("status", "Where a Slurm submission of `crawlproof run` stands, per stage");
   status->add_option("output", *output, "The run's output folder")->required();
-  status->callback([output, result] {
-    *result = [&]() -> Status {
-      ASSIGN_OR_RETURN(auto text, pipelines::SubmissionStatus(*output));
-      std::printf("%s", text.c_str());
-      return Status::Ok();
-    }();
-  });
+  status->callback([output, result] { *result = RunStatus(*output); });
   auto cancel_output = std::make_shared<std::string>();
   auto* cancel = app.add_subcommand("cancel", "Cancel the live jobs of a Slurm submission of `crawlproof run`");
   cancel->add_option("output", *cancel_output, "The run's output folder")->required();
-  cancel->callback([cancel_output, result] {
-    *result = [&]() -> Status {
-      ASSIGN_OR_RETURN(auto ids, pipelines::CancelSubmission(*cancel_output));
-      std::string list;
-      for (const auto& id : ids) {
-        if (!list.empty()) list += " ";
-        list += id;
-      }
-      LogInfo(ids.empty() ? "nothing live to cancel for " + *cancel_output : "cancelled jobs " + list);
-      return Status::Ok();
-    }();
-  });
+  cancel->callback([cancel_output, result] { *result = RunCancel(*cancel_output); });
 
-  struct DumpArgs {
-    std::string store, family = "provenance";
-  };
   auto da = std::make_shared<DumpArgs>();
   auto* store_cmd = app.add_subcommand("store", "Read a provenance store");
   store_cmd->require_subcommand(1);
@@ -142,27 +163,7 @@ void RegisterSlurmCommands(CLI::App& app, Status* result) {
                    "provenance (default), ingest, by_url, by_position, dedup, runs, or all (each line then names "
                    "its family)")
       ->capture_default_str();
-  dump->callback([da, result] {
-    *result = [&]() -> Status {
-      ASSIGN_OR_RETURN(auto st, store::ProvenanceStore::OpenReadOnly(da->store, 0));
-      std::vector<std::string> families = {da->family};
-      if (da->family == "all") families = store::ProvenanceStore::FamilyNames();
-      for (const auto& f : families) {
-        Status s = st->DumpFamily(f, [&](const std::string& line) {
-          if (da->family == "all") {
-            std::string l = "{\"family\":\"" + f + "\"," + line.substr(1) + "\n";
-            std::fwrite(l.data(), 1, l.size(), stdout);
-          } else {
-            std::fwrite(line.data(), 1, line.size(), stdout);
-            std::fputc('\n', stdout);
-          }
-          return ferror(stdout) ? Status::IoError("stdout: write failed") : Status::Ok();
-        });
-        RETURN_IF_ERROR(s.WithPrefix(da->store));
-      }
-      return Status::Ok();
-    }();
-  });
+  dump->callback([da, result] { *result = RunDump(*da); });
 }
 
 }  // namespace crawlproof::cli

@@ -155,11 +155,7 @@ uint16_t FindTag(std::string_view name) {
   // An open-addressing hash table over kTags (a quarter full): one or two
   // comparisons per tag instead of a binary search's seven.
   constexpr size_t kSlots = 512;
-  auto hash = [](std::string_view n) {
-    uint32_t h = 2166136261u;
-    for (char c : n) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
-    return h & (kSlots - 1);
-  };
+  auto hash = [](std::string_view n) { return HashTagName(n) & (kSlots - 1); };
   static const auto table = [&] {
     std::array<uint16_t, kSlots> t;
     t.fill(kUnknownTag);

@@ -28,6 +28,13 @@ enum TagBits : uint32_t {
 
 inline constexpr uint16_t kUnknownTag = 0xFFFF;
 
+// FNV-1a of a tag name: the extractor's key for unknown tags, and FindTag's.
+inline uint32_t HashTagName(std::string_view s) {
+  uint32_t h = 2166136261u;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  return h;
+}
+
 // Index of a lower-case tag name in the table, or kUnknownTag.
 uint16_t FindTag(std::string_view name);
 // The TagBits of a tag index (0 for kUnknownTag).

@@ -41,12 +41,6 @@ struct Block {
   bool heading = false;
 };
 
-uint32_t HashName(std::string_view s) {
-  uint32_t h = 2166136261u;
-  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
-  return h;
-}
-
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
@@ -290,7 +284,7 @@ class Extractor {
       ++overflow_;
       return after;
     }
-    stack_.push_back({tag, tag == kUnknownTag ? HashName(name) : 0, st});
+    stack_.push_back({tag, tag == kUnknownTag ? HashTagName(name) : 0, st});
     return after;
   }
 
@@ -344,7 +338,7 @@ class Extractor {
       --overflow_;
       return;
     }
-    uint32_t hash = tag == kUnknownTag ? HashName(name) : 0;
+    uint32_t hash = tag == kUnknownTag ? HashTagName(name) : 0;
     size_t limit = stack_.size() > 64 ? stack_.size() - 64 : 0;
     for (size_t k = stack_.size(); k-- > limit;) {
       if (stack_[k].tag == tag && stack_[k].name_hash == hash) {

@@ -196,6 +196,14 @@ std::string HintList(const LanguageHints& hints) {
   return out;
 }
 
+// The longest prefix of `s` of at most `max` bytes that ends on a character
+// boundary.
+std::string_view Utf8Prefix(std::string_view s, size_t max) {
+  if (s.size() <= max) return s;
+  while (max > 0 && (static_cast<unsigned char>(s[max]) & 0xC0) == 0x80) --max;
+  return s.substr(0, max);
+}
+
 bool Identified(CLD2::Language l) {
   return l != CLD2::UNKNOWN_LANGUAGE && l != CLD2::TG_UNKNOWN_LANGUAGE;
 }
@@ -227,12 +235,7 @@ std::string LanguageSample(std::string_view text, size_t max_bytes, Spans code_s
       AppendCleanLines(Window(text, begin, end), std::min(max_bytes, (k + 1) * max_bytes / kWindows), &sample);
     }
   }
-  // Never cut a UTF-8 sequence in two.
-  if (sample.size() > max_bytes) {
-    size_t cut = max_bytes;
-    while (cut > 0 && (static_cast<unsigned char>(sample[cut]) & 0xC0) == 0x80) --cut;
-    sample.resize(cut);
-  }
+  sample.resize(Utf8Prefix(sample, max_bytes).size());
   return sample;
 }
 
@@ -240,13 +243,8 @@ LanguageGuess IdentifyLanguage(std::string_view text, const LanguageOptions& opt
                                Spans code_spans) {
   LanguageGuess g;
   std::string sample = LanguageSample(text, options.sample_bytes, code_spans);
-  if (sample.size() < kMinSample) {  // all code, or nearly no text: CLD2 on the plain text
-    std::string_view plain = text.substr(0, options.sample_bytes);
-    while (plain.size() < text.size() && !plain.empty() &&
-           (static_cast<unsigned char>(text[plain.size()]) & 0xC0) == 0x80)
-      plain.remove_suffix(1);
-    sample.assign(plain);
-  }
+  if (sample.size() < kMinSample)  // all code, or nearly no text: CLD2 on the plain text
+    sample.assign(Utf8Prefix(text, options.sample_bytes));
   g.sample_bytes = sample.size();
   if (sample.empty()) return g;
   const std::string hint_list = HintList(hints);

@@ -140,7 +140,20 @@ class NgramIndex {
   size_t mask_ = 0;
 };
 
-std::vector<uint64_t> WordHashes(const std::vector<std::u32string>& words) {
+// A text's normalised words: views into its simplified text (no copy per word).
+struct Words {
+  std::u32string text;
+  std::vector<std::u32string_view> words;
+};
+
+Words Normalise(std::string_view utf8) {
+  Words w;
+  w.text = Simplify(utf8);
+  w.words = SplitWords(w.text, /*split_unspaced=*/false);
+  return w;
+}
+
+std::vector<uint64_t> WordHashes(const std::vector<std::u32string_view>& words) {
   std::vector<uint64_t> h;
   h.reserve(words.size());
   for (const auto& w : words) h.push_back(WordHash(w));
@@ -161,7 +174,8 @@ class DecontaminateFilter : public Filter {
   std::string_view name() const override { return "decontaminate"; }
   void Apply(FilterDocument* doc, Decision* d) override {
     const size_t n = sets_->n;
-    const std::vector<std::u32string> words = DecontaminationWords(doc->text);
+    const Words normalised = Normalise(doc->text);
+    const std::vector<std::u32string_view>& words = normalised.words;
     const std::vector<uint64_t> h = WordHashes(words);
     ForEachNgram(h, n, [&](size_t start, uint64_t key) {
       const int set = sets_->index.Find(key);
@@ -217,10 +231,8 @@ Status ReadItems(const std::string& path, const std::function<void(std::string_v
 }  // namespace
 
 std::vector<std::u32string> DecontaminationWords(std::string_view text) {
-  const std::u32string simple = Simplify(text);
-  std::vector<std::u32string> words;
-  for (std::u32string_view w : SplitWords(simple, /*split_unspaced=*/false)) words.emplace_back(w);
-  return words;
+  const Words w = Normalise(text);
+  return std::vector<std::u32string>(w.words.begin(), w.words.end());
 }
 
 namespace {
@@ -236,7 +248,7 @@ Result<std::shared_ptr<const Loaded>> Load(const DecontaminateOptions& o) {
     const auto set = static_cast<uint16_t>(sets->names.size());
     RETURN_IF_ERROR(ReadItems(path, [&](std::string_view text) {
       ++s.items;
-      const std::vector<uint64_t> h = WordHashes(DecontaminationWords(text));
+      const std::vector<uint64_t> h = WordHashes(Normalise(text).words);
       if (h.size() < sets->n) ++s.too_short;
       ForEachNgram(h, sets->n, [&](size_t, uint64_t key) {
         all.emplace_back(key, set);

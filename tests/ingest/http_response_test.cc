@@ -124,20 +124,6 @@ TEST(HttpResponse, ContentCodingBombIsBounded) {
 // gzip bodies take a one-call path when their trailer states their size;
 // a body of two members, a trailer that lies and a truncated body go the
 // streaming way and come out the same as before.
-std::string Gzip(const std::string& data) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
 TEST(HttpResponse, GzipBodiesWholeAndOtherwise) {
   const std::string head = "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n";
   const std::string page = "<html><body><p>" + std::string(100000, 'x') + "</p></body></html>";
@@ -146,12 +132,12 @@ TEST(HttpResponse, GzipBodiesWholeAndOtherwise) {
     EXPECT_TRUE(r.ok());
     return r.ok() && r->body_decoded ? std::string(r->Body()) : std::string("(not decoded)");
   };
-  EXPECT_EQ(decoded(Gzip(page)), page);
-  EXPECT_EQ(decoded(Gzip(page) + Gzip("<p>more</p>")), page + "<p>more</p>");  // two members
-  std::string lying = Gzip(page);
+  EXPECT_EQ(decoded(testing::Deflate(page)), page);
+  EXPECT_EQ(decoded(testing::Deflate(page) + testing::Deflate("<p>more</p>")), page + "<p>more</p>");  // two members
+  std::string lying = testing::Deflate(page);
   lying[lying.size() - 4] ^= 1;  // ISIZE off by one: the whole-body path refuses, zlib reports it
   EXPECT_EQ(decoded(lying), "(not decoded)");
-  std::string cut = Gzip(page);
+  std::string cut = testing::Deflate(page);
   cut.resize(cut.size() / 2);
   EXPECT_EQ(decoded(cut), "(not decoded)");
 }
