@@ -22,6 +22,29 @@ from datatrove.pipeline.filters import (C4QualityFilter, FineWebQualityFilter, G
 from datatrove.pipeline.formatters import PIIFormatter
 
 
+def fineweb2_steps(lang):
+    """datatrove's filters as FineWeb-2's pipeline sets them for one language."""
+    import tomllib
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, '..', 'data', 'fineweb2', 'recipe.toml'), 'rb') as f:
+        c = tomllib.load(f)[lang]
+    return {
+        'gopher_repetition': lambda: GopherRepetitionFilter(
+            language=c['source'], dup_para_frac=0, dup_line_char_frac=0, dup_para_char_frac=0,
+            dup_line_frac=c['dup_line_frac'], top_n_grams=c['top_n_grams'], dup_n_grams=c['dup_n_grams']),
+        'fineweb': lambda: FineWebQualityFilter(
+            language=c['source'], short_line_thr=999, char_duplicates_ratio=0.1, line_punct_thr=c['line_punct_thr'],
+            new_line_ratio=c['new_line_ratio']),
+        'gopher_quality': lambda: GopherQualityFilter(
+            language=c['source'], max_avg_word_length=c['max_avg_word_length'],
+            min_avg_word_length=c['min_avg_word_length'], stop_words=c['stopwords'],
+            max_non_alpha_words_ratio=c['max_non_alpha_words_ratio'], min_stop_words=2),
+    }
+
+
+RECIPE = 'fineweb'
+
+
 def run_ours(binary, docs, step, tmp):
     inp = os.path.join(tmp, 'in.jsonl')
     with open(inp, 'w') as f:
@@ -29,7 +52,7 @@ def run_ours(binary, docs, step, tmp):
             f.write(json.dumps(d, ensure_ascii=False) + '\n')
     cfg = os.path.join(tmp, 'cfg.toml')
     with open(cfg, 'w') as f:
-        f.write('[filter]\nsteps = ["%s"]\n' % step)
+        f.write('[filter]\nsteps = ["%s"]\nrecipe = "%s"\n' % (step, RECIPE))
     out, drop = os.path.join(tmp, 'kept.jsonl'), os.path.join(tmp, 'dropped.jsonl')
     t0 = time.perf_counter()
     subprocess.run([binary, 'filter', '--input', inp, '--config', cfg, '--output', out, '--dropped', drop],
@@ -56,6 +79,9 @@ def main():
     ap.add_argument('--url-contains', action='append', default=[],
                     help='keep only documents whose URL contains one of these (repeatable)')
     ap.add_argument('--stride', type=int, default=1, help='take every k-th document')
+    ap.add_argument('--recipe', default='fineweb', choices=['fineweb', 'fineweb-2'],
+                    help="fineweb-2: the three steps with FineWeb-2's settings for --lang "
+                         "(data/fineweb2/recipe.toml) on both sides")
     a = ap.parse_args()
     docs = [json.loads(l) for l in open(a.docs)]
     docs = [d for d in docs if d.get('lang') == a.lang]
@@ -71,6 +97,10 @@ def main():
         'fineweb': lambda: FineWebQualityFilter(language=a.lang),
         'pii': lambda: PIIFormatter(),
     }
+    global RECIPE
+    RECIPE = a.recipe
+    if a.recipe == 'fineweb-2':
+        steps = fineweb2_steps(a.lang)
     diffs, reference = [], []
     print(f'{len(docs)} documents with lang={a.lang}')
     print(f'{"filter":18} {"agree":>7} {"of":>6} {"rate":>8} {"text equal":>11} {"datatrove s":>12} {"crawlproof s":>13} {"speed-up":>9}')
@@ -132,7 +162,7 @@ def main():
                 f.write(json.dumps(d, ensure_ascii=False) + '\n')
         cfg = os.path.join(tmp, 'cfg.toml')
         with open(cfg, 'w') as f:
-            f.write('[filter]\nsteps = [%s]\n' % ', '.join('"%s"' % k for k in steps))
+            f.write('[filter]\nsteps = [%s]\nrecipe = "%s"\n' % (', '.join('"%s"' % k for k in steps), RECIPE))
         t0 = time.perf_counter()
         subprocess.run([a.crawlproof, 'filter', '--input', inp, '--config', cfg, '--output', os.path.join(tmp, 'k'),
                         '--dropped', os.path.join(tmp, 'd')], check=True, stderr=subprocess.DEVNULL)

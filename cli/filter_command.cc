@@ -164,7 +164,8 @@ void RegisterFilterCommands(CLI::App& app, Status* result) {
   auto* cmd = app.add_subcommand("filter", "Quality filters over documents (JSON lines): kept and dropped outputs");
   cmd->add_option("--input", args->input, "Documents, one JSON object per line (`crawlproof extract` output)")
       ->required();
-  cmd->add_option("--config", args->config, "TOML file with a [filter] section (default: the FineWeb recipe)");
+  cmd->add_option("--config", args->config,
+                  "TOML file with a [filter] section (default: FineWeb for English, FineWeb-2 per language)");
   cmd->add_option("--output", args->output, "Kept documents")->required();
   cmd->add_option("--dropped", args->dropped, "Dropped documents, each with its \"reason\"")->required();
   cmd->add_option("--stats", args->stats, "Counts per reason, change and skipped check (JSON)");

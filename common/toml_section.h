@@ -58,6 +58,7 @@ class TomlSection {
   // its range, so a bad value is refused before anything is written.
   template <typename T>
   Status Get(const char* key, T* v, T lo, T hi) {
+    if (!Node(key)) return Status::Ok();  // the default (or a recipe's value) stands
     RETURN_IF_ERROR(Get(key, v));
     if (!(*v >= lo && *v <= hi))
       return Bad(key, "must be between " + Show(lo) + " and " + Show(hi) + ", not " + Show(*v));
@@ -193,6 +194,7 @@ class TomlSection {
     return Status::Ok();
   }
   const toml::table* table() const { return t_; }
+  const std::string& path() const { return file_; }
 
   Status Bad(const char* key, const std::string& why) const { return Bad(key, why.c_str()); }
 

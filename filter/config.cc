@@ -12,6 +12,7 @@
 #include "extract/language.h"
 #include "filter/decontaminate.h"
 #include "filter/filters.h"
+#include "filter/recipe.h"
 
 namespace crawlproof::filter {
 namespace {
@@ -32,6 +33,95 @@ Status CheckLanguageCodes(const std::vector<std::string>& codes, const Section& 
                                       list + " (and und)");
   }
   return Status::Ok();
+}
+
+// Each step's keys, read over options that hold a recipe's values: a key
+// the file sets applies to every language.
+Status ReadLanguage(Section& s, LanguageOptions* o) {
+  return s.Get("min_score", &o->min_score, 0.0, 1.0);
+}
+
+Status ReadRepetition(Section& s, GopherRepetitionOptions* o) {
+  RETURN_IF_ERROR(s.Get("dup_line_frac", &o->dup_line_frac, 0.0, 1.0));
+  RETURN_IF_ERROR(s.Get("dup_para_frac", &o->dup_para_frac, 0.0, 1.0));
+  RETURN_IF_ERROR(s.Get("dup_line_char_frac", &o->dup_line_char_frac, 0.0, 1.0));
+  RETURN_IF_ERROR(s.Get("dup_para_char_frac", &o->dup_para_char_frac, 0.0, 1.0));
+  RETURN_IF_ERROR(s.Get("top_n_grams", &o->top_n_grams));
+  return s.Get("dup_n_grams", &o->dup_n_grams);
+}
+
+Status ReadGopherQuality(Section& s, GopherQualityOptions* o) {
+  RETURN_IF_ERROR(s.Get("min_doc_words", &o->min_doc_words, 0, kMaxWords));
+  RETURN_IF_ERROR(s.Get("max_doc_words", &o->max_doc_words, 0, kMaxWords));
+  RETURN_IF_ERROR(s.Get("min_avg_word_length", &o->min_avg_word_length, 0.0, 1000.0));
+  RETURN_IF_ERROR(s.Get("max_avg_word_length", &o->max_avg_word_length, 0.0, 1000.0));
+  RETURN_IF_ERROR(s.Get("max_symbol_word_ratio", &o->max_symbol_word_ratio, 0.0, 1.0));
+  RETURN_IF_ERROR(s.Get("max_bullet_lines_ratio", &o->max_bullet_lines_ratio, 0.0, 1.0));
+  RETURN_IF_ERROR(s.Get("max_ellipsis_lines_ratio", &o->max_ellipsis_lines_ratio, 0.0, 1.0));
+  RETURN_IF_ERROR(s.Get("min_alpha_words_ratio", &o->min_alpha_words_ratio, 0.0, 1.0));
+  RETURN_IF_ERROR(s.Get("min_stop_words", &o->min_stop_words, 0, kMaxWords));
+  if (const toml::node* n = s.Node("stop_words")) {
+    const toml::table* t = n->as_table();
+    if (!t) return s.Bad("stop_words", std::string("must be a table of lists, one per language"));
+    Section words(t, "filter.gopher_quality.stop_words", s.path());
+    for (const auto& [lang, v] : *t) {
+      std::string l(lang.str());
+      RETURN_IF_ERROR(words.Get(l.c_str(), &o->stop_words[l]));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReadC4(Section& s, C4Options* o) {
+  RETURN_IF_ERROR(s.Get("filter_no_terminal_punct", &o->filter_no_terminal_punct));
+  RETURN_IF_ERROR(s.GetCountOrOff("min_num_sentences", &o->min_num_sentences, kMaxWords));
+  RETURN_IF_ERROR(s.GetCountOrOff("min_words_per_line", &o->min_words_per_line, kMaxWords));
+  RETURN_IF_ERROR(s.GetCountOrOff("max_word_length", &o->max_word_length, kMaxWords));
+  RETURN_IF_ERROR(s.Get("filter_lorem_ipsum", &o->filter_lorem_ipsum));
+  RETURN_IF_ERROR(s.Get("filter_javascript", &o->filter_javascript));
+  RETURN_IF_ERROR(s.Get("filter_curly_bracket", &o->filter_curly_bracket));
+  RETURN_IF_ERROR(s.Get("filter_policy", &o->filter_policy));
+  return s.Get("remove_citations", &o->remove_citations);
+}
+
+Status ReadFineWeb(Section& s, FineWebOptions* o) {
+  RETURN_IF_ERROR(s.Get("line_punct_thr", &o->line_punct_thr, 0.0, 1.0));
+  RETURN_IF_ERROR(s.Get("line_punct_exclude_zero", &o->line_punct_exclude_zero));
+  RETURN_IF_ERROR(s.Get("short_line_thr", &o->short_line_thr, 0.0, 1.0));
+  RETURN_IF_ERROR(s.Get("short_line_length", &o->short_line_length, 0, kMaxWords));
+  RETURN_IF_ERROR(s.Get("char_duplicates_ratio", &o->char_duplicates_ratio, 0.0, 1.0));
+  return s.Get("new_line_ratio", &o->new_line_ratio, 0.0, 1.0);
+}
+
+// The languages under FineWeb-2's settings, with their tables (null: English
+// under recipe = "fineweb-2", which FineWeb-2 published no table for).
+using FineWeb2Set = std::map<std::string, const FineWeb2Language*>;
+
+FineWeb2Set FineWeb2Covered(Recipe recipe) {
+  FineWeb2Set out;
+  if (recipe == Recipe::kFineWeb) return out;
+  for (const auto& [code, rec] : FineWeb2Languages()) out[code] = &rec;
+  if (recipe == Recipe::kFineWeb2) out["en"] = nullptr;
+  return out;
+}
+
+// One step: FineWeb's options (`fineweb`) for the languages outside `fw2`,
+// FineWeb-2's (`fineweb2(lang, table)`) for those in it, the file's keys
+// over both.
+template <class O, class Read, class FineWeb2, class Make>
+Result<std::unique_ptr<Filter>> Step(const FineWeb2Set& fw2, Section& s, O fineweb, Read read, FineWeb2 fineweb2,
+                                     Make make) {
+  RETURN_IF_ERROR(read(s, &fineweb));
+  RETURN_IF_ERROR(s.CheckUnknown());
+  std::unique_ptr<Filter> others = make(fineweb);
+  if (fw2.empty()) return others;
+  std::map<std::string, std::shared_ptr<Filter>> by_language;
+  for (const auto& [lang, rec] : fw2) {
+    O o = fineweb2(lang, rec);
+    RETURN_IF_ERROR(read(s, &o));
+    by_language[lang] = make(std::move(o));
+  }
+  return MakePerLanguageFilter(std::move(others), std::move(by_language), "");
 }
 
 }  // namespace
@@ -59,6 +149,12 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
     languages.emplace();
     RETURN_IF_ERROR(top.Get("languages", &*languages));
   }
+  std::string recipe_name = "auto";
+  RETURN_IF_ERROR(top.Get("recipe", &recipe_name));
+  auto recipe = ParseRecipe(recipe_name);
+  if (!recipe.ok())
+    return top.Bad("recipe", "must be \"fineweb\", \"fineweb-2\" or \"auto\", not \"" + recipe_name + "\"");
+  const FineWeb2Set fw2 = FineWeb2Covered(*recipe);
   RETURN_IF_ERROR(top.CheckUnknown());
 
   // Every section present is read and range-checked, also those of steps
@@ -78,9 +174,13 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
       Section s = section("language");
       RETURN_IF_ERROR(s.Get("languages", &o.languages));
       RETURN_IF_ERROR(CheckLanguageCodes(o.languages, languages ? top : s));
-      RETURN_IF_ERROR(s.Get("min_score", &o.min_score, 0.0, 1.0));
-      RETURN_IF_ERROR(s.CheckUnknown());
-      add(MakeLanguageFilter(o));
+      auto fineweb2 = [&](const std::string&, const FineWeb2Language* rec) {
+        LanguageOptions l = o;
+        if (rec) l.min_score = CalibratedLanguageScore(rec->language_score);
+        return l;
+      };
+      ASSIGN_OR_RETURN(auto f, Step(fw2, s, o, ReadLanguage, fineweb2, MakeLanguageFilter));
+      add(std::move(f));
     } else if (step == "url") {
       UrlOptions o;
       Section s = section("url");
@@ -93,64 +193,30 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
       RETURN_IF_ERROR(s.CheckUnknown());
       add(MakeUrlFilter(o));
     } else if (step == "gopher_repetition") {
-      GopherRepetitionOptions o;
       Section s = section("gopher_repetition");
-      RETURN_IF_ERROR(s.Get("dup_line_frac", &o.dup_line_frac, 0.0, 1.0));
-      RETURN_IF_ERROR(s.Get("dup_para_frac", &o.dup_para_frac, 0.0, 1.0));
-      RETURN_IF_ERROR(s.Get("dup_line_char_frac", &o.dup_line_char_frac, 0.0, 1.0));
-      RETURN_IF_ERROR(s.Get("dup_para_char_frac", &o.dup_para_char_frac, 0.0, 1.0));
-      RETURN_IF_ERROR(s.Get("top_n_grams", &o.top_n_grams));
-      RETURN_IF_ERROR(s.Get("dup_n_grams", &o.dup_n_grams));
-      RETURN_IF_ERROR(s.CheckUnknown());
-      add(MakeGopherRepetitionFilter(o));
+      auto fineweb2 = [](const std::string&, const FineWeb2Language* rec) { return FineWeb2Repetition(rec); };
+      ASSIGN_OR_RETURN(auto f,
+                       Step(fw2, s, GopherRepetitionOptions{}, ReadRepetition, fineweb2, MakeGopherRepetitionFilter));
+      add(std::move(f));
     } else if (step == "gopher_quality") {
-      GopherQualityOptions o;
       Section s = section("gopher_quality");
-      RETURN_IF_ERROR(s.Get("min_doc_words", &o.min_doc_words, 0, kMaxWords));
-      RETURN_IF_ERROR(s.Get("max_doc_words", &o.max_doc_words, 0, kMaxWords));
-      RETURN_IF_ERROR(s.Get("min_avg_word_length", &o.min_avg_word_length, 0.0, 1000.0));
-      RETURN_IF_ERROR(s.Get("max_avg_word_length", &o.max_avg_word_length, 0.0, 1000.0));
-      RETURN_IF_ERROR(s.Get("max_symbol_word_ratio", &o.max_symbol_word_ratio, 0.0, 1.0));
-      RETURN_IF_ERROR(s.Get("max_bullet_lines_ratio", &o.max_bullet_lines_ratio, 0.0, 1.0));
-      RETURN_IF_ERROR(s.Get("max_ellipsis_lines_ratio", &o.max_ellipsis_lines_ratio, 0.0, 1.0));
-      RETURN_IF_ERROR(s.Get("min_alpha_words_ratio", &o.min_alpha_words_ratio, 0.0, 1.0));
-      RETURN_IF_ERROR(s.Get("min_stop_words", &o.min_stop_words, 0, kMaxWords));
-      if (const toml::node* n = s.Node("stop_words")) {
-        const toml::table* t = n->as_table();
-        if (!t) return Status::InvalidArgument(config_path + ": filter.gopher_quality.stop_words must be a table");
-        Section words(t, "filter.gopher_quality.stop_words", config_path);
-        for (const auto& [lang, v] : *t) {
-          std::string l(lang.str());
-          RETURN_IF_ERROR(words.Get(l.c_str(), &o.stop_words[l]));
-        }
-      }
-      RETURN_IF_ERROR(s.CheckUnknown());
-      add(MakeGopherQualityFilter(o));
+      ASSIGN_OR_RETURN(auto f, Step(fw2, s, GopherQualityOptions{}, ReadGopherQuality, FineWeb2GopherQuality,
+                                    MakeGopherQualityFilter));
+      add(std::move(f));
     } else if (step == "c4") {
       C4Options o;
       Section s = section("c4");
-      RETURN_IF_ERROR(s.Get("filter_no_terminal_punct", &o.filter_no_terminal_punct));
-      RETURN_IF_ERROR(s.GetCountOrOff("min_num_sentences", &o.min_num_sentences, kMaxWords));
-      RETURN_IF_ERROR(s.GetCountOrOff("min_words_per_line", &o.min_words_per_line, kMaxWords));
-      RETURN_IF_ERROR(s.GetCountOrOff("max_word_length", &o.max_word_length, kMaxWords));
-      RETURN_IF_ERROR(s.Get("filter_lorem_ipsum", &o.filter_lorem_ipsum));
-      RETURN_IF_ERROR(s.Get("filter_javascript", &o.filter_javascript));
-      RETURN_IF_ERROR(s.Get("filter_curly_bracket", &o.filter_curly_bracket));
-      RETURN_IF_ERROR(s.Get("filter_policy", &o.filter_policy));
-      RETURN_IF_ERROR(s.Get("remove_citations", &o.remove_citations));
+      RETURN_IF_ERROR(ReadC4(s, &o));
       RETURN_IF_ERROR(s.CheckUnknown());
-      add(MakeC4Filter(o));
+      // FineWeb-2 does not apply C4's rules.
+      std::map<std::string, std::shared_ptr<Filter>> none;
+      for (const auto& [lang, rec] : fw2) none[lang] = nullptr;
+      add(fw2.empty() ? MakeC4Filter(o) : MakePerLanguageFilter(MakeC4Filter(o), std::move(none), "fineweb-2 recipe,"));
     } else if (step == "fineweb") {
-      FineWebOptions o;
       Section s = section("fineweb");
-      RETURN_IF_ERROR(s.Get("line_punct_thr", &o.line_punct_thr, 0.0, 1.0));
-      RETURN_IF_ERROR(s.Get("line_punct_exclude_zero", &o.line_punct_exclude_zero));
-      RETURN_IF_ERROR(s.Get("short_line_thr", &o.short_line_thr, 0.0, 1.0));
-      RETURN_IF_ERROR(s.Get("short_line_length", &o.short_line_length, 0, kMaxWords));
-      RETURN_IF_ERROR(s.Get("char_duplicates_ratio", &o.char_duplicates_ratio, 0.0, 1.0));
-      RETURN_IF_ERROR(s.Get("new_line_ratio", &o.new_line_ratio, 0.0, 1.0));
-      RETURN_IF_ERROR(s.CheckUnknown());
-      add(MakeFineWebFilter(o));
+      auto fineweb2 = [](const std::string&, const FineWeb2Language* rec) { return FineWeb2Quality(rec); };
+      ASSIGN_OR_RETURN(auto f, Step(fw2, s, FineWebOptions{}, ReadFineWeb, fineweb2, MakeFineWebFilter));
+      add(std::move(f));
     } else if (step == "decontaminate") {
       DecontaminateOptions o;
       Section s = section("decontaminate");
@@ -187,6 +253,15 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
                                      step + "' in filter.steps");
     }
   }
+  // Words as FineWeb-2 counted them: spaCy's rules for the language, and
+  // dictionary words where it used a segmenter.
+  std::map<std::string, WordRules> rules;
+  for (const auto& [lang, rec] : fw2) {
+    WordRules r = WordRulesFor(lang);
+    if (SegmentedLanguage(lang)) r.unspaced = Unspaced::kDictionary;
+    rules[lang] = r;
+  }
+  p.UseWordRulesOf(std::move(rules));
   return p;
 }
 

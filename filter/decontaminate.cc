@@ -149,7 +149,7 @@ struct Words {
 Words Normalise(std::string_view utf8) {
   Words w;
   w.text = Simplify(utf8);
-  w.words = SplitWords(w.text, /*split_unspaced=*/false);
+  w.words = SplitWords(w.text, Unspaced::kRuns);
   return w;
 }
 

@@ -164,8 +164,7 @@ class GopherQualityFilter : public Filter {
     }
     if (o_.min_doc_words > 0 && non_symbol < static_cast<size_t>(o_.min_doc_words)) return Drop(d, name(), "short_doc");
     if (o_.max_doc_words > 0 && non_symbol > static_cast<size_t>(o_.max_doc_words)) return Drop(d, name(), "long_doc");
-    bool unspaced = NoSpaceLanguage(doc->lang);
-    if (unspaced) {
+    if (NoSpaceLanguage(doc->lang) && !doc->segmented()) {
       d->skipped.push_back("gopher_quality:mean_word_length:no spaces between words in " + doc->lang);
     } else if (non_symbol > 0) {
       double avg = static_cast<double>(non_symbol_chars) / non_symbol;
@@ -279,13 +278,46 @@ const std::u32string& FilterDocument::Text32() {
 const std::vector<std::u32string_view>& FilterDocument::Words() {
   if (!have_words_) {
     const std::u32string& t = Text32();
-    words_ = SplitWords(t);
+    words_ = SplitWords(t, rules_);
     have_words_ = true;
   }
   return words_;
 }
 
+namespace {
+
+// ---- per language -------------------------------------------------------------
+
+class PerLanguageFilter : public Filter {
+ public:
+  PerLanguageFilter(std::unique_ptr<Filter> others, std::map<std::string, std::shared_ptr<Filter>> by_language,
+                    std::string skip_why)
+      : others_(std::move(others)), by_language_(std::move(by_language)), skip_why_(std::move(skip_why)) {}
+  std::string_view name() const override { return others_->name(); }
+  void Apply(FilterDocument* doc, Decision* d) override {
+    auto it = by_language_.find(doc->lang);
+    if (it == by_language_.end()) return others_->Apply(doc, d);
+    if (it->second) return it->second->Apply(doc, d);
+    d->skipped.push_back(std::string(name()) + ":all:" + skip_why_ + " " + doc->lang);
+  }
+
+ private:
+  std::unique_ptr<Filter> others_;
+  std::map<std::string, std::shared_ptr<Filter>> by_language_;
+  std::string skip_why_;
+};
+
+}  // namespace
+
+std::unique_ptr<Filter> MakePerLanguageFilter(std::unique_ptr<Filter> others,
+                                              std::map<std::string, std::shared_ptr<Filter>> by_language,
+                                              std::string skip_why) {
+  return std::make_unique<PerLanguageFilter>(std::move(others), std::move(by_language), std::move(skip_why));
+}
+
 Decision FilterPipeline::Run(FilterDocument* doc) {
+  auto rules = word_rules_.find(doc->lang);
+  doc->UseWordRules(rules == word_rules_.end() ? WordRules{} : rules->second);
   Decision d;
   for (auto& f : filters_) {
     f->Apply(doc, &d);

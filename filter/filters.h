@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "filter/words.h"
 
 namespace crawlproof::filter {
 
@@ -35,10 +36,20 @@ struct FilterDocument {
   const std::u32string& Text32();
   const std::vector<std::u32string_view>& Words();
   void TextChanged() { have_text32_ = have_words_ = false; }
+  // How Words() splits (words.h): spaCy's English rules and one word per
+  // character of unspaced scripts unless the pipeline's recipe sets the
+  // document language's rules.
+  void UseWordRules(const WordRules& rules) {
+    if (!(rules == rules_)) have_words_ = false;
+    rules_ = rules;
+  }
+  // Words of unspaced scripts are dictionary words, not characters.
+  bool segmented() const { return rules_.unspaced == Unspaced::kDictionary; }
 
  private:
   std::u32string text32_;
   std::vector<std::u32string_view> words_;
+  WordRules rules_;
   bool have_text32_ = false, have_words_ = false;
 };
 
@@ -128,15 +139,27 @@ std::unique_ptr<Filter> MakeFineWebFilter(FineWebOptions o);
 // Errors: InvalidArgument (no replacement strings).
 Result<std::unique_ptr<Filter>> MakePiiFilter(PiiOptions o);
 
+// One step with settings per language (recipe.h): the filter in
+// `by_language` for a document in that language, `others` for the rest. A
+// null filter skips the step for that language; the skip is recorded as
+// "<step>:all:<skip_why> <lang>".
+std::unique_ptr<Filter> MakePerLanguageFilter(std::unique_ptr<Filter> others,
+                                              std::map<std::string, std::shared_ptr<Filter>> by_language,
+                                              std::string skip_why);
+
 // An ordered list of filters; the first drop ends the document's run.
 class FilterPipeline {
  public:
   void Add(std::unique_ptr<Filter> f) { filters_.push_back(std::move(f)); }
+  // Documents in these languages are split into words by these rules
+  // (FilterDocument::UseWordRules); the others by the default rules.
+  void UseWordRulesOf(std::map<std::string, WordRules> rules) { word_rules_ = std::move(rules); }
   Decision Run(FilterDocument* doc);
   const std::vector<std::unique_ptr<Filter>>& filters() const { return filters_; }
 
  private:
   std::vector<std::unique_ptr<Filter>> filters_;
+  std::map<std::string, WordRules> word_rules_;
 };
 
 // The steps by name, in the given order, with options from a TOML config

@@ -33,7 +33,7 @@ class GopherRepetitionFilter : public Filter {
       return Drop(d, name(), "dup_line_frac");
     if (o_.dup_line_char_frac > 0 && line_chars / len > o_.dup_line_char_frac)
       return Drop(d, name(), "dup_line_char_frac");
-    if (NoSpaceLanguage(doc->lang)) {
+    if (NoSpaceLanguage(doc->lang) && !doc->segmented()) {
       // Words here are single characters; n-gram repetition of characters is
       // normal text in these scripts, not boilerplate.
       d->skipped.push_back("gopher_repetition:n_grams:no spaces between words in " + doc->lang);

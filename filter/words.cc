@@ -121,34 +121,68 @@ bool SplitContraction(std::u32string_view s, std::vector<std::u32string_view>* o
   return true;
 }
 
-// Abbreviations and emoticons kept whole (spaCy's English exceptions that
-// end in '.' or consist of punctuation).
-constexpr std::u32string_view kSpecials[] = {
-    U"e.g.", U"i.e.", U"E.g.", U"I.e.", U"E.G.", U"I.E.", U"vs.", U"v.s.", U"Mr.", U"Mrs.", U"Ms.", U"Dr.", U"St.",
-    U"Jr.", U"Prof.", U"Rev.", U"Adm.", U"Gen.", U"Gov.", U"Sen.", U"Rep.", U"Bros.", U"Inc.", U"Ltd.", U"Co.", U"co.",
-    U"Corp.", U"Mt.", U"a.m.", U"p.m.", U"Ph.D.", U"Jan.", U"Feb.", U"Mar.", U"Apr.", U"Jun.", U"Jul.", U"Aug.",
-    U"Sep.", U"Sept.", U"Oct.", U"Nov.", U"Dec.", U"Ak.", U"Ala.", U"Ariz.", U"Ark.", U"Calif.", U"Colo.", U"Conn.",
-    U"Del.", U"Fla.", U"Ga.", U"Ia.", U"Id.", U"Ill.", U"Ind.", U"Kan.", U"Kans.", U"Ky.", U"La.", U"Mass.", U"Md.",
-    U"Mich.", U"Minn.", U"Miss.", U"Mo.", U"Mont.", U"Neb.", U"Nebr.", U"Nev.", U"Okla.", U"Ore.", U"Pa.", U"Tenn.",
-    U"Va.", U"Wash.", U"Wis.",
-    // emoticons
-    U":)", U":-)", U":))", U":-))", U":)))", U":-)))", U"(:", U"(-:", U"=)", U"(=", U":]", U":-]", U"[:", U"[-:", U"[=",
-    U"=]", U":o)", U"(o:", U":}", U":-}", U"8)", U"8-)", U"(-8", U";)", U";-)", U"(;", U"(-;", U":(", U":-(", U":((",
-    U":-((", U":(((", U":-(((", U"):", U")-:", U"=(", U">:(", U":')", U":'-)", U":'(", U":'-(", U":/", U":-/", U"=/",
-    U":|", U":-|", U"=|", U":1", U":P", U":-P", U":p", U":-p", U":O", U":-O", U":o", U":-o", U":0", U":-0", U":()",
-    U">:o", U":*", U":-*", U":3", U":-3", U"=3", U":>", U":->", U":X", U":-X", U":x", U":-x", U":D", U":-D", U";D",
-    U";-D", U"=D", U"xD", U"XD", U"xDD", U"XDD", U"8D", U"8-D", U"^_^", U"^__^", U"^___^", U">.<", U">.>", U"<.<",
-    U"._.", U";_;", U"-_-", U"-__-", U"v.v", U"V.V", U"v_v", U"V_V", U"o_o", U"o_O", U"O_o", U"O_O", U"0_o", U"o_0",
-    U"0_0", U"o.O", U"O.o", U"O.O", U"o.o", U"0.0", U"o.0", U"0.o", U"@_@", U"<3", U"<33", U"<333", U"</3", U"(^_^)",
-    U"(-_-)", U"(._.)", U"(>_<)", U"(*_*)", U"=["};
+// Catalan's contractions of a preposition and an article ("del" -> "d" "el").
+bool SplitCatalan(std::u32string_view s, std::vector<std::u32string_view>* out) {
+  static constexpr std::pair<std::u32string_view, size_t> kForms[] = {{U"del", 1},  {U"al", 1},  {U"pel", 1},
+                                                                      {U"dels", 1}, {U"als", 1}, {U"pels", 1}};
+  for (auto [form, first] : kForms) {
+    if (s != form) continue;
+    out->push_back(s.substr(0, first));
+    out->push_back(s.substr(first));
+    return true;
+  }
+  return false;
+}
 
-bool IsAbbreviation(std::u32string_view s) {
-  static const std::unordered_set<std::u32string_view> specials(std::begin(kSpecials), std::end(kSpecials));
+// The language's exceptions that split one word in several.
+bool SplitException(std::u32string_view s, const WordRules& rules, std::vector<std::u32string_view>* out) {
+  return (rules.english && SplitContraction(s, out)) || (rules.catalan && SplitCatalan(s, out));
+}
+
+// "2." to "31.": ordinals Danish and Greek keep whole.
+bool IsSmallOrdinal(std::u32string_view s) {
+  if (s.size() < 2 || s.size() > 3 || s.back() != '.') return false;
+  int n = 0;
+  for (char32_t c : s.substr(0, s.size() - 1)) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<int>(c - '0');
+  }
+  return n >= 1 && n <= 31;
+}
+
+// Abbreviations kept whole (spaCy's English exceptions that end in '.').
+constexpr std::u32string_view kAbbreviations[] = {
+    U"e.g.",  U"i.e.",  U"E.g.", U"I.e.",  U"E.G.",  U"I.E.",  U"vs.",   U"v.s.",   U"Mr.",   U"Mrs.",
+    U"Ms.",   U"Dr.",   U"St.",  U"Jr.",   U"Prof.", U"Rev.",  U"Adm.",  U"Gen.",   U"Gov.",  U"Sen.",
+    U"Rep.",  U"Bros.", U"Inc.", U"Ltd.",  U"Co.",   U"co.",   U"Corp.", U"Mt.",    U"a.m.",  U"p.m.",
+    U"Ph.D.", U"Jan.",  U"Feb.", U"Mar.",  U"Apr.",  U"Jun.",  U"Jul.",  U"Aug.",   U"Sep.",  U"Sept.",
+    U"Oct.",  U"Nov.",  U"Dec.", U"Ak.",   U"Ala.",  U"Ariz.", U"Ark.",  U"Calif.", U"Colo.", U"Conn.",
+    U"Del.",  U"Fla.",  U"Ga.",  U"Ia.",   U"Id.",   U"Ill.",  U"Ind.",  U"Kan.",   U"Kans.", U"Ky.",
+    U"La.",   U"Mass.", U"Md.",  U"Mich.", U"Minn.", U"Miss.", U"Mo.",   U"Mont.",  U"Neb.",  U"Nebr.",
+    U"Nev.",  U"Okla.", U"Ore.", U"Pa.",   U"Tenn.", U"Va.",   U"Wash.", U"Wis."};
+// Emoticons kept whole (spaCy's exceptions for every language).
+constexpr std::u32string_view kEmoticons[] = {
+    U":)",  U":-)", U":))", U":-))", U":)))", U":-)))", U"(:",    U"(-:",   U"=)",    U"(=",    U":]",
+    U":-]", U"[:",  U"[-:", U"[=",   U"=]",   U":o)",   U"(o:",   U":}",    U":-}",   U"8)",    U"8-)",
+    U"(-8", U";)",  U";-)", U"(;",   U"(-;",  U":(",    U":-(",   U":((",   U":-((",  U":(((",  U":-(((",
+    U"):",  U")-:", U"=(",  U">:(",  U":')",  U":'-)",  U":'(",   U":'-(",  U":/",    U":-/",   U"=/",
+    U":|",  U":-|", U"=|",  U":1",   U":P",   U":-P",   U":p",    U":-p",   U":O",    U":-O",   U":o",
+    U":-o", U":0",  U":-0", U":()",  U">:o",  U":*",    U":-*",   U":3",    U":-3",   U"=3",    U":>",
+    U":->", U":X",  U":-X", U":x",   U":-x",  U":D",    U":-D",   U";D",    U";-D",   U"=D",    U"xD",
+    U"XD",  U"xDD", U"XDD", U"8D",   U"8-D",  U"^_^",   U"^__^",  U"^___^", U">.<",   U">.>",   U"<.<",
+    U"._.", U";_;", U"-_-", U"-__-", U"v.v",  U"V.V",   U"v_v",   U"V_V",   U"o_o",   U"o_O",   U"O_o",
+    U"O_O", U"0_o", U"o_0", U"0_0",  U"o.O",  U"O.o",   U"O.O",   U"o.o",   U"0.0",   U"o.0",   U"0.o",
+    U"@_@", U"<3",  U"<33", U"<333", U"</3",  U"(^_^)", U"(-_-)", U"(._.)", U"(>_<)", U"(*_*)", U"=["};
+
+bool IsAbbreviation(std::u32string_view s, const WordRules& rules) {
+  static const std::unordered_set<std::u32string_view> abbreviations(std::begin(kAbbreviations),
+                                                                     std::end(kAbbreviations));
+  static const std::unordered_set<std::u32string_view> emoticons(std::begin(kEmoticons), std::end(kEmoticons));
   if (s.size() > 14 || s.empty()) return false;
   // Plain words are never specials, except a few emoticons ("xD").
   bool plain = std::all_of(s.begin(), s.end(), [](char32_t c) { return IsAlpha(c) || IsDecimal(c); });
   if (plain && s != U"xD" && s != U"XD" && s != U"xDD" && s != U"XDD" && s != U"8D") return false;
-  if (specials.count(s)) return true;
+  if (emoticons.count(s) || (rules.english && abbreviations.count(s))) return true;
   // Single letters with a period ("a.", "J."); "U.S."-style acronyms keep
   // their period through the suffix rule.
   return s.size() == 2 && s[1] == '.' && IsAlpha(s[0]);
@@ -187,7 +221,7 @@ bool EndsWith(std::u32string_view s, std::u32string_view t) {
 
 // Length of the suffix at the end of `s`, or 0 (the leftmost suffix that
 // reaches the end, as a regex search for "(...)$" finds it).
-size_t SuffixLength(std::u32string_view s) {
+size_t SuffixLength(std::u32string_view s, const WordRules& rules) {
   size_t n = s.size();
   // Dots: ".." and longer (no other suffix can start before such a run).
   size_t dots = 0;
@@ -205,13 +239,13 @@ size_t SuffixLength(std::u32string_view s) {
       if (c == '+' && IsDigit(prev)) return 1;
       if (Has(kCurrency, c) && IsDigit(prev)) return 1;
       if (c == '.') {
-        if (IsDigit(prev) || IsLower(prev) || prev == '%' || prev == U'²' || prev == '-' || prev == '+' ||
-            Has(kPunct, prev) || Has(kQuotes, prev))
+        if ((IsDigit(prev) && rules.digit_period) || IsLower(prev) || prev == '%' || prev == U'²' || prev == '-' ||
+            prev == '+' || Has(kPunct, prev) || Has(kQuotes, prev))
           return 1;
         if (IsUpper(prev) && IsUpper(prev2)) return 1;
       }
     }
-    if (rest == U"'s" || rest == U"'S" || rest == U"’s" || rest == U"’S") return 2;
+    if (rules.s_suffix && (rest == U"'s" || rest == U"'S" || rest == U"’s" || rest == U"’S")) return 2;
     if (IsDigit(prev)) {
       for (auto u : kUnits) {
         if (rest == u) return rest.size();
@@ -237,7 +271,21 @@ bool IsHyphen(char32_t c) {
 }
 
 // Splits `s` at infixes and appends the pieces.
-void SplitInfixes(std::u32string_view s, std::vector<std::u32string_view>* out) {
+// Indonesian and Malay reduplication ("hal-hal", "terburu-buru"): the word
+// after the hyphen at [mid, right) ends the one before it.
+bool Reduplicated(std::u32string_view s, size_t left, size_t mid, size_t right) {
+  size_t end = right;
+  while (end < s.size() && IsAlpha(s[end])) ++end;
+  std::u32string before = Lower(s.substr(left, mid - left)), after = Lower(s.substr(right, end - right));
+  return !after.empty() && after.size() <= before.size() &&
+         before.compare(before.size() - after.size(), after.size(), after) == 0;
+}
+
+bool IsApostrophe(char32_t c) {
+  return c == '\'' || c == U'’';
+}
+
+void SplitInfixes(std::u32string_view s, const WordRules& rules, std::vector<std::u32string_view>* out) {
   size_t start = 0, i = 0;
   auto emit = [&](size_t a, size_t b) {
     if (b > a) out->push_back(s.substr(a, b - a));
@@ -255,18 +303,25 @@ void SplitInfixes(std::u32string_view s, std::vector<std::u32string_view>* out) 
       char32_t next = s[i + 1];
       if (IsOtherSymbol(c)) {
         len = 1;
-      } else if (IsDigit(prev) && (c == '+' || c == '-' || c == '*' || c == '^') && (IsDigit(next) || next == '-')) {
+      } else if (IsDigit(prev) && (c == '+' || (c == '-' && rules.digit_hyphen) || c == '*' || c == '^') &&
+                 (IsDigit(next) || next == '-')) {
         len = 1;
       } else if (c == '.' && (IsLower(prev) || Has(kQuotes, prev)) && (IsUpper(next) || Has(kQuotes, next))) {
         len = 1;
       } else if (c == ',' && IsAlpha(prev) && IsAlpha(next)) {
         len = 1;
-      } else if (IsHyphen(c) && (IsAlpha(prev) || IsDigit(prev))) {
+      } else if (rules.elision && IsApostrophe(prev) && i >= 2 && IsAlpha(s[i - 2]) && IsAlpha(c)) {
+        // "l'homme" -> "l'" "homme": a split with nothing in between.
+        emit(start, i);
+        start = i++;
+        continue;
+      } else if (IsHyphen(c) && rules.letter_hyphen && (IsAlpha(prev) || IsDigit(prev))) {
         size_t h = 1;
         while (i + h < s.size() && IsHyphen(s[i + h]) && h < 3) ++h;
-        if (i + h < s.size() && IsAlpha(s[i + h])) len = h;
-      } else if ((c == ':' || c == '<' || c == '>' || c == '=' || c == '/') && (IsAlpha(prev) || IsDigit(prev)) &&
-                 IsAlpha(next)) {
+        if (i + h < s.size() && IsAlpha(s[i + h]) && !(rules.reduplication && Reduplicated(s, start, i, i + h)))
+          len = h;
+      } else if ((c == ':' || c == '<' || c == '>' || c == '=' || (c == '/' && rules.slash)) &&
+                 (IsAlpha(prev) || IsDigit(prev)) && IsAlpha(next)) {
         len = 1;
       }
     }
@@ -282,11 +337,12 @@ void SplitInfixes(std::u32string_view s, std::vector<std::u32string_view>* out) 
   emit(start, s.size());
 }
 
-void SplitChunk(std::u32string_view s, std::vector<std::u32string_view>* out) {
+void SplitChunk(std::u32string_view s, const WordRules& rules, std::vector<std::u32string_view>* out) {
   std::vector<std::u32string_view> suffixes;
   while (!s.empty()) {
-    if (IsAbbreviation(s)) break;
-    if (SplitContraction(s, out)) {
+    if (IsAbbreviation(s, rules)) break;
+    if (rules.small_ordinals && IsSmallOrdinal(s)) break;
+    if (SplitException(s, rules, out)) {
       s = {};
       break;
     }
@@ -297,21 +353,21 @@ void SplitChunk(std::u32string_view s, std::vector<std::u32string_view>* out) {
     } else if (p == s.size()) {
       break;
     }
-    if (IsAbbreviation(s)) break;
-    if (size_t q = SuffixLength(s); q > 0 && q < s.size()) {
+    if (IsAbbreviation(s, rules)) break;
+    if (size_t q = SuffixLength(s, rules); q > 0 && q < s.size()) {
       suffixes.push_back(s.substr(s.size() - q));
       s.remove_suffix(q);
-    } else if (size_t k = CliticLength(s); k > 0) {
+    } else if (size_t k = rules.english ? CliticLength(s) : 0; k > 0) {
       suffixes.push_back(s.substr(s.size() - k));
       s.remove_suffix(k);
     }
     if (s.size() == before) break;
   }
   if (!s.empty()) {
-    if (IsAbbreviation(s) || LooksLikeUrl(s)) {
+    if (IsAbbreviation(s, rules) || LooksLikeUrl(s)) {
       out->push_back(s);
     } else {
-      SplitInfixes(s, out);
+      SplitInfixes(s, rules, out);
     }
   }
   for (auto it = suffixes.rbegin(); it != suffixes.rend(); ++it) out->push_back(*it);
@@ -319,7 +375,8 @@ void SplitChunk(std::u32string_view s, std::vector<std::u32string_view>* out) {
 
 }  // namespace
 
-std::vector<std::u32string_view> SplitWords(std::u32string_view text, bool split_unspaced) {
+std::vector<std::u32string_view> SplitWords(std::u32string_view text, const WordRules& rules) {
+  const Unspaced unspaced = rules.unspaced;
   std::vector<std::u32string_view> words;
   size_t i = 0;
   while (i < text.size()) {
@@ -337,20 +394,54 @@ std::vector<std::u32string_view> SplitWords(std::u32string_view text, bool split
       if (!letters && !digits) break;
     }
     if (letters || digits) {
-      if (!SplitContraction(chunk, &words)) words.push_back(chunk);
+      if (!SplitException(chunk, rules, &words)) words.push_back(chunk);
       continue;
     }
-    // Characters of unspaced scripts are words of their own.
+    // Runs of unspaced scripts: characters, or dictionary words.
     size_t a = 0;
-    for (size_t k = 0; split_unspaced && k < chunk.size(); ++k) {
+    for (size_t k = 0; unspaced != Unspaced::kRuns && k < chunk.size(); ++k) {
       if (!IsNoSpaceScript(chunk[k])) continue;
-      if (k > a) SplitChunk(chunk.substr(a, k - a), &words);
-      words.push_back(chunk.substr(k, 1));
-      a = k + 1;
+      if (k > a) SplitChunk(chunk.substr(a, k - a), rules, &words);
+      size_t e = k + 1;
+      if (unspaced == Unspaced::kDictionary) {
+        while (e < chunk.size() && IsNoSpaceScript(chunk[e])) ++e;
+        SegmentUnspaced(chunk.substr(k, e - k), &words);
+      } else {
+        words.push_back(chunk.substr(k, 1));
+      }
+      a = e;
+      k = e - 1;
     }
-    if (a < chunk.size()) SplitChunk(chunk.substr(a), &words);
+    if (a < chunk.size()) SplitChunk(chunk.substr(a), rules, &words);
   }
   return words;
+}
+
+std::vector<std::u32string_view> SplitWords(std::u32string_view text, Unspaced unspaced) {
+  WordRules rules;
+  rules.unspaced = unspaced;
+  return SplitWords(text, rules);
+}
+
+WordRules WordRulesFor(std::string_view lang) {
+  // Observed from spaCy 3.8's tokenizer for each language (through
+  // datatrove's split_into_words) on "GNU/Linux Debian-systeem l'homme
+  // 10-20 it's don't e.g. Kapitel 2.".
+  auto in = [&](std::initializer_list<std::string_view> list) {
+    return std::find(list.begin(), list.end(), lang) != list.end();
+  };
+  WordRules r;
+  r.english = lang == "en";
+  r.s_suffix = !in({"de", "nl", "sv", "da", "no", "es", "ca", "ro", "el", "pl", "fi", "hu", "sl", "fr"});
+  r.letter_hyphen = !in({"de", "nl", "sv", "da", "no", "es", "pt", "ca", "ro", "el", "fi", "hu"});
+  r.digit_hyphen = !in({"nl", "sv", "da", "no", "es", "pt", "ro", "el", "fi", "hu"});
+  r.slash = !in({"nl", "ro", "hu"});
+  r.elision = in({"fr", "it", "ca"});
+  r.digit_period = !in({"de", "no", "hu", "tr", "sl"});
+  r.small_ordinals = in({"da", "el"});
+  r.catalan = lang == "ca";
+  r.reduplication = in({"id", "ms"});
+  return r;
 }
 
 }  // namespace crawlproof::filter

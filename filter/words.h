@@ -15,10 +15,14 @@
 // -> "do" "nt", "10am" -> "10" "am"); symbols of category So (©, °, ™) are
 // prefixes, suffixes and infixes of their own.
 //
-// Characters of scripts written without spaces (Han, kana, Hangul, Thai,
-// Lao, Khmer, Myanmar) are one word each; the reference uses dictionary
-// segmenters there, so word-level checks in those languages are approximate
-// and some are skipped (see filters.h).
+// Text in scripts written without spaces (Han, kana, Hangul, Thai, Lao,
+// Khmer, Myanmar) is split as `unspaced` says: one word per character (the
+// FineWeb recipe's approximation, under which some word-level checks are
+// skipped in those languages, see filters.h), one word per run of such
+// characters, or into dictionary words by ICU's word break iterator (the
+// FineWeb-2 recipe; its reference used jieba, SudachiPy and PyThaiNLP, which
+// Debian does not package for C++: ICU is the dictionary segmenter Debian
+// keeps for all of these scripts).
 #pragma once
 
 #include <string_view>
@@ -26,8 +30,39 @@
 
 namespace crawlproof::filter {
 
-// With `split_unspaced` false, a run of an unspaced script stays one word
-// (spaCy's English tokenizer does that; the decontaminate step follows it).
-std::vector<std::u32string_view> SplitWords(std::u32string_view text, bool split_unspaced = true);
+enum class Unspaced {
+  kCharacters,  // one word per character
+  kRuns,        // a run stays one word (spaCy's English tokenizer; the decontaminate step)
+  kDictionary,  // dictionary words (ICU); Hangul runs stay whole, as Korean spaces its words
+};
+
+std::vector<std::u32string_view> SplitWords(std::u32string_view text, Unspaced unspaced = Unspaced::kCharacters);
+
+// The rules above are spaCy's English tokenizer's. Its tokenizers for other
+// languages differ in a few that change word counts (FineWeb-2's thresholds
+// were set with them): these switch them.
+struct WordRules {
+  Unspaced unspaced = Unspaced::kCharacters;
+  bool english = true;          // English exceptions: "don't" -> "do" "n't", "dont", "e.g." whole
+  bool s_suffix = true;         // "it's" -> "it" "'s"
+  bool letter_hyphen = true;    // "Debian-systeem" -> "Debian" "-" "systeem"
+  bool digit_hyphen = true;     // "10-20" -> "10" "-" "20"
+  bool slash = true;            // "GNU/Linux" -> "GNU" "/" "Linux"
+  bool elision = false;         // "l'homme" -> "l'" "homme" (French, Italian, Catalan)
+  bool digit_period = true;     // "2." -> "2" "." (German keeps ordinals whole)
+  bool small_ordinals = false;  // "2." to "31." whole (Danish, Greek)
+  bool catalan = false;         // "del" -> "d" "el", "al" -> "a" "l", ...
+  bool reduplication = false;   // "hal-hal" whole (Indonesian, Malay)
+  bool operator==(const WordRules&) const = default;
+};
+std::vector<std::u32string_view> SplitWords(std::u32string_view text, const WordRules& rules);
+
+// spaCy's rules for a CLD2 language code (English's for languages spaCy has
+// no rules of its own for); `unspaced` is left at kCharacters.
+WordRules WordRulesFor(std::string_view lang);
+
+// Appends the dictionary words of `run` (characters for which
+// IsNoSpaceScript holds) to `out`, as ICU's word break iterator finds them.
+void SegmentUnspaced(std::u32string_view run, std::vector<std::u32string_view>* out);
 
 }  // namespace crawlproof::filter

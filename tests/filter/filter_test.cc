@@ -269,12 +269,13 @@ TEST(Pipeline, UnknownLanguageCodesAreRefused) {
 }
 
 // Good pages in four languages (the Debian FAQ's first chapter, from
-// Debian's packages) pass the whole recipe when every language is allowed:
-// no check drops a language wholesale; checks that do not apply are skipped
-// and recorded.
+// Debian's packages) pass the whole FineWeb recipe when every language is
+// allowed: no check drops a language wholesale; checks that do not apply are
+// skipped and recorded.
 TEST(Pipeline, GoodPagesInFourLanguagesAreKept) {
   std::string dir = testing::MakeTempDir();
-  std::ofstream(dir + "/all.toml") << "[filter.language]\nlanguages = []\nmin_score = 0.5\n";
+  std::ofstream(dir + "/all.toml") << "[filter]\nrecipe = \"fineweb\"\n"
+                                   << "[filter.language]\nlanguages = []\nmin_score = 0.5\n";
   auto pipeline = LoadFilterPipeline(dir + "/all.toml");
   ASSERT_TRUE(pipeline.ok()) << pipeline.status().message();
   auto reader =
