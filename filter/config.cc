@@ -152,8 +152,7 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
   std::string recipe_name = "auto";
   RETURN_IF_ERROR(top.Get("recipe", &recipe_name));
   auto recipe = ParseRecipe(recipe_name);
-  if (!recipe.ok())
-    return top.Bad("recipe", "must be \"fineweb\", \"fineweb-2\" or \"auto\", not \"" + recipe_name + "\"");
+  if (!recipe.ok()) return top.Bad("recipe", recipe.status().message());
   const FineWeb2Set fw2 = FineWeb2Covered(*recipe);
   RETURN_IF_ERROR(top.CheckUnknown());
 

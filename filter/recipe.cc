@@ -62,9 +62,9 @@ Result<Recipe> ParseRecipe(std::string_view name) {
   if (name == "auto") return Recipe::kAuto;
   if (name == "fineweb") return Recipe::kFineWeb;
   if (name == "fineweb-2") return Recipe::kFineWeb2;
-  std::string why(name);
-  why.insert(0, 1, '"');
-  why += "\" is not a recipe: the recipes are \"fineweb\", \"fineweb-2\" and \"auto\"";
+  std::string why = "must be \"fineweb\", \"fineweb-2\" or \"auto\", not \"";
+  why.append(name);
+  why += '"';
   return Status::InvalidArgument(why);
 }
 

@@ -26,7 +26,8 @@ namespace crawlproof::filter {
 
 enum class Recipe { kAuto, kFineWeb, kFineWeb2 };
 
-// "auto", "fineweb" or "fineweb-2"; InvalidArgument naming the choices.
+// "auto", "fineweb" or "fineweb-2"; InvalidArgument naming the choices
+// ("must be ... not \"x\"", to follow the key's name).
 Result<Recipe> ParseRecipe(std::string_view name);
 
 // One language's table, as published (values FineWeb-2 uses for "off" kept:
