@@ -138,6 +138,7 @@ ExtractOutcome ExtractRecord(const ingest::WarcRecord& record, std::string_view 
       d.truncated = true;
     }
     std::string utf8 = ConvertToUtf8(payload, cs.name, &d.replaced_sequences);
+    if (options.on_html) options.on_html(utf8);
     HtmlText h = ExtractHtmlText(utf8, options.html);
     d.title = std::move(h.title);
     d.text = std::move(h.text);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,10 @@ namespace crawlproof::extract {
 struct ExtractOptions {
   HtmlExtractOptions html;
   LanguageOptions language;
+  // Called with each HTML page as UTF-8 (after charset conversion, at most
+  // html.max_html_bytes), before its text is extracted: what else a caller
+  // takes from the markup (the prompts stage's schema.org Q&A).
+  std::function<void(std::string_view html)> on_html;
 };
 
 struct Document {

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "common/digest.h"
-#include "common/json.h"
 
 namespace crawlproof::prompts {
 
@@ -61,36 +60,34 @@ const char* DataSource(const Answer&) {
   return "lighteval/MATH";
 }
 
+PromptRecord MakeRecord(const Prompt& p, const PromptSource& src, uint64_t index, const PromptOptions& o,
+                        std::vector<uint32_t> prompt_ids) {
+  PromptRecord r;
+  r.data_source = DataSource(p.answer);
+  if (!o.system.empty()) r.messages.emplace_back("system", o.system);
+  r.messages.emplace_back("user", ApplyTemplate(o, p.question));
+  r.ability = p.kind == "qa" && p.answer.type == "phrase" ? "qa" : "math";
+  r.ground_truth = p.answer.ground_truth;
+  r.index = index;
+  r.split = p.split;
+  r.prompt_id = p.id;
+  r.doc_id = src.doc_id;
+  r.url = src.url;
+  r.crawl = src.crawl;
+  r.file = src.file;
+  r.offset = src.offset;
+  r.length = src.length;
+  r.record_id = src.record_id;
+  r.ledger_leaf = src.ledger_leaf;
+  r.verification = src.verification;
+  r.kind = p.kind;
+  r.answer_type = p.answer.type;
+  r.prompt_ids = std::move(prompt_ids);
+  return r;
+}
+
 std::string VerlRow(const Prompt& p, const PromptSource& src, uint64_t index, const PromptOptions& o) {
-  std::string messages = "[";
-  if (!o.system.empty()) messages += JsonObject().Add("role", "system").Add("content", o.system).str() + ",";
-  messages += JsonObject().Add("role", "user").Add("content", ApplyTemplate(o, p.question)).str() + "]";
-  JsonObject reward;
-  reward.Add("style", "rule").Add("ground_truth", p.answer.ground_truth);
-  JsonObject extra;
-  extra.Add("index", index)
-      .Add("split", p.split)
-      .Add("prompt_id", p.id)
-      .Add("doc_id", src.doc_id)
-      .Add("url", src.url)
-      .Add("crawl", src.crawl)
-      .Add("file", src.file)
-      .Add("offset", src.offset)
-      .Add("length", src.length)
-      .Add("record_id", src.record_id);
-  if (src.ledger_leaf) {
-    extra.Add("ledger_leaf", *src.ledger_leaf);
-  } else {
-    extra.AddNull("ledger_leaf");
-  }
-  extra.Add("verification", src.verification).Add("kind", p.kind).Add("answer_type", p.answer.type);
-  JsonObject row;
-  row.Add("data_source", DataSource(p.answer))
-      .AddRaw("prompt", messages)
-      .Add("ability", p.kind == "qa" && p.answer.type == "phrase" ? "qa" : "math")
-      .AddRaw("reward_model", reward.str())
-      .AddRaw("extra_info", extra.str());
-  return row.str();
+  return RecordJson(MakeRecord(p, src, index, o));
 }
 
 }  // namespace crawlproof::prompts

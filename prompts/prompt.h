@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
 #include "prompts/answer.h"
 #include "prompts/candidates.h"
+#include "prompts/parquet.h"
 #include "prompts/question.h"
 
 namespace crawlproof::prompts {
@@ -27,6 +29,11 @@ struct PromptOptions {
   QuestionOptions question;
   std::vector<std::string> languages;  // allowed document languages; empty: every language
 };
+
+// The [prompts] table of a pipeline file (absent, or an empty path: the
+// defaults, disabled). Errors: NotFound, InvalidArgument naming the file
+// and the key.
+Result<PromptOptions> LoadPromptOptions(const std::string& pipeline_path);
 
 // Where a prompt came from: its document's account, as the store has it.
 struct PromptSource {
@@ -62,10 +69,16 @@ std::string ApplyTemplate(const PromptOptions& o, const std::string& question);
 // truth after the MATH normalisation) for every type we emit.
 const char* DataSource(const Answer& a);
 
+// The row, typed (parquet.h), with `prompt_ids` the caller's token ids of
+// the user message.
+PromptRecord MakeRecord(const Prompt& p, const PromptSource& src, uint64_t index, const PromptOptions& o,
+                        std::vector<uint32_t> prompt_ids = {});
+
 // One row, one JSON line without newline: data_source, prompt (chat
 // messages), ability, reward_model {style: "rule", ground_truth}, extra_info
 // (index, split, prompt_id, doc_id, url, crawl, file, offset, length,
-// record_id, ledger_leaf, verification, kind, answer_type).
+// record_id, ledger_leaf, verification, kind, answer_type), prompt_ids,
+// prompt_tokens: RecordJson(MakeRecord(...)).
 std::string VerlRow(const Prompt& p, const PromptSource& src, uint64_t index, const PromptOptions& o);
 
 }  // namespace crawlproof::prompts

@@ -54,6 +54,28 @@ TEST(Documents, RealCommonCrawlRecordsInSeveralLanguages) {
   EXPECT_EQ(langs, expected);
 }
 
+// The markup hook sees every HTML page once, as UTF-8 (the sample holds
+// GB2312 and windows-1251 pages), before its text is extracted.
+TEST(Documents, TheMarkupHookSeesEveryPageAsUtf8) {
+  ExtractOptions o;
+  std::vector<std::string> pages;
+  o.on_html = [&](std::string_view html) { pages.emplace_back(html); };
+  auto e = ExtractAll(std::string(CRAWLPROOF_TEST_SOURCE_DIR) + "/data/sample.warc.gz", o);
+  EXPECT_EQ(e.docs.size(), 16u);
+  ASSERT_GE(pages.size(), e.docs.size());  // pages left without text are seen too
+  for (const auto& html : pages) {
+    EXPECT_NE(html.find('<'), std::string::npos);
+    // Valid UTF-8 throughout.
+    for (size_t i = 0; i < html.size();) {
+      unsigned char c = static_cast<unsigned char>(html[i]);
+      size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+      ASSERT_NE(n, 0u) << "byte " << i;
+      for (size_t k = 1; k < n; ++k) ASSERT_EQ(static_cast<unsigned char>(html[i + k]) >> 6, 2) << "byte " << i + k;
+      i += n;
+    }
+  }
+}
+
 TEST(Documents, SelectionReasonsAndWetText) {
   std::string base = testing::FixturePath("commoncrawl-2014/CC-MAIN-20140820021334-00006-ip-10-180-136-8.ec2.internal");
   auto warc = ExtractAll(base + ".warc");

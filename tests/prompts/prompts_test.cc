@@ -6,12 +6,14 @@
 #include <simdjson.h>
 
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <string>
 
 #include "common/file_util.h"
 #include "prompts/answer.h"
 #include "prompts/candidates.h"
+#include "prompts/parquet.h"
 #include "prompts/prompt.h"
 #include "prompts/question.h"
 #include "tests/support/test_paths.h"
@@ -288,6 +290,104 @@ TEST(Prompt, VerlRow) {
   EXPECT_EQ(std::string_view(x["kind"].get_string().value()), "qa");
   EXPECT_EQ(std::string_view(x["answer_type"].get_string().value()), "integer");
   EXPECT_EQ(std::string_view(x["split"].get_string().value()), "train");
+}
+
+// Our Parquet writer, read back by pyarrow (and Hugging Face datasets, which
+// verl's loader uses) where build/venv has them: rows equal to the JSON lines.
+TEST(Parquet, ReadBackByPyarrowEqualToTheJsonRows) {
+  const std::string python = testing::BinaryDir() + "/../venv/bin/python";
+  if (std::system((python + " -c 'import pyarrow' 2>/dev/null").c_str()) != 0)
+    GTEST_SKIP() << "pyarrow not installed in build/venv: the Parquet file is not read back";
+  std::vector<PromptRecord> rows;
+  for (int i = 0; i < 300; ++i) {
+    PromptRecord r;
+    r.data_source = "lighteval/MATH";
+    if (i % 3 == 0) r.messages.push_back({"system", "You are careful."});
+    r.messages.push_back({"user", "Question " + std::to_string(i) + ": what is " + std::to_string(i) +
+                                      " + 1? \u00e9t\u00e9 \"quoted\" \\boxed{}\n\u6771\u4eac"});
+    r.ability = "math";
+    r.ground_truth = std::to_string(i + 1);
+    r.index = static_cast<uint64_t>(i);
+    r.split = i % 10 ? "train" : "validation";
+    r.prompt_id = "p" + std::to_string(1000 + i);
+    r.doc_id = "doc-" + std::to_string(i / 4);
+    r.url = "https://example.org/q/" + std::to_string(i);
+    r.crawl = "CC-MAIN-2024-22";
+    r.file = "crawl-data/x.warc.gz";
+    r.offset = uint64_t{1} << 40 | static_cast<uint64_t>(i);
+    r.length = 1000 + static_cast<uint64_t>(i);
+    r.record_id = "<urn:uuid:" + std::to_string(i) + ">";
+    if (i % 7) r.ledger_leaf = static_cast<uint64_t>(i * 3);
+    r.verification = i % 7 ? "verified" : "unverified";
+    r.kind = "math";
+    r.answer_type = "integer";
+    for (int k = 0; k < i % 5 * 40; ++k) r.prompt_ids.push_back(static_cast<uint32_t>(k * 997 + i));
+    rows.push_back(std::move(r));
+  }
+  const std::string dir = testing::MakeTempDir();
+  auto bytes = PromptsParquet(rows);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  std::ofstream(dir + "/p.parquet", std::ios::binary) << *bytes;
+  {
+    std::ofstream json(dir + "/p.jsonl");
+    for (const auto& r : rows) json << RecordJson(r) << "\n";
+  }
+  EXPECT_EQ(std::system((python + " " + CRAWLPROOF_TEST_SOURCE_DIR + "/tests/prompts/parquet_equals_json.py " + dir +
+                         "/p.parquet " + dir + "/p.jsonl")
+                            .c_str()),
+            0);
+  auto empty = PromptsParquet({});
+  ASSERT_TRUE(empty.ok());
+  std::ofstream(dir + "/e.parquet", std::ios::binary) << *empty;
+  std::ofstream(dir + "/e.jsonl").flush();
+  EXPECT_EQ(std::system((python + " " + CRAWLPROOF_TEST_SOURCE_DIR + "/tests/prompts/parquet_equals_json.py " + dir +
+                         "/e.parquet " + dir + "/e.jsonl")
+                            .c_str()),
+            0);
+}
+
+TEST(PromptOptions, EveryKeyReadAndChecked) {
+  std::string dir = testing::MakeTempDir();
+  auto write = [&](const std::string& name, const std::string& body) {
+    std::ofstream(dir + "/" + name) << body;
+    return dir + "/" + name;
+  };
+  auto none = LoadPromptOptions(write("none.toml", "[run]\nname = \"x\"\n"));
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_FALSE(none->enabled);
+  EXPECT_EQ(none->kinds.size(), 3u);
+  EXPECT_EQ(none->max_answer_words, 10);
+  auto all = LoadPromptOptions(write("all.toml",
+                                     "[prompts]\nenabled = true\nkinds = [\"math\"]\nmax_answer_words = 3\n"
+                                     "max_prompt_tokens = 512\ntemplate = \"Q: {prompt}\"\nsystem = \"Be brief.\"\n"
+                                     "validation_fraction = 0.1\nmin_question_words = 3\nmax_question_words = 50\n"
+                                     "languages = [\"en\", \"de\"]\n"));
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  EXPECT_TRUE(all->enabled);
+  EXPECT_EQ(all->kinds, std::vector<std::string>{"math"});
+  EXPECT_EQ(all->max_answer_words, 3);
+  EXPECT_EQ(all->max_prompt_tokens, 512);
+  EXPECT_EQ(ApplyTemplate(*all, "2+2?"), "Q: 2+2?");
+  EXPECT_EQ(all->system, "Be brief.");
+  EXPECT_DOUBLE_EQ(all->validation_fraction, 0.1);
+  EXPECT_EQ(all->question.min_words, 3);
+  EXPECT_EQ(all->question.max_words, 50);
+  EXPECT_EQ(all->languages, (std::vector<std::string>{"en", "de"}));
+  const std::pair<const char*, const char*> bad[] = {
+      {"kinds = [\"proofs\"]", "prompts.kinds has \"proofs\""},
+      {"template = \"no placeholder\"", "prompts.template must contain {prompt}"},
+      {"max_answer_words = 0", "prompts.max_answer_words must be between 1 and 100"},
+      {"validation_fraction = 1.5", "prompts.validation_fraction must be between 0 and 1"},
+      {"languages = [\"english\"]", "prompts.languages has \"english\""},
+      {"min_question_words = 10\nmax_question_words = 5", "prompts.max_question_words is below"},
+      {"max_answer_word = 3", "prompts.max_answer_word is not a known option"},
+  };
+  for (const auto& [body, want] : bad) {
+    auto r = LoadPromptOptions(write("bad.toml", std::string("[prompts]\n") + body + "\n"));
+    ASSERT_FALSE(r.ok()) << body;
+    EXPECT_NE(r.status().message().find(want), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find(dir + "/bad.toml"), std::string::npos) << r.status().message();
+  }
 }
 
 }  // namespace
