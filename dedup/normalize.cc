@@ -4,7 +4,7 @@
 
 namespace crawlproof::dedup {
 
-std::string NormalizeForDedup(std::string_view utf8) {
+std::string NormalizeForDedup(std::string_view utf8, bool keep_digits) {
   std::string out;
   out.reserve(utf8.size());
   bool in_word = false;  // the last character written belongs to an open word
@@ -16,8 +16,9 @@ std::string NormalizeForDedup(std::string_view utf8) {
       ++i;
       char c = static_cast<char>(byte);
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-      if (c >= '0' && c <= '9') c = '0';
-      if (!((c >= 'a' && c <= 'z') || c == '0')) {
+      const bool digit = c >= '0' && c <= '9';
+      if (digit && !keep_digits) c = '0';
+      if (!((c >= 'a' && c <= 'z') || digit)) {
         in_word = single = false;
         continue;
       }
@@ -30,7 +31,7 @@ std::string NormalizeForDedup(std::string_view utf8) {
     char32_t c = LowerChar(NextCodepoint(utf8, &i));
     if (IsCombiningMark(c)) continue;  // accents
     c = StripAccent(c);
-    if (IsDecimal(c)) c = '0';
+    if (IsDecimal(c) && !keep_digits) c = '0';
     bool mark = IsMark(c);
     if (!IsWordChar(c) && !mark) {
       in_word = single = false;

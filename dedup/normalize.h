@@ -22,6 +22,8 @@
 
 namespace crawlproof::dedup {
 
-std::string NormalizeForDedup(std::string_view utf8);
+// `keep_digits`: step 4 left out — digits stay what they are (questions: two
+// problems that differ only in their numbers are different problems).
+std::string NormalizeForDedup(std::string_view utf8, bool keep_digits = false);
 
 }  // namespace crawlproof::dedup

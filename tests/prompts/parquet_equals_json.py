@@ -27,10 +27,11 @@ def main():
                     return 1
             print(f"row {i}: {g!r} != {w!r}")
             return 1
+    if not want:  # datasets refuses any file without rows, pyarrow's own included
+        print(f"0 rows equal (pyarrow {__import__('pyarrow').__version__})")
+        return 0
     try:
         import datasets
-        if not want:
-            raise ImportError  # datasets refuses any file without rows, pyarrow's own included
     except ImportError:
         print(f"{len(got)} rows equal (pyarrow {__import__('pyarrow').__version__}; datasets not installed)")
         return 0

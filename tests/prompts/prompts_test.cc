@@ -11,11 +11,13 @@
 #include <string>
 
 #include "common/file_util.h"
+#include "dedup/normalize.h"
 #include "prompts/answer.h"
 #include "prompts/candidates.h"
 #include "prompts/parquet.h"
 #include "prompts/prompt.h"
 #include "prompts/question.h"
+#include "prompts/question_dedup.h"
 #include "tests/support/test_paths.h"
 
 namespace crawlproof::prompts {
@@ -344,6 +346,36 @@ TEST(Parquet, ReadBackByPyarrowEqualToTheJsonRows) {
                          "/e.parquet " + dir + "/e.jsonl")
                             .c_str()),
             0);
+}
+
+// Questions are deduplicated as documents are, but their numbers count.
+TEST(QuestionDedup, NumbersMakeDifferentProblems) {
+  const std::vector<std::string> q = {
+      "A train travels 180 km in 2 hours at a constant speed. How far does it travel in 5 hours?",
+      "A train travels 240 km in 3 hours at a constant speed. How far does it travel in 7 hours?",
+      "a train travels 180 km in 2 hours at a constant speed -- how far does it travel in 5 hours",
+      "A train travels 180 km in 2 hours at a constant speed. How far does it travel in 5 hours? Show your work.",
+      "Is every square a rectangle? My textbook says a rectangle has four right angles.",
+  };
+  auto r = DeduplicateQuestions(q);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const auto& o = r->outcomes;
+  ASSERT_EQ(o.size(), q.size());
+  EXPECT_FALSE(o[0].removed);
+  EXPECT_FALSE(o[1].removed);  // other numbers: another problem
+  EXPECT_TRUE(o[2].removed);
+  EXPECT_TRUE(o[2].exact);  // the same words once normalised
+  EXPECT_EQ(o[2].duplicate_of, 0u);
+  EXPECT_TRUE(o[3].removed);  // a near duplicate
+  EXPECT_FALSE(o[3].exact);
+  EXPECT_EQ(o[3].duplicate_of, 0u);
+  EXPECT_GE(o[3].jaccard, 0.7);
+  EXPECT_FALSE(o[4].removed);
+  // With the documents' normalisation (digits to 0) the two trains would be one.
+  auto docs =
+      dedup::Deduplicate({dedup::NormalizeForDedup(q[0]), dedup::NormalizeForDedup(q[1])}, {}, QuestionDedupOptions());
+  ASSERT_TRUE(docs.ok());
+  EXPECT_TRUE(docs->outcomes[1].removed);
 }
 
 TEST(PromptOptions, EveryKeyReadAndChecked) {
