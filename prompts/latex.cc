@@ -190,13 +190,11 @@ class Parser {
       // \left( … \right), \left[ … \right], \left| … \right|, \left\{ … \right\}
       Skip();
       if (i_ >= s_.size()) return false;
-      size_t open = i_;
       if (s_[i_] == '\\') {
         Command();
       } else {
         ++i_;
       }
-      (void)open;
       if (!Expr()) return false;
       Skip();
       if (Command() != "right") return false;

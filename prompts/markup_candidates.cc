@@ -123,18 +123,25 @@ void QuestionFrom(simdjson::dom::element q, std::vector<Candidate>* out) {
   if (!body.empty() && body != name) question += (question.empty() ? "" : "\n") + body;
   if (question.empty()) return;
   std::optional<std::pair<std::string, int64_t>> best;
+  // The accepted answer (the first one with text, when several are given);
+  // without one, the suggested answer with the most upvotes (the first on a tie).
   auto consider = [&](simdjson::dom::element field, bool accepted) {
+    std::vector<simdjson::dom::element> answers;
     simdjson::dom::array arr;
     if (!field.get(arr)) {
-      for (auto x : arr) {
-        auto a = AnswerOf(x);
-        if (a && (!best || (accepted ? false : a->second > best->second))) best = a;
-        if (accepted && best) return;
-      }
-      return;
+      for (auto x : arr) answers.push_back(x);
+    } else {
+      answers.push_back(field);
     }
-    auto a = AnswerOf(field);
-    if (a && (!best || accepted || a->second > best->second)) best = a;
+    for (auto x : answers) {
+      auto a = AnswerOf(x);
+      if (!a) continue;
+      if (accepted) {
+        best = a;
+        return;
+      }
+      if (!best || a->second > best->second) best = a;
+    }
   };
   simdjson::dom::element f;
   if (!q["acceptedAnswer"].get(f)) consider(f, true);

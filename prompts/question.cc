@@ -106,7 +106,7 @@ bool HasOptions(std::string_view q) {
       bool left = i == 0 || q[i - 1] == ' ' || q[i - 1] == '\n' || q[i - 1] == '(' || q[i - 1] == '\t';
       if (!left || i + 1 >= q.size()) continue;
       char next = q[i + 1];
-      if (next == ')' || next == '.' || next == ':' || (next == ')' && i > 0 && q[i - 1] == '(')) return true;
+      if (next == ')' || next == '.' || next == ':') return true;  // "A)", "(A)", "A.", "A:"
     }
     return false;
   };
