@@ -2,6 +2,7 @@
 // and inlined, unlike std::tolower, which is a library call per byte.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace crawlproof {
@@ -28,6 +29,26 @@ inline std::string_view TrimWhitespace(std::string_view s) {
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
+}
+
+// C's isspace in the "C" locale: space, \t, \n, \v, \f, \r (text, where a
+// form feed is whitespace too).
+inline bool IsAsciiSpace(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+// `s` without leading and trailing IsAsciiSpace characters.
+inline std::string_view TrimAsciiSpace(std::string_view s) {
+  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// `s` with A-Z lower-cased, every other byte as it is.
+inline std::string AsciiLowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
 }
 
 }  // namespace crawlproof

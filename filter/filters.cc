@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "common/ascii.h"
 #include "common/unicode.h"
 #include "filter/text_util.h"
 #include "filter/words.h"
@@ -40,14 +41,6 @@ class LanguageFilter : public Filter {
 
 // ---- url ------------------------------------------------------------------
 
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return out;
-}
-
 bool IsAsciiAlnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -66,7 +59,7 @@ class UrlFilter : public Filter {
   explicit UrlFilter(const UrlOptions& o) : soft_threshold_(o.soft_word_threshold) {
     for (const auto& s : o.block_domains) {
       std::string_view t = TrimDots(s);
-      if (!t.empty()) domains_.insert(LowerAscii(t));
+      if (!t.empty()) domains_.insert(AsciiLowercase(t));
     }
     for (const auto& s : o.block_urls) urls_.insert(s);
     for (const auto& s : o.banned_words) AddNonEmpty(&banned_, NormalizeWord(s));
@@ -80,7 +73,7 @@ class UrlFilter : public Filter {
   void Apply(FilterDocument* doc, Decision* d) override {
     const std::string& url = doc->url;
     if (!domains_.empty()) {
-      std::string host = LowerAscii(Host(url));
+      std::string host = AsciiLowercase(Host(url));
       // The host itself, then each parent domain.
       for (std::string_view h = host; !h.empty();) {
         if (domains_.count(std::string(h))) {

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "common/toml_section.h"
+#include "filter/text_util.h"
 
 namespace crawlproof::embedded {
 extern const std::string_view kFineWeb2Recipe;  // data/fineweb2/recipe.toml (cmake/embed_file.cmake)
@@ -80,8 +81,8 @@ double CalibratedLanguageScore(double t) {
 }
 
 bool SegmentedLanguage(std::string_view lang) {
-  return lang == "zh" || lang == "zh-Hant" || lang == "ja" || lang == "th" || lang == "lo" || lang == "km" ||
-         lang == "my";
+  // The languages without spaces, less Tibetan (ICU has no dictionary for it).
+  return detail::NoSpaceLanguage(lang) && lang != "bo";
 }
 
 GopherRepetitionOptions FineWeb2Repetition(const FineWeb2Language* rec) {

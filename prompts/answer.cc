@@ -5,22 +5,15 @@
 #include <optional>
 #include <string>
 
+#include "common/ascii.h"
+
 namespace crawlproof::prompts {
 namespace {
 
 constexpr size_t kMaxAnswerBytes = 1000;
 
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 bool IsDigit(char c) {
   return c >= '0' && c <= '9';
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 bool StartsWith(std::string_view s, std::string_view p) {
@@ -62,7 +55,7 @@ std::optional<std::string_view> Unwrap(std::string_view s, std::string_view cmd)
 // Math delimiters, \boxed, markdown bold, a final full stop: peeled off.
 std::string_view Peel(std::string_view s, bool* math) {
   for (int round = 0; round < 8; ++round) {
-    s = Trim(s);
+    s = TrimAsciiSpace(s);
     std::string_view before = s;
     if (auto b = Unwrap(s, "\\boxed")) {
       s = *b;
@@ -87,7 +80,7 @@ std::string_view Peel(std::string_view s, bool* math) {
     }
     if (s == before) break;
   }
-  return Trim(s);
+  return TrimAsciiSpace(s);
 }
 
 // Digits with optional grouping by three ("1,234,567", "1 234", "1'234"):
@@ -123,7 +116,7 @@ std::string StripZeros(std::string digits) {
 // A unit or currency word after a number: letters and / ^ ² ³ . only, one
 // or two words ("cm", "km/h", "square meters", "dollars").
 bool IsUnit(std::string_view s) {
-  s = Trim(s);
+  s = TrimAsciiSpace(s);
   if (s.empty()) return true;
   if (s.size() > 24) return false;
   if (StartsWith(s, "\\text{") || StartsWith(s, "\\mathrm{")) {
@@ -148,7 +141,7 @@ bool IsUnit(std::string_view s) {
 
 // Integer, decimal, fraction or percentage, with units and currency.
 std::optional<Answer> Numeric(std::string_view s) {
-  std::string_view t = Trim(s);
+  std::string_view t = TrimAsciiSpace(s);
   bool negative = false;
   if (StartsWith(t, "-") || StartsWith(t, "\xE2\x88\x92")) {  // '-' or U+2212
     negative = true;
@@ -162,7 +155,7 @@ std::optional<Answer> Numeric(std::string_view s) {
       break;
     }
   }
-  t = Trim(t);
+  t = TrimAsciiSpace(t);
   if (!negative && StartsWith(t, "-")) {  // "$-5"
     negative = true;
     t.remove_prefix(1);
@@ -185,7 +178,7 @@ std::optional<Answer> Numeric(std::string_view s) {
     while (end < t.size() && IsDigit(t[end])) ++end;
     number = t.substr(0, end);
   }
-  std::string_view rest = Trim(t.substr(end));
+  std::string_view rest = TrimAsciiSpace(t.substr(end));
   Answer a;
   std::string value;
   size_t dot = number.find('.');
@@ -207,18 +200,18 @@ std::optional<Answer> Numeric(std::string_view s) {
   }
   // A fraction: "3/4".
   if (StartsWith(rest, "/") && a.type == "integer") {
-    std::string_view d = Trim(rest.substr(1));
+    std::string_view d = TrimAsciiSpace(rest.substr(1));
     size_t e = 0;
     while (e < d.size() && IsDigit(d[e])) ++e;
     if (e == 0 || StripZeros(std::string(d.substr(0, e))) == "0") return {};
     value += "/" + StripZeros(std::string(d.substr(0, e)));
-    rest = Trim(d.substr(e));
+    rest = TrimAsciiSpace(d.substr(e));
     a.type = "fraction";
   }
   // Percent.
   for (std::string_view pct : {"\\%", "%", "percent", "per cent"}) {
     if (StartsWith(rest, pct)) {
-      rest = Trim(rest.substr(pct.size()));
+      rest = TrimAsciiSpace(rest.substr(pct.size()));
       if (a.type == "fraction") return {};
       a.type = "percentage";
       break;
@@ -234,14 +227,14 @@ std::optional<Answer> Numeric(std::string_view s) {
 // \frac{3}{4} with digits only: a fraction.
 std::optional<Answer> LatexFraction(std::string_view s) {
   bool negative = StartsWith(s, "-");
-  if (negative) s = Trim(s.substr(1));
+  if (negative) s = TrimAsciiSpace(s.substr(1));
   for (std::string_view cmd : {"\\frac", "\\dfrac", "\\tfrac"}) {
     if (!StartsWith(s, cmd)) continue;
     std::string_view r = s.substr(cmd.size());
     if (r.size() < 5 || r[0] != '{') return {};
     size_t c1 = r.find('}');
     if (c1 == std::string_view::npos || c1 + 1 >= r.size() || r[c1 + 1] != '{' || r.back() != '}') return {};
-    std::string_view n = Trim(r.substr(1, c1 - 1)), d = Trim(r.substr(c1 + 2, r.size() - c1 - 3));
+    std::string_view n = TrimAsciiSpace(r.substr(1, c1 - 1)), d = TrimAsciiSpace(r.substr(c1 + 2, r.size() - c1 - 3));
     auto all_digits = [](std::string_view x) {
       return !x.empty() && std::all_of(x.begin(), x.end(), [](char c) { return IsDigit(c); });
     };
@@ -258,19 +251,13 @@ std::optional<Answer> LatexFraction(std::string_view s) {
 std::string CollapseSpaces(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (IsSpace(c)) {
+    if (IsAsciiSpace(c)) {
       if (!out.empty() && out.back() != ' ') out += ' ';
     } else {
       out += c;
     }
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -288,7 +275,7 @@ Answer ClassifyAnswer(std::string_view text, int max_words) {
   bool math = false;
   std::string_view s = Peel(spaced, &math);
   if (s.empty()) return Reject("answer_empty");
-  std::string lower = Lower(s);
+  std::string lower = AsciiLowercase(s);
   if (lower == "yes" || lower == "no" || lower == "true" || lower == "false") {
     Answer a;
     a.ok = true;

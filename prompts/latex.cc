@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "common/ascii.h"
 #include "prompts/answer.h"
 
 namespace crawlproof::prompts {
@@ -41,7 +42,7 @@ class Parser {
  private:
   void Skip() {
     while (i_ < s_.size()) {
-      if (std::isspace(static_cast<unsigned char>(s_[i_]))) {
+      if (IsAsciiSpace(s_[i_])) {
         ++i_;
         continue;
       }
@@ -62,6 +63,17 @@ class Parser {
     while (i_ < s_.size() && std::isalpha(static_cast<unsigned char>(s_[i_]))) ++i_;
     if (i_ == start && i_ < s_.size()) ++i_;  // one-character commands: "\%", "\,", "\{"
     return s_.substr(start, i_ - start);
+  }
+  // The delimiter after \left or \right: a character or a command ("\{").
+  bool Delimiter() {
+    Skip();
+    if (i_ >= s_.size()) return false;
+    if (s_[i_] == '\\') {
+      Command();
+    } else {
+      ++i_;
+    }
+    return true;
   }
   bool Peek(char c) {
     Skip();
@@ -188,24 +200,9 @@ class Parser {
     }
     if (name == "left") {
       // \left( … \right), \left[ … \right], \left| … \right|, \left\{ … \right\}
+      if (!Delimiter() || !Expr()) return false;
       Skip();
-      if (i_ >= s_.size()) return false;
-      if (s_[i_] == '\\') {
-        Command();
-      } else {
-        ++i_;
-      }
-      if (!Expr()) return false;
-      Skip();
-      if (Command() != "right") return false;
-      Skip();
-      if (i_ >= s_.size()) return false;
-      if (s_[i_] == '\\') {
-        Command();
-      } else {
-        ++i_;
-      }
-      return true;
+      return Command() == "right" && Delimiter();
     }
     if (In(name, std::begin(kTextCommands), std::end(kTextCommands))) {
       // \text{cm}: any text without braces inside.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ascii.h"
 #include "extract/html_text.h"
 #include "prompts/candidates.h"
 
@@ -27,12 +28,6 @@ size_t Find(std::string_view hay, std::string_view needle, size_t from = 0) {
   return p ? static_cast<size_t>(static_cast<const char*>(p) - hay.data()) : std::string_view::npos;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // A field's HTML (answers are often HTML) as text: tags out (block tags as
 // line breaks), entities decoded, whitespace collapsed per line.
 std::string FieldText(std::string_view html) {
@@ -45,7 +40,7 @@ std::string FieldText(std::string_view html) {
     }
     size_t close = html.find('>', i);
     if (close == std::string_view::npos) break;
-    std::string tag = Lower(html.substr(i + 1, std::min<size_t>(close - i - 1, 8)));
+    std::string tag = AsciiLowercase(html.substr(i + 1, std::min<size_t>(close - i - 1, 8)));
     for (std::string_view block : {"br", "p", "/p", "li", "div", "/div", "tr", "h"})
       if (tag.rfind(block, 0) == 0) {
         raw += '\n';
@@ -184,7 +179,7 @@ void JsonLd(std::string_view html, std::vector<Candidate>* out) {
     size_t close = html.find('>', tag);
     if (close == std::string_view::npos) break;
     at = close + 1;
-    std::string attrs = Lower(html.substr(tag, close - tag));
+    std::string attrs = AsciiLowercase(html.substr(tag, close - tag));
     if (attrs.find("application/ld+json") == std::string::npos) continue;
     size_t end = Find(html, "</script", at);
     if (end == std::string_view::npos) end = html.size();
@@ -202,9 +197,9 @@ void JsonLd(std::string_view html, std::vector<Candidate>* out) {
 
 // An attribute's value in a start tag's text ("" when absent).
 std::string Attribute(std::string_view tag, std::string_view name) {
-  std::string lower = Lower(tag);
+  std::string lower = AsciiLowercase(tag);
   for (size_t at = lower.find(name); at != std::string::npos; at = lower.find(name, at + 1)) {
-    if (at == 0 || !std::isspace(static_cast<unsigned char>(lower[at - 1]))) continue;
+    if (at == 0 || !IsAsciiSpace(lower[at - 1])) continue;
     size_t i = at + name.size();
     if (i < tag.size() && (std::isalnum(static_cast<unsigned char>(tag[i])) || tag[i] == '-')) continue;
     while (i < tag.size() && tag[i] == ' ') ++i;
@@ -216,7 +211,7 @@ std::string Attribute(std::string_view tag, std::string_view name) {
       return std::string(tag.substr(i + 1, (q == std::string_view::npos ? tag.size() : q) - i - 1));
     }
     size_t e = i;
-    while (e < tag.size() && !std::isspace(static_cast<unsigned char>(tag[e])) && tag[e] != '>') ++e;
+    while (e < tag.size() && !IsAsciiSpace(tag[e]) && tag[e] != '>') ++e;
     return std::string(tag.substr(i, e - i));
   }
   return "";
@@ -267,7 +262,7 @@ void Microdata(std::string_view html, std::vector<Candidate>* out) {
     i = gt + 1;
     if (tag.empty() || tag[0] == '!' || tag[0] == '?') continue;
     if (tag[0] == '/') {
-      std::string name = Lower(tag.substr(1, tag.find_first_of(" \t\n") - 1));
+      std::string name = AsciiLowercase(tag.substr(1, tag.find_first_of(" \t\n") - 1));
       // Close up to the matching element; an end tag nothing matches is ignored.
       auto it = std::find_if(stack.rbegin(), stack.rend(), [&](const Open& o) { return o.name == name; });
       if (it == stack.rend()) continue;
@@ -295,7 +290,7 @@ void Microdata(std::string_view html, std::vector<Candidate>* out) {
       continue;
     }
     size_t name_end = tag.find_first_of(" \t\n/");
-    std::string name = Lower(tag.substr(0, name_end));
+    std::string name = AsciiLowercase(tag.substr(0, name_end));
     if (name == "script" || name == "style") {
       size_t end = html.find("</" + name, i);
       i = end == std::string_view::npos ? html.size() : end;

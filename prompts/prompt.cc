@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/digest.h"
+#include "common/encoding.h"
 
 namespace crawlproof::prompts {
 
@@ -12,14 +13,8 @@ std::string PromptId(const std::string& doc_id, const Candidate& c) {
     key += '\0';
     key += *part;
   }
-  std::string digest = Sha256(key);
-  static const char* kHex = "0123456789abcdef";
-  std::string id = "p";
-  for (size_t i = 0; i < 16; ++i) {
-    unsigned char b = static_cast<unsigned char>(digest[i]);
-    id += kHex[b >> 4];
-    id += kHex[b & 15];
-  }
+  std::string id = HexEncode(Sha256(key).substr(0, 16));
+  id.insert(0, 1, 'p');
   return id;
 }
 

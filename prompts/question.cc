@@ -6,14 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "common/ascii.h"
+
 namespace crawlproof::prompts {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool IsWordByte(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80) || c == '_';
@@ -102,7 +98,7 @@ bool HasInlineTable(std::string_view q) {
 bool HasOptions(std::string_view q) {
   auto has = [&](char letter) {
     for (size_t i = 0; i < q.size(); ++i) {
-      if (q[i] != letter && q[i] != static_cast<char>(std::tolower(static_cast<unsigned char>(letter)))) continue;
+      if (q[i] != letter && q[i] != AsciiLower(letter)) continue;
       bool left = i == 0 || q[i - 1] == ' ' || q[i - 1] == '\n' || q[i - 1] == '(' || q[i - 1] == '\t';
       if (!left || i + 1 >= q.size()) continue;
       char next = q[i + 1];
@@ -130,7 +126,7 @@ std::string CheckQuestion(std::string_view question, std::string_view ground_tru
   int words = CountWords(question);
   if (words < o.min_words) return "question_too_short";
   if (words > o.max_words) return "question_too_long";
-  std::string lower = Lower(question);
+  std::string lower = AsciiLowercase(question);
   for (std::string_view p : kPointers) {
     if (lower.find(p) == std::string::npos) continue;
     bool table = p.find("table") != std::string_view::npos;
@@ -140,7 +136,7 @@ std::string CheckQuestion(std::string_view question, std::string_view ground_tru
     if (lower.find(p) != std::string::npos && !HasOptions(question)) return "multiple_choice_without_options";
   }
   // With options listed, the answer is one of them: it is meant to be there.
-  if (!HasOptions(question) && ContainsWord(lower, Lower(ground_truth))) return "answer_in_question";
+  if (!HasOptions(question) && ContainsWord(lower, AsciiLowercase(ground_truth))) return "answer_in_question";
   return "";
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ascii.h"
 #include "prompts/candidates.h"
 
 namespace crawlproof::prompts {
@@ -11,22 +12,9 @@ namespace {
 
 constexpr size_t kLookBackLines = 40;
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-bool IStartsWith(std::string_view s, std::string_view p) {
-  if (s.size() < p.size()) return false;
-  for (size_t i = 0; i < p.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[i])) != p[i]) return false;
-  return true;
-}
-
 size_t IFind(std::string_view s, std::string_view p, size_t from = 0) {
   for (size_t i = from; i + p.size() <= s.size(); ++i)
-    if (IStartsWith(s.substr(i), p)) return i;
+    if (StartsWithIgnoreCase(s.substr(i), p)) return i;
   return std::string_view::npos;
 }
 
@@ -55,9 +43,9 @@ std::string_view Braced(std::string_view s, size_t open) {
 // The sentence after an "answer is" marker: up to a full stop that ends
 // it (not a decimal point) or the end of the line.
 std::string_view SentenceAfter(std::string_view s) {
-  s = Trim(s);
+  s = TrimAsciiSpace(s);
   for (size_t i = 0; i < s.size(); ++i) {
-    if ((s[i] == '.' || s[i] == ';') && (i + 1 == s.size() || s[i + 1] == ' ')) return Trim(s.substr(0, i));
+    if ((s[i] == '.' || s[i] == ';') && (i + 1 == s.size() || s[i + 1] == ' ')) return TrimAsciiSpace(s.substr(0, i));
   }
   return s;
 }
@@ -65,9 +53,9 @@ std::string_view SentenceAfter(std::string_view s) {
 // A label that starts a problem: "Problem 3.", "Exercise 2.1:", "Question 5",
 // "Example 4", "Q3.", "Q:". Returns its length (0: none).
 size_t ProblemLabel(std::string_view line) {
-  line = Trim(line);
+  line = TrimAsciiSpace(line);
   for (std::string_view word : {"problem", "exercise", "question", "example", "task", "q"}) {
-    if (!IStartsWith(line, word)) continue;
+    if (!StartsWithIgnoreCase(line, word)) continue;
     size_t i = word.size();
     if (i < line.size() && std::isalpha(static_cast<unsigned char>(line[i]))) continue;  // "questions", "quite"
     while (i < line.size() && line[i] == ' ') ++i;
@@ -84,9 +72,9 @@ size_t ProblemLabel(std::string_view line) {
 
 // A line that starts the solution part.
 bool SolutionStart(std::string_view line) {
-  line = Trim(line);
+  line = TrimAsciiSpace(line);
   for (std::string_view word : {"solution", "answer", "proof", "explanation", "hint", "working", "answers"}) {
-    if (!IStartsWith(line, word)) continue;
+    if (!StartsWithIgnoreCase(line, word)) continue;
     size_t i = word.size();
     if (i == line.size() || line[i] == ':' || line[i] == '.' || line[i] == ' ' || line[i] == '\t') return true;
   }
@@ -96,7 +84,7 @@ bool SolutionStart(std::string_view line) {
 std::string Join(const std::vector<std::string_view>& lines, size_t from, size_t to) {
   std::string out;
   for (size_t i = from; i < to && i < lines.size(); ++i) {
-    std::string_view l = Trim(lines[i]);
+    std::string_view l = TrimAsciiSpace(lines[i]);
     if (l.empty()) continue;
     if (!out.empty()) out += '\n';
     out += l;
@@ -120,10 +108,10 @@ std::string FinalAnswer(std::string_view text, std::string* source) {
   }
   std::vector<std::string_view> lines = Lines(text);
   for (size_t k = lines.size(); k-- > 0;) {
-    std::string_view l = Trim(lines[k]);
+    std::string_view l = TrimAsciiSpace(lines[k]);
     if (l.size() > 4 && l.substr(0, 4) == "####") {
       *source = "gsm8k";
-      return std::string(Trim(l.substr(4)));
+      return std::string(TrimAsciiSpace(l.substr(4)));
     }
     for (std::string_view marker : {"the final answer is", "the answer is", "final answer:", "answer:"}) {
       size_t at = IFind(l, marker);
@@ -155,26 +143,26 @@ std::vector<Candidate> FindTextCandidates(std::string_view text) {
     // ending in '?'), or through the first line that states a final answer;
     // "Answer: X" on the solution line itself is the whole solution.
     size_t end = s + 1;
-    std::string_view head = Trim(lines[s]);
-    bool inline_answer = IStartsWith(head, "answer") && head.find_first_of(":.") != std::string_view::npos &&
-                         !Trim(head.substr(head.find_first_of(":.") + 1)).empty();
+    std::string_view head = TrimAsciiSpace(lines[s]);
+    bool inline_answer = StartsWithIgnoreCase(head, "answer") && head.find_first_of(":.") != std::string_view::npos &&
+                         !TrimAsciiSpace(head.substr(head.find_first_of(":.") + 1)).empty();
     std::string unused;
     if (!inline_answer && FinalAnswer(head, &unused).empty()) {
       while (end < lines.size() && end < s + kLookBackLines && !ProblemLabel(lines[end])) {
-        std::string_view l = Trim(lines[end]);
+        std::string_view l = TrimAsciiSpace(lines[end]);
         if (!l.empty() && l.back() == '?') break;
         ++end;
         if (!FinalAnswer(l, &unused).empty()) break;
       }
     }
-    std::string question = std::string(Trim(Trim(lines[p]).substr(label)));
+    std::string question = std::string(TrimAsciiSpace(TrimAsciiSpace(lines[p]).substr(label)));
     std::string rest = Join(lines, p + 1, s);
     if (!rest.empty()) question += (question.empty() ? "" : "\n") + rest;
     // The solution: the solution line's own text after its label, then the lines below.
-    std::string_view first = Trim(lines[s]);
+    std::string_view first = TrimAsciiSpace(lines[s]);
     size_t colon = first.find_first_of(":.");
     std::string solution =
-        colon != std::string_view::npos && colon < 12 ? std::string(Trim(first.substr(colon + 1))) : "";
+        colon != std::string_view::npos && colon < 12 ? std::string(TrimAsciiSpace(first.substr(colon + 1))) : "";
     std::string below = Join(lines, s + 1, end);
     if (!below.empty()) solution += (solution.empty() ? "" : "\n") + below;
     Candidate c;
@@ -198,17 +186,17 @@ std::vector<Candidate> FindTextCandidates(std::string_view text) {
   // GSM8K-style pages: a question line ending in '?', its worked solution,
   // then "#### N" — no problem label.
   for (size_t k = 0; k < lines.size() && out.size() < kMaxCandidatesPerDocument; ++k) {
-    std::string_view l = Trim(lines[k]);
+    std::string_view l = TrimAsciiSpace(lines[k]);
     if (used[k] || l.size() <= 4 || l.substr(0, 4) != "####") continue;
     for (size_t q = k; q-- > 0 && q + kLookBackLines > k;) {
-      if (used[q] || Trim(lines[q]).substr(0, 4) == "####") break;
-      std::string_view ql = Trim(lines[q]);
+      if (used[q] || TrimAsciiSpace(lines[q]).substr(0, 4) == "####") break;
+      std::string_view ql = TrimAsciiSpace(lines[q]);
       if (ql.empty() || ql.back() != '?') continue;
       Candidate c;
       c.kind = "math";
       c.source = "gsm8k";
       c.question = std::string(ql);
-      c.answer = std::string(Trim(l.substr(4)));
+      c.answer = std::string(TrimAsciiSpace(l.substr(4)));
       out.push_back(std::move(c));
       break;
     }
