@@ -129,6 +129,15 @@ void PrintAccount(const store::ProvenanceStore& st, const std::string& json) {
   if (!Str(e, "shard").empty())
     std::printf("  shards:   document %s of shard %s, %s tokens (SHA-256 of the ids %s)\n", Str(e, "index").c_str(),
                 Str(e, "shard").c_str(), Str(e, "tokens").c_str(), Str(e, "tokens_sha256").c_str());
+  simdjson::dom::array prompt_ids;
+  if (!e["prompts"].get(prompt_ids) && prompt_ids.size() > 0) {
+    std::string list;
+    for (simdjson::dom::element id : prompt_ids) {
+      std::string_view s;
+      if (!id.get(s)) list += (list.empty() ? "" : ", ") + std::string(s);
+    }
+    std::printf("  prompts:  %zu candidates from it (audit --prompt ID): %s\n", prompt_ids.size(), list.c_str());
+  }
   std::printf("  text:     %s\n", Snippet(pipelines::SourceLocation(root, file), std::stoull("0" + Str(src, "offset")),
                                           std::stoull("0" + Str(src, "length")), 200)
                                       .c_str());

@@ -67,7 +67,7 @@ Status RunAuditRecord(const RecordArgs& a) {
 }
 
 struct VerifyArgs {
-  std::string bundle, trust, record_bytes, shards;
+  std::string bundle, trust, record_bytes, shards, prompts;
   bool fetch = false;
   std::string root, prefix, fetch_from;  // where --fetch reads: never the bundle's own `file`
 };
@@ -190,6 +190,10 @@ Status RunAuditVerify(const VerifyArgs& a) {
   if (!tokens_ok) {
     return Failed(&o, "tokens: " + token_error, a.bundle);
   }
+  if (Status s = CheckBundlePrompt(*text, a.prompts, &doc); !s.ok()) {
+    if (s.code() != StatusCode::kBadInput) return s;  // the prompts folder unreadable
+    return Failed(&o, "prompt: " + s.message(), a.bundle);
+  }
   o.Add("status", "verified")
       .Add("path", r->entry.path)
       .Add("offset", r->leaf.offset)
@@ -246,6 +250,8 @@ void RegisterAuditCommands(CLI::App& app, Status* result) {
                      "Read the record's bytes from this file or URL (a Range request)");
   verify->add_option("--shards", ver->shards,
                      "For a document bundle: the shards folder (with manifest.json) to check its tokens in");
+  verify->add_option("--prompts", ver->prompts,
+                     "For a prompt's bundle: the prompts folder (with manifest.json) to find its row in");
   verify->callback([ver, result] { *result = RunAuditVerify(*ver); });
 }
 

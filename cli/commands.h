@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/json.h"
 #include "common/status.h"
+#include "store/provenance_store.h"
 
 namespace crawlproof::cli {
 
@@ -52,6 +54,20 @@ void RegisterRunCommands(CLI::App& app, Status* result);
 void RegisterSlurmCommands(CLI::App& app, Status* result);
 // `audit --store DIR (--doc | --url | --shard --index)` on the audit command.
 void AddStoreAudit(CLI::App* audit, Status* result);
+
+// The proof bundle of the document whose stored account is `account`
+// (audit --store --bundle), with `prompt_account` (a prompt of that
+// document, as the store has it) in its decisions when not empty.
+Status WriteDocumentBundle(const store::ProvenanceStore& st, const std::string& account, const std::string& out,
+                           const std::string& prompt_account = "");
+// audit --store DIR --prompt ID [--json] [--bundle FILE] (cli/prompt_audit.cc).
+Status RunPromptAudit(const store::ProvenanceStore& st, const std::string& store_dir, const std::string& prompt_id,
+                      bool json, const std::string& bundle);
+// audit verify: a bundle's "decisions.prompt", if any — its id recomputed
+// from its document, kind, question and answer; with `prompts_dir`, its row
+// found in the prompt file the manifest lists. Adds what it checked to `o`;
+// an error says what does not hold.
+Status CheckBundlePrompt(const std::string& bundle_text, const std::string& prompts_dir, JsonObject* o);
 
 // Option checks for byte offsets, lengths and counts: a plain decimal (no
 // sign: "-1" must not wrap around to 2^64 - 1), at least `min`.

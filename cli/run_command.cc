@@ -232,7 +232,7 @@ Status RunRun(const RunArgs& a) {
 // ---- audit --store -------------------------------------------------------------
 
 struct StoreAuditArgs {
-  std::string store, doc, url, bundle;
+  std::string store, doc, url, prompt, bundle;
   std::optional<uint64_t> shard, index;
   bool json = false;
 };
@@ -250,7 +250,10 @@ std::string Field(simdjson::dom::element e, const char* key) {
 // The record's ledger proof (the verify issue's bundle) with the document's
 // decisions, versions, options hash, text and token hashes, and its place in
 // the shards in the bundle's "decisions" field.
-Status WriteDocumentBundle(const store::ProvenanceStore& st, const std::string& account, const std::string& out) {
+}  // namespace
+
+Status WriteDocumentBundle(const store::ProvenanceStore& st, const std::string& account, const std::string& out,
+                           const std::string& prompt_account) {
   simdjson::dom::parser parser;
   simdjson::padded_string p(account);
   simdjson::dom::element e = parser.parse(p);
@@ -326,20 +329,24 @@ Status WriteDocumentBundle(const store::ProvenanceStore& st, const std::string& 
   const std::string placeholder = "\"decisions\": null\n";
   size_t at = text.find(placeholder);
   if (at == std::string::npos) return Status::Internal("bundle without a decisions field");
+  if (!prompt_account.empty()) d.AddRaw("prompt", prompt_account);
   text.replace(at, placeholder.size(), "\"decisions\": " + d.str() + "\n");
   return WriteFileAtomically(out, text);
 }
 
+namespace {
+
 Status RunStoreAudit(const StoreAuditArgs& a) {
-  int lookups = !a.doc.empty() + !a.url.empty() + (a.shard || a.index);
+  int lookups = !a.doc.empty() + !a.url.empty() + (a.shard || a.index) + !a.prompt.empty();
   if (a.store.empty() || lookups != 1 || (a.shard.has_value() != a.index.has_value())) {
     return Status::InvalidArgument(
-        "audit: use --store DIR with exactly one of --doc ID, --url URL, --shard N --index I");
+        "audit: use --store DIR with exactly one of --doc ID, --url URL, --shard N --index I, --prompt ID");
   }
   auto st = store::ProvenanceStore::OpenForReading(a.store);
   if (!st.ok()) {
     return st.status();
   }
+  if (!a.prompt.empty()) return RunPromptAudit(**st, a.store, a.prompt, a.json, a.bundle);
   std::vector<std::string> ids;
   if (!a.doc.empty()) ids.push_back(a.doc);
   if (!a.url.empty()) {
@@ -458,10 +465,12 @@ void AddStoreAudit(CLI::App* audit, Status* result) {
   audit->add_option("--shard", a->shard, "Shard: 0-based position in the manifest (with --index)")
       ->check(WholeNumber());
   audit->add_option("--index", a->index, "Document's 0-based position in that shard")->check(WholeNumber());
-  audit->add_flag("--json", a->json, "One JSON object per document");
+  audit->add_option("--prompt", a->prompt, "Prompt id (p + 32 hex digits, extra_info.prompt_id of a prompts row)");
+  audit->add_flag("--json", a->json, "One JSON object per document (or prompt)");
   audit->add_option("--bundle", a->bundle,
                     "Write the document's proof bundle: the record's ledger proof with every decision, the "
-                    "options hash, the text and token hashes and its place in the shards");
+                    "options hash, the text and token hashes and its place in the shards (with --prompt: its "
+                    "source document's, carrying the prompt's account)");
   audit->callback([audit, a, result] {
     if (audit->get_subcommands().empty()) *result = RunStoreAudit(*a);
   });

@@ -46,8 +46,10 @@ Status RunStage(const StageArgs& a) {
   if (!plan.ok()) return fail(plan.status());
   auto config = pipelines::LoadPipeline(plan->pipeline);
   if (!config.ok()) return fail(config.status());
-  // Only tokenize tasks use the tokenizer; the others skip parsing it.
-  auto prepared = pipelines::Prepare(*config, *stage == pipelines::Stage::kTokenize);
+  // Only tokenize tasks (and cluster tasks deciding prompts: their token
+  // bound) use the tokenizer; the others skip parsing it.
+  auto prepared = pipelines::Prepare(*config, *stage == pipelines::Stage::kTokenize ||
+                                                  (*stage == pipelines::Stage::kCluster && config->prompts.enabled));
   if (!prepared.ok()) return fail(prepared.status());
   pipelines::StageContext ctx;
   ctx.config = &*config;

@@ -33,6 +33,10 @@ inline std::string_view TrimWhitespace(std::string_view s) {
 
 // C's isspace in the "C" locale: space, \t, \n, \v, \f, \r (text, where a
 // form feed is whitespace too).
+inline bool IsAsciiAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 inline bool IsAsciiSpace(char c) {
   return c == ' ' || (c >= '\t' && c <= '\r');
 }

@@ -264,4 +264,21 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
   return p;
 }
 
+Result<std::unique_ptr<Filter>> LoadDecontamination(const std::string& config_path) {
+  if (config_path.empty()) return std::unique_ptr<Filter>();
+  ASSIGN_OR_RETURN(toml::table root, ParseTomlFile(config_path, kMaxConfigBytes));
+  const toml::table* f = nullptr;
+  RETURN_IF_ERROR(Section(&root, "", config_path).Table("filter", &f));
+  const toml::table* t = nullptr;
+  RETURN_IF_ERROR(Section(f, "filter", config_path).Table("decontaminate", &t));
+  if (!t) return std::unique_ptr<Filter>();
+  Section s(t, "filter.decontaminate", config_path);
+  DecontaminateOptions o;
+  RETURN_IF_ERROR(s.Get("files", &o.files));
+  for (auto& file : o.files) file = s.Resolve(file);
+  RETURN_IF_ERROR(s.Get("ngram", &o.ngram, 1, 100));
+  if (o.files.empty()) return std::unique_ptr<Filter>();  // LoadFilterPipeline refuses it
+  return MakeDecontaminateFilter(o);
+}
+
 }  // namespace crawlproof::filter

@@ -168,6 +168,11 @@ class FilterPipeline {
 // the file and the key, NotFound for a list file.
 Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path);
 
+// The `decontaminate` step of a config's [filter.decontaminate] section
+// whether or not `steps` lists it (the prompts stage checks questions
+// against the same evaluation sets); null when the section is absent.
+Result<std::unique_ptr<Filter>> LoadDecontamination(const std::string& config_path);
+
 inline constexpr std::string_view kDefaultSteps[] = {"language", "url", "gopher_repetition", "gopher_quality", "c4",
                                                      "fineweb",  "pii"};
 

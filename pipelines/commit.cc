@@ -25,18 +25,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// `from` as `to`: a hard link (the work folder is on the output's
-// filesystem by default), else a copy.
-Status Place(const std::string& from, const std::string& to) {
-  std::error_code ec;
-  fs::remove(to, ec);
-  fs::create_directories(fs::path(to).parent_path(), ec);
-  fs::create_hard_link(from, to, ec);
-  if (!ec) return Status::Ok();
-  ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(from));
-  return WriteFileAtomically(to, bytes);
-}
-
 // A source's history after its state `previous`: the earlier entries, then
 // the previous verdict (run, state, verification, detail, ledger head).
 std::string HistoryAfter(const std::string& previous) {
@@ -130,6 +118,12 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSumma
   }
   const std::string manifest_json = manifest.ToJson();
   store::ProvenanceStore::Batch batch;
+  // Prompts: counted either way; files, accounts and index entries when new.
+  for (const auto& p : dec.prompts) totals->prompts.Count(p);
+  bool prompt_rows = false;
+  for (const auto& p : dec.prompts) prompt_rows = prompt_rows || p.prompt.reason.empty();
+  totals->prompts.files += prompt_rows;
+  ASSIGN_OR_RETURN(PromptCommit prompts, CommitPrompts(ctx, g, dec.prompts, dec.prompts_newly_kept, already, &batch));
   for (size_t k = 0; k < results.size(); ++k) {
     ShardResult& r = results[k];
     totals->records += r.records;
@@ -149,6 +143,8 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSumma
       std::string json = DocJson(d, r.verification, ctx.plan->run);
       json.pop_back();  // '}': decisions and the position follow
       if (!d.dedup_json.empty()) json += ",\"dedup\":" + d.dedup_json;
+      if (auto it = prompts.ids_of_doc.find({static_cast<uint32_t>(k), j}); it != prompts.ids_of_doc.end())
+        json += ",\"prompts\":" + JsonStringArray(it->second);
       if (const TokenizedDoc* t = position_of[k][j]) {
         tokenize::ShardPosition p = t->position;
         p.shard += base;
@@ -216,6 +212,8 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSumma
   ctx.Point("committed");
   // After the commit: the manifest file (Reconcile rewrites it if this is lost).
   RETURN_IF_ERROR(WriteFileAtomically(shards_dir + "/manifest.json", manifest_json));
+  if (!prompts.manifest_json.empty())
+    RETURN_IF_ERROR(WriteFileAtomically(c.output + "/prompts/manifest.json", prompts.manifest_json));
   ctx.Point("manifest-written");
   return Status::Ok();
 }
@@ -295,8 +293,9 @@ Status FinishRun(const StageContext& ctx, const Totals& t, double seconds, RunSu
       .Add("tokens", summary->tokens)
       .Add("remaining", summary->remaining)
       .Add("shards_written", summary->shards_written)
-      .Add("shards_total", t.shards_after)
-      .AddRaw("seconds", secs.str());
+      .Add("shards_total", t.shards_after);
+  if (c.prompts.enabled) stats.AddRaw("prompts", t.prompts.Json());
+  stats.AddRaw("seconds", secs.str());
   summary->stats_json = stats.str();
   ASSIGN_OR_RETURN(std::vector<std::string> runs, ctx.store->Runs());
   if (runs.size() < summary->run) {
@@ -344,6 +343,10 @@ Status RunStageTask(const StageContext& ctx, Stage stage, uint64_t task, RunSumm
         totals.shards_before = m.shards.size();
       }
       RETURN_IF_ERROR(Reconcile(shards_dir, committed));
+      if (ctx.config->prompts.enabled) {
+        ASSIGN_OR_RETURN(std::optional<std::string> prompts_committed, ctx.store->PromptsManifest());
+        RETURN_IF_ERROR(ReconcilePrompts(ctx.config->output + "/prompts", prompts_committed));
+      }
       summary->run = plan.run;
       summary->sources = plan.sources.size();
       bool any_new = false;

@@ -107,7 +107,8 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   c.file = path;
   auto section = [&](const char* name) { return TomlSection(root[name].as_table(), name, path); };
   TomlSection top(&root, "", path);
-  for (const char* name : {"run", "source", "ledger", "extract", "filter", "dedup", "tokenize", "output", "slurm"}) {
+  for (const char* name :
+       {"run", "source", "ledger", "extract", "filter", "dedup", "tokenize", "output", "slurm", "prompts"}) {
     const toml::table* t = nullptr;
     RETURN_IF_ERROR(top.Table(name, &t));
   }
@@ -205,9 +206,12 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
 
   // The [filter] section, read (and range-checked) by the filters themselves.
   RETURN_IF_ERROR(filter::LoadFilterPipeline(path).status());
+  // [prompts] (docs/prompts.md).
+  ASSIGN_OR_RETURN(c.prompts, prompts::LoadPromptOptions(path));
 
   toml::table decisions;
-  for (const char* name : {"extract", "filter", "dedup", "tokenize", "output"}) {
+  // [prompts] only when present: runs without it keep their fingerprints.
+  for (const char* name : {"extract", "filter", "dedup", "tokenize", "output", "prompts"}) {
     if (const toml::table* t = root[name].as_table()) decisions.insert(name, *t);
   }
   if (toml::table* t = decisions["tokenize"].as_table()) t->erase("tokenizer");

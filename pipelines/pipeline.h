@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "prompts/prompt.h"
 
 namespace crawlproof::pipelines {
 
@@ -75,6 +76,8 @@ struct PipelineConfig {
   bool documents = false;          // also shards/documents/group-NNNNNN.jsonl.zst
   uint64_t shuffle_seed = 0;       // 0: documents keep source order; else a seeded shuffle before tokenizing
   double validation_fraction = 0;  // share of documents to validation shards (valid-NNNNN.*)
+  // [prompts]
+  prompts::PromptOptions prompts;
 };
 
 // Errors: NotFound, InvalidArgument naming the file and the key.

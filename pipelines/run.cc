@@ -10,6 +10,7 @@
 
 #include "common/file_util.h"
 #include "pipelines/output_dir.h"
+#include "pipelines/prompt_stage.h"
 #include "pipelines/stages.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
@@ -93,6 +94,10 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   const std::string shards_dir = c.output + "/shards";
   ASSIGN_OR_RETURN(std::optional<std::string> committed, st->Manifest());
   RETURN_IF_ERROR(Reconcile(shards_dir, committed));
+  if (c.prompts.enabled) {
+    ASSIGN_OR_RETURN(std::optional<std::string> prompts_committed, st->PromptsManifest());
+    RETURN_IF_ERROR(ReconcilePrompts(c.output + "/prompts", prompts_committed));
+  }
 
   const unsigned workers = c.workers ? c.workers : std::max(1u, std::thread::hardware_concurrency());
   PlanOptions po;

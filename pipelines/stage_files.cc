@@ -62,6 +62,16 @@ Status RenameDir(const std::string& tmp, const std::string& final_dir) {
   return Status::Ok();
 }
 
+Status Place(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  fs::remove(to, ec);
+  fs::create_directories(fs::path(to).parent_path(), ec);
+  fs::create_hard_link(from, to, ec);
+  if (!ec) return Status::Ok();
+  ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(from));
+  return WriteFileAtomically(to, bytes);
+}
+
 dedup::DedupOptions DedupOptionsOf(const PipelineConfig& c, unsigned threads) {
   dedup::DedupOptions dopt;
   dopt.minhash = {c.num_perm, c.ngram, c.seed};
@@ -223,14 +233,8 @@ std::string EncodeDecisions(const GroupDecisions& g) {
   e.U64(g.near);
   e.U64(g.earlier);
   e.F64(g.seconds);
-  e.U64(g.newly_kept.size());
-  for (const auto& d : g.newly_kept) {
-    e.Str(d.id);
-    e.U64(d.band_keys.size());
-    for (uint64_t k : d.band_keys) e.U64(k);
-    e.U64(d.signature.size());
-    for (uint64_t v : d.signature) e.U64(v);
-  }
+  EncodeIndexed(g.newly_kept, &e);
+  EncodePrompts(g.prompts, g.prompts_newly_kept, &e);
   return std::move(e.bytes());
 }
 
@@ -262,18 +266,15 @@ Result<GroupDecisions> ReadDecisions(const StageContext& ctx, uint64_t group) {
   g.near = in.U64();
   g.earlier = in.U64();
   g.seconds = in.F64();
-  n = in.Count();
-  g.newly_kept.resize(n);
-  for (auto& d : g.newly_kept) {
-    d.id = in.Str();
-    uint64_t m = in.Count();
-    for (; m > 0; --m) d.band_keys.push_back(in.U64());
-    for (m = in.Count(); m > 0; --m) d.signature.push_back(in.U64());
-  }
+  DecodeIndexed(&in, &g.newly_kept);
+  DecodePrompts(&in, &g.prompts, &g.prompts_newly_kept);
   if (in.failed() || !in.done()) return Status::Corruption(path + ": truncated or malformed");
   for (const auto& k : g.kept)
     if (k.source >= g.sources.size() || k.doc >= g.sources[k.source].size())
       return Status::Corruption(path + ": a kept document out of range");
+  for (const auto& p : g.prompts)
+    if (p.source >= g.sources.size() || p.doc >= g.sources[p.source].size())
+      return Status::Corruption(path + ": a prompt's document out of range");
   return g;
 }
 

@@ -15,6 +15,7 @@
 #include "common/status.h"
 #include "dedup/index.h"
 #include "dedup/minhash_dedup.h"
+#include "pipelines/prompt_stage.h"
 #include "pipelines/stage_io.h"
 #include "pipelines/stages.h"
 #include "pipelines/task.h"
@@ -38,6 +39,9 @@ Status MakeDirs(const std::string& dir);
 // rename that loses to another attempt of the same task keeps the winner's).
 std::string TempDir(const std::string& final_dir);
 Status RenameDir(const std::string& tmp, const std::string& final_dir);
+// `from` as `to`: a hard link (the work folder is on the output's
+// filesystem by default), else a copy.
+Status Place(const std::string& from, const std::string& to);
 
 dedup::DedupOptions DedupOptionsOf(const PipelineConfig& c, unsigned threads);
 
@@ -70,6 +74,10 @@ struct GroupDecisions {
   uint64_t exact = 0, near = 0, earlier = 0;
   double seconds = 0;
   std::vector<dedup::IndexedDocument> newly_kept;
+  // [prompts] enabled: every candidate of the kept documents, decided
+  // (prompt_stage.h), and the kept questions for the prompt dedup index.
+  std::vector<PromptDecision> prompts;
+  std::vector<dedup::IndexedDocument> prompts_newly_kept;
 };
 std::string EncodeDecisions(const GroupDecisions& g);
 Result<GroupDecisions> ReadDecisions(const StageContext& ctx, uint64_t group);

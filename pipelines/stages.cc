@@ -69,6 +69,12 @@ Result<ProcessedSource> ProcessSource(const StageContext& ctx, uint64_t source) 
   EncodeResult(r, true, &docs);
   RETURN_IF_ERROR(WriteStageFile(tmp + "/meta.bin.zst", meta.bytes(), true));
   RETURN_IF_ERROR(WriteStageFile(tmp + "/docs.bin.zst", docs.bytes(), true));
+  if (c.prompts.enabled) {
+    SourceCandidates candidates;
+    for (size_t j = 0; j < r.docs.size(); ++j)
+      if (!r.docs[j].candidates.empty()) candidates[j] = std::move(r.docs[j].candidates);
+    RETURN_IF_ERROR(WriteCandidates(tmp + "/prompts.bin.zst", candidates));
+  }
   RETURN_IF_ERROR(WriteFileAtomically(tmp + "/DONE", path + "\n"));
   RETURN_IF_ERROR(RenameDir(tmp, dir));
   out.bytes = r.size;
@@ -201,6 +207,10 @@ Status Cluster(const StageContext& ctx, uint64_t begin, uint64_t end) {
     RETURN_IF_ERROR(
         ReadPartition(WindowDir(ctx, begin, end) + "/part-" + Num(p, 5) + ".bin.zst", c.num_perm, &findings));
   ReplayIndex index(&findings);
+  std::unique_ptr<PromptDecider> prompt_decider;
+  if (c.prompts.enabled) {
+    ASSIGN_OR_RETURN(prompt_decider, PromptDecider::Make(ctx));
+  }
   std::unordered_set<std::string> seen_ids;
   const uint32_t np = c.num_perm;
   for (uint64_t g = begin; g < end; ++g) {
@@ -310,6 +320,17 @@ Status Cluster(const StageContext& ctx, uint64_t begin, uint64_t end) {
     }
     std::stable_partition(out.kept.begin(), out.kept.end(),
                           [](const GroupDecisions::Kept& k) { return !k.validation; });
+    if (prompt_decider) {
+      // The kept documents' candidates, in shard order.
+      std::vector<SourceCandidates> candidates;
+      for (uint64_t source : group.sources) {
+        ASSIGN_OR_RETURN(SourceCandidates sc, ReadCandidates(SourceDir(ctx, source) + "/prompts.bin.zst"));
+        candidates.push_back(std::move(sc));
+      }
+      std::vector<std::pair<uint32_t, uint64_t>> in_order;
+      for (const auto& k : out.kept) in_order.emplace_back(k.source, k.doc);
+      RETURN_IF_ERROR(prompt_decider->Decide(results, candidates, in_order, &out.prompts, &out.prompts_newly_kept));
+    }
     out.seconds = Since(t0);
     RETURN_IF_ERROR(
         WriteStageFile(ctx.plan_dir() + "/cluster/group-" + Num(g) + ".bin.zst", EncodeDecisions(out), true));
@@ -405,6 +426,7 @@ Status Tokenize(const StageContext& ctx, uint64_t begin, uint64_t end) {
       ASSIGN_OR_RETURN(std::string written, ReadWholeFile(tmp + "/" + name));
       fresh.other_files.push_back({name, written.size(), HexEncode(Sha256(written))});
     }
+    if (c.prompts.enabled) RETURN_IF_ERROR(WritePromptFiles(c, dec.prompts, tmp));
     RETURN_IF_ERROR(WritePositions(tmp + "/positions.bin", placed, Since(t0)));
     RETURN_IF_ERROR(WriteFileAtomically(tmp + "/fresh-manifest.json", fresh.ToJson()));
     RETURN_IF_ERROR(WriteFileAtomically(tmp + "/DONE", ""));

@@ -124,6 +124,15 @@ bool CommittedInRun(const std::optional<std::string>& state, uint64_t run);
 // Reads which sources the store has done. Errors: the listing's, the store's.
 Result<Plan> MakePlan(const PipelineConfig& config, const store::ProvenanceStore& store, const PlanOptions& options);
 
+// Counters of prompts (prompt_stage.h; stats.json, the report and the card).
+struct PromptDecision;
+struct PromptTotals {
+  uint64_t candidates = 0, kept = 0, files = 0;
+  std::map<std::string, uint64_t> kinds_candidates, kinds_kept, reasons, answer_types;
+  void Count(const PromptDecision& d);
+  std::string Json() const;
+};
+
 // Counters over the groups a commit covers.
 struct Totals {
   uint64_t bytes = 0, records = 0;
@@ -131,6 +140,7 @@ struct Totals {
   uint64_t exact = 0, near = 0, earlier = 0;
   double process_seconds = 0, dedup_seconds = 0, tokenize_seconds = 0;
   uint64_t shards_before = 0, shards_after = 0;
+  PromptTotals prompts;
 };
 
 struct StageContext {

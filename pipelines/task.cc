@@ -1,12 +1,15 @@
 #include "pipelines/task.h"
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include "common/json.h"
 #include "common/logging.h"
 #include "extract/document.h"
 #include "filter/filters.h"
 #include "ingest/warc_record.h"
+#include "prompts/prompt.h"
 #include "verify/commitments.h"
 #include "verify/ledger.h"
 #include "verify/merkle.h"
@@ -16,6 +19,20 @@ namespace {
 
 double SecondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// A kept document's candidates of the kinds asked for: its markup's, then
+// its text's, at most kMaxCandidatesPerDocument.
+std::vector<prompts::Candidate> Candidates(const prompts::PromptOptions& o, std::vector<prompts::Candidate> markup,
+                                           std::string_view text) {
+  std::vector<prompts::Candidate> all = std::move(markup), found = prompts::FindTextCandidates(text);
+  all.insert(all.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+  std::vector<prompts::Candidate> out;
+  for (auto& c : all) {
+    if (out.size() >= prompts::kMaxCandidatesPerDocument) break;
+    if (std::find(o.kinds.begin(), o.kinds.end(), c.kind) != o.kinds.end()) out.push_back(std::move(c));
+  }
+  return out;
 }
 
 }  // namespace
@@ -35,6 +52,10 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
   eo.html.main_content = !c.all_text;
   eo.html.max_html_bytes = c.max_html_bytes;
   eo.language.min_score = c.min_lang_score;
+  // [prompts]: the page's schema.org Q&A, from its HTML.
+  const prompts::PromptOptions& po = c.prompts;
+  std::vector<prompts::Candidate> markup;
+  if (po.enabled) eo.on_html = [&markup](std::string_view html) { markup = prompts::FindMarkupCandidates(html); };
   // One pass over the shard: its ledger file entry (size, SHA-256, record
   // root) is computed while its records become documents and are filtered.
   std::vector<DocOut> records;  // every record, for the account of a quarantined shard
@@ -51,6 +72,7 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
     q.doc.length = rec.length;
     q.doc.id = extract::DocumentId(q.doc.record_id, q.doc.url, q.doc.date, rec.offset);
     records.push_back(std::move(q));
+    markup.clear();
     auto outcome = extract::ExtractRecord(rec, path, eo);
     if (!outcome.ok) {
       ++r.skipped[outcome.skip_reason];
@@ -78,6 +100,7 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
       for (const auto& [k, v] : dec.changes) ch.Add(k, v);
       d.filter_changes = ch.str();
     }
+    if (po.enabled && d.status == DocStatus::kCandidate) d.candidates = Candidates(po, std::move(markup), d.doc.text);
     r.docs.push_back(std::move(d));
   };
   const std::string where = SourceLocation(c, path);  // `path` is the stored form

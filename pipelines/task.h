@@ -13,6 +13,7 @@
 
 #include "extract/document.h"
 #include "pipelines/pipeline.h"
+#include "prompts/candidates.h"
 #include "tokenize/shards.h"
 
 namespace crawlproof::verify {
@@ -42,6 +43,9 @@ struct DocOut {
   std::optional<uint64_t> leaf;             // index of its record among the file's ledger leaves
   std::string record_sha256, block_sha256;  // the record's addressable bytes and its block (hex)
   std::string key_suffix;                   // "@<file>" for a later sighting of a record seen before
+  // [prompts] enabled: the candidate question-answer pairs of a document the
+  // filters keep, of the kinds asked for (prompts/candidates.h).
+  std::vector<prompts::Candidate> candidates;
   // Filled by the group stages: the dedup outcome of a removed duplicate
   // (JSON object, or ""), and for a document in the shards where it went,
   // its split and the SHA-256 of its token ids.

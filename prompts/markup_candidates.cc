@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/ascii.h"
@@ -112,7 +113,25 @@ std::optional<std::pair<std::string, int64_t>> AnswerOf(simdjson::dom::element a
   return std::make_pair(text, votes);
 }
 
-void QuestionFrom(simdjson::dom::element q, std::vector<Candidate>* out) {
+// The candidates found so far: a pair the page repeats (a spam FAQ of one
+// entry three thousand times) counts once, so that it does not use up the
+// page's budget of candidates.
+struct Found {
+  std::vector<Candidate> list;
+  std::unordered_set<std::string> seen;  // source, question and answer
+  size_t considered = 0;                 // questions looked at, repeats included
+  bool full() const {
+    return list.size() >= kMaxCandidatesPerDocument || considered >= 16 * kMaxCandidatesPerDocument;
+  }
+  void Add(Candidate c) {
+    ++considered;
+    if (list.size() >= kMaxCandidatesPerDocument) return;
+    if (!seen.insert(c.source + '\0' + c.question + '\0' + c.answer).second) return;
+    list.push_back(std::move(c));
+  }
+};
+
+void QuestionFrom(simdjson::dom::element q, Found* out) {
   std::string name = StringField(q, "name"), body = StringField(q, "text");
   std::string question = name;
   if (!body.empty() && body != name) question += (question.empty() ? "" : "\n") + body;
@@ -147,11 +166,11 @@ void QuestionFrom(simdjson::dom::element q, std::vector<Candidate>* out) {
   c.source = "json-ld";
   c.question = std::move(question);
   c.answer = std::move(best->first);
-  out->push_back(std::move(c));
+  out->Add(std::move(c));
 }
 
-void Walk(simdjson::dom::element e, int depth, std::vector<Candidate>* out) {
-  if (depth > kMaxDepth || out->size() >= kMaxCandidatesPerDocument) return;
+void Walk(simdjson::dom::element e, int depth, Found* out) {
+  if (depth > kMaxDepth || out->full()) return;
   simdjson::dom::array arr;
   if (!e.get(arr)) {
     for (auto x : arr) Walk(x, depth + 1, out);
@@ -170,7 +189,7 @@ void Walk(simdjson::dom::element e, int depth, std::vector<Candidate>* out) {
   }
 }
 
-void JsonLd(std::string_view html, std::vector<Candidate>* out) {
+void JsonLd(std::string_view html, Found* out) {
   simdjson::dom::parser parser;
   size_t blocks = 0, at = 0;
   while (blocks < kMaxJsonLdBlocks) {
@@ -248,7 +267,7 @@ std::string TypeName(const std::string& itemtype) {
   return t;
 }
 
-void Microdata(std::string_view html, std::vector<Candidate>* out) {
+void Microdata(std::string_view html, Found* out) {
   if (Find(html, "itemscope") == std::string_view::npos) return;
   std::vector<Open> stack;
   std::vector<Item> items;
@@ -328,7 +347,7 @@ void Microdata(std::string_view html, std::vector<Candidate>* out) {
     stack.push_back(std::move(o));
   }
   // Questions with their best answer.
-  for (size_t q = 0; q < items.size() && out->size() < kMaxCandidatesPerDocument; ++q) {
+  for (size_t q = 0; q < items.size() && !out->full(); ++q) {
     if (items[q].type != "Question") continue;
     const Item* best = nullptr;
     bool accepted = false;
@@ -349,7 +368,7 @@ void Microdata(std::string_view html, std::vector<Candidate>* out) {
     if (!items[q].text.empty() && items[q].text != items[q].name)
       c.question += (c.question.empty() ? "" : "\n") + items[q].text;
     c.answer = best->text;
-    if (!c.question.empty()) out->push_back(std::move(c));
+    if (!c.question.empty()) out->Add(std::move(c));
   }
 }
 
@@ -357,9 +376,10 @@ void Microdata(std::string_view html, std::vector<Candidate>* out) {
 
 std::vector<Candidate> FindMarkupCandidates(std::string_view html) {
   if (html.size() > kMaxMarkupBytes) html = html.substr(0, kMaxMarkupBytes);
-  std::vector<Candidate> out;
-  JsonLd(html, &out);
-  Microdata(html, &out);
+  Found found;
+  JsonLd(html, &found);
+  Microdata(html, &found);
+  std::vector<Candidate> out = std::move(found.list);
   // A final answer inside an accepted answer ("… so the answer is 12.") is
   // the one to check.
   for (Candidate& c : out) {

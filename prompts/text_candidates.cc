@@ -133,7 +133,12 @@ std::vector<Candidate> FindTextCandidates(std::string_view text) {
   std::vector<bool> used(lines.size(), false);
   for (size_t p = 0; p < lines.size() && out.size() < kMaxCandidatesPerDocument; ++p) {
     size_t label = ProblemLabel(lines[p]);
-    if (label == 0) continue;
+    if (label == 0) {
+      // No label: a question line directly followed by its "Answer" or
+      // "Solution" (a <details> block's summary, an FAQ written as text).
+      std::string_view l = TrimAsciiSpace(lines[p]);
+      if (l.empty() || l.back() != '?' || p + 1 >= lines.size() || !SolutionStart(lines[p + 1])) continue;
+    }
     // The problem runs to the solution's start, the next problem, or the
     // look-back window's end.
     size_t s = p + 1;

@@ -4,6 +4,7 @@
 #include <rocksdb/write_batch.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -14,8 +15,25 @@
 namespace crawlproof::store {
 namespace {
 
-constexpr const char* kFamilies[] = {"default", "ingest", "provenance", "by_url", "by_position", "dedup", "runs"};
-enum Family { kDefault, kIngest, kProvenance, kByUrl, kByPosition, kDedup, kRuns, kFamilyCount };
+constexpr const char* kFamilies[] = {"default", "ingest", "provenance", "by_url",       "by_position",
+                                     "dedup",   "runs",   "prompts",    "prompt_dedup"};
+enum Family {
+  kDefault,
+  kIngest,
+  kProvenance,
+  kByUrl,
+  kByPosition,
+  kDedup,
+  kRuns,
+  kPrompts,
+  kPromptDedup,
+  kFamilyCount
+};
+// Families a store made before them may lack (opened for reading: absent,
+// read as empty; opened for a run: created).
+bool Optional(int f) {
+  return f == kPrompts || f == kPromptDedup;
+}
 
 std::string BigEndian(uint64_t v) {
   std::string k;
@@ -27,7 +45,7 @@ std::string BigEndian(uint64_t v) {
 
 struct ProvenanceStore::Batch::Impl {
   std::vector<std::pair<int, std::pair<std::string, std::string>>> puts;  // family, key, value
-  uint64_t dedup_added = 0;
+  uint64_t dedup_added = 0, prompt_dedup_added = 0;
 };
 
 ProvenanceStore::Batch::Batch() : impl_(std::make_unique<Impl>()) {}
@@ -49,12 +67,18 @@ void ProvenanceStore::Batch::PutRun(uint64_t run, const std::string& json) {
 void ProvenanceStore::Batch::PutManifest(const std::string& json) {
   impl_->puts.push_back({kRuns, {"manifest", json}});
 }
+void ProvenanceStore::Batch::PutPrompt(const std::string& prompt_id, const std::string& json) {
+  impl_->puts.push_back({kPrompts, {prompt_id, json}});
+}
+void ProvenanceStore::Batch::PutPromptsManifest(const std::string& json) {
+  impl_->puts.push_back({kRuns, {"prompts_manifest", json}});
+}
 
 struct ProvenanceStore::Impl {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> cf;
   uint32_t num_perm = 0;
-  uint64_t dedup_count = 0;
+  uint64_t dedup_count = 0, prompt_dedup_count = 0;
   std::string dir;
   bool read_only = false;
 
@@ -64,11 +88,20 @@ struct ProvenanceStore::Impl {
   }
 
   Result<std::optional<std::string>> Get(int family, const std::string& key) const {
+    if (!cf[family]) return std::optional<std::string>();  // a family this store does not have
     std::string value;
     rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf[family], key, &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     if (!s.ok()) return Status::IoError(dir + ": " + s.ToString());
     return std::optional<std::string>(std::move(value));
+  }
+
+  Status ReadCounts() {
+    ASSIGN_OR_RETURN(std::optional<std::string> n, Get(kDedup, "n"));
+    if (n) dedup_count = DecodeDedupCount(*n);
+    ASSIGN_OR_RETURN(std::optional<std::string> p, Get(kPromptDedup, "n"));
+    if (p) prompt_dedup_count = DecodeDedupCount(*p);
+    return Status::Ok();
   }
 };
 
@@ -78,18 +111,22 @@ namespace {
 // into the run's batch.
 class StoreDedupIndex : public dedup::DedupIndex {
  public:
-  StoreDedupIndex(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint32_t num_perm, uint64_t count,
+  StoreDedupIndex(rocksdb::DB* db, int family, rocksdb::ColumnFamilyHandle* cf, uint32_t num_perm, uint64_t count,
                   std::vector<std::pair<int, std::pair<std::string, std::string>>>* puts, uint64_t* added)
-      : db_(db), cf_(cf), num_perm_(num_perm), count_(count), puts_(puts), added_(added) {}
-  Result<std::vector<std::string>> Lookup(uint64_t band_key) override { return LookupDedupBand(db_, cf_, band_key); }
+      : db_(db), family_(family), cf_(cf), num_perm_(num_perm), count_(count), puts_(puts), added_(added) {}
+  Result<std::vector<std::string>> Lookup(uint64_t band_key) override {
+    if (!cf_) return std::vector<std::string>();  // a store without the family: nothing indexed
+    return LookupDedupBand(db_, cf_, band_key);
+  }
   Result<std::vector<uint64_t>> Signature(const std::string& id) override {
+    if (!cf_) return Status::NotFound("dedup index: no signature for " + id);
     return ReadDedupSignature(db_, cf_, id, num_perm_);
   }
   Status Add(const std::vector<dedup::IndexedDocument>& docs) override {
     if (!puts_) return Status::Internal("dedup index opened for lookups only");
     for (const auto& d : docs) {
-      for (uint64_t key : d.band_keys) puts_->push_back({kDedup, {DedupBandPrefix(key) + d.id, ""}});
-      puts_->push_back({kDedup, {"s" + d.id, EncodeDedupSignature(d.signature)}});
+      for (uint64_t key : d.band_keys) puts_->push_back({family_, {DedupBandPrefix(key) + d.id, ""}});
+      puts_->push_back({family_, {"s" + d.id, EncodeDedupSignature(d.signature)}});
     }
     *added_ += docs.size();
     return Status::Ok();
@@ -98,6 +135,7 @@ class StoreDedupIndex : public dedup::DedupIndex {
 
  private:
   rocksdb::DB* db_;
+  int family_;
   rocksdb::ColumnFamilyHandle* cf_;
   uint32_t num_perm_;
   uint64_t count_;
@@ -116,8 +154,37 @@ Status CheckStoreExists(const std::string& dir) {
   return Status::Ok();
 }
 
+// The families to open, in kFamilies' order: every one when creating, else
+// those the store has (a store made before the optional ones lacks them).
+Result<std::vector<int>> FamiliesToOpen(const std::string& dir, bool create) {
+  std::vector<std::string> existing;
+  if (!create) {
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &existing);
+    if (!s.ok()) return Status::IoError("cannot open the store " + dir + ": " + s.ToString());
+  }
+  std::vector<int> open;
+  for (int f = 0; f < kFamilyCount; ++f)
+    if (create || !Optional(f) || std::find(existing.begin(), existing.end(), kFamilies[f]) != existing.end())
+      open.push_back(f);
+  return open;
+}
+
+// `handles` as opened for `families`, placed by family (absent ones null).
+std::vector<rocksdb::ColumnFamilyHandle*> ByFamily(const std::vector<int>& families,
+                                                   const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  std::vector<rocksdb::ColumnFamilyHandle*> cf(kFamilyCount, nullptr);
+  for (size_t k = 0; k < families.size() && k < handles.size(); ++k) cf[static_cast<size_t>(families[k])] = handles[k];
+  return cf;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(const std::vector<int>& families) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> out;
+  for (int f : families) out.emplace_back(kFamilies[f], rocksdb::ColumnFamilyOptions());
+  return out;
+}
+
 Result<std::unique_ptr<rocksdb::DB>> OpenDb(const std::string& dir, bool create,
-                                            std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
+                                            std::vector<rocksdb::ColumnFamilyHandle*>* cf) {
   if (!create) RETURN_IF_ERROR(CheckStoreExists(dir));
   rocksdb::DBOptions options;
   options.create_if_missing = create;
@@ -125,12 +192,12 @@ Result<std::unique_ptr<rocksdb::DB>> OpenDb(const std::string& dir, bool create,
   // Table files are opened on this thread: a store is small enough, and no
   // thread RocksDB cannot create (past a process limit) aborts the process.
   options.max_file_opening_threads = 1;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : kFamilies) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  ASSIGN_OR_RETURN(std::vector<int> open, FamiliesToOpen(dir, create));
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   try {
-    s = rocksdb::DB::Open(options, dir, families, handles, &raw);
+    s = rocksdb::DB::Open(options, dir, Descriptors(open), &handles, &raw);
   } catch (const std::system_error& e) {  // RocksDB's threads, past a process limit
     return Status::ResourceExhausted("cannot open the store " + dir + ": " + e.code().message());
   }
@@ -139,6 +206,7 @@ Result<std::unique_ptr<rocksdb::DB>> OpenDb(const std::string& dir, bool create,
       return Status::Unavailable("the store " + dir + " is in use by another run (" + s.ToString() + ")");
     return Status::IoError("cannot open the store " + dir + ": " + s.ToString());
   }
+  *cf = ByFamily(open, handles);
   return std::unique_ptr<rocksdb::DB>(raw);
 }
 
@@ -162,8 +230,7 @@ Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::Open(const std::string
     return Status::InvalidArgument(dir + ": the store's dedup index was built with " + *params + ", this run uses " +
                                    dedup_params);
   }
-  ASSIGN_OR_RETURN(std::optional<std::string> n, i.Get(kDedup, "n"));
-  if (n) i.dedup_count = DecodeDedupCount(*n);
+  RETURN_IF_ERROR(i.ReadCounts());
   return st;
 }
 
@@ -182,31 +249,42 @@ Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::OpenReadOnly(const std
   i.num_perm = num_perm;
   i.read_only = true;
   rocksdb::DBOptions options;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : kFamilies) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(CheckStoreExists(dir));
+  ASSIGN_OR_RETURN(std::vector<int> open, FamiliesToOpen(dir, false));
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   try {
-    s = rocksdb::DB::OpenForReadOnly(options, dir, families, &i.cf, &raw);
+    s = rocksdb::DB::OpenForReadOnly(options, dir, Descriptors(open), &handles, &raw);
   } catch (const std::system_error& e) {
     return Status::ResourceExhausted("cannot open the store " + dir + ": " + e.code().message());
   }
   if (!s.ok()) return Status::IoError("cannot open the store " + dir + " for reading: " + s.ToString());
   i.db.reset(raw);
-  ASSIGN_OR_RETURN(std::optional<std::string> n, i.Get(kDedup, "n"));
-  if (n) i.dedup_count = DecodeDedupCount(*n);
+  i.cf = ByFamily(open, handles);
+  RETURN_IF_ERROR(i.ReadCounts());
   return st;
 }
 
 std::unique_ptr<dedup::DedupIndex> ProvenanceStore::DedupReader() {
-  return std::make_unique<StoreDedupIndex>(impl_->db.get(), impl_->cf[kDedup], impl_->num_perm, impl_->dedup_count,
-                                           nullptr, nullptr);
+  return std::make_unique<StoreDedupIndex>(impl_->db.get(), kDedup, impl_->cf[kDedup], impl_->num_perm,
+                                           impl_->dedup_count, nullptr, nullptr);
 }
 
 std::unique_ptr<dedup::DedupIndex> ProvenanceStore::DedupIndexFor(Batch* batch) {
-  return std::make_unique<StoreDedupIndex>(impl_->db.get(), impl_->cf[kDedup], impl_->num_perm, impl_->dedup_count,
-                                           &batch->impl_->puts, &batch->impl_->dedup_added);
+  return std::make_unique<StoreDedupIndex>(impl_->db.get(), kDedup, impl_->cf[kDedup], impl_->num_perm,
+                                           impl_->dedup_count, &batch->impl_->puts, &batch->impl_->dedup_added);
+}
+
+std::unique_ptr<dedup::DedupIndex> ProvenanceStore::PromptDedupReader(uint32_t num_perm) {
+  return std::make_unique<StoreDedupIndex>(impl_->db.get(), kPromptDedup, impl_->cf[kPromptDedup], num_perm,
+                                           impl_->prompt_dedup_count, nullptr, nullptr);
+}
+
+std::unique_ptr<dedup::DedupIndex> ProvenanceStore::PromptDedupIndexFor(Batch* batch, uint32_t num_perm) {
+  return std::make_unique<StoreDedupIndex>(impl_->db.get(), kPromptDedup, impl_->cf[kPromptDedup], num_perm,
+                                           impl_->prompt_dedup_count, &batch->impl_->puts,
+                                           &batch->impl_->prompt_dedup_added);
 }
 
 Status ProvenanceStore::Commit(Batch* batch) {
@@ -215,13 +293,16 @@ Status ProvenanceStore::Commit(Batch* batch) {
   for (const auto& [family, kv] : batch->impl_->puts) wb.Put(impl_->cf[family], kv.first, kv.second);
   const uint64_t count = impl_->dedup_count + batch->impl_->dedup_added;
   wb.Put(impl_->cf[kDedup], "n", EncodeDedupCount(count));
+  const uint64_t prompt_count = impl_->prompt_dedup_count + batch->impl_->prompt_dedup_added;
+  if (batch->impl_->prompt_dedup_added) wb.Put(impl_->cf[kPromptDedup], "n", EncodeDedupCount(prompt_count));
   rocksdb::WriteOptions wo;
   wo.sync = true;
   rocksdb::Status s = impl_->db->Write(wo, &wb);
   if (!s.ok()) return Status::IoError(impl_->dir + ": commit failed: " + s.ToString());
   impl_->dedup_count = count;
+  impl_->prompt_dedup_count = prompt_count;
   batch->impl_->puts.clear();
-  batch->impl_->dedup_added = 0;
+  batch->impl_->dedup_added = batch->impl_->prompt_dedup_added = 0;
   return Status::Ok();
 }
 
@@ -236,6 +317,12 @@ Result<std::optional<std::string>> ProvenanceStore::DocumentAt(uint64_t shard, u
 }
 Result<std::optional<std::string>> ProvenanceStore::Manifest() const {
   return impl_->Get(kRuns, "manifest");
+}
+Result<std::optional<std::string>> ProvenanceStore::Prompt(const std::string& prompt_id) const {
+  return impl_->Get(kPrompts, prompt_id);
+}
+Result<std::optional<std::string>> ProvenanceStore::PromptsManifest() const {
+  return impl_->Get(kRuns, "prompts_manifest");
 }
 
 Result<std::vector<std::string>> ProvenanceStore::DocumentsWithUrl(const std::string& url) const {
@@ -273,13 +360,15 @@ Result<std::string> ProvenanceStore::Dump() const {
     return h;
   };
   for (int f = kIngest; f < kFamilyCount; ++f) {
+    if (!impl_->cf[f]) continue;
     std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[f]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string_view key(it->key().data(), it->key().size()), value(it->value().data(), it->value().size());
-      if (f == kRuns && key != "manifest") continue;  // run records hold times
-      const bool binary = f == kByPosition || f == kDedup || f == kByUrl;
+      if (f == kRuns && key.starts_with("run")) continue;  // run records hold times
+      const bool dedup = f == kDedup || f == kPromptDedup;
+      const bool binary = f == kByPosition || dedup || f == kByUrl;
       out += std::string(kFamilies[f]) + "\t" + (binary ? hex(key) : std::string(key)) + "\t" +
-             (f == kDedup ? hex(value) : std::string(value)) + "\n";
+             (dedup ? hex(value) : std::string(value)) + "\n";
     }
     if (!it->status().ok()) return Status::IoError(impl_->dir + ": " + it->status().ToString());
   }
@@ -305,6 +394,8 @@ Status ProvenanceStore::DumpFamily(const std::string& family,
     for (unsigned char c : s.substr(0, 8)) v = v << 8 | c;
     return v;
   };
+  if (!impl_->cf[f]) return Status::Ok();  // a store made before this family: empty
+  const bool dedup = f == kDedup || f == kPromptDedup;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[f]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     std::string_view key(it->key().data(), it->key().size()), value(it->value().data(), it->value().size());
@@ -319,7 +410,7 @@ Status ProvenanceStore::DumpFamily(const std::string& family,
       JsonObject k;
       k.Add("shard", be(key)).Add("index", be(key.substr(8)));
       o.AddRaw("key", k.str());
-    } else if (f == kDedup || f == kByPosition) {
+    } else if (dedup || f == kByPosition) {
       o.Add("key", HexEncode(key));
     } else {
       o.Add("key", std::string(key));
@@ -327,7 +418,7 @@ Status ProvenanceStore::DumpFamily(const std::string& family,
     // JSON values (some, like the manifest, span lines) go in minified, so
     // that every account is one line; anything else as a string.
     bool json_value = !value.empty() && (value.front() == '{' || value.front() == '[') &&
-                      (f == kIngest || f == kProvenance || f == kRuns);
+                      (f == kIngest || f == kProvenance || f == kRuns || f == kPrompts);
     std::string minified;
     if (json_value) {
       simdjson::dom::parser parser;
@@ -342,7 +433,7 @@ Status ProvenanceStore::DumpFamily(const std::string& family,
     if (json_value) {
       o.AddRaw("value", minified);
     } else {
-      o.Add("value", f == kDedup ? HexEncode(value) : std::string(value));
+      o.Add("value", dedup ? HexEncode(value) : std::string(value));
     }
     RETURN_IF_ERROR(line(o.str()));
   }

@@ -5,7 +5,12 @@
 //   by_url      url ‖ 0 ‖ doc id   -> ""
 //   by_position u64 shard ‖ u64 index (big-endian) -> doc id
 //   dedup       the dedup index of kept documents (band keys, signatures)
-//   runs        "run" ‖ u64 run number (big-endian) -> JSON run record; "manifest" -> the committed manifest
+//   runs        "run" ‖ u64 run number (big-endian) -> JSON run record; "manifest" -> the committed manifest;
+//               "prompts_manifest" -> the committed prompt files (docs/prompts.md)
+//   prompts     prompt id          -> JSON account (candidate, decision, source document, file and row)
+//   prompt_dedup the question dedup index of kept prompts (as dedup)
+// A store made before the prompt families opens for reading without them
+// (they read as empty); a run creates them.
 // Every change of a run is one synced write batch (Commit), so a killed run
 // leaves the store as it was before it. RocksDB's lock makes a second process
 // on the same store fail (Unavailable) with a clear message.
@@ -52,6 +57,8 @@ class ProvenanceStore {
     void PutPosition(uint64_t shard, uint64_t index, const std::string& doc_id);
     void PutRun(uint64_t run, const std::string& json);
     void PutManifest(const std::string& json);
+    void PutPrompt(const std::string& prompt_id, const std::string& json);
+    void PutPromptsManifest(const std::string& json);
 
    private:
     friend class ProvenanceStore;
@@ -64,12 +71,17 @@ class ProvenanceStore {
   Status Commit(Batch* batch);
   // The dedup index for lookups only (Add() fails).
   std::unique_ptr<dedup::DedupIndex> DedupReader();
+  // The same for kept prompts' questions (signatures of `num_perm`).
+  std::unique_ptr<dedup::DedupIndex> PromptDedupIndexFor(Batch* batch, uint32_t num_perm);
+  std::unique_ptr<dedup::DedupIndex> PromptDedupReader(uint32_t num_perm);
 
   Result<std::optional<std::string>> Ingest(const std::string& path) const;
   Result<std::optional<std::string>> Document(const std::string& doc_id) const;
   Result<std::vector<std::string>> DocumentsWithUrl(const std::string& url) const;
   Result<std::optional<std::string>> DocumentAt(uint64_t shard, uint64_t index) const;
   Result<std::optional<std::string>> Manifest() const;
+  Result<std::optional<std::string>> Prompt(const std::string& prompt_id) const;
+  Result<std::optional<std::string>> PromptsManifest() const;
   Result<uint64_t> RunCount() const;
   // Every run record (in run order) and every source shard's state (in key order).
   Result<std::vector<std::string>> Runs() const;
@@ -80,7 +92,7 @@ class ProvenanceStore {
   // same data have in common, for comparing them.
   Result<std::string> Dump() const;
   // The families a store has ("ingest", "provenance", "by_url",
-  // "by_position", "dedup", "runs").
+  // "by_position", "dedup", "runs", "prompts", "prompt_dedup").
   static std::vector<std::string> FamilyNames();
   // One family as JSON lines in key order, each {"key":…,"value":…}: keys
   // of by_url (url, id), by_position (shard, index) and dedup (hex) are
