@@ -464,7 +464,7 @@ Result<PromptCommit> CommitPrompts(const StageContext& ctx, uint64_t group, cons
   RETURN_IF_ERROR(ReconcilePrompts(dir, committed));
   uint64_t rows = 0;
   for (const auto& d : p) rows += d.prompt.reason.empty();
-  const std::string stem = "prompts-" + Num(m.files.size(), 5);
+  const std::string stem = "prompts-" + Num(m.totals.files, 5);  // files come in pairs: one number per set
   if (rows > 0) {
     for (const char* ext : {".jsonl.zst", ".parquet"}) {
       const std::string from = tdir + "/prompts" + ext;

@@ -99,6 +99,44 @@ double D(simdjson::dom::element e, const char* key) {
   return e[key].get(v) ? 0 : v;
 }
 
+// The prompts section of the report and the card, from the committed
+// prompts manifest (docs/prompts.md).
+void PromptSections(const std::string& manifest, std::string* html, std::string* md) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(manifest);
+  simdjson::dom::element e, counts;
+  if (parser.parse(p).get(e) || e["counts"].get(counts)) return;
+  const uint64_t candidates = U(counts, "candidates"), kept = U(counts, "kept");
+  std::vector<std::pair<std::string, double>> kinds, reasons, types;
+  simdjson::dom::object obj;
+  if (!counts["kinds"].get(obj))
+    for (auto [k, v] : obj)
+      kinds.emplace_back(std::string(k) + ": kept of " + Num(static_cast<double>(U(v, "candidates"))),
+                         static_cast<double>(U(v, "kept")));
+  std::map<std::string, uint64_t> r, t;
+  AddMap(counts["reasons"], &r);
+  AddMap(counts["answer_types"], &t);
+  for (const auto& [k, v] : r) reasons.emplace_back(k, static_cast<double>(v));
+  for (const auto& [k, v] : t) types.emplace_back(k, static_cast<double>(v));
+  std::sort(reasons.begin(), reasons.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  *html += "<h2>Prompts</h2><p>" + Num(static_cast<double>(kept)) + " verifiable prompts kept of " +
+           Num(static_cast<double>(candidates)) +
+           " candidates in the kept documents (<code>prompts/</code>, verl's row shape; "
+           "<code>crawlproof audit --store DIR --prompt ID</code>).</p>" +
+           Bars(kinds, "#2f7d6d") + "<h3>Rejection reasons</h3>" +
+           (reasons.empty() ? std::string("<p>none</p>") : Bars(reasons, "#b5533c")) + "<h3>Answer types</h3>" +
+           (types.empty() ? std::string("<p>none</p>") : Bars(types, "#4a6fa5"));
+  *md += "\n## Prompts\n\n" + Num(static_cast<double>(kept)) + " prompts with answers a rule can check, of " +
+         Num(static_cast<double>(candidates)) +
+         " candidates found in the kept documents (schema.org Q&A markup, worked problems with a final answer, "
+         "exercises with solutions), in `prompts/` as verl rows (`prompts-NNNNN.jsonl.zst` and `.parquet`, listed "
+         "with their SHA-256 in `prompts/manifest.json`). Answer types:";
+  for (const auto& [k, v] : t) *md += " " + k + " (" + Num(static_cast<double>(v)) + ")";
+  *md += ". Rejected:";
+  for (const auto& [k, v] : r) *md += " " + k + " (" + Num(static_cast<double>(v)) + ")";
+  *md += ". Each prompt's story: `crawlproof audit --store DIR --prompt ID`.\n";
+}
+
 }  // namespace
 
 Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
@@ -248,6 +286,9 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
                       rate(r.bytes / 1e6, r.extract));
   }
   h += "</table>" + Bars(mbps, "#6d5ba3", 360);
+  ASSIGN_OR_RETURN(std::optional<std::string> prompts_manifest, st.PromptsManifest());
+  std::string prompts_md;
+  if (prompts_manifest) PromptSections(*prompts_manifest, &h, &prompts_md);
   std::error_code rel_ec;
   std::string store_rel = std::filesystem::relative(c.store, c.output, rel_ec).string();
   if (rel_ec || store_rel.empty()) store_rel = c.store;
@@ -307,6 +348,7 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
        std::to_string(manifest.vocab_size) + " ids; a copy in `shards/tokenizer/`); BOS " +
        (manifest.options.bos ? std::to_string(*manifest.options.bos) : "none") + ", EOS " +
        (manifest.options.eos ? std::to_string(*manifest.options.eos) : "none") + ".\n";
+  m += prompts_md;
   m += "\n## Checking it\n\n    crawlproof shards verify shards/manifest.json\n    crawlproof audit --store " +
        c.store +
        " --shard N --index I\n\nThe manifest lists every file with its SHA-256; each shard's `.docs.jsonl` maps a "
