@@ -253,12 +253,14 @@ Status PromptDecider::Decide(const std::vector<ShardResult>& results, const std:
     }
   }
   // Question dedup over the survivors, in order, against the index.
-  std::vector<std::string> questions, ids;
+  std::vector<std::string> questions, truths, ids;
   for (size_t k : survivors) {
     questions.push_back((*out)[k].prompt.question);
+    truths.push_back((*out)[k].prompt.answer.ground_truth);
     ids.push_back((*out)[k].prompt.id);
   }
-  ASSIGN_OR_RETURN(dedup::DedupReport report, prompts::DeduplicateQuestions(questions, impl_->index.get(), ids));
+  ASSIGN_OR_RETURN(dedup::DedupReport report,
+                   prompts::DeduplicateQuestions(questions, truths, impl_->index.get(), ids));
   for (size_t k = 0; k < survivors.size(); ++k) {
     const dedup::DedupOutcome& r = report.outcomes[k];
     if (!r.removed) continue;

@@ -302,7 +302,10 @@ Answer ClassifyAnswer(std::string_view text, int max_words) {
     for (size_t i = 0; i + 1 < s.size(); ++i)
       if (std::isalpha(static_cast<unsigned char>(s[i])) && std::isalpha(static_cast<unsigned char>(s[i + 1])))
         no_words = false;
-    latexy = has_digit && has_op && no_words;
+    // Or a coefficient against its variables ("2x", "3ab"): one token.
+    bool product = IsDigit(s.front()) && s.find(' ') == std::string_view::npos &&
+                   std::any_of(s.begin(), s.end(), [](char c) { return IsAsciiAlpha(c); });
+    latexy = has_digit && (has_op || product) && no_words;
   }
   if (latexy) {
     if (!ParsesAsLatex(s)) return Reject("answer_not_verifiable");
@@ -314,8 +317,16 @@ Answer ClassifyAnswer(std::string_view text, int max_words) {
   }
   // A short phrase: one line, no sentence inside, at most max_words words.
   if (s.find('\n') != std::string_view::npos || s.size() > 120) return Reject("answer_not_verifiable");
-  for (std::string_view stop : {". ", "? ", "! ", "; ", ": ", "\xE3\x80\x82"})
+  for (std::string_view stop : {"? ", "! ", "; ", ": ", "\xE3\x80\x82"})
     if (s.find(stop) != std::string_view::npos) return Reject("answer_not_verifiable");
+  // ". " ends a sentence unless it closes an abbreviation ("St. George's",
+  // "Mt. Everest", "Dr. Watson"): a capital and at most two more letters.
+  for (size_t at = s.find(". "); at != std::string_view::npos; at = s.find(". ", at + 1)) {
+    size_t w = at;
+    while (w > 0 && IsAsciiAlpha(s[w - 1])) --w;
+    const size_t len = at - w;
+    if (!(len >= 1 && len <= 3 && s[w] >= 'A' && s[w] <= 'Z')) return Reject("answer_not_verifiable");
+  }
   if (s.back() == '?') return Reject("answer_not_verifiable");
   std::string phrase = CollapseSpaces(s);
   int words = phrase.empty() ? 0 : 1 + static_cast<int>(std::count(phrase.begin(), phrase.end(), ' '));

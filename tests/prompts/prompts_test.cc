@@ -77,6 +77,11 @@ TEST(Answer, LatexYesNoAndPhrases) {
   EXPECT_EQ(Verdict("one two three four five six seven eight nine ten eleven", 11),
             "phrase:one two three four five six seven eight nine ten eleven");
   EXPECT_EQ(Verdict("It depends. Usually yes."), "rejected:answer_not_verifiable");
+  EXPECT_EQ(Verdict("St. George's"), "phrase:St. George's");  // an abbreviation, not a sentence's end
+  EXPECT_EQ(Verdict("Mostly so. Not always."), "rejected:answer_not_verifiable");
+  EXPECT_EQ(Verdict("2x"), "latex:2x");  // a variable against a number, not a unit
+  EXPECT_EQ(Verdict("3x^2"), "latex:3x^2");
+  EXPECT_EQ(Verdict("5m"), "integer:5");  // a unit symbol
   EXPECT_EQ(Verdict("   "), "rejected:answer_empty");
   EXPECT_EQ(Verdict(std::string(2000, '7')), "rejected:answer_too_long");
 }
@@ -348,7 +353,8 @@ TEST(Parquet, ReadBackByPyarrowEqualToTheJsonRows) {
             0);
 }
 
-// Questions are deduplicated as documents are, but their numbers count.
+// Questions are deduplicated as documents are, but their numbers count, and
+// so does the answer.
 TEST(QuestionDedup, NumbersMakeDifferentProblems) {
   const std::vector<std::string> q = {
       "A train travels 180 km in 2 hours at a constant speed. How far does it travel in 5 hours?",
@@ -357,7 +363,7 @@ TEST(QuestionDedup, NumbersMakeDifferentProblems) {
       "A train travels 180 km in 2 hours at a constant speed. How far does it travel in 5 hours? Show your work.",
       "Is every square a rectangle? My textbook says a rectangle has four right angles.",
   };
-  auto r = DeduplicateQuestions(q);
+  auto r = DeduplicateQuestions(q, {"450", "560", "450", "450", "yes"});
   ASSERT_TRUE(r.ok()) << r.status().message();
   const auto& o = r->outcomes;
   ASSERT_EQ(o.size(), q.size());
@@ -376,6 +382,25 @@ TEST(QuestionDedup, NumbersMakeDifferentProblems) {
       dedup::Deduplicate({dedup::NormalizeForDedup(q[0]), dedup::NormalizeForDedup(q[1])}, {}, QuestionDedupOptions());
   ASSERT_TRUE(docs.ok());
   EXPECT_TRUE(docs->outcomes[1].removed);
+}
+
+// One word apart, most shingles shared: with different answers they are two
+// problems; with one answer, one. Earlier runs' questions through the index.
+TEST(QuestionDedup, KeyedByTheAnswer) {
+  const std::string body = "\nI need this for my homework on the periodic table of the elements, due tomorrow.";
+  const std::vector<std::string> q = {"What is the atomic number of Carbon?" + body,
+                                      "What is the atomic number of Cobalt?" + body,
+                                      "What is the atomic number of carbon?" + body + " Thanks!"};
+  auto r = DeduplicateQuestions(q, {"6", "27", "6"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_FALSE(r->outcomes[1].removed);  // the same words but one, another answer
+  EXPECT_TRUE(r->outcomes[2].removed);   // the same question and answer
+  EXPECT_EQ(r->outcomes[2].duplicate_of, 0u);
+  // Without the key (one answer for all) Cobalt would join Carbon.
+  auto unkeyed = DeduplicateQuestions(q, {"x", "x", "x"});
+  ASSERT_TRUE(unkeyed.ok());
+  EXPECT_TRUE(unkeyed->outcomes[1].removed);
+  EXPECT_FALSE(DeduplicateQuestions(q, {"6"}).ok());
 }
 
 TEST(PromptOptions, EveryKeyReadAndChecked) {
