@@ -275,6 +275,11 @@ Answer Reject(const char* reason) {
 
 Answer ClassifyAnswer(std::string_view text, int max_words) {
   if (text.size() > kMaxAnswerBytes) return Reject("answer_too_long");
+  // Control characters (a backspace overstrike, a stray escape): no ground
+  // truth a model could write.
+  for (char c : text)
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+      return Reject("answer_not_verifiable");
   std::string spaced = NormaliseSpaces(text);
   bool math = false;
   std::string_view s = Peel(spaced, &math);

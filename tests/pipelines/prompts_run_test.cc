@@ -308,5 +308,28 @@ TEST_F(PromptsRun, ParquetRowsEqualTheJsonRows) {
             0);
 }
 
+// verl's RLHFDataset and built-in reward, TRL's GRPOTrainer: the rows come
+// through with their ground truth (tests/prompts/trainer_loaders.py). Runs
+// where torch, transformers, datasets, trl and verl install: build/venv-trainers
+// (or the Python in $CRAWLPROOF_TRAINERS_PYTHON); skipped elsewhere.
+TEST_F(PromptsRun, VerlAndTrlReadTheRowsWithTheirGroundTruth) {
+  const char* env = std::getenv("CRAWLPROOF_TRAINERS_PYTHON");
+  const std::string python = env ? env : testing::BinaryDir() + "/../venv-trainers/bin/python";
+  if (std::system((python + " -c 'import verl, trl, torch' >/dev/null 2>&1").c_str()) != 0)
+    GTEST_SKIP() << "verl, trl and torch are not installed for " << python;
+  ASSERT_EQ(testing::RunCrawlproof("run " + Pipeline(dir_, "out", "\"warcs/planted.warc.gz\"") + " --progress off")
+                .exit_code,
+            0);
+  const std::string log = dir_ + "/trainers.log";
+  const int rc = std::system((python + " " + kSrc + "/tests/prompts/trainer_loaders.py " + dir_ +
+                              "/out/prompts/prompts-00000.parquet " + kSrc + "/data/tokenizers/deepseek-v3 > " + log +
+                              " 2>&1")
+                                 .c_str());
+  const std::string out = testing::ReadFileBytes(log);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("default_compute_score gave 1 to 21 right and 0 to 21 wrong"), std::string::npos) << out;
+  EXPECT_NE(out.find("GRPOTrainer ran a step, the reward function got the ground truth"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace crawlproof
