@@ -40,8 +40,8 @@ void PrintPrompt(const store::ProvenanceStore& st, simdjson::dom::element p, con
   std::printf("  kind: %s, found as %s\n", Str(p, "kind").c_str(), Str(p, "found").c_str());
   std::printf("  question: %s\n", Str(p, "question").c_str());
   if (!Str(p, "ground_truth").empty()) {
-    std::printf("  answer: %s (%s; ground truth \"%s\")\n", Str(p, "answer_text").c_str(), Str(p, "answer_type").c_str(),
-                Str(p, "ground_truth").c_str());
+    std::printf("  answer: %s (%s; ground truth \"%s\")\n", Str(p, "answer_text").c_str(),
+                Str(p, "answer_type").c_str(), Str(p, "ground_truth").c_str());
   } else {
     std::printf("  answer: %s\n", Str(p, "answer_text").c_str());
   }
@@ -99,7 +99,8 @@ Status CheckBundlePrompt(const std::string& bundle_text, const std::string& prom
   simdjson::dom::parser parser;
   simdjson::padded_string padded(bundle_text);
   simdjson::dom::element root, d, p;
-  if (parser.parse(padded).get(root) || root["decisions"].get(d) || d.is_null() || d["prompt"].get(p)) return Status::Ok();
+  if (parser.parse(padded).get(root) || root["decisions"].get(d) || d.is_null() || d["prompt"].get(p))
+    return Status::Ok();
   const std::string id = Str(p, "prompt_id");
   o->Add("prompt_id", id);
   // The id is the hash of the document, kind, question and answer: the
@@ -135,8 +136,7 @@ Status CheckBundlePrompt(const std::string& bundle_text, const std::string& prom
   for (simdjson::dom::element f : files)
     if (Str(f, "name") == file) listed = Str(f, "sha256");
   if (listed.empty()) return Status::BadInput(prompts_dir + "/manifest.json does not list " + file);
-  if (HexEncode(Sha256(bytes)) != listed)
-    return Status::BadInput(file + ": its SHA-256 differs from the manifest's");
+  if (HexEncode(Sha256(bytes)) != listed) return Status::BadInput(file + ": its SHA-256 differs from the manifest's");
   ASSIGN_OR_RETURN(std::string lines, ingest::DecodeContentCoding("zstd", bytes, uint64_t{1} << 32));
   size_t at = 0;
   for (uint64_t k = 0; k < row && at != std::string::npos; ++k) {

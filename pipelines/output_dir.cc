@@ -26,7 +26,7 @@ constexpr const char* kMarkerFormat = "crawlproof-output/v1";
 // The names crawlproof writes in the output folder; anything else there is
 // left alone. Of these, the ones that must not be symbolic links (a run writes
 // or deletes through them).
-constexpr const char* kOwnNames[] = {kOutputMarker, "shards",      "prompts",    "work",
+constexpr const char* kOwnNames[] = {kOutputMarker, "shards",     "prompts",    "work",
                                      "README.md",   "stats.json", "report.html"};
 
 std::string Canonical(const std::string& p) {

@@ -198,8 +198,8 @@ Result<std::unique_ptr<PromptDecider>> PromptDecider::Make(const StageContext& c
   auto impl = std::make_unique<Impl>();
   impl->ctx = &ctx;
   ASSIGN_OR_RETURN(impl->decontaminate, filter::LoadDecontamination(ctx.config->file));
-  impl->index = std::make_unique<PromptIndex>(
-      ctx.store->PromptDedupReader(prompts::QuestionDedupOptions().minhash.num_perm));
+  impl->index =
+      std::make_unique<PromptIndex>(ctx.store->PromptDedupReader(prompts::QuestionDedupOptions().minhash.num_perm));
   if (!ctx.prepared->tokenizer) return Status::Internal("the prompts stage needs the tokenizer loaded");
   return std::unique_ptr<PromptDecider>(new PromptDecider(std::move(impl)));
 }
@@ -441,9 +441,8 @@ std::string Account(const PromptDecision& d, const std::string& stem, uint64_t r
   if (d.tokens) a.Add("prompt_tokens", d.tokens);
   if (p.reason.empty()) {
     a.Add("prompt_file", stem + ".jsonl.zst").Add("parquet_file", stem + ".parquet").Add("row", row);
-    a.Add("prompt_ids_sha256",
-          HexEncode(Sha256(std::string_view(reinterpret_cast<const char*>(d.prompt_ids.data()),
-                                            d.prompt_ids.size() * sizeof(uint32_t)))));
+    a.Add("prompt_ids_sha256", HexEncode(Sha256(std::string_view(reinterpret_cast<const char*>(d.prompt_ids.data()),
+                                                                 d.prompt_ids.size() * sizeof(uint32_t)))));
   }
   a.Add("run", ctx.plan->run).Add("options_sha256", ctx.prepared->options_sha256);
   return a.str();
@@ -475,6 +474,7 @@ Result<PromptCommit> CommitPrompts(const StageContext& ctx, uint64_t group, cons
       m.files.push_back({stem + ext, HexEncode(Sha256(bytes)), bytes.size(), rows, ctx.plan->run});
     }
     ++m.totals.files;
+    ctx.Point("prompts-placed");
   }
   uint64_t row = 0;
   for (const auto& d : p) {

@@ -32,10 +32,10 @@ namespace crawlproof::pipelines {
 struct PromptDecision {
   uint32_t source = 0;  // the document: index of its source in the group, of the document in its results
   uint64_t doc = 0;
-  prompts::Prompt prompt;          // reason "" when kept
-  prompts::PromptSource origin;    // the document's account fields
-  std::string match;               // decontaminate: the n-gram; dedup: the prompt it repeats
-  double jaccard = 0;              // dedup: the estimate
+  prompts::Prompt prompt;            // reason "" when kept
+  prompts::PromptSource origin;      // the document's account fields
+  std::string match;                 // decontaminate: the n-gram; dedup: the prompt it repeats
+  double jaccard = 0;                // dedup: the estimate
   std::vector<uint32_t> prompt_ids;  // kept prompts: the token ids of the messages
   uint64_t tokens = 0;
 };

@@ -220,7 +220,8 @@ std::optional<Answer> Numeric(std::string_view s) {
   if (!IsUnit(rest)) return {};
   // A letter written against the number is a variable ("2x", "3n^2"),
   // unless it is a unit symbol ("5m", "3s", "2L").
-  const bool attached_letter = end < t.size() && IsAsciiAlpha(t[end]) && (end + 1 == t.size() || !IsAsciiAlpha(t[end + 1]));
+  const bool attached_letter =
+      end < t.size() && IsAsciiAlpha(t[end]) && (end + 1 == t.size() || !IsAsciiAlpha(t[end + 1]));
   if (attached_letter && std::string_view("mgslLhKAVWJNT").find(t[end]) == std::string_view::npos) return {};
   if (negative && value != "0") value.insert(0, "-");
   a.ok = true;

@@ -120,9 +120,7 @@ struct Found {
   std::vector<Candidate> list;
   std::unordered_set<std::string> seen;  // source, question and answer
   size_t considered = 0;                 // questions looked at, repeats included
-  bool full() const {
-    return list.size() >= kMaxCandidatesPerDocument || considered >= 16 * kMaxCandidatesPerDocument;
-  }
+  bool full() const { return list.size() >= kMaxCandidatesPerDocument || considered >= 16 * kMaxCandidatesPerDocument; }
   void Add(Candidate c) {
     ++considered;
     if (list.size() >= kMaxCandidatesPerDocument) return;

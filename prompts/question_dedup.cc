@@ -17,8 +17,8 @@ dedup::DedupOptions QuestionDedupOptions() {
 }
 
 Result<dedup::DedupReport> DeduplicateQuestions(const std::vector<std::string>& questions,
-                                                const std::vector<std::string>& ground_truths,
-                                                dedup::DedupIndex* index, const std::vector<std::string>& ids) {
+                                                const std::vector<std::string>& ground_truths, dedup::DedupIndex* index,
+                                                const std::vector<std::string>& ids) {
   if (ground_truths.size() != questions.size() || (!ids.empty() && ids.size() != questions.size()))
     return Status::InvalidArgument("question dedup: questions, ground truths and ids differ in number");
   const dedup::DedupOptions o = QuestionDedupOptions();

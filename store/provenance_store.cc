@@ -15,7 +15,7 @@
 namespace crawlproof::store {
 namespace {
 
-constexpr const char* kFamilies[] = {"default", "ingest", "provenance", "by_url",       "by_position",
+constexpr const char* kFamilies[] = {"default", "ingest", "provenance", "by_url",      "by_position",
                                      "dedup",   "runs",   "prompts",    "prompt_dedup"};
 enum Family {
   kDefault,

@@ -47,10 +47,10 @@ void MakeLedger(const std::string& dir) {
   ASSERT_EQ(valset.exit_code, 0) << valset.err;
   std::ofstream(dir + "/genesis.valset") << valset.out;
   std::ofstream(dir + "/trust.toml") << "origin = \"crawlproof.test/prompts\"\nvalset_file = \"genesis.valset\"\n";
-  auto build = testing::RunCrawlproof("ledger build --origin crawlproof.test/prompts --valset " + dir +
-                                      "/genesis.valset --key " + dir + "/keys/v1.key --root " + dir + "/warcs --out " +
-                                      dir + "/ledger.json " + dir + "/warcs/planted.warc.gz " + dir +
-                                      "/warcs/planted-2.warc.gz");
+  auto build =
+      testing::RunCrawlproof("ledger build --origin crawlproof.test/prompts --valset " + dir +
+                             "/genesis.valset --key " + dir + "/keys/v1.key --root " + dir + "/warcs --out " + dir +
+                             "/ledger.json " + dir + "/warcs/planted.warc.gz " + dir + "/warcs/planted-2.warc.gz");
   ASSERT_EQ(build.exit_code, 0) << build.err;
 }
 
@@ -217,9 +217,9 @@ TEST_F(PromptsRun, PlantedPagesBecomeVerlRowsWithTheirProvenance) {
 }
 
 TEST_F(PromptsRun, AuditBundleOfAPromptVerifiesAndATamperedOneDoesNot) {
-  ASSERT_EQ(testing::RunCrawlproof("run " + Pipeline(dir_, "out", "\"warcs/planted.warc.gz\"") + " --progress off")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      testing::RunCrawlproof("run " + Pipeline(dir_, "out", "\"warcs/planted.warc.gz\"") + " --progress off").exit_code,
+      0);
   const std::string out = dir_ + "/out";
   std::vector<Row> rows = ReadRows(out + "/prompts/prompts-00000.jsonl.zst");
   ASSERT_GT(rows.size(), 5u);
@@ -252,8 +252,8 @@ TEST_F(PromptsRun, AuditBundleOfAPromptVerifiesAndATamperedOneDoesNot) {
   // A prompt file changed after the run: the row check fails.
   fs::permissions(out + "/prompts/prompts-00000.jsonl.zst", fs::perms::owner_write, fs::perm_options::add);
   std::ofstream(out + "/prompts/prompts-00000.jsonl.zst", std::ios::app) << "x";
-  auto changed = testing::RunCrawlproof("audit verify " + bundle + " --trust " + dir_ + "/trust.toml --prompts " +
-                                        out + "/prompts");
+  auto changed = testing::RunCrawlproof("audit verify " + bundle + " --trust " + dir_ + "/trust.toml --prompts " + out +
+                                        "/prompts");
   EXPECT_NE(changed.exit_code, 0);
   EXPECT_NE(changed.out.find("SHA-256 differs from the manifest"), std::string::npos) << changed.out;
   // An unknown id.
@@ -267,10 +267,10 @@ TEST_F(PromptsRun, AuditBundleOfAPromptVerifiesAndATamperedOneDoesNot) {
 TEST_F(PromptsRun, StableAcrossOutputsAndDedupedAgainstEarlierRuns) {
   const std::string first = "\"warcs/planted.warc.gz\"", both = first + ", \"warcs/planted-2.warc.gz\"";
   for (const char* name : {"a", "b"})
-    ASSERT_EQ(testing::RunCrawlproof("run " + Pipeline(dir_, name, first, "validation_fraction = 0.4\n") +
-                                     " --progress off")
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        testing::RunCrawlproof("run " + Pipeline(dir_, name, first, "validation_fraction = 0.4\n") + " --progress off")
+            .exit_code,
+        0);
   for (const char* f : {"prompts-00000.jsonl.zst", "prompts-00000.parquet", "manifest.json"})
     EXPECT_EQ(testing::ReadFileBytes(dir_ + "/a/prompts/" + f), testing::ReadFileBytes(dir_ + "/b/prompts/" + f)) << f;
   std::vector<Row> rows = ReadRows(dir_ + "/a/prompts/prompts-00000.jsonl.zst");
@@ -278,8 +278,8 @@ TEST_F(PromptsRun, StableAcrossOutputsAndDedupedAgainstEarlierRuns) {
   for (const Row& r : rows) splits.insert(r.split);
   EXPECT_EQ(splits, (std::set<std::string>{"train", "validation"}));
   // Run 2 over both crawls: the first is done; the second's repeated train problem is a duplicate of run 1's.
-  auto second = testing::RunCrawlproof("run " + Pipeline(dir_, "a", both, "validation_fraction = 0.4\n") +
-                                       " --progress off");
+  auto second =
+      testing::RunCrawlproof("run " + Pipeline(dir_, "a", both, "validation_fraction = 0.4\n") + " --progress off");
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.out.find("\"prompts:duplicate:earlier\":1"), std::string::npos) << second.out;
   std::vector<Row> later = ReadRows(dir_ + "/a/prompts/prompts-00001.jsonl.zst");
@@ -291,15 +291,52 @@ TEST_F(PromptsRun, StableAcrossOutputsAndDedupedAgainstEarlierRuns) {
   EXPECT_NE(manifest.find("\"run\":2"), std::string::npos);
 }
 
+// Killed after a group's prompt files are placed but before its commit, and
+// after a commit but before the manifest file is written: the next run ends
+// with the same prompt files and accounts as a run never killed.
+TEST_F(PromptsRun, KilledRunsResumeToTheSameFiles) {
+  const std::string both = "\"warcs/planted.warc.gz\", \"warcs/planted-2.warc.gz\"";
+  auto write = [&](const std::string& name) {  // one commit group per source
+    const std::string path = Pipeline(dir_, name, both);
+    std::string text = testing::ReadFileBytes(path);
+    text.replace(text.find("workers = 2\n"), 12, "workers = 2\ncommit_every = 1\n");
+    std::ofstream(path) << text;
+    return path;
+  };
+  auto files = [](const std::string& dir) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : fs::directory_iterator(dir))
+      out[e.path().filename().string()] = testing::ReadFileBytes(e.path().string());
+    return out;
+  };
+  ASSERT_EQ(testing::RunCrawlproof("run " + write("clean") + " --progress off").exit_code, 0);
+  ASSERT_EQ(files(dir_ + "/clean/prompts").size(), 5u);  // two pairs and the manifest
+  for (const char* point : {"prompts-placed:2", "committed:1"}) {
+    const std::string name = std::string("k") + point[0];
+    auto killed =
+        testing::RunCrawlproof("run " + write(name) + " --progress off", std::string("CRAWLPROOF_FAILPOINT=") + point);
+    EXPECT_NE(killed.exit_code, 0) << point;
+    if (point[0] == 'p') {  // the second pair placed, the manifest without it: what the next run must clean up
+      EXPECT_TRUE(fs::exists(dir_ + "/" + name + "/prompts/prompts-00001.jsonl.zst"));
+      EXPECT_EQ(testing::ReadFileBytes(dir_ + "/" + name + "/prompts/manifest.json").find("prompts-00001"),
+                std::string::npos);
+    }
+    auto again = testing::RunCrawlproof("run " + write(name) + " --progress off");
+    ASSERT_EQ(again.exit_code, 0) << point << again.err;
+    EXPECT_EQ(files(dir_ + "/" + name + "/prompts"), files(dir_ + "/clean/prompts")) << point;
+    EXPECT_EQ(Accounts(dir_ + "/" + name + "/store"), Accounts(dir_ + "/clean/store")) << point;
+  }
+}
+
 // The Parquet file reads back equal to the JSON lines through pyarrow and
 // Hugging Face datasets (verl's loader), where build/venv has them.
 TEST_F(PromptsRun, ParquetRowsEqualTheJsonRows) {
   const std::string python = testing::BinaryDir() + "/../venv/bin/python";
   if (std::system((python + " -c 'import pyarrow' 2>/dev/null").c_str()) != 0)
     GTEST_SKIP() << "pyarrow not installed in build/venv";
-  ASSERT_EQ(testing::RunCrawlproof("run " + Pipeline(dir_, "out", "\"warcs/planted.warc.gz\"") + " --progress off")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      testing::RunCrawlproof("run " + Pipeline(dir_, "out", "\"warcs/planted.warc.gz\"") + " --progress off").exit_code,
+      0);
   const std::string p = dir_ + "/out/prompts/prompts-00000";
   ASSERT_EQ(std::system(("zstd -qdc " + p + ".jsonl.zst > " + dir_ + "/rows.jsonl").c_str()), 0);
   EXPECT_EQ(std::system((python + " " + kSrc + "/tests/prompts/parquet_equals_json.py " + p + ".parquet " + dir_ +
@@ -317,14 +354,14 @@ TEST_F(PromptsRun, VerlAndTrlReadTheRowsWithTheirGroundTruth) {
   const std::string python = env ? env : testing::BinaryDir() + "/../venv-trainers/bin/python";
   if (std::system((python + " -c 'import verl, trl, torch' >/dev/null 2>&1").c_str()) != 0)
     GTEST_SKIP() << "verl, trl and torch are not installed for " << python;
-  ASSERT_EQ(testing::RunCrawlproof("run " + Pipeline(dir_, "out", "\"warcs/planted.warc.gz\"") + " --progress off")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      testing::RunCrawlproof("run " + Pipeline(dir_, "out", "\"warcs/planted.warc.gz\"") + " --progress off").exit_code,
+      0);
   const std::string log = dir_ + "/trainers.log";
-  const int rc = std::system((python + " " + kSrc + "/tests/prompts/trainer_loaders.py " + dir_ +
-                              "/out/prompts/prompts-00000.parquet " + kSrc + "/data/tokenizers/deepseek-v3 > " + log +
-                              " 2>&1")
-                                 .c_str());
+  const int rc =
+      std::system((python + " " + kSrc + "/tests/prompts/trainer_loaders.py " + dir_ +
+                   "/out/prompts/prompts-00000.parquet " + kSrc + "/data/tokenizers/deepseek-v3 > " + log + " 2>&1")
+                      .c_str());
   const std::string out = testing::ReadFileBytes(log);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("default_compute_score gave 1 to 21 right and 0 to 21 wrong"), std::string::npos) << out;

@@ -53,7 +53,8 @@ std::string WritePipeline(const std::string& dir, const std::string& name, const
                      "\"gopher_repetition\", \"fineweb\"]\n[dedup]\nthreshold = 0.5\n[tokenize]\ntokenizer = \"" +
                      kSource +
                      "/data/tokenizers/deepseek-v3/tokenizer.json\"\nshard_tokens = 600\n[output]\ndocuments = "
-                     "true\nshuffle_seed = 7\nvalidation_fraction = 0.3\n[slurm]\npartition = \"" +
+                     "true\nshuffle_seed = 7\nvalidation_fraction = 0.3\n[prompts]\nenabled = true\n"
+                     "validation_fraction = 0.3\n[slurm]\npartition = \"" +
                      Partition() +
                      "\"\nsources_per_task = 1\ndedup_tasks = 2\ntokenize_tasks = 2\ntime = \"00:10:00\"\nmem = "
                      "\"1G\"\n" +
@@ -79,8 +80,17 @@ std::string Dump(const std::string& store) {
   return out;
 }
 
+// Every file under output/prompts, by name.
+std::map<std::string, std::string> PromptFiles(const std::string& output) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::directory_iterator(output + "/prompts"))
+    files[e.path().filename().string()] = testing::ReadFileBytes(e.path().string());
+  return files;
+}
+
 void ExpectSameOutputs(const std::string& a, const std::string& b) {
   EXPECT_EQ(ShardFiles(a), ShardFiles(b));
+  EXPECT_EQ(PromptFiles(a), PromptFiles(b));
   const std::string da = Dump(a + "/store"), db = Dump(b + "/store");
   EXPECT_GT(da.size(), 1000u);
   EXPECT_EQ(da, db);
@@ -168,6 +178,9 @@ TEST(Slurm, SameBytesAsALocalRun) {
   REQUIRE_CLUSTER();
   const std::string dir = testing::MakeTempDir();
   CopySample(dir);
+  // Pages with question-answer pairs (not in the ledger: allowed, unverified), so that prompts are compared too.
+  for (const char* f : {"planted.warc.gz", "planted-2.warc.gz"})
+    fs::copy_file(kSource + "/tests/data/prompts/" + f, dir + "/sample/prompts-" + std::string(f));
   const std::string paths = "\"sample/*.warc.gz\"";
   auto local = testing::RunCrawlproof("run " + WritePipeline(dir, "local", paths) + " --progress off");
   ASSERT_EQ(local.exit_code, 0) << local.err;
@@ -180,6 +193,8 @@ TEST(Slurm, SameBytesAsALocalRun) {
   for (const char* stage : {"process", "dedup", "cluster", "tokenize", "commit"})
     EXPECT_NE(slurm.err.find(std::string("as crawlproof-") + stage), std::string::npos) << slurm.err;
   ExpectSameOutputs(dir + "/local", dir + "/slurm");
+  EXPECT_TRUE(fs::exists(dir + "/slurm/prompts/prompts-00000.jsonl.zst"));
+  EXPECT_NE(testing::ReadFileBytes(dir + "/slurm/stats.json").find("\"prompts\":{\"candidates\":"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir + "/slurm/stats.json"));
   EXPECT_TRUE(fs::exists(dir + "/slurm/report.html"));
   EXPECT_EQ(NodesInLogs(dir + "/slurm").size(), 2u) << "tasks should land on both nodes";

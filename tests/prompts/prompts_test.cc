@@ -78,7 +78,8 @@ TEST(Answer, LatexYesNoAndPhrases) {
             "phrase:one two three four five six seven eight nine ten eleven");
   EXPECT_EQ(Verdict("It depends. Usually yes."), "rejected:answer_not_verifiable");
   EXPECT_EQ(Verdict("St. George's"), "phrase:St. George's");
-  EXPECT_EQ(Verdict("Chi,\bsinau"), "rejected:answer_not_verifiable");  // an overstrike  // an abbreviation, not a sentence's end
+  EXPECT_EQ(Verdict("Chi,\bsinau"),
+            "rejected:answer_not_verifiable");  // an overstrike  // an abbreviation, not a sentence's end
   EXPECT_EQ(Verdict("Mostly so. Not always."), "rejected:answer_not_verifiable");
   EXPECT_EQ(Verdict("2x"), "latex:2x");  // a variable against a number, not a unit
   EXPECT_EQ(Verdict("3x^2"), "latex:3x^2");
