@@ -122,8 +122,13 @@ Status CheckBundlePrompt(const std::string& bundle_text, const std::string& prom
   // Its row in the prompt file, the file as the manifest lists it.
   const std::string file = Str(p, "prompt_file");
   uint64_t row = 0;
-  if (file.empty() || file.find('/') != std::string::npos || p["row"].get(row))
-    return Status::BadInput("prompt " + id + ": the bundle does not name its file and row");
+  // Only a prompt file's name is opened under --prompts (never a path the bundle makes up).
+  const bool own_name = file.rfind("prompts-", 0) == 0 && file.size() > 18 &&
+                        file.compare(file.size() - 10, 10, ".jsonl.zst") == 0 &&
+                        file.find_first_not_of("0123456789", 8) == file.size() - 10;
+  if (!own_name || p["row"].get(row))
+    return Status::BadInput("prompt " + id +
+                            ": the bundle does not name a prompt file (prompts-NNNNN.jsonl.zst) and row");
   ASSIGN_OR_RETURN(std::string manifest, ReadWholeFile(prompts_dir + "/manifest.json"));
   ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(prompts_dir + "/" + file));
   simdjson::dom::parser mparser;
@@ -137,7 +142,7 @@ Status CheckBundlePrompt(const std::string& bundle_text, const std::string& prom
     if (Str(f, "name") == file) listed = Str(f, "sha256");
   if (listed.empty()) return Status::BadInput(prompts_dir + "/manifest.json does not list " + file);
   if (HexEncode(Sha256(bytes)) != listed) return Status::BadInput(file + ": its SHA-256 differs from the manifest's");
-  ASSIGN_OR_RETURN(std::string lines, ingest::DecodeContentCoding("zstd", bytes, uint64_t{1} << 32));
+  ASSIGN_OR_RETURN(std::string lines, ingest::DecodeContentCoding("zstd", bytes, uint64_t{1} << 30));
   size_t at = 0;
   for (uint64_t k = 0; k < row && at != std::string::npos; ++k) {
     at = lines.find('\n', at);

@@ -130,11 +130,14 @@ void PromptSections(const std::string& manifest, std::string* html, std::string*
          Num(static_cast<double>(candidates)) +
          " candidates found in the kept documents (schema.org Q&A markup, worked problems with a final answer, "
          "exercises with solutions), in `prompts/` as verl rows (`prompts-NNNNN.jsonl.zst` and `.parquet`, listed "
-         "with their SHA-256 in `prompts/manifest.json`). Answer types:";
-  for (const auto& [k, v] : t) *md += " " + k + " (" + Num(static_cast<double>(v)) + ")";
-  *md += ". Rejected:";
-  for (const auto& [k, v] : r) *md += " " + k + " (" + Num(static_cast<double>(v)) + ")";
-  *md += ". Each prompt's story: `crawlproof audit --store DIR --prompt ID`.\n";
+         "with their SHA-256 in `prompts/manifest.json`).";
+  auto list = [](const std::map<std::string, uint64_t>& m) {
+    std::string s;
+    for (const auto& [k, v] : m) s += (s.empty() ? " " : ", ") + k + " (" + Num(static_cast<double>(v)) + ")";
+    return s.empty() ? std::string(" none") : s;
+  };
+  *md += " Answer types:" + list(t) + ". Rejected:" + list(r) +
+         ". Each prompt's story: `crawlproof audit --store DIR --prompt ID`.\n";
 }
 
 }  // namespace

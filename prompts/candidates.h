@@ -29,7 +29,10 @@ struct Candidate {
 // Limits per document: a page with thousands of FAQ entries or a 10 MB
 // answer costs bounded time and memory.
 inline constexpr size_t kMaxCandidatesPerDocument = 1000;
-inline constexpr size_t kMaxMarkupBytes = 4 << 20;  // JSON-LD / microdata text looked at per page
+// JSON-LD / microdata looked at per page: as much HTML as the extractor reads
+// by default (html.max_html_bytes), so that a page's 10 MB answer is read
+// (cut to kMaxFieldBytes) and rejected as too long rather than unseen.
+inline constexpr size_t kMaxMarkupBytes = 16 << 20;
 inline constexpr size_t kMaxFieldBytes = 64 << 10;  // one question or answer
 
 // From the page's HTML: JSON-LD blocks and microdata.

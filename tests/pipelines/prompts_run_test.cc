@@ -202,6 +202,7 @@ TEST_F(PromptsRun, PlantedPagesBecomeVerlRowsWithTheirProvenance) {
   EXPECT_EQ(reason_of["How do I reset my password on the custom"], "prompts:answer_not_verifiable");
   EXPECT_EQ(reason_of["Weng earns $12 an hour for babysitting. "], "prompts:decontaminate:eval-set");
   EXPECT_EQ(reason_of["Describe the graph of y = x squared."], "prompts:answer_not_verifiable");
+  EXPECT_EQ(reason_of["Please summarise the whole manual for me"], "prompts:answer_too_long");  // its 10 MB answer
   // The reposted train problem: a duplicate of the first, kept one.
   size_t duplicates = 0;
   for (const auto& [q, reason] : reason_of) duplicates += reason == "prompts:duplicate";
@@ -364,7 +365,11 @@ TEST_F(PromptsRun, VerlAndTrlReadTheRowsWithTheirGroundTruth) {
                       .c_str());
   const std::string out = testing::ReadFileBytes(log);
   EXPECT_EQ(rc, 0) << out;
-  EXPECT_NE(out.find("default_compute_score gave 1 to 21 right and 0 to 21 wrong"), std::string::npos) << out;
+  const std::string n = std::to_string(ReadRows(dir_ + "/out/prompts/prompts-00000.jsonl.zst").size());
+  EXPECT_NE(out.find("RLHFDataset read " + n + " rows; default_compute_score gave 1 to " + n + " right and 0 to " + n +
+                     " wrong"),
+            std::string::npos)
+      << out;
   EXPECT_NE(out.find("GRPOTrainer ran a step, the reward function got the ground truth"), std::string::npos) << out;
 }
 

@@ -197,7 +197,16 @@ TEST(Candidates, HugeAndBrokenMarkupIsBounded) {
       "<div itemprop=\"text\">" +
       std::string(10 << 20, 'x') + "</div></div></div>";
   cs = FindMarkupCandidates(huge);
-  for (const auto& c : cs) EXPECT_LE(c.answer.size(), kMaxFieldBytes);
+  ASSERT_EQ(cs.size(), 1u);  // read, cut to its bound: the answer check rejects it with a reason
+  EXPECT_LE(cs[0].answer.size(), kMaxFieldBytes);
+  EXPECT_EQ(ClassifyAnswer(cs[0].answer).reason, "answer_too_long");
+  const std::string json_ld =
+      "<script type=\"application/ld+json\">{\"@type\":\"Question\",\"name\":\"Summarise it?\","
+      "\"acceptedAnswer\":{\"text\":\"" +
+      std::string(10 << 20, 'y') + "\"}}</script>";
+  cs = FindMarkupCandidates(json_ld);
+  ASSERT_EQ(cs.size(), 1u);
+  EXPECT_LE(cs[0].answer.size(), kMaxFieldBytes);
   std::string broken =
       "<div itemscope itemtype=\"https://schema.org/Question\"><span itemprop=\"name\">Q?"
       "<div itemprop=\"acceptedAnswer\" itemscope><div itemprop=\"text\"></span></div><p></i>"
