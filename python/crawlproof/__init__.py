@@ -1,0 +1,237 @@
+"""crawlproof from Python: the tokenizer, training shards, a run's provenance
+store and proof bundles, with the work in crawlproof's C++ core.
+
+    import crawlproof
+    tok = crawlproof.Tokenizer.from_file("tokenizer.json")
+    ids = tok.encode_batch(texts, threads=8)
+    shards = crawlproof.Shards("out/shards/manifest.json")
+    doc = shards[12345]            # doc.ids: read-only numpy view of the mapped .bin
+    store = crawlproof.Store("out/store")
+    store.audit(doc_id=doc.doc_id)  # as `crawlproof audit --json`
+    crawlproof.verify_bundle("bundle.json", trust="trust.toml").ok
+
+Errors: FileNotFoundError, ValueError (bad arguments or what a file cannot
+hold), OSError, and crawlproof.Error for malformed input or a failed check —
+the message names the file, the byte offset where known, and the reason.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterator, List, Optional, Sequence, Union
+
+from . import _core
+
+__all__ = ["Tokenizer", "Shards", "Document", "Store", "verify_bundle", "VerifyResult", "Error"]
+
+Error = _core.Error
+Tokenizer = _core.Tokenizer
+
+
+class Document:
+    """One document of the shards: ``ids`` (its sequence exactly as stored,
+    BOS and EOS included, a read-only numpy view of the memory-mapped token
+    file), ``provenance`` (its sidecar entry: doc_id, offset, length),
+    ``doc_id``, ``shard`` (the shard's number) and ``index`` (its place in it)."""
+
+    __slots__ = ("_files", "_n", "_j")
+
+    def __init__(self, files, n: int, j: int):
+        self._files, self._n, self._j = files, n, j
+
+    @property
+    def ids(self):
+        return self._files.ids(self._n, self._j)
+
+    @property
+    def provenance(self) -> dict:
+        return json.loads(self._files.sidecar(self._n, self._j))
+
+    @property
+    def doc_id(self) -> str:
+        return self.provenance["doc_id"]
+
+    @property
+    def shard(self) -> int:
+        return self._files.shard_number(self._n)
+
+    @property
+    def index(self) -> int:
+        return self._j
+
+    @property
+    def split(self) -> str:
+        return self._files.shard_split(self._n)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __repr__(self) -> str:
+        return f"crawlproof.Document({self.doc_id!r}, shard={self.shard}, index={self._j}, tokens={len(self)})"
+
+
+class _ShardView(Sequence):
+    """The documents of one shard, in order."""
+
+    def __init__(self, files, n: int):
+        self._files, self._n = files, n
+
+    def __len__(self) -> int:
+        return self._files.shard_len(self._n)
+
+    def __getitem__(self, j):
+        if isinstance(j, slice):
+            return [self[k] for k in range(*j.indices(len(self)))]
+        if not isinstance(j, int):
+            raise TypeError(f"shard indices are integers, not {type(j).__name__}")
+        if j < 0:
+            j += len(self)
+        if not 0 <= j < len(self):
+            raise IndexError(f"document {j} out of range ({len(self)} in this shard)")
+        return Document(self._files, self._n, j)
+
+
+class Shards(Sequence):
+    """The training shards a manifest lists (``shards/manifest.json`` of a
+    run, or of ``crawlproof shards build``), as one sequence of documents in
+    manifest order: ``len(shards)``, ``shards[i]`` (a :class:`Document`),
+    iteration, ``shards.shard(n)[j]`` for shard-local access, ``verify()``.
+    Token files are memory-mapped once; ``Document.ids`` never copies."""
+
+    def __init__(self, manifest: Union[str, os.PathLike]):
+        path = os.fspath(manifest)
+        if os.path.isdir(path):
+            path = os.path.join(path, "manifest.json")
+        self._files = _core.ShardFiles(path)
+        self.manifest_path = path
+        self.manifest = json.loads(self._files.manifest_json)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if not isinstance(i, int):
+            raise TypeError(f"document indices are integers, not {type(i).__name__}")
+        n, j = self._files.locate(i)
+        return Document(self._files, n, j)
+
+    def __iter__(self) -> Iterator[Document]:
+        for n in range(self._files.shard_count):
+            for j in range(self._files.shard_len(n)):
+                yield Document(self._files, n, j)
+
+    @property
+    def shard_count(self) -> int:
+        return self._files.shard_count
+
+    def shard(self, n: int) -> _ShardView:
+        """The n-th shard of the manifest (0-based position, as ``audit --shard``)."""
+        if not 0 <= n < self._files.shard_count:
+            raise IndexError(f"shard {n} out of range ({self._files.shard_count} shards)")
+        return _ShardView(self._files, n)
+
+    @property
+    def dtype(self) -> str:
+        return self._files.dtype
+
+    def verify(self) -> List[str]:
+        """Re-hashes every file the manifest lists and checks each shard's
+        structure; the problems found (empty: all good), as `shards verify`."""
+        return self._files.verify()
+
+    def to_torch(self):
+        """A PyTorch IterableDataset over the documents (needs torch)."""
+        from .torch import ShardsDataset
+
+        return ShardsDataset(self)
+
+    def __repr__(self) -> str:
+        return f"crawlproof.Shards({self.manifest_path!r}, documents={len(self)}, shards={self.shard_count})"
+
+
+class Store:
+    """A run's provenance store, read-only (without its lock: a run may hold
+    it). ``audit(doc_id=…)``, ``audit(url=…)``, ``audit(shard=…, index=…)``,
+    ``audit(prompt_id=…)`` give what ``crawlproof audit --store DIR --json``
+    prints, as dicts."""
+
+    def __init__(self, path: Union[str, os.PathLike]):
+        self._r = _core.StoreReader(os.fspath(path))
+        self.path = os.fspath(path)
+
+    def audit(self, doc_id: Optional[str] = None, *, url: Optional[str] = None, shard: Optional[int] = None,
+              index: Optional[int] = None, prompt_id: Optional[str] = None) -> Union[dict, List[dict], None]:
+        """One document's account (``doc_id``, or ``shard`` with ``index``),
+        a prompt's (``prompt_id``), or every document with ``url`` (a list).
+        None when the store has no such document or prompt."""
+        given = [doc_id is not None, url is not None, shard is not None or index is not None, prompt_id is not None]
+        if sum(given) != 1 or (shard is None) != (index is None):
+            raise TypeError("audit: give exactly one of doc_id=, url=, shard= with index=, prompt_id=")
+        if url is not None:
+            return [json.loads(a) for a in (self._r.document(i) for i in self._r.documents_with_url(url)) if a]
+        if prompt_id is not None:
+            a = self._r.prompt(prompt_id)
+            return json.loads(a) if a else None
+        if shard is not None:
+            if shard < 0 or index < 0:
+                raise ValueError("shard and index are 0-based positions")
+            doc_id = self._r.at(shard, index)
+            if doc_id is None:
+                return None
+        a = self._r.document(doc_id)
+        return json.loads(a) if a else None
+
+    def documents(self) -> Iterator[dict]:
+        """Every document's account, in key order."""
+        for line in self._r.dump("provenance"):
+            yield json.loads(line)["value"]
+
+    def runs(self) -> List[dict]:
+        return [json.loads(r) for r in self._r.runs()]
+
+    def manifest(self) -> Optional[dict]:
+        m = self._r.manifest()
+        return json.loads(m) if m else None
+
+    def __repr__(self) -> str:
+        return f"crawlproof.Store({self.path!r})"
+
+
+@dataclass
+class VerifyResult:
+    """What :func:`verify_bundle` found: ``ok``, the ``steps`` checked (in
+    order), the ``error`` of the first that failed (None when ok), and for a
+    verified bundle the record's ``path``, ``offset``, ``length``,
+    ``record_id``, ``target_uri``, the block ``height`` and its ``signers``."""
+
+    ok: bool
+    steps: List[str]
+    error: Optional[str] = None
+    details: dict = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def verify_bundle(bundle: Union[str, os.PathLike, dict], trust: Union[str, os.PathLike],
+                  record_bytes: Optional[bytes] = None) -> VerifyResult:
+    """Verifies a proof bundle offline, as ``crawlproof audit verify``: the
+    record leaf, its inclusion path to the file's record root, the file entry
+    and its path to the block root, the signatures and quorum of the trust
+    file's validators, its pin; with ``record_bytes`` the content too.
+    ``bundle``: a path or the bundle as a dict; ``trust``: a trust-file path."""
+    if isinstance(bundle, dict):
+        text = json.dumps(bundle)
+    elif isinstance(bundle, (str, os.PathLike)):
+        with open(os.fspath(bundle), encoding="utf-8") as f:
+            text = f.read()
+    else:
+        raise TypeError(f"bundle must be a path or a dict, not {type(bundle).__name__}")
+    if record_bytes is not None and not isinstance(record_bytes, (bytes, bytearray, memoryview)):
+        raise TypeError("record_bytes must be bytes")
+    r = _core._verify_bundle(text, os.fspath(trust), None if record_bytes is None else bytes(record_bytes))
+    steps, ok, error = r.pop("steps"), r.pop("ok"), r.pop("error")
+    return VerifyResult(ok=ok, steps=list(steps), error=error, details=dict(r))

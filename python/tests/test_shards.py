@@ -1,0 +1,81 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import crawlproof
+from conftest import SRC
+
+
+def test_documents_equal_an_independent_reader(run_dir, manifest):
+    shards = crawlproof.Shards(manifest)
+    out = subprocess.run([sys.executable, os.path.join(SRC, "tests", "tokenize", "read_shards.py"),
+                          str(run_dir / "out" / "shards")], capture_output=True, text=True, check=True).stdout
+    want = [json.loads(l) for l in out.splitlines()]
+    assert len(shards) == len(want) == json.load(open(manifest))["documents"]
+    assert shards.shard_count > 1
+    for d, w in zip(shards, want):
+        assert d.doc_id == w["doc_id"]
+        assert d.ids.tolist() == w["ids"]
+    assert [d.doc_id for d in shards[-3:]] == [w["doc_id"] for w in want[-3:]]
+
+
+def test_ids_are_read_only_views_without_copies(manifest):
+    shards = crawlproof.Shards(manifest)
+    d = shards[1]
+    ids = d.ids
+    assert ids.flags.writeable is False and ids.flags.owndata is False
+    with pytest.raises(ValueError):
+        ids[0] = 7
+    bos, eos = shards.manifest["options"]["bos"], shards.manifest["options"]["eos"]
+    assert ids[0] == bos and ids[-1] == eos
+    assert d.provenance == {"doc_id": d.doc_id, "offset": d.provenance["offset"], "length": len(ids)}
+    # The view outlives the Shards object: the mapping stays.
+    del shards, d
+    assert int(ids.sum()) > 0
+
+
+def test_shard_local_access_and_errors(manifest):
+    shards = crawlproof.Shards(manifest)
+    start = 0
+    for n in range(shards.shard_count):
+        s = shards.shard(n)
+        assert s[0].doc_id == shards[start].doc_id
+        assert s[-1].doc_id == shards[start + len(s) - 1].doc_id
+        start += len(s)
+    assert start == len(shards)
+    assert shards[-1].doc_id == shards[len(shards) - 1].doc_id
+    with pytest.raises(IndexError):
+        shards[len(shards)]
+    with pytest.raises(IndexError):
+        shards.shard(shards.shard_count)
+    with pytest.raises(TypeError):
+        shards["0"]
+    with pytest.raises(FileNotFoundError):
+        crawlproof.Shards("/nonexistent/manifest.json")
+    assert shards.verify() == []
+
+
+def test_a_changed_file_fails_verify(run_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "shards"
+    shutil.copytree(run_dir / "out" / "shards", copy)
+    shards = crawlproof.Shards(str(copy / "manifest.json"))
+    token_file = copy / shards.manifest["shards"][0]["files"][0]["name"]
+    data = bytearray(token_file.read_bytes())
+    data[100] ^= 1
+    token_file.write_bytes(bytes(data))
+    problems = crawlproof.Shards(str(copy / "manifest.json")).verify()
+    assert any(token_file.name in p for p in problems), problems
+
+
+def test_torch_dataset(manifest):
+    torch = pytest.importorskip("torch")
+    shards = crawlproof.Shards(manifest)
+    items = list(shards.to_torch())
+    assert len(items) == len(shards)
+    assert torch.equal(items[3]["input_ids"], torch.from_numpy(shards[3].ids.astype(np.int64)))

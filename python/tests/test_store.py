@@ -1,0 +1,73 @@
+import json
+
+import pytest
+
+import crawlproof
+from conftest import cli
+
+
+def test_audits_equal_the_cli(run_dir, manifest):
+    store_dir = str(run_dir / "out" / "store")
+    store = crawlproof.Store(store_dir)
+    shards = crawlproof.Shards(manifest)
+    for i in (0, 5, len(shards) - 1):
+        d = shards[i]
+        want = json.loads(cli("audit", "--store", store_dir, "--doc", d.doc_id, "--json").stdout)
+        assert store.audit(d.doc_id) == want
+        assert store.audit(doc_id=d.doc_id) == want
+        n = [k for k in range(shards.shard_count) if shards.shard(k)[0].doc_id == shards[i - d.index].doc_id][0]
+        want_at = json.loads(cli("audit", "--store", store_dir, "--shard", str(n), "--index", str(d.index),
+                                 "--json").stdout)
+        assert store.audit(shard=n, index=d.index) == want_at == want
+    url = store.audit(shards[0].doc_id)["source"]["url"]
+    by_url = [json.loads(l) for l in cli("audit", "--store", store_dir, "--url", url, "--json").stdout.splitlines()]
+    assert store.audit(url=url) == by_url
+    assert store.audit("no-such-document") is None
+
+
+def test_prompt_audit_equals_the_cli(run_dir):
+    store_dir = str(run_dir / "out" / "store")
+    store = crawlproof.Store(store_dir)
+    accounts = [json.loads(l)["value"] for l in
+                cli("store", "dump", store_dir, "--family", "prompts").stdout.splitlines()]
+    assert accounts
+    pid = accounts[0]["prompt_id"]
+    want = json.loads(cli("audit", "--store", store_dir, "--prompt", pid, "--json").stdout)
+    assert store.audit(prompt_id=pid) == want
+
+
+def test_documents_and_arguments(run_dir):
+    store = crawlproof.Store(str(run_dir / "out" / "store"))
+    docs = list(store.documents())
+    assert len(docs) >= store.runs()[0]["kept"]
+    with pytest.raises(TypeError):
+        store.audit()
+    with pytest.raises(TypeError):
+        store.audit("x", url="y")
+    with pytest.raises(FileNotFoundError):
+        crawlproof.Store("/nonexistent/store")
+
+
+def test_bundles_verify_and_tampered_ones_do_not(run_dir, manifest, tmp_path):
+    store_dir = str(run_dir / "out" / "store")
+    trust = str(run_dir / "sample" / "trust.toml")
+    store = crawlproof.Store(store_dir)
+    shards = crawlproof.Shards(manifest)
+    doc = next(d for d in shards if store.audit(d.doc_id)["verification"] == "verified")
+    bundle = tmp_path / "b.json"
+    cli("audit", "--store", store_dir, "--doc", doc.doc_id, "--bundle", str(bundle))
+    r = crawlproof.verify_bundle(str(bundle), trust=trust)
+    assert r.ok and r.error is None, r.error
+    assert any("signatures and quorum" in s for s in r.steps)
+    assert r.details["record_id"] == store.audit(doc.doc_id)["source"]["record_id"]
+    as_dict = json.loads(bundle.read_text())
+    assert crawlproof.verify_bundle(as_dict, trust=trust).ok
+    # One byte of the record leaf changed: it no longer hashes into the record root.
+    leaf = as_dict["leaf"]
+    as_dict["leaf"] = leaf[:-1] + ("0" if leaf[-1] != "0" else "1")
+    bad = crawlproof.verify_bundle(as_dict, trust=trust)
+    assert not bad.ok and bad.error
+    with pytest.raises(FileNotFoundError):
+        crawlproof.verify_bundle(str(bundle), trust="/nonexistent/trust.toml")
+    with pytest.raises(TypeError):
+        crawlproof.verify_bundle(42, trust=trust)
