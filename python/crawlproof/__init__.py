@@ -184,6 +184,21 @@ class Store:
         a = self._r.document(doc_id)
         return json.loads(a) if a else None
 
+    def bundle(self, doc_id: Optional[str] = None, *, prompt_id: Optional[str] = None,
+               path: Union[str, os.PathLike, None] = None) -> dict:
+        """The proof bundle of a document (or of a prompt: its document's,
+        carrying the prompt's account), as ``audit --store DIR --bundle``
+        writes it; also written to ``path`` when given. Raises
+        FileNotFoundError for an id the store lacks, ValueError when the
+        document's source is not verified (no ledger proof)."""
+        if (doc_id is None) == (prompt_id is None):
+            raise TypeError("bundle: give exactly one of doc_id=, prompt_id=")
+        text = self._r.bundle(doc_id, prompt_id)
+        if path is not None:
+            with open(os.fspath(path), "w", encoding="utf-8") as f:
+                f.write(text)
+        return json.loads(text)
+
     def documents(self) -> Iterator[dict]:
         """Every document's account, in key order."""
         for line in self._r.dump("provenance"):

@@ -1,6 +1,7 @@
 // crawlproof._core.StoreReader (a run's provenance store, opened read-only
 // without its lock, so that runs may hold it) and verify_bundle.
 #include <pybind11/stl.h>
+#include <simdjson.h>
 
 #include <memory>
 #include <optional>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "common/file_util.h"
+#include "pipelines/bundle.h"
 #include "python/src/bindings.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
@@ -47,6 +49,25 @@ class StoreReader {
     });
     if (!s.ok() && !(limit && out.size() >= limit)) Raise(s);
     return out;
+  }
+  // The proof bundle of a document (or of a prompt: its document's, carrying
+  // the prompt's account), as `audit --store --bundle` writes it.
+  std::string Bundle(const std::optional<std::string>& doc_id, const std::optional<std::string>& prompt_id) const {
+    std::string prompt, id = doc_id.value_or("");
+    if (prompt_id) {
+      std::optional<std::string> p = Prompt(*prompt_id);
+      if (!p) Raise(Status::NotFound(dir_ + ": no prompt " + *prompt_id));
+      prompt = *p;
+      simdjson::dom::parser parser;
+      simdjson::padded_string padded(prompt);
+      std::string_view d;
+      if (parser.parse(padded)["doc_id"].get(d))
+        Raise(Status::Corruption(dir_ + ": prompt " + *prompt_id + " names no document"));
+      id = std::string(d);
+    }
+    std::optional<std::string> account = Document(id);
+    if (!account) Raise(Status::NotFound(dir_ + ": no document " + id));
+    return WithoutGil([&] { return pipelines::DocumentBundle(*store_, *account, prompt); });
   }
   const std::string& dir() const { return dir_; }
 
@@ -112,6 +133,7 @@ void RegisterStore(py::module_& m) {
       .def("manifest", &StoreReader::Manifest)
       .def("prompts_manifest", &StoreReader::PromptsManifest)
       .def("runs", &StoreReader::Runs)
+      .def("bundle", &StoreReader::Bundle, py::arg("doc_id") = py::none(), py::arg("prompt_id") = py::none())
       .def("dump", &StoreReader::Dump, py::arg("family"), py::arg("limit") = 0)
       .def_property_readonly("path", &StoreReader::dir);
   m.def("_verify_bundle", &VerifyBundle, py::arg("bundle_json"), py::arg("trust"),

@@ -34,6 +34,11 @@ def test_prompt_audit_equals_the_cli(run_dir):
     pid = accounts[0]["prompt_id"]
     want = json.loads(cli("audit", "--store", store_dir, "--prompt", pid, "--json").stdout)
     assert store.audit(prompt_id=pid) == want
+    verified = next((a for a in accounts if a["verification"] == "verified"), None)
+    if verified:
+        b = store.bundle(prompt_id=verified["prompt_id"])
+        assert b["decisions"]["prompt"] == verified
+        assert crawlproof.verify_bundle(b, trust=str(run_dir / "sample" / "trust.toml")).ok
 
 
 def test_documents_and_arguments(run_dir):
@@ -69,5 +74,11 @@ def test_bundles_verify_and_tampered_ones_do_not(run_dir, manifest, tmp_path):
     assert not bad.ok and bad.error
     with pytest.raises(FileNotFoundError):
         crawlproof.verify_bundle(str(bundle), trust="/nonexistent/trust.toml")
+    # Store.bundle: what `audit --bundle` writes, verified.
+    assert store.bundle(doc.doc_id) == json.loads(bundle.read_text())
+    store.bundle(doc.doc_id, path=tmp_path / "c.json")
+    assert crawlproof.verify_bundle(str(tmp_path / "c.json"), trust=trust).ok
+    with pytest.raises(FileNotFoundError):
+        store.bundle("no-such-document")
     with pytest.raises(TypeError):
         crawlproof.verify_bundle(42, trust=trust)

@@ -60,7 +60,22 @@ def test_bad_arguments(tok):
         crawlproof.Tokenizer.from_file(bad)
 
 
+def test_python_runs_while_a_thread_encodes(tok, texts):
+    # Held, the GIL would stop this loop for the whole encode.
+    big = "\n".join(texts) * 2
+    done = threading.Event()
+    th = threading.Thread(target=lambda: (tok.encode(big), done.set()))
+    spins = 0
+    th.start()
+    while not done.is_set():
+        spins += 1
+    th.join()
+    assert spins > 1000, spins
+
+
 def test_gil_released_two_threads_faster_than_one(tok, texts):
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core")
     batch = texts * 2
 
     def work():
@@ -68,18 +83,20 @@ def test_gil_released_two_threads_faster_than_one(tok, texts):
             tok.encode(t)
 
     work()  # warm
-    t0 = time.perf_counter()
-    work()
-    work()
-    one = time.perf_counter() - t0
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    t0 = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    two = time.perf_counter() - t0
-    assert one / two > 1.3, f"two threads {two:.3f} s, one thread the same work {one:.3f} s"
+    best = 0.0
+    for _ in range(3):  # the best of three: other processes may take a core for a moment
+        t0 = time.perf_counter()
+        work()
+        work()
+        one = time.perf_counter() - t0
+        threads = [threading.Thread(target=work) for _ in range(2)]
+        t0 = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        best = max(best, one / (time.perf_counter() - t0))
+    assert best > 1.3, f"two threads at once were only {best:.2f}x one thread doing the same work"
 
 
 def rss():
