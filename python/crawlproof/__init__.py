@@ -23,10 +23,52 @@ from typing import Any, Iterator, List, Optional, Sequence, Union
 
 from . import _core
 
-__all__ = ["Tokenizer", "Shards", "Document", "Store", "verify_bundle", "VerifyResult", "Error"]
+__all__ = ["Tokenizer", "Shards", "Document", "Store", "verify_bundle", "VerifyResult", "Error", "read_warc",
+           "extract", "Record"]
 
 Error = _core.Error
 Tokenizer = _core.Tokenizer
+Record = _core.Record
+
+
+def read_warc(path_or_url: Union[str, os.PathLike], *, check_digests: bool = True,
+              errors: str = "warn") -> Iterator[Record]:
+    """The records of a WARC (or ARC) file or URL — plain, gzip members, zstd
+    frames; http(s):// and s3:// as the CLI reads them — as ``warc index``
+    lists them: ``offset``, ``length``, ``type``, ``record_id``,
+    ``target_uri``, ``date``, ``content_length``, ``digest_ok``,
+    ``headers``, ``header(name)``, ``body`` (bytes). Damaged input: with
+    errors="warn" (default) a warning names file, offset and reason and
+    reading goes on with the next record; "raise" raises crawlproof.Error;
+    "ignore" goes on silently. A source that fails (I/O, network) raises."""
+    import warnings
+
+    if errors not in ("warn", "raise", "ignore"):
+        raise ValueError('errors must be "warn", "raise" or "ignore"')
+    records = _core.WarcRecords(os.fspath(path_or_url), check_digests)
+    while True:
+        try:
+            yield next(records)
+        except StopIteration:
+            return
+        except Error as e:
+            if errors == "raise" or records.failed:
+                raise
+            if errors == "warn":
+                warnings.warn(str(e), stacklevel=2)
+
+
+def extract(record: Record, *, all_text: bool = False, min_lang_score: float = 0.5,
+            with_reason: bool = False):
+    """The document ``crawlproof extract`` makes of a record (a dict: id,
+    url, date, title, text, lang, …), or None when the record is no document
+    (with ``with_reason=True``: the pair (document or None, skip reason or
+    None))."""
+    if not isinstance(record, Record):
+        raise TypeError(f"extract takes a crawlproof.Record, not {type(record).__name__}")
+    text, reason = _core._extract(record, all_text, min_lang_score)
+    doc = json.loads(text) if text is not None else None
+    return (doc, reason) if with_reason else doc
 
 
 class Document:

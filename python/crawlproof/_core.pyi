@@ -59,4 +59,30 @@ class StoreReader:
     @property
     def path(self) -> str: ...
 
+class Record:
+    file: str
+    offset: int
+    length: int
+    type: str
+    record_id: str
+    target_uri: str
+    date: str
+    content_length: int
+    digest_ok: Optional[bool]
+    errors: List[str]
+    headers: List[Tuple[str, str]]
+    body: bytes
+    def header(self, name: str) -> Optional[str]: ...
+
+class WarcRecords:
+    def __init__(self, uri: str, check_digests: bool = True) -> None: ...
+    def __iter__(self) -> "WarcRecords": ...
+    def __next__(self) -> Record: ...
+    @property
+    def stats(self) -> dict: ...
+    @property
+    def failed(self) -> bool: ...
+
+def _extract(record: Record, all_text: bool = False, min_lang_score: float = 0.5,
+             max_html_bytes: int = ...) -> Tuple[Optional[str], Optional[str]]: ...
 def _verify_bundle(bundle_json: str, trust: str, record_bytes: Optional[bytes] = None) -> dict: ...

@@ -44,5 +44,6 @@ void RegisterErrors(py::module_& m);
 void RegisterTokenizer(py::module_& m);
 void RegisterShards(py::module_& m);
 void RegisterStore(py::module_& m);
+void RegisterWarc(py::module_& m);
 
 }  // namespace crawlproof::python

@@ -39,4 +39,5 @@ PYBIND11_MODULE(_core, m) {
   crawlproof::python::RegisterTokenizer(m);
   crawlproof::python::RegisterShards(m);
   crawlproof::python::RegisterStore(m);
+  crawlproof::python::RegisterWarc(m);
 }

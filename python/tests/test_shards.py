@@ -79,3 +79,44 @@ def test_torch_dataset(manifest):
     items = list(shards.to_torch())
     assert len(items) == len(shards)
     assert torch.equal(items[3]["input_ids"], torch.from_numpy(shards[3].ids.astype(np.int64)))
+
+
+def test_read_warc_equals_warc_index_and_extract_equals_the_cli(tmp_path):
+    from conftest import cli
+
+    for name in ("CC-MAIN-2019-12-jwarc.warc.gz", "CC-MAIN-2024-22-whirlwind.warc.gz"):
+        path = os.path.join(SRC, "data", "sample", name)
+        want = [json.loads(l) for l in cli("warc", "index", path).stdout.splitlines()]
+        got = list(crawlproof.read_warc(path))
+        assert len(got) == len(want)
+        for r, w in zip(got, want):
+            assert (r.offset, r.length, r.type, r.record_id, r.target_uri, r.date, r.content_length, r.digest_ok) == (
+                w["offset"], w["length"], w["type"], w["record_id"], w["target_uri"], w["date"], w["content_length"],
+                w["digest_ok"])
+            assert len(r.body) == r.content_length
+            assert r.header("warc-record-id") == r.record_id
+        docs = [json.loads(l) for l in cli("extract", path).stdout.splitlines()]
+        mine = [d for d in (crawlproof.extract(r) for r in got) if d]
+        assert mine == docs
+    doc, reason = crawlproof.extract(got[0], with_reason=True)
+    assert doc is None and reason
+    with pytest.raises(FileNotFoundError):
+        list(crawlproof.read_warc("/nonexistent.warc.gz"))
+    with pytest.raises(TypeError):
+        crawlproof.extract("not a record")
+
+
+def test_damaged_warc_warns_and_goes_on(tmp_path):
+    path = os.path.join(SRC, "data", "sample", "CC-MAIN-2024-22-whirlwind.warc.gz")
+    import gzip
+
+    plain = gzip.open(path).read()
+    at = plain.index(b"WARC/1.", 10)
+    bad = tmp_path / "bad.warc"
+    bad.write_bytes(plain[:at] + b"WARC/1.0\r\nContent-Length: x\r\n\r\n" + plain[at:])
+    with pytest.warns(UserWarning) as w:
+        records = list(crawlproof.read_warc(str(bad)))
+    assert len(records) == len(list(crawlproof.read_warc(path)))
+    assert str(bad) in str(w[0].message)
+    with pytest.raises(crawlproof.Error):
+        list(crawlproof.read_warc(str(bad), errors="raise"))
