@@ -31,7 +31,8 @@ def run_dir(tmp_path_factory):
         '[run]\noutput = "out"\nworkers = 2\n[source]\npaths = ["sample/*.warc.gz"]\n'
         '[ledger]\nsnapshot = "sample/ledger.json"\ntrust = "sample/trust.toml"\nroot = "sample"\n'
         'on_missing = "allow"\n[filter]\nlanguages = []\nsteps = ["url", "language"]\n'
-        f'[tokenize]\ntokenizer = "{TOKENIZER}"\nshard_tokens = 4000\n[prompts]\nenabled = true\n')
+        f'[tokenize]\ntokenizer = "{TOKENIZER}"\nshard_tokens = 4000\n[prompts]\nenabled = true\n'
+        '[output]\ndocuments = true\n')
     cli("run", str(d / "p.toml"), "--progress", "off")
     return d
 
