@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""crawlproof's Python package against what a Python user would use instead,
+same inputs, one thread, in-process on both sides, side by side in one run
+(issue 16's measurements; docs/performance.md):
+
+  Tokenizer.encode_batch      vs Hugging Face tokenizers (DeepSeek-V3) and
+                              tiktoken (cl100k_base, o200k_base): ids must be
+                              identical, or the row says so and is void;
+  read_warc (+ body)          vs FastWARC's ArchiveIterator;
+  Shards[i].ids random access vs numpy memmap of the same token files.
+
+usage: PYTHONPATH=build/release/python build/venv/bin/python bench/python_bench.py \\
+           DOCS.jsonl[.gz] WARC... [--shards OUT/shards/manifest.json] [--runs 3]
+
+Pin one core for the figures: taskset -c 0 ...
+"""
+import argparse
+import gzip
+import json
+import os
+import random
+import sys
+import time
+
+os.environ.setdefault("RAYON_NUM_THREADS", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np
+
+import crawlproof
+
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TIKTOKEN_DIR = os.path.join(SRC, "tests", "data", "fixtures", "tokenizers", "tiktoken")
+
+
+def best(runs, f):
+    out, t = None, 1e18
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        out = f()
+        t = min(t, time.perf_counter() - t0)
+    return t, out
+
+
+def row(name, ours, theirs, peer, unit, n):
+    print(f"{name:44} crawlproof {n / ours:12,.0f} {unit}/s   {peer} {n / theirs:12,.0f} {unit}/s   "
+          f"ratio {theirs / ours:5.2f}x")
+
+
+def tokenizers_rows(texts, runs):
+    n = sum(len(t.encode()) for t in texts) / 1e6
+    ours = crawlproof.Tokenizer.from_file(os.path.join(SRC, "data", "tokenizers", "deepseek-v3", "tokenizer.json"))
+    try:
+        import tokenizers
+
+        hf = tokenizers.Tokenizer.from_file(os.path.join(SRC, "data", "tokenizers", "deepseek-v3", "tokenizer.json"))
+        t_ours, a = best(runs, lambda: ours.encode_batch(texts, threads=1))
+        t_hf, b = best(runs, lambda: [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)])
+        row("encode_batch DeepSeek-V3 vs tokenizers" + ("" if a == b else " (IDS DIFFER: void)"), t_ours, t_hf,
+            "tokenizers", "MB", n)
+    except ImportError:
+        print("tokenizers not installed: DeepSeek-V3 row skipped")
+    try:
+        import tiktoken
+        from tiktoken.load import load_tiktoken_bpe
+    except ImportError:
+        print("tiktoken not installed: cl100k/o200k rows skipped")
+        return
+    for name in ("cl100k_base", "o200k_base"):
+        path = os.path.join(TIKTOKEN_DIR, name + ".tiktoken")
+        if not os.path.exists(path):
+            print(f"{path}: missing, row skipped")
+            continue
+        meta = json.load(open(path[: -len(".tiktoken")] + ".json"))
+        enc = tiktoken.Encoding(name, pat_str=meta["pat_str"], mergeable_ranks=load_tiktoken_bpe(path),
+                                special_tokens=meta.get("special_tokens", {}))
+        tok = crawlproof.Tokenizer.from_file(path)
+        t_ours, a = best(runs, lambda: tok.encode_batch(texts, threads=1))
+        t_tt, b = best(runs, lambda: enc.encode_ordinary_batch(texts, num_threads=1))
+        row(f"encode_batch {name} vs tiktoken" + ("" if a == b else " (IDS DIFFER: void)"), t_ours, t_tt, "tiktoken",
+            "MB", n)
+
+
+def warc_rows(warcs, runs):
+    def ours():
+        n = b = 0
+        for w in warcs:
+            for r in crawlproof.read_warc(w, check_digests=False):
+                n += 1
+                b += len(r.body)
+        return n, b
+
+    t_ours, (n, b) = best(runs, ours)
+    try:
+        from fastwarc.warc import ArchiveIterator, WarcRecordType
+    except ImportError:
+        print(f"read_warc: {n} records, {b / t_ours / 1e6:,.0f} MB/s of bodies (FastWARC not installed)")
+        return
+
+    def theirs():
+        m = c = 0
+        for w in warcs:
+            with open(w, "rb") as f:
+                for r in ArchiveIterator(f, record_types=WarcRecordType.any_type, parse_http=False):
+                    m += 1
+                    c += len(r.reader.read())
+        return m, c
+
+    t_fw, (m, c) = best(runs, theirs)
+    size = sum(os.path.getsize(w) for w in warcs) / 1e6
+    row(f"read_warc, {n} records (FastWARC {m})" + ("" if (n, b) == (m, c) else " (COUNTS DIFFER)"), t_ours, t_fw,
+        "FastWARC", "MB", size)
+
+
+def shards_rows(manifest, runs):
+    shards = crawlproof.Shards(manifest)
+    k = min(200000, 50 * len(shards))
+    idx = [random.Random(7).randrange(len(shards)) for _ in range(k)]
+    t_ours, a = best(runs, lambda: sum(int(shards[i].ids[-1]) for i in idx))
+    # numpy memmap of the same token files, offsets from the sidecars.
+    folder = os.path.dirname(manifest)
+    dtype = {"uint16": np.uint16, "int32": np.int32, "uint32": np.uint32}[shards.dtype]
+    maps, where = [], []
+    for n, sh in enumerate(shards.manifest["shards"]):
+        maps.append(np.memmap(os.path.join(folder, sh["files"][0]["name"]), dtype=dtype, mode="r"))
+        stem = sh["files"][0]["name"].split(".")[0]
+        for line in open(os.path.join(folder, stem + ".docs.jsonl")):
+            e = json.loads(line)
+            where.append((n, e["offset"], e["length"]))
+
+    def theirs():
+        s = 0
+        for i in idx:
+            n, off, length = where[i]
+            s += int(maps[n][off:off + length][-1])
+        return s
+
+    t_np, b = best(runs, theirs)
+    row(f"Shards[i].ids, {k} random reads" + ("" if a == b else " (VALUES DIFFER)"), t_ours, t_np, "np.memmap",
+        "reads", k)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("docs")
+    ap.add_argument("warcs", nargs="*")
+    ap.add_argument("--shards")
+    ap.add_argument("--runs", type=int, default=3)
+    a = ap.parse_args()
+    opener = gzip.open if a.docs.endswith(".gz") else open
+    with opener(a.docs, "rt", encoding="utf-8") as f:
+        texts = [json.loads(l)["text"] for l in f]
+    print(f"{len(texts)} documents, {sum(len(t.encode()) for t in texts) / 1e6:.1f} MB; crawlproof "
+          f"{crawlproof.__file__}")
+    tokenizers_rows(texts, a.runs)
+    if a.warcs:
+        warc_rows(a.warcs, a.runs)
+    if a.shards:
+        shards_rows(a.shards, a.runs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
