@@ -124,6 +124,18 @@ Result<std::unique_ptr<Filter>> Step(const FineWeb2Set& fw2, Section& s, O finew
   return MakePerLanguageFilter(std::move(others), std::move(by_language), "");
 }
 
+// [filter.decontaminate]: the evaluation sets (relative to the file) and the
+// n-gram size, checked.
+Status ReadDecontaminate(Section& s, DecontaminateOptions* o) {
+  RETURN_IF_ERROR(s.Get("files", &o->files));
+  for (auto& f : o->files) f = s.Resolve(f);
+  RETURN_IF_ERROR(s.Get("ngram", &o->ngram, 1, 100));
+  RETURN_IF_ERROR(s.CheckUnknown());
+  if (o->files.empty())
+    return s.Bad("files", std::string("must list the evaluation sets (JSON lines with \"text\", or text)"));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
@@ -219,12 +231,7 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
     } else if (step == "decontaminate") {
       DecontaminateOptions o;
       Section s = section("decontaminate");
-      RETURN_IF_ERROR(s.Get("files", &o.files));
-      for (auto& f : o.files) f = s.Resolve(f);
-      RETURN_IF_ERROR(s.Get("ngram", &o.ngram, 1, 100));
-      RETURN_IF_ERROR(s.CheckUnknown());
-      if (o.files.empty())
-        return s.Bad("files", std::string("must list the evaluation sets (JSON lines with \"text\", or text)"));
+      RETURN_IF_ERROR(ReadDecontaminate(s, &o));
       if (use) {
         ASSIGN_OR_RETURN(auto decont, MakeDecontaminateFilter(o));
         add(std::move(decont));
@@ -274,10 +281,7 @@ Result<std::unique_ptr<Filter>> LoadDecontamination(const std::string& config_pa
   if (!t) return std::unique_ptr<Filter>();
   Section s(t, "filter.decontaminate", config_path);
   DecontaminateOptions o;
-  RETURN_IF_ERROR(s.Get("files", &o.files));
-  for (auto& file : o.files) file = s.Resolve(file);
-  RETURN_IF_ERROR(s.Get("ngram", &o.ngram, 1, 100));
-  if (o.files.empty()) return std::unique_ptr<Filter>();  // LoadFilterPipeline refuses it
+  RETURN_IF_ERROR(ReadDecontaminate(s, &o));
   return MakeDecontaminateFilter(o);
 }
 

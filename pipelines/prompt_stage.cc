@@ -4,7 +4,6 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <set>
 #include <unordered_map>
 
@@ -18,8 +17,6 @@
 #include "store/provenance_store.h"
 
 namespace crawlproof::pipelines {
-
-namespace fs = std::filesystem;
 
 // ---- files between the stages -----------------------------------------------------------
 
@@ -492,27 +489,12 @@ Result<PromptCommit> CommitPrompts(const StageContext& ctx, uint64_t group, cons
 }
 
 Status ReconcilePrompts(const std::string& dir, const std::optional<std::string>& committed) {
-  RETURN_IF_ERROR(MakeDirs(dir));
   std::set<std::string> keep;
   if (committed) {
     ASSIGN_OR_RETURN(PromptsManifest m, PromptsManifest::Parse(*committed));
     for (const auto& f : m.files) keep.insert(f.name);
   }
-  std::error_code ec;
-  if (fs::is_symlink(dir, ec)) return Status::InvalidArgument(dir + ": a symbolic link; a run writes only folders");
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (e.symlink_status(ec).type() == fs::file_type::regular && IsOwnPromptsName(name) && !keep.count(name))
-      fs::remove(e.path(), ec);
-  }
-  const std::string manifest = dir + "/manifest.json";
-  if (committed) {
-    auto on_disk = ReadWholeFile(manifest);
-    if (!on_disk.ok() || *on_disk != *committed) RETURN_IF_ERROR(WriteFileAtomically(manifest, *committed));
-  } else {
-    fs::remove(manifest, ec);
-  }
-  return Status::Ok();
+  return ReconcileFolder(dir, {""}, IsOwnPromptsName, keep, committed);
 }
 
 }  // namespace crawlproof::pipelines

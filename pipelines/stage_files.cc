@@ -397,8 +397,6 @@ Result<Prepared> Prepare(const PipelineConfig& c, bool load_tokenizer) {
 }
 
 Status Reconcile(const std::string& shards_dir, const std::optional<std::string>& committed) {
-  RETURN_IF_ERROR(MakeDirs(shards_dir));
-  std::error_code ec;
   std::set<std::string> keep;
   if (committed) {
     ASSIGN_OR_RETURN(tokenize::Manifest m, tokenize::Manifest::Parse(*committed));
@@ -406,18 +404,27 @@ Status Reconcile(const std::string& shards_dir, const std::optional<std::string>
       for (const auto& f : sh.files) keep.insert(f.name);
     for (const auto& f : m.other_files) keep.insert(f.name);
   }
+  return ReconcileFolder(shards_dir, {"", "documents/"}, IsOwnShardsName, keep, committed);
+}
+
+Status ReconcileFolder(const std::string& dir, const std::vector<std::string>& subs,
+                       const std::function<bool(const std::string&)>& is_own, const std::set<std::string>& keep,
+                       const std::optional<std::string>& committed) {
+  RETURN_IF_ERROR(MakeDirs(dir));
+  std::error_code ec;
   // Only names crawlproof writes, never through a symbolic link (the output
   // folder's own links are refused by CheckOutputFolder before this).
-  for (const char* sub : {"", "documents/"}) {
-    const std::string dir = shards_dir + "/" + sub;
-    if (fs::is_symlink(fs::path(dir).parent_path(), ec) || fs::is_symlink(shards_dir + "/" + sub, ec)) continue;
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
+  for (const std::string& sub : subs) {
+    const std::string folder = dir + "/" + sub;
+    if (fs::is_symlink(dir, ec) || fs::is_symlink(fs::path(folder).parent_path(), ec) || fs::is_symlink(folder, ec))
+      continue;
+    for (const auto& e : fs::directory_iterator(folder, ec)) {
       const std::string name = sub + e.path().filename().string();
-      if (e.symlink_status(ec).type() == fs::file_type::regular && IsOwnShardsName(name) && !keep.count(name))
+      if (e.symlink_status(ec).type() == fs::file_type::regular && is_own(name) && !keep.count(name))
         fs::remove(e.path(), ec);
     }
   }
-  const std::string manifest = shards_dir + "/manifest.json";
+  const std::string manifest = dir + "/manifest.json";
   if (committed) {
     auto on_disk = ReadWholeFile(manifest);
     if (!on_disk.ok() || *on_disk != *committed) RETURN_IF_ERROR(WriteFileAtomically(manifest, *committed));

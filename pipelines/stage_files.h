@@ -7,6 +7,9 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -39,6 +42,13 @@ Status MakeDirs(const std::string& dir);
 // rename that loses to another attempt of the same task keeps the winner's).
 std::string TempDir(const std::string& final_dir);
 Status RenameDir(const std::string& tmp, const std::string& final_dir);
+// Brings an output folder (shards, prompts) to what the store committed:
+// regular files under `dir` (and its `subs`, "documents/") that `is_own`
+// names and `keep` lacks are removed — never through a symbolic link — and
+// dir/manifest.json is rewritten as `committed` (removed without one).
+Status ReconcileFolder(const std::string& dir, const std::vector<std::string>& subs,
+                       const std::function<bool(const std::string&)>& is_own, const std::set<std::string>& keep,
+                       const std::optional<std::string>& committed);
 // `from` as `to`: a hard link (the work folder is on the output's
 // filesystem by default), else a copy.
 Status Place(const std::string& from, const std::string& to);

@@ -70,12 +70,12 @@ class ShardFiles {
     ShardFiles s;
     s.manifest_path_ = manifest_path;
     const std::string dir = std::filesystem::path(manifest_path).parent_path().string();
-    tokenize::Manifest m = Value(tokenize::Manifest::Parse(Value(ReadWholeFile(manifest_path))));
+    s.manifest_json_ = Value(ReadWholeFile(manifest_path));
+    tokenize::Manifest m = Value(tokenize::Manifest::Parse(s.manifest_json_));
     s.dtype_ = m.dtype;
     s.itemsize_ = m.dtype == "uint16" ? 2 : 4;
     if (m.dtype != "uint16" && m.dtype != "int32" && m.dtype != "uint32")
       Raise(Status::Corruption(manifest_path + ": unknown dtype " + m.dtype));
-    s.manifest_json_ = Value(ReadWholeFile(manifest_path));
     simdjson::dom::parser parser;
     for (const auto& sh : m.shards) {
       if (sh.files.empty())
