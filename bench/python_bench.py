@@ -6,11 +6,12 @@ same inputs, one thread, in-process on both sides, side by side in one run
   Tokenizer.encode_batch      vs Hugging Face tokenizers (DeepSeek-V3) and
                               tiktoken (cl100k_base, o200k_base): ids must be
                               identical, or the row says so and is void;
-  read_warc (+ body)          vs FastWARC's ArchiveIterator;
-  Shards[i].ids random access vs numpy memmap of the same token files.
+  read_warc (+ body, body_view) vs FastWARC's ArchiveIterator;
+  Shards[i].ids random access vs numpy memmap of the same token files;
+  crawlproof.run()            vs the CLI's `crawlproof run` (--pipeline).
 
 usage: PYTHONPATH=build/release/python build/venv/bin/python bench/python_bench.py \\
-           DOCS.jsonl[.gz] WARC... [--shards OUT/shards/manifest.json] [--runs 3]
+           DOCS.jsonl[.gz] WARC... [--shards OUT/shards/manifest.json] [--pipeline P.toml] [--runs 3]
 
 Pin one core for the figures: taskset -c 0 ...
 """
@@ -82,15 +83,16 @@ def tokenizers_rows(texts, runs):
 
 
 def warc_rows(warcs, runs):
-    def ours():
+    def ours(attr):
         n = b = 0
         for w in warcs:
             for r in crawlproof.read_warc(w, check_digests=False):
                 n += 1
-                b += len(r.body)
+                b += len(getattr(r, attr))
         return n, b
 
-    t_ours, (n, b) = best(runs, ours)
+    t_ours, (n, b) = best(runs, lambda: ours("body"))
+    t_view, counts_view = best(runs, lambda: ours("body_view"))
     try:
         from fastwarc.warc import ArchiveIterator, WarcRecordType
     except ImportError:
@@ -108,7 +110,9 @@ def warc_rows(warcs, runs):
 
     t_fw, (m, c) = best(runs, theirs)
     size = sum(os.path.getsize(w) for w in warcs) / 1e6
-    row(f"read_warc, {n} records (FastWARC {m})" + ("" if (n, b) == (m, c) else " (COUNTS DIFFER)"), t_ours, t_fw,
+    row(f"read_warc + body, {n} records (FastWARC {m})" + ("" if (n, b) == (m, c) else " (COUNTS DIFFER)"), t_ours,
+        t_fw, "FastWARC", "MB", size)
+    row(f"read_warc + body_view, {n} records" + ("" if counts_view == (m, c) else " (COUNTS DIFFER)"), t_view, t_fw,
         "FastWARC", "MB", size)
 
 
@@ -140,11 +144,61 @@ def shards_rows(manifest, runs):
         "reads", k)
 
 
+def run_rows(pipeline, runs):
+    """crawlproof.run() against the CLI's `crawlproof run`: the same run into
+    fresh outputs (the binding's overhead: none expected)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    binary = os.path.join(SRC, "build", "release", "crawlproof")
+    tmp = tempfile.mkdtemp(prefix="python-bench-")
+
+    def fresh(name):
+        out = os.path.join(tmp, name)
+        shutil.rmtree(out, ignore_errors=True)
+        return out
+
+    def ours():
+        return crawlproof.run(pipeline, output=fresh("py"), workers=1, progress=False)["tokens"]
+
+    def theirs():
+        out = fresh("cli")
+        # The same file with this output and one worker; the copy sits next
+        # to it, so that its relative paths stay right.
+        lines, section = [], ""
+        for line in open(pipeline):
+            if line.strip().startswith("["):
+                section = line.strip()
+            if section == "[run]" and line.split("=")[0].strip() in ("output", "workers"):
+                continue
+            lines.append(line)
+            if line.strip() == "[run]":
+                lines.append(f"output = {json.dumps(out)}\nworkers = 1\n")
+        if "[run]\n" not in lines:
+            lines.insert(0, f"[run]\noutput = {json.dumps(out)}\nworkers = 1\n")
+        copy = os.path.join(os.path.dirname(os.path.abspath(pipeline)), ".python-bench.toml")
+        with open(copy, "w") as f:
+            f.writelines(lines)
+        try:
+            subprocess.run([binary, "run", copy, "--progress", "off"], check=True, capture_output=True)
+        finally:
+            os.remove(copy)
+        return json.load(open(os.path.join(out, "stats.json")))["tokens"]
+
+    t_ours, a = best(runs, ours)
+    t_cli, b = best(runs, theirs)
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{'crawlproof.run vs the CLI' + ('' if a == b else ' (TOKENS DIFFER)'):44} crawlproof.run {t_ours:8.2f} s"
+          f"   CLI run {t_cli:8.2f} s   ratio {t_cli / t_ours:5.2f}x")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("docs")
     ap.add_argument("warcs", nargs="*")
     ap.add_argument("--shards")
+    ap.add_argument("--pipeline", help="also time crawlproof.run() against `crawlproof run` (no [run] output/workers)")
     ap.add_argument("--runs", type=int, default=3)
     a = ap.parse_args()
     opener = gzip.open if a.docs.endswith(".gz") else open
@@ -157,6 +211,8 @@ def main():
         warc_rows(a.warcs, a.runs)
     if a.shards:
         shards_rows(a.shards, a.runs)
+    if a.pipeline:
+        run_rows(a.pipeline, a.runs)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ Progress::~Progress() {
 void Progress::Add(uint64_t items, uint64_t bytes) {
   items_ += items;
   bytes_ += bytes;
+  if (options_.observer) options_.observer(Snapshot(false));
   if (!tty_ && !json_) return;
   auto now = std::chrono::steady_clock::now();
   double interval = tty_ ? 0.2 : options_.json_interval_s;
@@ -47,6 +48,19 @@ void Progress::Finish() {
   if (finished_) return;
   finished_ = true;
   if (tty_ || json_) Report(true);
+  if (options_.observer) options_.observer(Snapshot(true));
+}
+
+ProgressSnapshot Progress::Snapshot(bool done) const {
+  ProgressSnapshot s;
+  s.items = items_.load();
+  s.total_items = options_.total_items;
+  s.bytes = bytes_.load();
+  s.total_bytes = total_bytes_.load();
+  s.secondary = secondary_.load();
+  s.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  s.done = done;
+  return s;
 }
 
 void Progress::Report(bool final) {

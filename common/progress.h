@@ -10,12 +10,22 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 
 namespace crawlproof {
 
 enum class ProgressMode { kAuto, kTty, kJson, kOff };
+
+// Where a job stands, for an observer (the Python package's progress bars).
+struct ProgressSnapshot {
+  uint64_t items = 0, total_items = 0;  // total 0: unknown
+  uint64_t bytes = 0, total_bytes = 0;
+  uint64_t secondary = 0;
+  double elapsed_s = 0;
+  bool done = false;  // the final snapshot (Finish)
+};
 
 struct ProgressOptions {
   // Default: kAuto (TTY line on a terminal, JSON lines otherwise).
@@ -28,6 +38,9 @@ struct ProgressOptions {
   uint64_t total_items = 0;
   // A second count shown with its rate (e.g. "documents"); empty: none.
   std::string secondary_unit;
+  // Called after every Add (from the adding thread: it must be thread-safe
+  // and quick) and once by Finish, whatever the mode. Optional.
+  std::function<void(const ProgressSnapshot&)> observer;
 };
 
 class Progress {
@@ -47,6 +60,7 @@ class Progress {
 
  private:
   void Report(bool final);
+  ProgressSnapshot Snapshot(bool done) const;
 
   ProgressOptions options_;
   bool tty_ = false;

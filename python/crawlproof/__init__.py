@@ -24,7 +24,7 @@ from typing import Any, Iterator, List, Optional, Sequence, Union
 from . import _core
 
 __all__ = ["Tokenizer", "Shards", "Document", "Store", "verify_bundle", "VerifyResult", "Error", "read_warc",
-           "extract", "Record"]
+           "extract", "Record", "run", "InputWarning"]
 
 Error = _core.Error
 Tokenizer = _core.Tokenizer
@@ -37,7 +37,8 @@ def read_warc(path_or_url: Union[str, os.PathLike], *, check_digests: bool = Tru
     frames; http(s):// and s3:// as the CLI reads them — as ``warc index``
     lists them: ``offset``, ``length``, ``type``, ``record_id``,
     ``target_uri``, ``date``, ``content_length``, ``digest_ok``,
-    ``headers``, ``header(name)``, ``body`` (bytes). Damaged input: with
+    ``headers``, ``header(name)``, ``body`` (bytes; ``body_view`` or
+    ``memoryview(record)`` without a copy). Damaged input: with
     errors="warn" (default) a warning names file, offset and reason and
     reading goes on with the next record; "raise" raises crawlproof.Error;
     "ignore" goes on silently. A source that fails (I/O, network) raises."""
@@ -292,3 +293,97 @@ def verify_bundle(bundle: Union[str, os.PathLike, dict], trust: Union[str, os.Pa
     r = _core._verify_bundle(text, os.fspath(trust), None if record_bytes is None else bytes(record_bytes))
     steps, ok, error = r.pop("steps"), r.pop("ok"), r.pop("error")
     return VerifyResult(ok=ok, steps=list(steps), error=error, details=dict(r))
+
+
+class InputWarning(UserWarning):
+    """A run completed, but some of its input could not be read (records
+    skipped, source shards quarantined): the stats and report.html say which."""
+
+
+def _tqdm_progress():
+    """A progress function drawing a tqdm bar over the input bytes, or None
+    when tqdm is not installed."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None, None
+    state = {}
+
+    def update(p: dict) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=p["bytes_total"] or None, unit="B", unit_scale=True,
+                                      desc="crawlproof run", leave=True)
+        if p["bytes_total"] and bar.total != p["bytes_total"]:
+            bar.total = p["bytes_total"]
+        bar.update(p["bytes_done"] - bar.n)
+        bar.set_postfix_str(f"{p['shards_done']}/{p['shards_total']} shards, {p['documents']} documents, "
+                            f"{p['stage']}", refresh=False)
+        if p["done"]:
+            bar.close()
+
+    def close() -> None:
+        if state.get("bar") is not None:
+            state["bar"].close()
+
+    return update, close
+
+
+def run(pipeline: Union[str, os.PathLike], *, progress: Any = None, **overrides: Any) -> dict:
+    """Runs a pipeline file as ``crawlproof run PIPELINE.toml`` does (the
+    local executor: every stage in this process, on ``workers`` threads) and
+    returns its stats — what ``<output>/stats.json`` holds, with
+    ``nothing_new`` (True, and only ``name``, ``sources``, ``nothing_new``,
+    when every source shard was already done).
+
+    ``overrides`` replace the file's ``name``, ``output``, ``store``,
+    ``workers``, ``commit_every`` ([run]), ``paths`` (a path or a list of
+    paths and URLs), ``paths_file``, ``prefix``, ``limit`` ([source]),
+    ``tokenizer``, and give ``max_shards`` and ``recheck`` as the CLI's
+    options do; paths are relative to the working directory. What decides
+    which documents are kept ([extract], [filter], [dedup], [tokenize],
+    [output], [prompts]) comes from the file only: another value is a
+    TypeError.
+
+    ``progress``: a function called (on this thread) with a dict —
+    ``shards_done``, ``shards_total``, ``bytes_done``, ``bytes_total``,
+    ``documents``, ``elapsed_s``, ``stage``, ``done`` — as the run goes; None
+    (default) draws a tqdm bar when tqdm is installed; "log" writes the
+    CLI's progress lines on stderr; False, nothing. An exception from the
+    function, or Ctrl-C, stops the run at its next safe point and is raised;
+    the store stays consistent and the next run resumes.
+
+    Errors as the CLI's (FileNotFoundError, ValueError, OSError,
+    crawlproof.Error). A run that completes with unreadable records or
+    quarantined shards returns its stats and warns (:class:`InputWarning`).
+    Pipelines whose executor is "slurm" are submitted with the CLI."""
+    import warnings
+
+    close = None
+    mode = "off"
+    if callable(progress):
+        on_progress = progress
+    elif progress is None or progress is True:
+        on_progress, close = _tqdm_progress()
+        if on_progress is None and progress is True:
+            mode = "tty"
+    elif progress == "log":
+        on_progress, mode = None, "json"
+    elif progress is False:
+        on_progress = None
+    else:
+        raise TypeError('progress must be a function, None, True, False or "log"')
+    try:
+        stats_json, sources, input_errors, quarantined, name, output, store = _core._run(
+            os.fspath(pipeline), overrides, on_progress, mode)
+    finally:
+        if close is not None:
+            close()
+    if stats_json is None:
+        return {"name": name, "sources": sources, "nothing_new": True}
+    stats = json.loads(stats_json)
+    stats["nothing_new"] = False
+    if input_errors or quarantined:
+        warnings.warn(f"run {name}: completed with {input_errors} input errors and {quarantined} quarantined "
+                      f"source shards (see {output}/report.html)", InputWarning, stacklevel=2)
+    return stats

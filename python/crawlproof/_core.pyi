@@ -1,5 +1,5 @@
 """Type stubs of crawlproof's C++ core (use the crawlproof package)."""
-from typing import Iterable, List, Optional, Sequence, Tuple, Union, overload
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -72,7 +72,9 @@ class Record:
     errors: List[str]
     headers: List[Tuple[str, str]]
     body: bytes
+    body_view: memoryview
     def header(self, name: str) -> Optional[str]: ...
+    def __buffer__(self, flags: int) -> memoryview: ...
 
 class WarcRecords:
     def __init__(self, uri: str, check_digests: bool = True) -> None: ...
@@ -86,3 +88,5 @@ class WarcRecords:
 def _extract(record: Record, all_text: bool = False, min_lang_score: float = 0.5,
              max_html_bytes: int = ...) -> Tuple[Optional[str], Optional[str]]: ...
 def _verify_bundle(bundle_json: str, trust: str, record_bytes: Optional[bytes] = None) -> dict: ...
+def _run(pipeline: str, overrides: dict, on_progress: Optional[Callable[[dict], None]] = None,
+         progress_mode: str = "off") -> Tuple[Optional[str], int, int, int, str, str, str]: ...

@@ -45,5 +45,6 @@ void RegisterTokenizer(py::module_& m);
 void RegisterShards(py::module_& m);
 void RegisterStore(py::module_& m);
 void RegisterWarc(py::module_& m);
+void RegisterRun(py::module_& m);
 
 }  // namespace crawlproof::python

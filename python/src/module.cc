@@ -40,4 +40,5 @@ PYBIND11_MODULE(_core, m) {
   crawlproof::python::RegisterShards(m);
   crawlproof::python::RegisterStore(m);
   crawlproof::python::RegisterWarc(m);
+  crawlproof::python::RegisterRun(m);
 }

@@ -1,6 +1,7 @@
 // crawlproof._core.WarcRecords (read_warc) and extract: WARC/ARC records from
 // a file or URL (any compression the CLI reads), each copied into a Record
-// that owns its header and block, and the document `crawlproof extract`
+// that owns its header and block (its body readable as bytes or, through
+// the buffer protocol, as a memoryview without a further copy), and the document `crawlproof extract`
 // would make of one.
 #include <pybind11/stl.h>
 
@@ -39,6 +40,7 @@ class Record {
   const ingest::WarcRecord& rec() const { return rec_; }
   const std::string& file() const { return file_; }
   py::bytes body() const { return py::bytes(block_); }
+  const std::string& block() const { return block_; }
   std::vector<std::pair<std::string, std::string>> headers() const {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& h : rec_.headers) out.emplace_back(std::string(h.name), std::string(h.value));
@@ -101,8 +103,16 @@ class WarcRecords {
 }  // namespace
 
 void RegisterWarc(py::module_& m) {
-  py::class_<Record, std::shared_ptr<Record>>(m, "Record",
-                                              "One WARC (or ARC) record: headers, location, digest check, body.")
+  py::class_<Record, std::shared_ptr<Record>>(
+      m, "Record",
+      "One WARC (or ARC) record: headers, location, digest check, body. memoryview(record) is the body without a "
+      "copy.",
+      py::buffer_protocol())
+      .def_buffer([](Record& r) {
+        // Read-only bytes of the block; the view keeps the record alive.
+        return py::buffer_info(const_cast<char*>(r.block().data()), 1, py::format_descriptor<uint8_t>::format(), 1,
+                               {static_cast<py::ssize_t>(r.block().size())}, {py::ssize_t{1}}, /*readonly=*/true);
+      })
       .def_property_readonly("file", &Record::file)
       .def_property_readonly("offset", [](const Record& r) { return r.rec().offset; })
       .def_property_readonly("length", [](const Record& r) { return r.rec().length; })
@@ -115,7 +125,10 @@ void RegisterWarc(py::module_& m) {
       .def_property_readonly("errors", [](const Record& r) { return r.rec().errors; })
       .def_property_readonly("headers", &Record::headers)
       .def("header", &Record::header, py::arg("name"), "A header's value (first of that name, any case), or None.")
-      .def_property_readonly("body", &Record::body, "The block: Content-Length bytes after the header.")
+      .def_property_readonly("body", &Record::body, "The block: Content-Length bytes after the header (a copy).")
+      .def_property_readonly(
+          "body_view", [](py::object self) { return py::memoryview(self); },
+          "The block as a read-only memoryview of the record's own buffer: no copy.")
       .def("__repr__", [](const Record& r) {
         return "crawlproof.Record(" + std::string(r.rec().type_name) + ", " + std::string(r.rec().target_uri) +
                ", offset=" + std::to_string(r.rec().offset) + ")";

@@ -94,10 +94,18 @@ def test_read_warc_equals_warc_index_and_extract_equals_the_cli(tmp_path):
                 w["offset"], w["length"], w["type"], w["record_id"], w["target_uri"], w["date"], w["content_length"],
                 w["digest_ok"])
             assert len(r.body) == r.content_length
+            view = r.body_view
+            assert view.readonly and view.format == "B" and bytes(view) == r.body == bytes(memoryview(r))
             assert r.header("warc-record-id") == r.record_id
         docs = [json.loads(l) for l in cli("extract", path).stdout.splitlines()]
         mine = [d for d in (crawlproof.extract(r) for r in got) if d]
         assert mine == docs
+    view = got[-1].body_view  # the view keeps its record's buffer alive
+    body = got[-1].body
+    del got[-1], r
+    assert bytes(view) == body and len(body) > 0
+    with pytest.raises(TypeError):
+        view[0:1] = b"x"
     doc, reason = crawlproof.extract(got[0], with_reason=True)
     assert doc is None and reason
     with pytest.raises(FileNotFoundError):
