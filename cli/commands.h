@@ -50,6 +50,7 @@ void RegisterFilterCommands(CLI::App& app, Status* result);
 void RegisterDedupCommands(CLI::App& app, Status* result);
 void RegisterTokenizeCommands(CLI::App& app, Status* result);
 void RegisterRunCommands(CLI::App& app, Status* result);
+void RegisterServeCommands(CLI::App& app, Status* result);
 // stage, status, cancel (the Slurm executor) and store dump.
 void RegisterSlurmCommands(CLI::App& app, Status* result);
 // `audit --store DIR (--doc | --url | --shard --index)` on the audit command.

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   crawlproof::cli::RegisterDedupCommands(app, &result);
   crawlproof::cli::RegisterTokenizeCommands(app, &result);
   crawlproof::cli::RegisterRunCommands(app, &result);
+  crawlproof::cli::RegisterServeCommands(app, &result);
   crawlproof::cli::RegisterSlurmCommands(app, &result);
   app.parse_complete_callback([&] {
     crawlproof::LogOptions o;

@@ -266,6 +266,38 @@ Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::OpenReadOnly(const std
   return st;
 }
 
+Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::OpenFollower(const std::string& dir,
+                                                                       const std::string& scratch) {
+  std::unique_ptr<ProvenanceStore> st(new ProvenanceStore());
+  Impl& i = *st->impl_;
+  i.dir = dir;
+  i.read_only = true;
+  RETURN_IF_ERROR(CheckStoreExists(dir));
+  ASSIGN_OR_RETURN(std::vector<int> open, FamiliesToOpen(dir, false));
+  rocksdb::DBOptions options;
+  options.max_open_files = -1;  // a secondary instance keeps every table file open
+  options.max_file_opening_threads = 1;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  try {
+    s = rocksdb::DB::OpenAsSecondary(options, dir, scratch, Descriptors(open), &handles, &raw);
+  } catch (const std::system_error& e) {
+    return Status::ResourceExhausted("cannot open the store " + dir + ": " + e.code().message());
+  }
+  if (!s.ok()) return Status::IoError("cannot open the store " + dir + " for reading: " + s.ToString());
+  i.db.reset(raw);
+  i.cf = ByFamily(open, handles);
+  RETURN_IF_ERROR(i.ReadCounts());
+  return st;
+}
+
+Status ProvenanceStore::CatchUp() {
+  rocksdb::Status s = impl_->db->TryCatchUpWithPrimary();
+  if (!s.ok()) return Status::IoError(impl_->dir + ": cannot catch up with the runs' commits: " + s.ToString());
+  return impl_->ReadCounts();
+}
+
 std::unique_ptr<dedup::DedupIndex> ProvenanceStore::DedupReader() {
   return std::make_unique<StoreDedupIndex>(impl_->db.get(), kDedup, impl_->cf[kDedup], impl_->num_perm,
                                            impl_->dedup_count, nullptr, nullptr);
@@ -333,6 +365,28 @@ Result<std::vector<std::string>> ProvenanceStore::DocumentsWithUrl(const std::st
     ids.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
   if (!it->status().ok()) return Status::IoError(impl_->dir + ": " + it->status().ToString());
   return ids;
+}
+
+Result<std::vector<ProvenanceStore::UrlEntry>> ProvenanceStore::DocumentsWithUrlPrefix(const std::string& prefix,
+                                                                                       const std::string& after,
+                                                                                       size_t limit, bool* more) const {
+  std::vector<UrlEntry> out;
+  *more = false;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[kByUrl]));
+  it->Seek(after > prefix ? after : prefix);
+  if (!after.empty() && it->Valid() && it->key() == after) it->Next();
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (out.size() == limit) {
+      *more = true;
+      break;
+    }
+    const std::string_view key(it->key().data(), it->key().size());
+    const size_t nul = key.find('\0');
+    if (nul == std::string_view::npos) continue;
+    out.push_back({std::string(key.substr(0, nul)), std::string(key.substr(nul + 1)), std::string(key)});
+  }
+  if (!it->status().ok()) return Status::IoError(impl_->dir + ": " + it->status().ToString());
+  return out;
 }
 
 Result<uint64_t> ProvenanceStore::RunCount() const {

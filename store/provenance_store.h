@@ -43,6 +43,13 @@ class ProvenanceStore {
   // what was committed when they opened it. `num_perm`: the signatures'
   // length, for DedupReader(). Nothing may be committed through it.
   static Result<std::unique_ptr<ProvenanceStore>> OpenReadOnly(const std::string& dir, uint32_t num_perm);
+  // Opens an existing store as a follower (a RocksDB secondary instance,
+  // its own small files in `scratch`), without the lock: a run may hold the
+  // store and commit while it reads; CatchUp() makes what runs committed
+  // since visible (a commit is seen whole or not at all). For `crawlproof
+  // serve`. Nothing may be committed through it.
+  static Result<std::unique_ptr<ProvenanceStore>> OpenFollower(const std::string& dir, const std::string& scratch);
+  Status CatchUp();
   ~ProvenanceStore();
 
   // Changes of one run, applied together by Commit().
@@ -78,6 +85,14 @@ class ProvenanceStore {
   Result<std::optional<std::string>> Ingest(const std::string& path) const;
   Result<std::optional<std::string>> Document(const std::string& doc_id) const;
   Result<std::vector<std::string>> DocumentsWithUrl(const std::string& url) const;
+  // Documents whose URL starts with `prefix`, in (URL, id) order, after the
+  // entry `after` (a `cursor` of an earlier page; empty: from the first);
+  // at most `limit`. `more` is set when entries are left.
+  struct UrlEntry {
+    std::string url, doc_id, cursor;
+  };
+  Result<std::vector<UrlEntry>> DocumentsWithUrlPrefix(const std::string& prefix, const std::string& after,
+                                                       size_t limit, bool* more) const;
   Result<std::optional<std::string>> DocumentAt(uint64_t shard, uint64_t index) const;
   Result<std::optional<std::string>> Manifest() const;
   Result<std::optional<std::string>> Prompt(const std::string& prompt_id) const;

@@ -1,0 +1,60 @@
+// What audit_service.cc (routing, the store, pages) and audit_api.cc (the
+// JSON API) share. Internal to serve/.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "serve/audit_service.h"
+#include "store/provenance_store.h"
+
+namespace crawlproof::serve {
+
+HttpResponse JsonResponse(int status, std::string body);
+// {"error": message}
+HttpResponse ErrorResponse(int status, const std::string& message);
+
+struct AuditService::Impl {
+  ServeOptions o;
+  std::string scratch;   // the follower's own files, removed at the end
+  std::shared_mutex mu;  // shared: reads; exclusive: catching up
+  std::unique_ptr<store::ProvenanceStore> st;
+  std::mutex catch_up_mu;
+  std::chrono::steady_clock::time_point last_catch_up;
+  // --trust: the files as they are, for the browser to parse and check.
+  std::string trust_text, valset_text, fingerprint;
+  std::mutex tokens_mu;
+  std::map<std::string, std::string> tokens_checked;  // doc id -> the answer (token files do not change)
+
+  // Brings the follower up to the runs' commits (at most every catch_up_s).
+  void CatchUp();
+  HttpResponse Api(const std::vector<std::string>& segments, const HttpRequest& r);
+
+  // ---- audit_api.cc
+  HttpResponse Doc(const std::string& id);
+  HttpResponse Url(const HttpRequest& r);
+  HttpResponse Search(const HttpRequest& r);
+  HttpResponse Bundle(const std::string& id);
+  HttpResponse Shard(const std::string& n, const std::string& i);
+  HttpResponse Runs();
+  HttpResponse Prompt(const std::string& id);
+  HttpResponse Trust();
+  HttpResponse Text(const std::string& id);
+  HttpResponse Record(const std::string& id);
+  HttpResponse Tokens(const std::string& id);
+  HttpResponse StatusPage();
+
+  // The account of the document at manifest position `n`, index `i`, or
+  // nullopt with `why`.
+  std::optional<std::string> DocAt(uint64_t n, uint64_t i, std::string* why);
+  // Where the document's source record is read: its location, offset, length.
+  Status RecordLocation(const std::string& account, std::string* where, uint64_t* offset, uint64_t* length);
+};
+
+}  // namespace crawlproof::serve

@@ -1,0 +1,104 @@
+"""Fixtures of the audit page's tests: a store made by real runs over the
+bundled sample (real Common Crawl WARCs) and the planted pages
+(tests/data/serve/planted.warc.gz: markup as text, near duplicates),
+committed to a ledger signed with a key made for the test; and `crawlproof
+serve` over it on a free loopback port."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import urllib.request
+
+import pytest
+
+SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.environ.get("CRAWLPROOF_BIN", os.path.join(SRC, "build", "release", "crawlproof"))
+SAMPLE = ["CC-MAIN-2019-12-jwarc.warc.gz", "CC-MAIN-2020-34-resiliparse.warc.gz",
+          "CC-MAIN-2022-05-cmoncrawl.warc.gz", "CC-MAIN-2024-22-whirlwind.warc.gz"]
+
+
+def cli(*args, check=True):
+    p = subprocess.run([BIN, *map(str, args)], capture_output=True, text=True)
+    if check and p.returncode not in (0, 1):
+        raise AssertionError(f"crawlproof {' '.join(map(str, args))}: exit {p.returncode}\n{p.stderr}")
+    return p
+
+
+def make_site(d, warcs):
+    """A ledger over `warcs` (names of the sample's and planted.warc.gz) in d/warcs, its trust file."""
+    os.makedirs(d / "warcs", exist_ok=True)
+    for w in SAMPLE + ["planted.warc.gz"]:
+        src = os.path.join(SRC, "data", "sample", w) if w in SAMPLE else os.path.join(SRC, "tests", "data", "serve", w)
+        shutil.copy(src, d / "warcs" / w)
+    cli("keygen", "--name", "auditor-test", "--out", d / "keys")
+    (d / "genesis.valset").write_text(cli("ledger", "valset", "--quorum", "1", d / "keys" / "auditor-test.vkey").stdout)
+    (d / "trust.toml").write_text('origin = "crawlproof.test/serve"\nvalset_file = "genesis.valset"\n')
+    cli("ledger", "build", "--origin", "crawlproof.test/serve", "--valset", d / "genesis.valset", "--key",
+        d / "keys" / "auditor-test.key", "--root", d / "warcs", "--out", d / "ledger.json", "--time", "1796000000",
+        *[d / "warcs" / w for w in SAMPLE + ["planted.warc.gz"]])
+
+
+def pipeline(d, name, warcs):
+    path = d / f"{name}.toml"
+    paths = ", ".join(json.dumps(f"warcs/{w}") for w in warcs)
+    path.write_text(f'[run]\nname = "{name}"\noutput = "out"\nworkers = 2\ncommit_every = 1\n'
+                    f'[source]\npaths = [{paths}]\n'
+                    '[ledger]\nsnapshot = "ledger.json"\ntrust = "trust.toml"\nroot = "warcs"\n'
+                    '[filter]\nlanguages = []\nsteps = ["url", "language", "gopher_repetition"]\n'
+                    f'[tokenize]\ntokenizer = "{SRC}/data/tokenizers/deepseek-v3/tokenizer.json"\n'
+                    'shard_tokens = 4000\n')
+    return path
+
+
+class Server:
+    def __init__(self, d, *extra):
+        self.proc = subprocess.Popen([BIN, "serve", "--store", d / "out" / "store", "--shards", d / "out" / "shards",
+                                      "--trust", d / "trust.toml", "--listen", "127.0.0.1:0", *extra],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if not m:
+            self.proc.kill()
+            raise AssertionError("serve did not start: " + line + self.proc.stderr.read())
+        self.port = int(m.group(1))
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        assert self.proc.wait(timeout=20) == 0, self.proc.stderr.read()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    d = tmp_path_factory.mktemp("serve")
+    make_site(d, SAMPLE + ["planted.warc.gz"])
+    cli("run", pipeline(d, "audit", SAMPLE + ["planted.warc.gz"]), "--progress", "off")
+    return d
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    s = Server(site)
+    yield s
+    s.stop()
+
+
+def get(url, headers=None):
+    """(status, headers, body bytes) of a GET, errors included."""
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def accounts(store):
+    """Every document's account in the store (store dump), by id."""
+    out = {}
+    for line in cli("store", "dump", store).stdout.splitlines():
+        e = json.loads(line)
+        out[e["key"]] = e["value"]
+    return out
