@@ -111,7 +111,13 @@ void PrintAccount(const store::ProvenanceStore& st, const std::string& json) {
     std::printf(")\n");
   }
   if (status == "dropped") {
-    std::printf("  filters:  dropped by %s\n", Str(e, "reason").c_str());
+    simdjson::dom::element check;
+    double value = 0, threshold = 0;
+    if (!e["check"].get(check) && !check["value"].get(value) && !check["threshold"].get(threshold))
+      std::printf("  filters:  dropped by %s: measured %.3g against the threshold %.3g\n", Str(e, "reason").c_str(),
+                  value, threshold);
+    else
+      std::printf("  filters:  dropped by %s\n", Str(e, "reason").c_str());
     if (!Str(e, "match").empty())
       std::printf("            it shares \"%s\" with that evaluation set\n", Str(e, "match").c_str());
   } else if (status == "quarantined") {

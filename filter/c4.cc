@@ -125,7 +125,8 @@ class C4Filter : public Filter {
       if (o_.min_num_sentences) sentences += CountSentences(cleaned);
       kept.push_back(std::move(cleaned));
     }
-    if (o_.min_num_sentences && sentences < *o_.min_num_sentences) return Drop(d, name(), "too_few_sentences");
+    if (o_.min_num_sentences && sentences < *o_.min_num_sentences)
+      return Drop(d, name(), "too_few_sentences", static_cast<double>(sentences), *o_.min_num_sentences);
     U32 joined;
     for (size_t i = 0; i < kept.size(); ++i) {
       if (i) joined.push_back('\n');

@@ -29,7 +29,7 @@ class LanguageFilter : public Filter {
     // languages = [] a German page with English paragraphs is all language.
     double share = doc->lang_score;
     if (!doc->lang2.empty() && Allowed(doc->lang2)) share += doc->lang2_share;
-    if (!(share > o_.min_score)) Drop(d, name(), "low_score");
+    if (!(share > o_.min_score)) Drop(d, name(), "low_score", share, o_.min_score);
   }
 
  private:
@@ -100,7 +100,7 @@ class UrlFilter : public Filter {
       }
       int soft = 0;
       for (const auto& w : soft_) soft += words.count(w) ? 1 : 0;
-      if (soft >= soft_threshold_) return Drop(d, name(), "soft_banned_words");
+      if (soft >= soft_threshold_) return Drop(d, name(), "soft_banned_words", soft, soft_threshold_);
     }
     if (!subwords_.empty()) {
       std::string norm = NormalizeWord(url);
@@ -155,21 +155,28 @@ class GopherQualityFilter : public Filter {
       }
       if (std::any_of(w.begin(), w.end(), IsAlpha)) ++alpha_words;
     }
-    if (o_.min_doc_words > 0 && non_symbol < static_cast<size_t>(o_.min_doc_words)) return Drop(d, name(), "short_doc");
-    if (o_.max_doc_words > 0 && non_symbol > static_cast<size_t>(o_.max_doc_words)) return Drop(d, name(), "long_doc");
+    if (o_.min_doc_words > 0 && non_symbol < static_cast<size_t>(o_.min_doc_words))
+      return Drop(d, name(), "short_doc", static_cast<double>(non_symbol), o_.min_doc_words);
+    if (o_.max_doc_words > 0 && non_symbol > static_cast<size_t>(o_.max_doc_words))
+      return Drop(d, name(), "long_doc", static_cast<double>(non_symbol), o_.max_doc_words);
     if (NoSpaceLanguage(doc->lang) && !doc->segmented()) {
       d->skipped.push_back("gopher_quality:mean_word_length:no spaces between words in " + doc->lang);
     } else if (non_symbol > 0) {
       double avg = static_cast<double>(non_symbol_chars) / non_symbol;
-      if (o_.min_avg_word_length > 0 && avg < o_.min_avg_word_length) return Drop(d, name(), "mean_word_length");
-      if (o_.max_avg_word_length > 0 && avg > o_.max_avg_word_length) return Drop(d, name(), "mean_word_length");
+      if (o_.min_avg_word_length > 0 && avg < o_.min_avg_word_length)
+        return Drop(d, name(), "mean_word_length", avg, o_.min_avg_word_length);
+      if (o_.max_avg_word_length > 0 && avg > o_.max_avg_word_length)
+        return Drop(d, name(), "mean_word_length", avg, o_.max_avg_word_length);
     }
     if (n_words == 0) return;
     double nw = static_cast<double>(n_words);
     if (o_.max_symbol_word_ratio > 0 && Count(text, U"#") / nw > o_.max_symbol_word_ratio)
-      return Drop(d, name(), "hash_ratio");
-    if (o_.max_symbol_word_ratio > 0 && (Count(text, U"...") + Count(text, U"…")) / nw > o_.max_symbol_word_ratio)
-      return Drop(d, name(), "ellipsis_ratio");
+      return Drop(d, name(), "hash_ratio", Count(text, U"#") / nw, o_.max_symbol_word_ratio);
+    if (o_.max_symbol_word_ratio > 0) {
+      const double ellipses = (Count(text, U"...") + Count(text, U"…")) / nw;
+      if (ellipses > o_.max_symbol_word_ratio)
+        return Drop(d, name(), "ellipsis_ratio", ellipses, o_.max_symbol_word_ratio);
+    }
     auto lines = SplitLines(text);
     if (!lines.empty()) {
       size_t bullets = 0, ellipsis = 0;
@@ -180,12 +187,12 @@ class GopherQualityFilter : public Filter {
       }
       double nl = static_cast<double>(lines.size());
       if (o_.max_bullet_lines_ratio > 0 && bullets / nl > o_.max_bullet_lines_ratio)
-        return Drop(d, name(), "bullet_lines");
+        return Drop(d, name(), "bullet_lines", bullets / nl, o_.max_bullet_lines_ratio);
       if (o_.max_ellipsis_lines_ratio > 0 && ellipsis / nl > o_.max_ellipsis_lines_ratio)
-        return Drop(d, name(), "ellipsis_lines");
+        return Drop(d, name(), "ellipsis_lines", ellipsis / nl, o_.max_ellipsis_lines_ratio);
     }
     if (o_.min_alpha_words_ratio > 0 && alpha_words / nw < o_.min_alpha_words_ratio)
-      return Drop(d, name(), "alpha_words");
+      return Drop(d, name(), "alpha_words", alpha_words / nw, o_.min_alpha_words_ratio);
     if (o_.min_stop_words > 0) {
       auto it = stop_.find(doc->lang == "und" ? "en" : doc->lang);
       if (it == stop_.end()) {
@@ -198,7 +205,7 @@ class GopherQualityFilter : public Filter {
         if (it->second.count(U32(w)) && present.insert(w).second) ++found;
         if (found >= o_.min_stop_words) break;
       }
-      if (found < o_.min_stop_words) return Drop(d, name(), "stop_words");
+      if (found < o_.min_stop_words) return Drop(d, name(), "stop_words", found, o_.min_stop_words);
     }
   }
 
@@ -228,16 +235,19 @@ class FineWebFilter : public Filter {
     }
     double ratio = punct / n;
     if (ratio < o_.line_punct_thr && !(ratio == 0 && o_.line_punct_exclude_zero))
-      return Drop(d, name(), "line_punct_ratio");
-    if (short_lines / n > o_.short_line_thr) return Drop(d, name(), "short_line_ratio");
+      return Drop(d, name(), "line_punct_ratio", ratio, o_.line_punct_thr);
+    if (short_lines / n > o_.short_line_thr)
+      return Drop(d, name(), "short_line_ratio", short_lines / n, o_.short_line_thr);
     size_t newlines = static_cast<size_t>(std::count(text.begin(), text.end(), U'\n'));
     size_t without_newlines = text.size() - newlines;
     double dup_chars = static_cast<double>(FindDuplicates(lines).second);
-    if (without_newlines == 0 || dup_chars / without_newlines > o_.char_duplicates_ratio)
-      return Drop(d, name(), "char_dup_ratio");
+    if (without_newlines == 0) return Drop(d, name(), "char_dup_ratio");
+    if (dup_chars / without_newlines > o_.char_duplicates_ratio)
+      return Drop(d, name(), "char_dup_ratio", dup_chars / without_newlines, o_.char_duplicates_ratio);
     const auto& words = doc->Words();
-    if (words.empty() || static_cast<double>(newlines) / words.size() > o_.new_line_ratio)
-      return Drop(d, name(), "list_ratio");
+    if (words.empty()) return Drop(d, name(), "list_ratio");
+    if (static_cast<double>(newlines) / words.size() > o_.new_line_ratio)
+      return Drop(d, name(), "list_ratio", static_cast<double>(newlines) / words.size(), o_.new_line_ratio);
   }
 
  private:

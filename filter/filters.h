@@ -59,6 +59,9 @@ struct Decision {
   std::map<std::string, uint64_t> changes;  // "<filter>:<kind>" -> count, when the text changed
   std::vector<std::string> skipped;         // "<filter>:<check>:<why>"
   std::string match;                        // decontaminate: the n-gram found (normalised text)
+  // When dropped by a measured check: what it measured and the limit that
+  // value crossed (a ratio, a count, a score), for the document's account.
+  std::optional<double> value, threshold;
 };
 
 class Filter {

@@ -23,16 +23,17 @@ class GopherRepetitionFilter : public Filter {
     double len = static_cast<double>(text.size());
     auto paragraphs = SplitNewlines(Strip(text), 2);
     auto [para_dup, para_chars] = FindDuplicates(paragraphs);
-    if (o_.dup_para_frac > 0 && static_cast<double>(para_dup) / paragraphs.size() > o_.dup_para_frac)
-      return Drop(d, name(), "dup_para_frac");
+    if (const double f = static_cast<double>(para_dup) / paragraphs.size();
+        o_.dup_para_frac > 0 && f > o_.dup_para_frac)
+      return Drop(d, name(), "dup_para_frac", f, o_.dup_para_frac);
     if (o_.dup_para_char_frac > 0 && para_chars / len > o_.dup_para_char_frac)
-      return Drop(d, name(), "dup_para_char_frac");
+      return Drop(d, name(), "dup_para_char_frac", para_chars / len, o_.dup_para_char_frac);
     auto lines = SplitNewlines(text, 1);
     auto [line_dup, line_chars] = FindDuplicates(lines);
-    if (o_.dup_line_frac > 0 && static_cast<double>(line_dup) / lines.size() > o_.dup_line_frac)
-      return Drop(d, name(), "dup_line_frac");
+    if (const double f = static_cast<double>(line_dup) / lines.size(); o_.dup_line_frac > 0 && f > o_.dup_line_frac)
+      return Drop(d, name(), "dup_line_frac", f, o_.dup_line_frac);
     if (o_.dup_line_char_frac > 0 && line_chars / len > o_.dup_line_char_frac)
-      return Drop(d, name(), "dup_line_char_frac");
+      return Drop(d, name(), "dup_line_char_frac", line_chars / len, o_.dup_line_char_frac);
     if (NoSpaceLanguage(doc->lang) && !doc->segmented()) {
       // Words here are single characters; n-gram repetition of characters is
       // normal text in these scripts, not boilerplate.
@@ -45,14 +46,14 @@ class GopherRepetitionFilter : public Filter {
     for (auto w : words) word_keys.push_back(KeyOf(w));
     for (auto [n, frac] : o_.top_n_grams) {
       if (words.size() < static_cast<size_t>(n) || n <= 0) continue;
-      if (TopNGramChars(words, word_keys, static_cast<size_t>(n)) / len > frac)
-        return Drop(d, name(), "top_" + std::to_string(n) + "_gram");
+      if (const double f = TopNGramChars(words, word_keys, static_cast<size_t>(n)) / len; f > frac)
+        return Drop(d, name(), "top_" + std::to_string(n) + "_gram", f, frac);
     }
     ConcatHashes concat(words);
     for (auto [n, frac] : o_.dup_n_grams) {
       if (n <= 0) continue;
-      if (AllDuplicateChars(concat, words.size(), static_cast<size_t>(n)) / len > frac)
-        return Drop(d, name(), "duplicated_" + std::to_string(n) + "_n_grams");
+      if (const double f = AllDuplicateChars(concat, words.size(), static_cast<size_t>(n)) / len; f > frac)
+        return Drop(d, name(), "duplicated_" + std::to_string(n) + "_n_grams", f, frac);
     }
   }
 

@@ -21,6 +21,12 @@ inline void Drop(Decision* d, std::string_view filter, std::string_view check) {
   d->keep = false;
   d->reason = std::string(filter) + ":" + std::string(check);
 }
+// The same for a measured check: its value and the threshold it crossed.
+inline void Drop(Decision* d, std::string_view filter, std::string_view check, double value, double threshold) {
+  Drop(d, filter, check);
+  d->value = value;
+  d->threshold = threshold;
+}
 
 // Two 64-bit hashes of a code point sequence: equal strings, equal keys.
 struct Key {

@@ -127,6 +127,7 @@ void EncodeResult(const ShardResult& r, bool with_text, Encoder* e) {
     e->U8(static_cast<uint8_t>(d.status));
     e->Str(d.reason);
     e->Str(d.match);
+    e->Str(d.check);
     e->Str(d.filter_changes);
     e->I64(d.leaf ? static_cast<int64_t>(*d.leaf) : -1);  // -1: none (the format's marker)
     e->Str(d.record_sha256);
@@ -176,6 +177,7 @@ Result<ShardResult> DecodeResult(const std::string& bytes, const std::string& wh
     d.status = static_cast<DocStatus>(in.U8());
     d.reason = in.Str();
     d.match = in.Str();
+    d.check = in.Str();
     d.filter_changes = in.Str();
     if (int64_t leaf = in.I64(); leaf >= 0) d.leaf = static_cast<uint64_t>(leaf);
     d.record_sha256 = in.Str();

@@ -94,6 +94,11 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
       d.status = DocStatus::kDropped;
       d.reason = dec.reason;
       d.match = dec.match;
+      if (dec.value && dec.threshold) {
+        JsonObject check;
+        check.Add("value", *dec.value).Add("threshold", *dec.threshold);
+        d.check = check.str();
+      }
     }
     if (!dec.changes.empty()) {
       JsonObject ch;
@@ -235,6 +240,7 @@ std::string DocJson(const DocOut& d, Verification verification, uint64_t run) {
   o.Add("doc_id", d.doc.id).Add("status", ToString(d.status));
   if (!d.reason.empty()) o.Add("reason", d.reason);
   if (!d.match.empty()) o.Add("match", d.match);
+  if (!d.check.empty()) o.AddRaw("check", d.check);
   o.AddRaw("source", src.str()).Add("verification", ToString(verification));
   if (d.leaf) o.Add("ledger_leaf", *d.leaf);
   if (!d.record_sha256.empty()) {

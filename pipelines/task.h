@@ -39,6 +39,7 @@ struct DocOut {
   DocStatus status = DocStatus::kCandidate;
   std::string reason;
   std::string match;                        // decontaminate: the evaluation n-gram found, or ""
+  std::string check;                        // {"value":…,"threshold":…} of the check that dropped it, or ""
   std::string filter_changes;               // JSON object, or ""
   std::optional<uint64_t> leaf;             // index of its record among the file's ledger leaves
   std::string record_sha256, block_sha256;  // the record's addressable bytes and its block (hex)

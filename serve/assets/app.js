@@ -148,8 +148,9 @@
   function filtersStory(a) {
     if (a.status === "dropped" && !(a.dedup)) {
       const parts = ["dropped by ", el("code", {}, a.reason || "?")];
-      if (a.value !== undefined && a.threshold !== undefined)
-        parts.push(": value " + fmt(a.value) + " against the threshold " + fmt(a.threshold));
+      if (a.check && a.check.value !== undefined)
+        parts.push(el("span", {id: "filter-check"}, ": measured " + +a.check.value.toPrecision(3) +
+                      " against the threshold " + +a.check.threshold.toPrecision(3)));
       if (a.match) parts.push(el("div", {class: "muted"}, "it shares \u201c" + a.match + "\u201d with that evaluation set"));
       return parts;
     }

@@ -183,13 +183,23 @@ TEST(FineWeb, Ratios) {
   auto f = MakeFineWebFilter({});
   auto good = Doc(kPara + "\n" + kPara.substr(0, 120) + " and more.");
   EXPECT_TRUE(Apply1(*f, &good).keep);
+  EXPECT_FALSE(Apply1(*f, &good).value.has_value());
   auto menu = Doc("Home\nAbout us\nProducts\nContact\n" + kPara);
-  EXPECT_EQ(Apply1(*f, &menu).reason, "fineweb:short_line_ratio");
+  Decision m = Apply1(*f, &menu);
+  EXPECT_EQ(m.reason, "fineweb:short_line_ratio");
+  // What the check measured (4 of 5 lines short) and the threshold it crossed.
+  ASSERT_TRUE(m.value && m.threshold);
+  EXPECT_DOUBLE_EQ(*m.value, 0.8);
+  EXPECT_DOUBLE_EQ(*m.threshold, 0.67);
   std::string unpunctuated;
   for (int i = 0; i < 9; ++i)
     unpunctuated += "A heading line that is long enough but has no end " + std::to_string(i) + "\n";
   auto headings = Doc(unpunctuated + kPara);
-  EXPECT_EQ(Apply1(*f, &headings).reason, "fineweb:line_punct_ratio");
+  Decision h = Apply1(*f, &headings);
+  EXPECT_EQ(h.reason, "fineweb:line_punct_ratio");
+  ASSERT_TRUE(h.value && h.threshold);
+  EXPECT_DOUBLE_EQ(*h.value, 0.1);
+  EXPECT_LT(*h.value, *h.threshold);
   auto dup = Doc(kPara + "\n" + kPara);
   EXPECT_EQ(Apply1(*f, &dup).reason, "fineweb:char_dup_ratio");
 }

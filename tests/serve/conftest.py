@@ -26,8 +26,11 @@ def cli(*args, check=True):
     return p
 
 
-def make_site(d, warcs):
-    """A ledger over `warcs` (names of the sample's and planted.warc.gz) in d/warcs, its trust file."""
+def make_site(d):
+    """The sample's WARCs and planted.warc.gz in d/warcs; a ledger of two
+    blocks (the sample, then the planted pages) signed with a key made here;
+    its trust file pinned at the first block, so that bundles of the second
+    carry a consistency proof."""
     os.makedirs(d / "warcs", exist_ok=True)
     for w in SAMPLE + ["planted.warc.gz"]:
         src = os.path.join(SRC, "data", "sample", w) if w in SAMPLE else os.path.join(SRC, "tests", "data", "serve", w)
@@ -35,9 +38,14 @@ def make_site(d, warcs):
     cli("keygen", "--name", "auditor-test", "--out", d / "keys")
     (d / "genesis.valset").write_text(cli("ledger", "valset", "--quorum", "1", d / "keys" / "auditor-test.vkey").stdout)
     (d / "trust.toml").write_text('origin = "crawlproof.test/serve"\nvalset_file = "genesis.valset"\n')
-    cli("ledger", "build", "--origin", "crawlproof.test/serve", "--valset", d / "genesis.valset", "--key",
-        d / "keys" / "auditor-test.key", "--root", d / "warcs", "--out", d / "ledger.json", "--time", "1796000000",
-        *[d / "warcs" / w for w in SAMPLE + ["planted.warc.gz"]])
+    common = ["--origin", "crawlproof.test/serve", "--valset", d / "genesis.valset", "--key",
+              d / "keys" / "auditor-test.key", "--root", d / "warcs"]
+    cli("ledger", "build", *common, "--out", d / "block0.json", "--time", "1796000000",
+        *[d / "warcs" / w for w in SAMPLE])
+    p = cli("ledger", "verify", d / "block0.json", "--trust", d / "trust.toml", "--pin")
+    assert p.returncode == 0, p.stderr
+    cli("ledger", "build", *common, "--prev", d / "block0.json", "--out", d / "ledger.json", "--time", "1796000600",
+        d / "warcs" / "planted.warc.gz")
 
 
 def pipeline(d, name, warcs):
@@ -73,7 +81,7 @@ class Server:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     d = tmp_path_factory.mktemp("serve")
-    make_site(d, SAMPLE + ["planted.warc.gz"])
+    make_site(d)
     cli("run", pipeline(d, "audit", SAMPLE + ["planted.warc.gz"]), "--progress", "off")
     return d
 

@@ -211,7 +211,7 @@ def test_headers_methods_and_limits(server):
 
 
 def test_a_run_commits_while_the_server_serves(tmp_path):
-    make_site(tmp_path, SAMPLE + ["planted.warc.gz"])
+    make_site(tmp_path)
     cli("run", pipeline(tmp_path, "first", SAMPLE), "--progress", "off")
     s = Server(tmp_path)
     try:

@@ -127,9 +127,15 @@ def test_every_verified_document_verifies(browser, server, site):
     docs = accounts(site / "out" / "store")
     verified = sorted(i for i, a in docs.items() if a["verification"] == "verified")
     assert len(verified) > 20
-    for doc_id in verified[::4]:
+    pins = set()
+    for doc_id in verified[::4] + [i for i in verified if docs[i]["source"]["file"] == "planted.warc.gz"][:2]:
         browser.get(server.base + "/doc/" + urllib.request.quote(doc_id, safe=""))
         assert verdict(browser) == "verified", doc_id
+        steps = browser.find_element(By.ID, "verification-steps").text
+        pin = "extends the pinned block" if docs[doc_id]["source"]["file"] == "planted.warc.gz" else "same block"
+        assert "passed pin: " + pin in steps, (doc_id, steps)
+        pins.add(pin)
+    assert pins == {"extends the pinned block", "same block"}
 
 
 def flip_hex(s):
@@ -144,6 +150,11 @@ def flip_hex(s):
     (lambda b: dict(b, origin="crawlproof.test/elsewhere"),
      "failed: origin: origin 'crawlproof.test/elsewhere' is not the trusted one"),
     (lambda b: dict(b, offset=b["offset"] + 1), "failed: record: the leaf's offset/length are not the bundle's"),
+    (lambda b: dict(b, pin=dict(b["pin"], proof=[flip_hex(h) for h in b["pin"]["proof"]])),
+     "failed: pin: the trust file pins block 0, the bundle's block is at height 1: not consistent with the pinned "
+     "block (fork): consistency proof does not lead to the"),
+    (lambda b: {k: v for k, v in b.items() if k != "pin"},
+     "failed: pin: the trust file pins block 0, the bundle's block is at height 1 and the bundle carries no proof"),
 ])
 def test_tampered_bundles_fail_with_their_reason(browser, proxy, site, tamper, reason):
     docs = accounts(site / "out" / "store")
@@ -235,5 +246,12 @@ def test_dedup_link_and_unknown_document(browser, server, site):
     assert link.text == docs[dup]["dedup"]["duplicate_of"]
     link.click()
     WebDriverWait(d, 30).until(lambda d: d.find_element(By.ID, "doc-id").text == docs[dup]["dedup"]["duplicate_of"])
+    dropped = next(i for i, a in sorted(docs.items()) if a["status"] == "dropped" and a.get("check"))
+    d.get(server.base + "/doc/" + urllib.request.quote(dropped, safe=""))
+    verdict(d)
+    c = docs[dropped]["check"]
+    three = lambda v: repr(float("%.3g" % v)).removesuffix(".0")  # as JavaScript's +v.toPrecision(3) prints it
+    assert d.find_element(By.ID, "filter-check").text == (
+        ": measured " + three(c["value"]) + " against the threshold " + three(c["threshold"]))
     d.get(server.base + "/doc/no-such-document")
     assert verdict(d) == "failed: not in the store"
