@@ -18,7 +18,7 @@
       else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v === true ? "" : String(v));
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === undefined || c === null || c === false) continue;
       e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
@@ -51,8 +51,8 @@
   const fmt = (v) => (typeof v === "number" && !Number.isInteger(v) ? v.toFixed(2) : String(v));
 
   // ---- search ------------------------------------------------------------------
-  function resultItem(a) {
-    if (a.prompt_id && !a.doc_id)
+  function resultItem(a, kind) {
+    if (kind === "prompt")
       return el("li", {}, el("a", {href: promptHref(a.prompt_id)}, a.prompt_id), " ", badge(a.status || "prompt"),
                 a.reason ? el("span", {class: "reason"}, " " + a.reason) : null,
                 a.question ? el("div", {class: "muted"}, a.question) : null);
@@ -74,7 +74,7 @@
     const res = await api("/api/search?" + qs);
     if (!res.ok) return show(el("h1", {}, "Search"), el("p", {class: "error"}, errorOf(res)));
     const b = res.body;
-    const list = el("ul", {id: "results", class: "results"}, b.results.map(resultItem));
+    const list = el("ul", {id: "results", class: "results"}, b.results.map((a) => resultItem(a, b.kind)));
     const nodes = [el("h1", {}, "Search"),
                    el("p", {class: "muted"}, b.results.length + " result" + (b.results.length === 1 ? "" : "s") +
                       (b.next ? " on this page" : "") + " for " + b.kind + " ", el("code", {}, b.query))];

@@ -32,9 +32,11 @@ def make_site(d):
     its trust file pinned at the first block, so that bundles of the second
     carry a consistency proof."""
     os.makedirs(d / "warcs", exist_ok=True)
-    for w in SAMPLE + ["planted.warc.gz"]:
-        src = os.path.join(SRC, "data", "sample", w) if w in SAMPLE else os.path.join(SRC, "tests", "data", "serve", w)
-        shutil.copy(src, d / "warcs" / w)
+    for w in SAMPLE:
+        shutil.copy(os.path.join(SRC, "data", "sample", w), d / "warcs" / w)
+    shutil.copy(os.path.join(SRC, "tests", "data", "serve", "planted.warc.gz"), d / "warcs" / "planted.warc.gz")
+    # Pages with question-answer pairs, so that the store has prompts to search.
+    shutil.copy(os.path.join(SRC, "tests", "data", "prompts", "planted.warc.gz"), d / "warcs" / "prompts.warc.gz")
     cli("keygen", "--name", "auditor-test", "--out", d / "keys")
     (d / "genesis.valset").write_text(cli("ledger", "valset", "--quorum", "1", d / "keys" / "auditor-test.vkey").stdout)
     (d / "trust.toml").write_text('origin = "crawlproof.test/serve"\nvalset_file = "genesis.valset"\n')
@@ -45,7 +47,7 @@ def make_site(d):
     p = cli("ledger", "verify", d / "block0.json", "--trust", d / "trust.toml", "--pin")
     assert p.returncode == 0, p.stderr
     cli("ledger", "build", *common, "--prev", d / "block0.json", "--out", d / "ledger.json", "--time", "1796000600",
-        d / "warcs" / "planted.warc.gz")
+        d / "warcs" / "planted.warc.gz", d / "warcs" / "prompts.warc.gz")
 
 
 def pipeline(d, name, warcs):
@@ -56,7 +58,7 @@ def pipeline(d, name, warcs):
                     '[ledger]\nsnapshot = "ledger.json"\ntrust = "trust.toml"\nroot = "warcs"\n'
                     '[filter]\nlanguages = []\nsteps = ["url", "language", "gopher_repetition"]\n'
                     f'[tokenize]\ntokenizer = "{SRC}/data/tokenizers/deepseek-v3/tokenizer.json"\n'
-                    'shard_tokens = 4000\n')
+                    'shard_tokens = 4000\n[prompts]\nenabled = true\n')
     return path
 
 
@@ -82,7 +84,7 @@ class Server:
 def site(tmp_path_factory):
     d = tmp_path_factory.mktemp("serve")
     make_site(d)
-    cli("run", pipeline(d, "audit", SAMPLE + ["planted.warc.gz"]), "--progress", "off")
+    cli("run", pipeline(d, "audit", SAMPLE + ["planted.warc.gz", "prompts.warc.gz"]), "--progress", "off")
     return d
 
 
@@ -101,6 +103,15 @@ def get(url, headers=None):
             return r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read()
+
+
+def prompts(store):
+    """Every prompt's account in the store, by id."""
+    out = {}
+    for line in cli("store", "dump", store, "--family", "prompts").stdout.splitlines():
+        e = json.loads(line)
+        out[e["key"]] = e["value"]
+    return out
 
 
 def accounts(store):

@@ -128,11 +128,12 @@ def test_every_verified_document_verifies(browser, server, site):
     verified = sorted(i for i, a in docs.items() if a["verification"] == "verified")
     assert len(verified) > 20
     pins = set()
-    for doc_id in verified[::4] + [i for i in verified if docs[i]["source"]["file"] == "planted.warc.gz"][:2]:
+    later = ("planted.warc.gz", "prompts.warc.gz")  # the ledger's second block
+    for doc_id in verified[::4] + [i for i in verified if docs[i]["source"]["file"] in later][:2]:
         browser.get(server.base + "/doc/" + urllib.request.quote(doc_id, safe=""))
         assert verdict(browser) == "verified", doc_id
         steps = browser.find_element(By.ID, "verification-steps").text
-        pin = "extends the pinned block" if docs[doc_id]["source"]["file"] == "planted.warc.gz" else "same block"
+        pin = "extends the pinned block" if docs[doc_id]["source"]["file"] in later else "same block"
         assert "passed pin: " + pin in steps, (doc_id, steps)
         pins.add(pin)
     assert pins == {"extends the pinned block", "same block"}
@@ -255,3 +256,19 @@ def test_dedup_link_and_unknown_document(browser, server, site):
         ": measured " + three(c["value"]) + " against the threshold " + three(c["threshold"]))
     d.get(server.base + "/doc/no-such-document")
     assert verdict(d) == "failed: not in the store"
+
+
+def test_prompt_search_and_links(browser, server, site):
+    from conftest import prompts
+
+    found = prompts(site / "out" / "store")
+    pid, p = next((i, a) for i, a in sorted(found.items()) if a.get("status") == "kept")
+    d = browser
+    d.get(server.base + "/search?q=" + pid)
+    WebDriverWait(d, 30).until(lambda d: d.find_elements(By.ID, "results"))
+    d.find_element(By.LINK_TEXT, pid).click()
+    WebDriverWait(d, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "dl.story"))
+    assert p["question"] in d.find_element(By.TAG_NAME, "main").text
+    d.find_element(By.LINK_TEXT, p["doc_id"]).click()
+    assert verdict(d) == "verified"
+    assert pid in [a.text for a in d.find_elements(By.CSS_SELECTOR, "#story a")]
