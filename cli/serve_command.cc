@@ -1,9 +1,11 @@
 // crawlproof serve --store DIR [--shards DIR] [--trust FILE] [--listen HOST:PORT]
 #include <signal.h>
 
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "common/logging.h"
@@ -17,6 +19,7 @@ struct ServeArgs {
   serve::ServeOptions options;
   std::string listen = "127.0.0.1:8080";
   unsigned threads = 4;
+  std::vector<std::string> allow_hosts;
 };
 
 // "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:80".
@@ -41,6 +44,17 @@ Status RunServe(const ServeArgs& a) {
   serve::HttpOptions http;
   RETURN_IF_ERROR(ParseListen(a.listen, &http));
   http.threads = a.threads;
+  // Which Host names are answered: on loopback only loopback names (no DNS
+  // rebinding), plus those allowed by name; elsewhere any unless named.
+  for (std::string h : a.allow_hosts) {
+    for (char& ch : h) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    http.allowed_hosts.push_back(h);
+  }
+  if (Loopback(http.host)) {
+    const std::vector<std::string> loopback = {"127.0.0.1", "localhost", "::1"};
+    http.allowed_hosts.insert(http.allowed_hosts.begin(), loopback.begin(), loopback.end());
+    if (http.host != "127.0.0.1" && http.host != "::1") http.allowed_hosts.push_back(http.host);
+  }
   // Ctrl-C and SIGTERM stop the server: blocked here (every thread the
   // server starts inherits that), then waited for.
   sigset_t stop;
@@ -83,6 +97,8 @@ void RegisterServeCommands(CLI::App& app, Status* result) {
                     "The ledger's trust file: the page checks proof bundles against it in the browser");
   serve->add_option("--listen", a->listen, "HOST:PORT; anything but loopback exposes the store (docs/serve.md)")
       ->capture_default_str();
+  serve->add_option("--allow-host", a->allow_hosts,
+                    "A Host name to answer besides loopback names (a reverse proxy's public name); repeatable");
   serve->add_option("--threads", a->threads, "Threads answering requests")
       ->capture_default_str()
       ->check(CLI::Range(1u, 256u));

@@ -4,6 +4,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 
+#include <cctype>
 #include <cstring>
 #include <exception>
 
@@ -119,8 +120,27 @@ std::string PercentEncode(std::string_view in) {
   return out;
 }
 
+namespace {
+
+// The Host header's name (a port and IPv6 brackets dropped), any case.
+bool HostAllowed(std::string_view host, const std::vector<std::string>& allowed) {
+  std::string name(host);
+  if (!name.empty() && name.front() == '[') {
+    name = name.substr(1, name.find(']') == std::string::npos ? std::string::npos : name.find(']') - 1);
+  } else if (size_t colon = name.rfind(':'); colon != std::string::npos && name.find(':') == colon) {
+    name.resize(colon);
+  }
+  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (const auto& a : allowed)
+    if (a == name) return true;
+  return false;
+}
+
+}  // namespace
+
 struct HttpServer::Impl {
   Handler handler;
+  std::vector<std::string> allowed_hosts;
   MHD_Daemon* daemon = nullptr;
   ~Impl() {
     if (daemon) MHD_stop_daemon(daemon);
@@ -146,6 +166,14 @@ struct HttpServer::Impl {
       return MHD_YES;
     }
     if (*upload_size != 0) return MHD_NO;
+    if (!self->allowed_hosts.empty()) {
+      const char* host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+      if (!HostAllowed(host ? host : "", self->allowed_hosts)) {
+        std::string names;
+        for (const auto& a : self->allowed_hosts) names += (names.empty() ? "" : ", ") + a;
+        return Send(c, Plain(421, "this server answers to the host names " + names + " (--allow-host adds one)"), head);
+      }
+    }
     HttpRequest req;
     req.method = method;
     req.path = url;
@@ -166,6 +194,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& o, Hand
   std::unique_ptr<HttpServer> s(new HttpServer());
   s->impl_ = std::make_unique<Impl>();
   s->impl_->handler = std::move(handler);
+  s->impl_->allowed_hosts = o.allowed_hosts;
   sockaddr_in v4{};
   sockaddr_in6 v6{};
   const sockaddr* addr = nullptr;

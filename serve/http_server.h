@@ -40,6 +40,10 @@ struct HttpOptions {
   unsigned max_connections = 256;
   unsigned timeout_s = 30;                     // an idle connection is closed after this
   size_t max_request_bytes = size_t{1} << 15;  // request line and headers (32 KiB)
+  // Host header names (without port) answered; others get 421. Empty: any.
+  // On loopback this stops DNS rebinding: a page of another site whose name
+  // was made to resolve to 127.0.0.1 cannot read the server.
+  std::vector<std::string> allowed_hosts;
 };
 
 class HttpServer {

@@ -122,6 +122,20 @@ TEST_F(Server, ReadOnlyMethodsAndBoundedRequests) {
   EXPECT_EQ(Fetch(base_ + "/x").status, 200);
 }
 
+TEST(HttpServerStart, AnswersOnlyAllowedHostNames) {
+  HttpOptions o;
+  o.port = 0;
+  o.allowed_hosts = {"127.0.0.1", "localhost", "::1"};
+  auto s = HttpServer::Start(o, [](const HttpRequest&) { return HttpResponse(); });
+  ASSERT_TRUE(s.ok());
+  const std::string base = "http://127.0.0.1:" + std::to_string((*s)->port());
+  EXPECT_EQ(Fetch(base + "/x").status, 200);
+  EXPECT_EQ(Fetch(base + "/x", "GET", {"Host: rebound.example"}).status, 421);
+  EXPECT_EQ(Fetch(base + "/x", "GET", {"Host: LOCALHOST:1"}).status, 200);
+  EXPECT_EQ(Fetch(base + "/x", "GET", {"Host: [::1]:1"}).status, 200);
+  EXPECT_EQ(Fetch(base + "/x", "GET", {"Host: 127.0.0.1.rebound.example"}).status, 421);
+}
+
 TEST(HttpServerStart, RefusesWhatIsNotAnAddressAndATakenPort) {
   HttpOptions o;
   o.host = "localhost.example";

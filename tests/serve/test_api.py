@@ -165,7 +165,7 @@ def test_text_record_tokens(site, server):
 
 def raw_get(port, path, headers=None, method="GET", body=None):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    c.putrequest(method, path, skip_accept_encoding=True)
+    c.putrequest(method, path, skip_accept_encoding=True, skip_host="Host" in (headers or {}))
     for k, v in (headers or {}).items():
         c.putheader(k, v)
     if body is not None:
@@ -220,6 +220,20 @@ def test_headers_methods_and_limits(server):
         status = "closed"
     assert status in (413, 414, 431, "closed")
     assert raw_get(server.port, "/api/status")[0] == 200  # still serving
+    # DNS rebinding: another site's name resolving to 127.0.0.1 is not answered.
+    status, _, body = raw_get(server.port, "/api/doc/x", headers={"Host": f"attacker.example:{server.port}"})
+    assert status == 421 and b"127.0.0.1, localhost, ::1" in body
+    assert raw_get(server.port, "/api/status", headers={"Host": f"LocalHost:{server.port}"})[0] == 200
+    assert raw_get(server.port, "/api/status", headers={"Host": f"[::1]:{server.port}"})[0] == 200
+
+
+def test_allow_host_for_a_reverse_proxy(site):
+    s = Server(site, "--allow-host", "audit.example.org")
+    try:
+        assert raw_get(s.port, "/api/status", headers={"Host": "audit.example.org"})[0] == 200
+        assert raw_get(s.port, "/api/status", headers={"Host": "other.example.org"})[0] == 421
+    finally:
+        s.stop()
 
 
 def test_a_run_commits_while_the_server_serves(tmp_path):
