@@ -57,8 +57,17 @@ Result<std::string> DocumentBundle(const store::ProvenanceStore& st, const std::
   // The account names the source in its stored form: relative to the
   // ledger root when it lies under it (docs/pipeline.md).
   const std::string where = SourceLocation(root, file);
+  // The record's leaf index and length from its account: with the ledger's
+  // leaf sidecars, only the record is read, not its whole file.
+  verify::RecordHint hint;
+  uint64_t leaf = 0, length = 0;
+  const bool have_hint = !e["ledger_leaf"].get(leaf) && !src["length"].get(length);
+  hint.leaf_index = leaf;
+  hint.length = length;
+  hint.leaves_dir = snapshot_path + ".leaves";
   ASSIGN_OR_RETURN(verify::AuditBundle bundle,
-                   verify::BuildAuditBundle(where, verify::LedgerPath(where, root), offset, snapshot, {}, pin));
+                   verify::BuildAuditBundle(where, verify::LedgerPath(where, root), offset, snapshot, {}, pin,
+                                            have_hint ? &hint : nullptr));
   JsonObject d;
   d.Add("doc_id", doc_id).Add("status", status).AddRaw("account", account);
   d.Add("pipeline_options_sha256", Field(se, "options_sha256"));

@@ -113,6 +113,44 @@ Status CheckPin(const AuditBundle& b, const Trust& trust, const BlockBody& body,
   return Status::Ok();
 }
 
+// The record part of a bundle from the entry's leaf sidecar and the record
+// alone (BuildAuditBundle's `hint`); false when that cannot be done.
+bool RecordFromSidecar(std::string_view uri, uint64_t offset, const RecordHint& hint, const FileEntry& entry,
+                       const ingest::SourceOptions& source, AuditBundle* b) {
+  auto name = LeafSidecarName(entry);
+  if (!name.ok() || hint.leaves_dir.empty() || hint.leaf_index >= entry.record_count || hint.length == 0) return false;
+  auto bytes = ingest::ReadAllFromUri(hint.leaves_dir + "/" + *name, {}, LeafSidecarSize(entry));
+  if (!bytes.ok()) return false;
+  auto leaves = DecodeLeafSidecar(*bytes, entry);  // checked against the entry's record root
+  if (!leaves.ok()) return false;
+  ingest::SourceOptions so = source;
+  so.offset = offset;
+  so.length = hint.length;
+  auto record = ingest::ReadAllFromUri(uri, so, hint.length);
+  if (!record.ok() || record->size() != hint.length) return false;
+  ingest::WarcReaderOptions ro;
+  ro.addressable_sha256 = true;
+  ro.block_sha256 = true;
+  ro.check_digests = false;
+  auto reader = ingest::WarcReader::Open(ingest::MakeMemorySource(std::move(*record), std::string(uri)), ro);
+  if (!reader.ok()) return false;
+  ingest::WarcRecord rec;
+  auto r = (*reader)->Next(&rec);
+  if (!r.ok() || !*r || rec.length != hint.length) return false;
+  auto leaf = RecordLeafFromWarc(rec);
+  if (!leaf.ok()) return false;
+  leaf->offset = offset;  // read from a copy of the record alone
+  auto encoded = EncodeRecordLeaf(*leaf);
+  if (!encoded.ok() || HashLeaf(*encoded) != (*leaves)[hint.leaf_index]) return false;
+  b->leaf = std::move(*encoded);
+  b->record_index = hint.leaf_index;
+  b->offset = offset;
+  b->length = leaf->length;
+  b->record_count = entry.record_count;
+  b->record_path = InclusionProof(*leaves, hint.leaf_index);
+  return true;
+}
+
 }  // namespace
 
 std::string FormatAuditBundle(const AuditBundle& b) {
@@ -183,7 +221,7 @@ Result<AuditBundle> ParseAuditBundle(std::string_view json) {
 
 Result<AuditBundle> BuildAuditBundle(std::string_view uri, std::string_view ledger_path, uint64_t offset,
                                      const Snapshot& snapshot, const ingest::SourceOptions& source,
-                                     std::optional<uint64_t> pin_height) {
+                                     std::optional<uint64_t> pin_height, const RecordHint* hint) {
   AuditBundle b;
   b.origin = snapshot.origin;
   b.file = std::string(uri);
@@ -255,6 +293,7 @@ Result<AuditBundle> BuildAuditBundle(std::string_view uri, std::string_view ledg
     current = bb->valset;
   }
 
+  if (hint && RecordFromSidecar(uri, offset, *hint, ledger_entry, source, &b)) return b;
   // The record: recompute the file's leaves and check them against the entry.
   CommitOptions co;
   co.keep_leaves = true;

@@ -64,9 +64,22 @@ Result<AuditBundle> ParseAuditBundle(std::string_view json);
 // With `pin_height`, the bundle also carries the consistency proof between
 // that block's log and the bundle block's (for a verifier whose trust file
 // pins that height); NotFound when the snapshot has no such block.
+//
+// With `hint` (the record's index among its file's leaves and its length, as
+// a store's account has them, and the folder of the snapshot's leaf
+// sidecars), the file is not streamed: the entry's sidecar (checked against
+// its record root) gives the leaves, and only the record is read, its leaf
+// checked against the sidecar's. Any miss (no sidecar, another leaf) falls
+// back to streaming the file; the bundle is the same either way.
+struct RecordHint {
+  uint64_t leaf_index = 0;
+  uint64_t length = 0;
+  std::string leaves_dir;  // <snapshot>.leaves by default (`ledger build`)
+};
 Result<AuditBundle> BuildAuditBundle(std::string_view uri, std::string_view ledger_path, uint64_t offset,
                                      const Snapshot& snapshot, const ingest::SourceOptions& source = {},
-                                     std::optional<uint64_t> pin_height = std::nullopt);
+                                     std::optional<uint64_t> pin_height = std::nullopt,
+                                     const RecordHint* hint = nullptr);
 
 struct AuditResult {
   RecordLeaf leaf;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "common/encoding.h"
@@ -50,6 +51,49 @@ class AuditTest : public ::testing::Test {
   std::string file_, other_;
   std::vector<RecordLeaf> leaves_;
 };
+
+// With the entry's leaf sidecar and the record's index and length, only the
+// record is read: the same bundle as streaming the file; a sidecar that does
+// not belong, or a wrong index, falls back to streaming, same bundle again.
+TEST_F(AuditTest, BundleFromTheLeafSidecarEqualsTheStreamedOne) {
+  const std::string dir = testing::MakeTempDir();
+  auto c = CommitFile(file_, LedgerPath(file_, ""), {true, {}, nullptr}).value();
+  const std::string name = LeafSidecarName(c.entry).value();
+  std::ofstream(dir + "/" + name, std::ios::binary) << EncodeLeafSidecar(c.leaf_hashes);
+  for (size_t i = 0; i < leaves_.size(); i += 5) {
+    RecordHint hint{i, leaves_[i].length, dir};
+    auto fast = BuildAuditBundle(file_, LedgerPath(file_, ""), leaves_[i].offset, snapshot_, {}, std::nullopt, &hint);
+    ASSERT_TRUE(fast.ok()) << fast.status().message();
+    EXPECT_EQ(FormatAuditBundle(*fast), FormatAuditBundle(BundleFor(i))) << i;
+    EXPECT_EQ(VerifyError(*fast, RecordBytes(i)), "");
+    RecordHint wrong{i + 1, leaves_[i].length, dir};  // another record's leaf
+    auto fallback =
+        BuildAuditBundle(file_, LedgerPath(file_, ""), leaves_[i].offset, snapshot_, {}, std::nullopt, &wrong);
+    ASSERT_TRUE(fallback.ok());
+    EXPECT_EQ(FormatAuditBundle(*fallback), FormatAuditBundle(BundleFor(i)));
+  }
+  // Only the record is read: a copy of the file cut after record 2 still
+  // gives record 2's bundle (streaming it would find the file short).
+  const std::string cut = dir + "/copy/" + std::filesystem::path(file_).filename().string();
+  std::filesystem::create_directories(dir + "/copy");
+  std::ofstream(cut, std::ios::binary) << testing::ReadFileBytes(file_).substr(0,
+                                                                               leaves_[2].offset + leaves_[2].length);
+  RecordHint two{2, leaves_[2].length, dir};
+  auto from_cut = BuildAuditBundle(cut, LedgerPath(cut, ""), leaves_[2].offset, snapshot_, {}, std::nullopt, &two);
+  ASSERT_TRUE(from_cut.ok()) << from_cut.status().message();
+  from_cut->file = file_;  // the rest is the same bundle
+  EXPECT_EQ(FormatAuditBundle(*from_cut), FormatAuditBundle(BundleFor(2)));
+  EXPECT_FALSE(BuildAuditBundle(cut, LedgerPath(cut, ""), leaves_[2].offset, snapshot_).ok());
+  // A sidecar whose leaves do not hash to the entry's record root is not used.
+  auto hashes = c.leaf_hashes;
+  hashes[0][0] ^= 1;
+  std::ofstream(dir + "/" + name, std::ios::binary | std::ios::trunc) << EncodeLeafSidecar(hashes);
+  RecordHint hint{0, leaves_[0].length, dir};
+  auto b = BuildAuditBundle(file_, LedgerPath(file_, ""), leaves_[0].offset, snapshot_, {}, std::nullopt, &hint);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(FormatAuditBundle(*b), FormatAuditBundle(BundleFor(0)));
+  std::filesystem::remove_all(dir);
+}
 
 TEST_F(AuditTest, EveryRecordsBundleVerifiesWithItsBytes) {
   for (size_t i = 0; i < leaves_.size(); i += 7) {
