@@ -44,6 +44,18 @@ size_t PageSize(const HttpRequest& r) {
   return std::min<uint64_t>(n, kMaxPage);
 }
 
+// A source read for a request: bounded in time (a network source is given
+// two tries and 20 s without progress, not a run's minutes of retries).
+ingest::SourceOptions RequestSource(uint64_t offset, uint64_t length) {
+  ingest::SourceOptions so;
+  so.offset = offset;
+  so.length = length;
+  so.retry.max_attempts = 2;
+  so.connect_timeout_s = 10;
+  so.stall_timeout_s = 20;
+  return so;
+}
+
 std::string Unknown(const std::string& id, const std::string& why) {
   JsonObject o;
   o.Add("doc_id", id).Add("status", "unknown").Add("reason", why);
@@ -312,9 +324,7 @@ HttpResponse AuditService::Impl::Text(const std::string& id) {
   std::string where;
   uint64_t offset = 0, length = 0;
   if (Status s = RecordLocation(**doc, &where, &offset, &length); !s.ok()) return ErrorResponse(500, s.message());
-  ingest::SourceOptions so;
-  so.offset = offset;
-  so.length = length;
+  const ingest::SourceOptions so = RequestSource(offset, length);
   JsonObject j;
   j.Add("doc_id", id).Add("source", where);
   auto reader = ingest::WarcReader::Open(where, so);
@@ -343,10 +353,7 @@ HttpResponse AuditService::Impl::Record(const std::string& id) {
   if (Status s = RecordLocation(**doc, &where, &offset, &length); !s.ok()) return ErrorResponse(500, s.message());
   if (length > o.max_record_bytes)
     return ErrorResponse(413, "the record is " + std::to_string(length) + " bytes, more than this server sends");
-  ingest::SourceOptions so;
-  so.offset = offset;
-  so.length = length;
-  auto bytes = ingest::ReadAllFromUri(where, so, o.max_record_bytes);
+  auto bytes = ingest::ReadAllFromUri(where, RequestSource(offset, length), o.max_record_bytes);
   if (!bytes.ok()) return ErrorResponse(503, "the source cannot be read here: " + bytes.status().message());
   if (bytes->size() != length)
     return ErrorResponse(503, where + " ends before the record's " + std::to_string(length) + " bytes");
