@@ -324,24 +324,69 @@ HttpResponse AuditService::Impl::Text(const std::string& id) {
   std::string where;
   uint64_t offset = 0, length = 0;
   if (Status s = RecordLocation(**doc, &where, &offset, &length); !s.ok()) return ErrorResponse(500, s.message());
-  const ingest::SourceOptions so = RequestSource(offset, length);
-  JsonObject j;
-  j.Add("doc_id", id).Add("source", where);
-  auto reader = ingest::WarcReader::Open(where, so);
-  if (!reader.ok()) return ErrorResponse(503, "the source cannot be read here: " + reader.status().message());
-  ingest::WarcRecord rec;
-  auto r = (*reader)->Next(&rec);
-  if (!r.ok() || !*r) return ErrorResponse(503, "no record at offset " + std::to_string(offset) + " of " + where);
-  auto out = extract::ExtractRecord(rec, where);
-  if (!out.ok) return ErrorResponse(422, "the record gives no text now: " + out.skip_reason);
   simdjson::dom::parser parser;
   simdjson::padded_string p(**doc);
   simdjson::dom::element e = parser.parse(p);
   const std::string want = Str(e, "text_sha256");
-  j.Add("text", out.doc.text);
-  want.empty() ? j.AddNull("matches_text_sha256")
-               : j.Add("matches_text_sha256", HexEncode(Sha256(out.doc.text)) == want);
+  // Re-extracted from the source record; when that cannot be read, the text
+  // the shards hold (decoded from its tokens).
+  std::string why;
+  auto reader = ingest::WarcReader::Open(where, RequestSource(offset, length));
+  ingest::WarcRecord rec;
+  if (!reader.ok()) {
+    why = "the source cannot be read here: " + reader.status().message();
+  } else if (auto r = (*reader)->Next(&rec); !r.ok() || !*r) {
+    why = "no record at offset " + std::to_string(offset) + " of " + where;
+  } else if (auto out = extract::ExtractRecord(rec, where); !out.ok) {
+    return ErrorResponse(422, "the record gives no text now: " + out.skip_reason);
+  } else {
+    JsonObject j;
+    j.Add("doc_id", id).Add("from", "source").Add("source", where).Add("text", out.doc.text);
+    want.empty() ? j.AddNull("matches_text_sha256")
+                 : j.Add("matches_text_sha256", HexEncode(Sha256(out.doc.text)) == want);
+    return JsonResponse(200, j.str());
+  }
+  auto kept = TextFromShards(**doc);
+  if (!kept.ok()) return ErrorResponse(503, why + "; " + kept.status().message());
+  JsonObject j;
+  j.Add("doc_id", id).Add("from", "shards").Add("source", where).Add("source_error", why).Add("text", *kept);
+  j.Add("matches_text_sha256", HexEncode(Sha256(*kept)) == want);
   return JsonResponse(200, j.str());
+}
+
+Result<std::string> AuditService::Impl::TextFromShards(const std::string& account) {
+  if (o.shards.empty()) return Status::NotFound("no text kept here (the server was started without --shards)");
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(account);
+  simdjson::dom::element e = parser.parse(p);
+  uint64_t shard = 0, offset = 0, length = 0;
+  if (e["shard"].get(shard) || e["token_offset"].get(offset) || e["sequence_length"].get(length))
+    return Status::NotFound("no text was kept (the document is not in the shards)");
+  ASSIGN_OR_RETURN(std::optional<std::string> m, st->Manifest());
+  if (!m) return Status::NotFound("the store has no manifest");
+  ASSIGN_OR_RETURN(tokenize::Manifest manifest, tokenize::Manifest::Parse(*m));
+  const tokenize::ManifestShard* sh = nullptr;
+  for (const auto& s : manifest.shards)
+    if (s.index == shard) sh = &s;
+  auto plain = [](const std::string& name) {
+    return !name.empty() && name.front() != '/' && name.find("..") == std::string::npos;
+  };
+  if (!sh || sh->files.empty() || !plain(sh->files[0].name))
+    return Status::Corruption("the store's manifest names no usable token file for shard " + std::to_string(shard));
+  std::string stem;
+  ASSIGN_OR_RETURN(tokenize::ShardContents contents, tokenize::ReadShard(o.shards + "/" + sh->files[0].name, &stem));
+  ASSIGN_OR_RETURN(std::vector<uint32_t> ids, tokenize::ReadShardTokens(stem, contents, offset, length));
+  if (manifest.options.bos && !ids.empty() && ids.front() == *manifest.options.bos) ids.erase(ids.begin());
+  if (manifest.options.eos && !ids.empty() && ids.back() == *manifest.options.eos) ids.pop_back();
+  std::lock_guard lock(tokenizer_mu);
+  if (!tokenizer) {
+    std::string path;
+    for (const auto& f : manifest.tokenizer_files)
+      if (plain(f.name) && (f.name.ends_with("tokenizer.json") || f.name.ends_with(".tiktoken"))) path = f.name;
+    if (path.empty()) return Status::NotFound("the manifest lists no tokenizer copy to decode with");
+    ASSIGN_OR_RETURN(tokenizer, tokenize::Tokenizer::Load(o.shards + "/" + path));
+  }
+  return tokenizer->Decode(ids);
 }
 
 HttpResponse AuditService::Impl::Record(const std::string& id) {

@@ -13,6 +13,7 @@
 
 #include "serve/audit_service.h"
 #include "store/provenance_store.h"
+#include "tokenize/tokenizer.h"
 
 namespace crawlproof::serve {
 
@@ -29,6 +30,8 @@ struct AuditService::Impl {
   std::chrono::steady_clock::time_point last_catch_up;
   // --trust: the files as they are, for the browser to parse and check.
   std::string trust_text, valset_text, fingerprint;
+  std::mutex tokenizer_mu;
+  std::unique_ptr<tokenize::Tokenizer> tokenizer;  // the shards' copy, loaded when first needed
   std::mutex tokens_mu;
   std::map<std::string, std::string> tokens_checked;  // doc id -> the answer (token files do not change)
 
@@ -53,6 +56,9 @@ struct AuditService::Impl {
   // The account of the document at manifest position `n`, index `i`, or
   // nullopt with `why`.
   std::optional<std::string> DocAt(uint64_t n, uint64_t i, std::string* why);
+  // The text the shards hold for an account (its tokens decoded with the
+  // shards' tokenizer), or an error saying why not.
+  Result<std::string> TextFromShards(const std::string& account);
   // Where the document's source record is read: its location, offset, length.
   Status RecordLocation(const std::string& account, std::string* where, uint64_t* offset, uint64_t* length);
 };

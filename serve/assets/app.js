@@ -187,7 +187,11 @@
     const chars = [...t];
     const preview = el("pre", {class: "text", id: "text-preview"},
                        chars.slice(0, TEXT_PREVIEW).join("") + (chars.length > TEXT_PREVIEW ? "…" : ""));
-    body.push(el("p", {class: "muted"}, "Re-extracted from the source record (" + chars.length + " characters). " +
+    const from = res.body.from === "shards"
+      ? "The source record cannot be read here (" + res.body.source_error + "); this is the text the training " +
+        "shards hold, decoded from its tokens (" + chars.length + " characters). "
+      : "Re-extracted from the source record (" + chars.length + " characters). ";
+    body.push(el("p", {class: "muted", id: "text-origin"}, from +
                  (res.body.matches_text_sha256 === true ? "It hashes to the text_sha256 the shards were made from." :
                   res.body.matches_text_sha256 === false ? "It differs from the text that was tokenized (the filters changed it)." :
                   "")), preview);

@@ -163,6 +163,29 @@ def test_text_record_tokens(site, server):
     assert get(f"{server.base}/api/tokens/{q(dropped)}")[0] == 404
 
 
+def test_text_from_the_shards_when_the_source_is_gone(tmp_path):
+    make_site(tmp_path)
+    cli("run", pipeline(tmp_path, "first", SAMPLE), "--progress", "off")
+    docs = accounts(tmp_path / "out" / "store")
+    gone = "CC-MAIN-2020-34-resiliparse.warc.gz"
+    os.remove(tmp_path / "warcs" / gone)
+    s = Server(tmp_path)
+    try:
+        kept = [i for i, a in docs.items() if a["source"]["file"] == gone and a["status"] == "in-shard"]
+        assert kept
+        for doc_id in kept:
+            t = json.loads(get(f"{s.base}/api/text/{q(doc_id)}")[2])
+            assert t["from"] == "shards" and t["matches_text_sha256"] is True, t
+            assert "cannot be read" in t["source_error"]
+        dropped = next(i for i, a in docs.items() if a["source"]["file"] == gone and a["status"] == "dropped")
+        status, _, body = get(f"{s.base}/api/text/{q(dropped)}")
+        assert status == 503 and "not in the shards" in json.loads(body)["error"]
+        other = next(i for i, a in docs.items() if a["source"]["file"] != gone and a["status"] == "in-shard")
+        assert json.loads(get(f"{s.base}/api/text/{q(other)}")[2])["from"] == "source"
+    finally:
+        s.stop()
+
+
 def raw_get(port, path, headers=None, method="GET", body=None):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     c.putrequest(method, path, skip_accept_encoding=True, skip_host="Host" in (headers or {}))
