@@ -90,6 +90,16 @@ bool LooksLikeDomain(const std::string& q) {
   return std::all_of(q.begin(), q.end(), [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '-'; });
 }
 
+// A token file's name in a manifest: a plain file name in the shards folder.
+bool PlainFileName(const std::string& name) {
+  return !name.empty() && name.find('/') == std::string::npos && name != "." && name != "..";
+}
+
+// A tokenizer copy's name in a manifest: a path inside the shards folder.
+bool InsideFolder(const std::string& name) {
+  return !name.empty() && name.front() != '/' && name.find("..") == std::string::npos;
+}
+
 bool IsPromptId(const std::string& q) {
   return q.size() == 33 && q[0] == 'p' &&
          std::all_of(q.begin() + 1, q.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -97,11 +107,35 @@ bool IsPromptId(const std::string& q) {
 
 }  // namespace
 
-HttpResponse AuditService::Impl::Doc(const std::string& id) {
+std::optional<std::string> AuditService::Impl::Account(const std::string& id, HttpResponse* missing) {
   auto doc = st->Document(id);
-  if (!doc.ok()) return ErrorResponse(500, doc.status().message());
-  if (!*doc) return JsonResponse(404, Unknown(id, "not in the store"));
-  return JsonResponse(200, **doc);
+  if (!doc.ok()) {
+    *missing = ErrorResponse(500, doc.status().message());
+    return std::nullopt;
+  }
+  if (!*doc) *missing = JsonResponse(404, Unknown(id, "not in the store"));
+  return *doc;
+}
+
+Status AuditService::Impl::ShardOf(uint64_t shard, tokenize::Manifest* manifest, const tokenize::ManifestShard** sh) {
+  ASSIGN_OR_RETURN(std::optional<std::string> m, st->Manifest());
+  if (!m) return Status::NotFound("the store has no manifest");
+  ASSIGN_OR_RETURN(*manifest, tokenize::Manifest::Parse(*m));
+  *sh = nullptr;
+  for (const auto& s : manifest->shards)
+    if (s.index == shard) *sh = &s;
+  if (!*sh || (*sh)->files.empty())
+    return Status::Corruption("the store's manifest has no shard " + std::to_string(shard));
+  if (!PlainFileName((*sh)->files[0].name))
+    return Status::Corruption("the store's manifest names a token file that is not a plain file name");
+  return Status::Ok();
+}
+
+HttpResponse AuditService::Impl::Doc(const std::string& id) {
+  HttpResponse missing;
+  const std::optional<std::string> doc = Account(id, &missing);
+  if (!doc) return missing;
+  return JsonResponse(200, *doc);
 }
 
 // Accounts of documents by URL: exact (every one, as `audit --url`), or a
@@ -256,10 +290,10 @@ HttpResponse AuditService::Impl::Shard(const std::string& n_text, const std::str
 }
 
 HttpResponse AuditService::Impl::Bundle(const std::string& id) {
-  auto doc = st->Document(id);
-  if (!doc.ok()) return ErrorResponse(500, doc.status().message());
-  if (!*doc) return JsonResponse(404, Unknown(id, "not in the store"));
-  auto b = pipelines::DocumentBundle(*st, **doc);
+  HttpResponse missing;
+  const std::optional<std::string> doc = Account(id, &missing);
+  if (!doc) return missing;
+  auto b = pipelines::DocumentBundle(*st, *doc);
   if (!b.ok()) {
     // An unverified document has no proof; a source that cannot be read
     // now cannot give one.
@@ -318,14 +352,14 @@ Status AuditService::Impl::RecordLocation(const std::string& account, std::strin
 }
 
 HttpResponse AuditService::Impl::Text(const std::string& id) {
-  auto doc = st->Document(id);
-  if (!doc.ok()) return ErrorResponse(500, doc.status().message());
-  if (!*doc) return JsonResponse(404, Unknown(id, "not in the store"));
+  HttpResponse missing;
+  const std::optional<std::string> doc = Account(id, &missing);
+  if (!doc) return missing;
   std::string where;
   uint64_t offset = 0, length = 0;
-  if (Status s = RecordLocation(**doc, &where, &offset, &length); !s.ok()) return ErrorResponse(500, s.message());
+  if (Status s = RecordLocation(*doc, &where, &offset, &length); !s.ok()) return ErrorResponse(500, s.message());
   simdjson::dom::parser parser;
-  simdjson::padded_string p(**doc);
+  simdjson::padded_string p(*doc);
   simdjson::dom::element e = parser.parse(p);
   const std::string want = Str(e, "text_sha256");
   // Re-extracted from the source record; when that cannot be read, the text
@@ -346,7 +380,7 @@ HttpResponse AuditService::Impl::Text(const std::string& id) {
                  : j.Add("matches_text_sha256", HexEncode(Sha256(out.doc.text)) == want);
     return JsonResponse(200, j.str());
   }
-  auto kept = TextFromShards(**doc);
+  auto kept = TextFromShards(*doc);
   if (!kept.ok()) return ErrorResponse(503, why + "; " + kept.status().message());
   JsonObject j;
   j.Add("doc_id", id).Add("from", "shards").Add("source", where).Add("source_error", why).Add("text", *kept);
@@ -362,17 +396,9 @@ Result<std::string> AuditService::Impl::TextFromShards(const std::string& accoun
   uint64_t shard = 0, offset = 0, length = 0;
   if (e["shard"].get(shard) || e["token_offset"].get(offset) || e["sequence_length"].get(length))
     return Status::NotFound("no text was kept (the document is not in the shards)");
-  ASSIGN_OR_RETURN(std::optional<std::string> m, st->Manifest());
-  if (!m) return Status::NotFound("the store has no manifest");
-  ASSIGN_OR_RETURN(tokenize::Manifest manifest, tokenize::Manifest::Parse(*m));
+  tokenize::Manifest manifest;
   const tokenize::ManifestShard* sh = nullptr;
-  for (const auto& s : manifest.shards)
-    if (s.index == shard) sh = &s;
-  auto plain = [](const std::string& name) {
-    return !name.empty() && name.front() != '/' && name.find("..") == std::string::npos;
-  };
-  if (!sh || sh->files.empty() || !plain(sh->files[0].name))
-    return Status::Corruption("the store's manifest names no usable token file for shard " + std::to_string(shard));
+  RETURN_IF_ERROR(ShardOf(shard, &manifest, &sh));
   std::string stem;
   ASSIGN_OR_RETURN(tokenize::ShardContents contents, tokenize::ReadShard(o.shards + "/" + sh->files[0].name, &stem));
   ASSIGN_OR_RETURN(std::vector<uint32_t> ids, tokenize::ReadShardTokens(stem, contents, offset, length));
@@ -382,7 +408,7 @@ Result<std::string> AuditService::Impl::TextFromShards(const std::string& accoun
   if (!tokenizer) {
     std::string path;
     for (const auto& f : manifest.tokenizer_files)
-      if (plain(f.name) && (f.name.ends_with("tokenizer.json") || f.name.ends_with(".tiktoken"))) path = f.name;
+      if (InsideFolder(f.name) && (f.name.ends_with("tokenizer.json") || f.name.ends_with(".tiktoken"))) path = f.name;
     if (path.empty()) return Status::NotFound("the manifest lists no tokenizer copy to decode with");
     ASSIGN_OR_RETURN(tokenizer, tokenize::Tokenizer::Load(o.shards + "/" + path));
   }
@@ -390,12 +416,12 @@ Result<std::string> AuditService::Impl::TextFromShards(const std::string& accoun
 }
 
 HttpResponse AuditService::Impl::Record(const std::string& id) {
-  auto doc = st->Document(id);
-  if (!doc.ok()) return ErrorResponse(500, doc.status().message());
-  if (!*doc) return JsonResponse(404, Unknown(id, "not in the store"));
+  HttpResponse missing;
+  const std::optional<std::string> doc = Account(id, &missing);
+  if (!doc) return missing;
   std::string where;
   uint64_t offset = 0, length = 0;
-  if (Status s = RecordLocation(**doc, &where, &offset, &length); !s.ok()) return ErrorResponse(500, s.message());
+  if (Status s = RecordLocation(*doc, &where, &offset, &length); !s.ok()) return ErrorResponse(500, s.message());
   if (length > o.max_record_bytes)
     return ErrorResponse(413, "the record is " + std::to_string(length) + " bytes, more than this server sends");
   auto bytes = ingest::ReadAllFromUri(where, RequestSource(offset, length), o.max_record_bytes);
@@ -415,31 +441,23 @@ HttpResponse AuditService::Impl::Tokens(const std::string& id) {
     std::lock_guard lock(tokens_mu);
     if (auto it = tokens_checked.find(id); it != tokens_checked.end()) return JsonResponse(200, it->second);
   }
-  auto doc = st->Document(id);
-  if (!doc.ok()) return ErrorResponse(500, doc.status().message());
-  if (!*doc) return JsonResponse(404, Unknown(id, "not in the store"));
+  HttpResponse missing;
+  const std::optional<std::string> doc = Account(id, &missing);
+  if (!doc) return missing;
   JsonObject out;
   out.Add("doc_id", id);
   simdjson::dom::parser parser;
-  simdjson::padded_string p(**doc);
+  simdjson::padded_string p(*doc);
   simdjson::dom::element e = parser.parse(p);
   uint64_t shard = 0, offset = 0, length = 0;
   if (e["shard"].get(shard) || e["token_offset"].get(offset) || e["sequence_length"].get(length))
     return ErrorResponse(404, "document " + id + " is not in the shards");
-  auto m = st->Manifest();
-  if (!m.ok() || !*m) return ErrorResponse(500, "the store has no manifest");
-  auto manifest = tokenize::Manifest::Parse(**m);
-  if (!manifest.ok()) return ErrorResponse(500, manifest.status().message());
+  tokenize::Manifest manifest;
   const tokenize::ManifestShard* sh = nullptr;
-  for (const auto& s : manifest->shards)
-    if (s.index == shard) sh = &s;
-  if (!sh || sh->files.empty()) return ErrorResponse(500, "the store's manifest has no shard " + std::to_string(shard));
+  if (Status s = ShardOf(shard, &manifest, &sh); !s.ok()) return ErrorResponse(500, s.message());
   const std::string name = sh->files[0].name;
-  // A plain file name in the shards folder, nothing else.
-  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
-    return ErrorResponse(500, "the store's manifest names a token file that is not a plain file name");
   auto checked = tokenize::CheckDocumentTokens(o.shards + "/manifest.json", name, sh->files[0].sha256, offset, length,
-                                               manifest->options.bos, manifest->options.eos, Str(e, "tokens_sha256"));
+                                               manifest.options.bos, manifest.options.eos, Str(e, "tokens_sha256"));
   out.Add("token_file", name).Add("ok", checked.ok());
   checked.ok() ? out.Add("where", *checked) : out.Add("error", checked.status().message());
   std::lock_guard lock(tokens_mu);

@@ -13,6 +13,7 @@
 
 #include "serve/audit_service.h"
 #include "store/provenance_store.h"
+#include "tokenize/shards.h"
 #include "tokenize/tokenizer.h"
 
 namespace crawlproof::serve {
@@ -53,6 +54,12 @@ struct AuditService::Impl {
   HttpResponse Tokens(const std::string& id);
   HttpResponse StatusPage();
 
+  // The account of `id`, or nullopt with `*missing` the answer saying why
+  // (404 with the unknown line, 500).
+  std::optional<std::string> Account(const std::string& id, HttpResponse* missing);
+  // The store's manifest and its shard numbered `shard` (its token file a
+  // plain file name). Errors: NotFound, Corruption.
+  Status ShardOf(uint64_t shard, tokenize::Manifest* manifest, const tokenize::ManifestShard** sh);
   // The account of the document at manifest position `n`, index `i`, or
   // nullopt with `why`.
   std::optional<std::string> DocAt(uint64_t n, uint64_t i, std::string* why);
