@@ -28,9 +28,10 @@ def cli(*args, check=True):
 
 def make_site(d):
     """The sample's WARCs and planted.warc.gz in d/warcs; a ledger of two
-    blocks (the sample, then the planted pages) signed with a key made here;
-    its trust file pinned at the first block, so that bundles of the second
-    carry a consistency proof."""
+    blocks (the sample, then the planted pages) signed with keys made here,
+    the second switching to another validator set; its trust file pinned at
+    the first block, so that bundles of the second carry a consistency proof
+    and the signed switch."""
     os.makedirs(d / "warcs", exist_ok=True)
     for w in SAMPLE:
         shutil.copy(os.path.join(SRC, "data", "sample", w), d / "warcs" / w)
@@ -38,15 +39,18 @@ def make_site(d):
     # Pages with question-answer pairs, so that the store has prompts to search.
     shutil.copy(os.path.join(SRC, "tests", "data", "prompts", "planted.warc.gz"), d / "warcs" / "prompts.warc.gz")
     cli("keygen", "--name", "auditor-test", "--out", d / "keys")
+    cli("keygen", "--name", "auditor-next", "--out", d / "keys")
+    (d / "next.valset").write_text(cli("ledger", "valset", "--quorum", "1", d / "keys" / "auditor-next.vkey").stdout)
     (d / "genesis.valset").write_text(cli("ledger", "valset", "--quorum", "1", d / "keys" / "auditor-test.vkey").stdout)
     (d / "trust.toml").write_text('origin = "crawlproof.test/serve"\nvalset_file = "genesis.valset"\n')
-    common = ["--origin", "crawlproof.test/serve", "--valset", d / "genesis.valset", "--key",
-              d / "keys" / "auditor-test.key", "--root", d / "warcs"]
-    cli("ledger", "build", *common, "--out", d / "block0.json", "--time", "1796000000",
-        *[d / "warcs" / w for w in SAMPLE])
+    common = ["--origin", "crawlproof.test/serve", "--key", d / "keys" / "auditor-test.key", "--root", d / "warcs"]
+    cli("ledger", "build", *common, "--valset", d / "genesis.valset", "--out", d / "block0.json", "--time",
+        "1796000000", *[d / "warcs" / w for w in SAMPLE])
     p = cli("ledger", "verify", d / "block0.json", "--trust", d / "trust.toml", "--pin")
     assert p.returncode == 0, p.stderr
-    cli("ledger", "build", *common, "--prev", d / "block0.json", "--out", d / "ledger.json", "--time", "1796000600",
+    # Block 1 switches to the next set: signed by a quorum of both.
+    cli("ledger", "build", *common, "--valset", d / "next.valset", "--key", d / "keys" / "auditor-next.key",
+        "--prev", d / "block0.json", "--out", d / "ledger.json", "--time", "1796000600",
         d / "warcs" / "planted.warc.gz", d / "warcs" / "prompts.warc.gz")
 
 

@@ -108,7 +108,9 @@ def test_search_open_and_verify(browser, server, site):
     steps = d.find_element(By.ID, "verification-steps").text
     for s in ("passed trust file", "passed block signatures", "passed file entry", "passed record leaf"):
         assert s in steps
-    assert "auditor-test" in d.find_element(By.ID, "ledger-story").text
+    # Block 0 is signed by the genesis set, block 1 by the set it switches to.
+    signer = "auditor-next" if target["source"]["file"] in ("planted.warc.gz", "prompts.warc.gz") else "auditor-test"
+    assert "signed by " + signer in d.find_element(By.ID, "ledger-story").text
     fp = d.find_element(By.ID, "trust-fingerprint").text
     assert fp == json.load(urllib.request.urlopen(server.base + "/api/trust"))["valset_sha256"]
     assert "checked in the token file" in d.find_element(By.ID, "tokens-check").text
@@ -135,6 +137,8 @@ def test_every_verified_document_verifies(browser, server, site):
         steps = browser.find_element(By.ID, "verification-steps").text
         pin = "extends the pinned block" if docs[doc_id]["source"]["file"] in later else "same block"
         assert "passed pin: " + pin in steps, (doc_id, steps)
+        switched = "passed validator set switch 1: block 1 switches to a set of 1" in steps
+        assert switched == (docs[doc_id]["source"]["file"] in later), steps
         pins.add(pin)
     assert pins == {"extends the pinned block", "same block"}
 
@@ -151,6 +155,10 @@ def flip_hex(s):
     (lambda b: dict(b, origin="crawlproof.test/elsewhere"),
      "failed: origin: origin 'crawlproof.test/elsewhere' is not the trusted one"),
     (lambda b: dict(b, offset=b["offset"] + 1), "failed: record: the leaf's offset/length are not the bundle's"),
+    (lambda b: dict(b, valsets=b["valsets"][:1] + [b["valsets"][0]]),
+     "failed: validator set switch 1: the block does not name this validator set"),
+    (lambda b: dict(b, switch_blocks=[], valsets=b["valsets"][:1]),
+     "failed: block: signed under a validator set the history does not reach"),
     (lambda b: dict(b, pin=dict(b["pin"], proof=[flip_hex(h) for h in b["pin"]["proof"]])),
      "failed: pin: the trust file pins block 0, the bundle's block is at height 1: not consistent with the pinned "
      "block (fork): consistency proof does not lead to the"),
@@ -173,6 +181,7 @@ def test_tampered_bundles_fail_with_their_reason(browser, proxy, site, tamper, r
 
 def test_a_signature_changed_fails(browser, proxy, site):
     docs, ids = in_shard_verified(site)
+    block0 = next(i for i in ids if docs[i]["source"]["file"] not in ("planted.warc.gz", "prompts.warc.gz"))
 
     def forge(b):
         note = b["block_note"]
@@ -183,7 +192,7 @@ def test_a_signature_changed_fails(browser, proxy, site):
 
     proxy.tamper = forge
     try:
-        browser.get(proxy.base + "/doc/" + urllib.request.quote(ids[0], safe=""))
+        browser.get(proxy.base + "/doc/" + urllib.request.quote(block0, safe=""))
         got = verdict(browser)
     finally:
         proxy.tamper = None
