@@ -330,15 +330,19 @@ HttpResponse AuditService::Impl::Trust() {
   return JsonResponse(200, j.str());
 }
 
-Status AuditService::Impl::RecordLocation(const std::string& account, std::string* where, uint64_t* offset,
-                                          uint64_t* length) {
+std::optional<AuditService::Impl::Source> AuditService::Impl::SourceOf(const std::string& id, HttpResponse* missing) {
+  std::optional<std::string> doc = Account(id, missing);
+  if (!doc) return std::nullopt;
+  Source out;
+  out.account = std::move(*doc);
   simdjson::dom::parser parser;
-  simdjson::padded_string p(account);
-  simdjson::dom::element e;
-  if (parser.parse(p).get(e)) return Status::Corruption("the document's account does not parse");
-  simdjson::dom::element src;
-  if (e["source"].get(src) || src["offset"].get(*offset) || src["length"].get(*length))
-    return Status::Corruption("the account names no source record");
+  simdjson::padded_string p(out.account);
+  simdjson::dom::element e, src;
+  if (parser.parse(p).get(e) || e["source"].get(src) || src["offset"].get(out.offset) ||
+      src["length"].get(out.length)) {
+    *missing = ErrorResponse(500, "the account of " + id + " names no source record");
+    return std::nullopt;
+  }
   const std::string file = Str(src, "file");
   std::string root;
   if (auto state = st->Ingest(file); state.ok() && *state) {
@@ -347,19 +351,18 @@ Status AuditService::Impl::RecordLocation(const std::string& account, std::strin
     simdjson::dom::element se, ledger;
     if (!sp.parse(text).get(se) && !se["ledger"].get(ledger)) root = Str(ledger, "root");
   }
-  *where = pipelines::SourceLocation(root, file);
-  return Status::Ok();
+  out.where = pipelines::SourceLocation(root, file);
+  return out;
 }
 
 HttpResponse AuditService::Impl::Text(const std::string& id) {
   HttpResponse missing;
-  const std::optional<std::string> doc = Account(id, &missing);
-  if (!doc) return missing;
-  std::string where;
-  uint64_t offset = 0, length = 0;
-  if (Status s = RecordLocation(*doc, &where, &offset, &length); !s.ok()) return ErrorResponse(500, s.message());
+  const std::optional<Source> source = SourceOf(id, &missing);
+  if (!source) return missing;
+  const std::string& where = source->where;
+  const uint64_t offset = source->offset, length = source->length;
   simdjson::dom::parser parser;
-  simdjson::padded_string p(*doc);
+  simdjson::padded_string p(source->account);
   simdjson::dom::element e = parser.parse(p);
   const std::string want = Str(e, "text_sha256");
   // Re-extracted from the source record; when that cannot be read, the text
@@ -380,7 +383,7 @@ HttpResponse AuditService::Impl::Text(const std::string& id) {
                  : j.Add("matches_text_sha256", HexEncode(Sha256(out.doc.text)) == want);
     return JsonResponse(200, j.str());
   }
-  auto kept = TextFromShards(*doc);
+  auto kept = TextFromShards(source->account);
   if (!kept.ok()) return ErrorResponse(503, why + "; " + kept.status().message());
   JsonObject j;
   j.Add("doc_id", id).Add("from", "shards").Add("source", where).Add("source_error", why).Add("text", *kept);
@@ -399,11 +402,8 @@ Result<std::string> AuditService::Impl::TextFromShards(const std::string& accoun
   tokenize::Manifest manifest;
   const tokenize::ManifestShard* sh = nullptr;
   RETURN_IF_ERROR(ShardOf(shard, &manifest, &sh));
-  std::string stem;
-  ASSIGN_OR_RETURN(tokenize::ShardContents contents, tokenize::ReadShard(o.shards + "/" + sh->files[0].name, &stem));
-  ASSIGN_OR_RETURN(std::vector<uint32_t> ids, tokenize::ReadShardTokens(stem, contents, offset, length));
-  if (manifest.options.bos && !ids.empty() && ids.front() == *manifest.options.bos) ids.erase(ids.begin());
-  if (manifest.options.eos && !ids.empty() && ids.back() == *manifest.options.eos) ids.pop_back();
+  ASSIGN_OR_RETURN(std::vector<uint32_t> ids, tokenize::ReadDocumentTokens(o.shards, sh->files[0].name, offset, length,
+                                                                           manifest.options.bos, manifest.options.eos));
   std::lock_guard lock(tokenizer_mu);
   if (!tokenizer) {
     std::string path;
@@ -417,11 +417,10 @@ Result<std::string> AuditService::Impl::TextFromShards(const std::string& accoun
 
 HttpResponse AuditService::Impl::Record(const std::string& id) {
   HttpResponse missing;
-  const std::optional<std::string> doc = Account(id, &missing);
-  if (!doc) return missing;
-  std::string where;
-  uint64_t offset = 0, length = 0;
-  if (Status s = RecordLocation(*doc, &where, &offset, &length); !s.ok()) return ErrorResponse(500, s.message());
+  const std::optional<Source> source = SourceOf(id, &missing);
+  if (!source) return missing;
+  const std::string& where = source->where;
+  const uint64_t offset = source->offset, length = source->length;
   if (length > o.max_record_bytes)
     return ErrorResponse(413, "the record is " + std::to_string(length) + " bytes, more than this server sends");
   auto bytes = ingest::ReadAllFromUri(where, RequestSource(offset, length), o.max_record_bytes);
@@ -435,17 +434,27 @@ HttpResponse AuditService::Impl::Record(const std::string& id) {
   return resp;
 }
 
+std::string AuditService::Impl::CheckTokenFile(const std::string& name, const std::string& sha256) {
+  const std::string path = o.shards + "/" + name;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  const auto mtime = std::filesystem::last_write_time(path, ec).time_since_epoch().count();
+  const std::string key = name + "\n" + std::to_string(size) + "\n" + std::to_string(mtime) + "\n" + sha256;
+  {
+    std::lock_guard lock(files_mu);
+    if (auto it = files_checked.find(key); it != files_checked.end()) return it->second;
+  }
+  Status s = tokenize::CheckTokenFile(o.shards + "/manifest.json", name, sha256);
+  std::lock_guard lock(files_mu);
+  if (files_checked.size() > 10000) files_checked.clear();
+  return files_checked[key] = s.ok() ? "" : s.message();
+}
+
 HttpResponse AuditService::Impl::Tokens(const std::string& id) {
   if (o.shards.empty()) return ErrorResponse(404, "the server was started without --shards");
-  {
-    std::lock_guard lock(tokens_mu);
-    if (auto it = tokens_checked.find(id); it != tokens_checked.end()) return JsonResponse(200, it->second);
-  }
   HttpResponse missing;
   const std::optional<std::string> doc = Account(id, &missing);
   if (!doc) return missing;
-  JsonObject out;
-  out.Add("doc_id", id);
   simdjson::dom::parser parser;
   simdjson::padded_string p(*doc);
   simdjson::dom::element e = parser.parse(p);
@@ -456,13 +465,16 @@ HttpResponse AuditService::Impl::Tokens(const std::string& id) {
   const tokenize::ManifestShard* sh = nullptr;
   if (Status s = ShardOf(shard, &manifest, &sh); !s.ok()) return ErrorResponse(500, s.message());
   const std::string name = sh->files[0].name;
-  auto checked = tokenize::CheckDocumentTokens(o.shards + "/manifest.json", name, sh->files[0].sha256, offset, length,
-                                               manifest.options.bos, manifest.options.eos, Str(e, "tokens_sha256"));
-  out.Add("token_file", name).Add("ok", checked.ok());
+  // The file's SHA-256 once per file, then the document's sequence.
+  const std::string file_error = CheckTokenFile(name, sh->files[0].sha256);
+  Result<std::string> checked =
+      file_error.empty() ? tokenize::CheckSequenceTokens(o.shards, name, offset, length, manifest.options.bos,
+                                                         manifest.options.eos, Str(e, "tokens_sha256"))
+                         : Result<std::string>(Status::Corruption(file_error));
+  JsonObject out;
+  out.Add("doc_id", id).Add("token_file", name).Add("ok", checked.ok());
   checked.ok() ? out.Add("where", *checked) : out.Add("error", checked.status().message());
-  std::lock_guard lock(tokens_mu);
-  if (tokens_checked.size() > 100000) tokens_checked.clear();
-  return JsonResponse(200, tokens_checked[id] = out.str());
+  return JsonResponse(200, out.str());
 }
 
 HttpResponse AuditService::Impl::StatusPage() {

@@ -33,8 +33,10 @@ struct AuditService::Impl {
   std::string trust_text, valset_text, fingerprint;
   std::mutex tokenizer_mu;
   std::unique_ptr<tokenize::Tokenizer> tokenizer;  // the shards' copy, loaded when first needed
-  std::mutex tokens_mu;
-  std::map<std::string, std::string> tokens_checked;  // doc id -> the answer (token files do not change)
+  std::mutex files_mu;
+  // Token files whose SHA-256 was checked against the manifest, by name, size
+  // and modification time: "" when it matched, else the error.
+  std::map<std::string, std::string> files_checked;
 
   // Brings the follower up to the runs' commits (at most every catch_up_s).
   void CatchUp();
@@ -66,8 +68,16 @@ struct AuditService::Impl {
   // The text the shards hold for an account (its tokens decoded with the
   // shards' tokenizer), or an error saying why not.
   Result<std::string> TextFromShards(const std::string& account);
-  // Where the document's source record is read: its location, offset, length.
-  Status RecordLocation(const std::string& account, std::string* where, uint64_t* offset, uint64_t* length);
+  // A document's account and where its source record is read (location,
+  // offset, length); nullopt with `*missing` the answer saying why not.
+  struct Source {
+    std::string account, where;
+    uint64_t offset = 0, length = 0;
+  };
+  std::optional<Source> SourceOf(const std::string& id, HttpResponse* missing);
+  // "" when the token file has the SHA-256 the --shards manifest lists for
+  // it (re-hashed once per file version), else why not.
+  std::string CheckTokenFile(const std::string& name, const std::string& sha256);
 };
 
 }  // namespace crawlproof::serve

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <system_error>
 
 #include "common/encoding.h"
@@ -242,26 +243,45 @@ Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::OpenForReading(const s
   return st;
 }
 
-Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::OpenReadOnly(const std::string& dir, uint32_t num_perm) {
-  std::unique_ptr<ProvenanceStore> st(new ProvenanceStore());
-  Impl& i = *st->impl_;
-  i.dir = dir;
-  i.num_perm = num_perm;
-  i.read_only = true;
-  rocksdb::DBOptions options;
+namespace {
+
+// Opens an existing store with `open` (RocksDB's read-only or secondary
+// open of these descriptors), without its lock: the two ways of reading a
+// store that a run may hold.
+using RawOpen = std::function<rocksdb::Status(const std::vector<rocksdb::ColumnFamilyDescriptor>&,
+                                              std::vector<rocksdb::ColumnFamilyHandle*>*, rocksdb::DB**)>;
+Status OpenUnlocked(const std::string& dir, const RawOpen& open_db, std::unique_ptr<rocksdb::DB>* db,
+                    std::vector<rocksdb::ColumnFamilyHandle*>* cf) {
   RETURN_IF_ERROR(CheckStoreExists(dir));
   ASSIGN_OR_RETURN(std::vector<int> open, FamiliesToOpen(dir, false));
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   try {
-    s = rocksdb::DB::OpenForReadOnly(options, dir, Descriptors(open), &handles, &raw);
+    s = open_db(Descriptors(open), &handles, &raw);
   } catch (const std::system_error& e) {
     return Status::ResourceExhausted("cannot open the store " + dir + ": " + e.code().message());
   }
   if (!s.ok()) return Status::IoError("cannot open the store " + dir + " for reading: " + s.ToString());
-  i.db.reset(raw);
-  i.cf = ByFamily(open, handles);
+  db->reset(raw);
+  *cf = ByFamily(open, handles);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::OpenReadOnly(const std::string& dir, uint32_t num_perm) {
+  std::unique_ptr<ProvenanceStore> st(new ProvenanceStore());
+  Impl& i = *st->impl_;
+  i.dir = dir;
+  i.num_perm = num_perm;
+  i.read_only = true;
+  RETURN_IF_ERROR(OpenUnlocked(
+      dir,
+      [&](const auto& descriptors, auto* handles, rocksdb::DB** raw) {
+        return rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, descriptors, handles, raw);
+      },
+      &i.db, &i.cf));
   RETURN_IF_ERROR(i.ReadCounts());
   return st;
 }
@@ -272,22 +292,15 @@ Result<std::unique_ptr<ProvenanceStore>> ProvenanceStore::OpenFollower(const std
   Impl& i = *st->impl_;
   i.dir = dir;
   i.read_only = true;
-  RETURN_IF_ERROR(CheckStoreExists(dir));
-  ASSIGN_OR_RETURN(std::vector<int> open, FamiliesToOpen(dir, false));
   rocksdb::DBOptions options;
   options.max_open_files = -1;  // a secondary instance keeps every table file open
   options.max_file_opening_threads = 1;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s;
-  try {
-    s = rocksdb::DB::OpenAsSecondary(options, dir, scratch, Descriptors(open), &handles, &raw);
-  } catch (const std::system_error& e) {
-    return Status::ResourceExhausted("cannot open the store " + dir + ": " + e.code().message());
-  }
-  if (!s.ok()) return Status::IoError("cannot open the store " + dir + " for reading: " + s.ToString());
-  i.db.reset(raw);
-  i.cf = ByFamily(open, handles);
+  RETURN_IF_ERROR(OpenUnlocked(
+      dir,
+      [&](const auto& descriptors, auto* handles, rocksdb::DB** raw) {
+        return rocksdb::DB::OpenAsSecondary(options, dir, scratch, descriptors, handles, raw);
+      },
+      &i.db, &i.cf));
   RETURN_IF_ERROR(i.ReadCounts());
   return st;
 }

@@ -214,10 +214,8 @@ Result<std::vector<std::string>> VerifyManifest(const std::string& manifest_path
   return problems;
 }
 
-Result<std::string> CheckDocumentTokens(const std::string& manifest_path, const std::string& token_file,
-                                        const std::string& token_file_sha256, uint64_t offset, uint64_t length,
-                                        std::optional<uint32_t> bos, std::optional<uint32_t> eos,
-                                        const std::string& tokens_sha256) {
+Status CheckTokenFile(const std::string& manifest_path, const std::string& token_file,
+                      const std::string& token_file_sha256) {
   ASSIGN_OR_RETURN(std::string text, ReadWholeFile(manifest_path));
   ASSIGN_OR_RETURN(Manifest m, Manifest::Parse(text));
   const std::string dir = Dirname(manifest_path);
@@ -233,25 +231,45 @@ Result<std::string> CheckDocumentTokens(const std::string& manifest_path, const 
   if (actual.sha256 != token_file_sha256)
     return Status::Corruption(token_file + ": its SHA-256 is " + actual.sha256 + ", the bundle says " +
                               token_file_sha256);
+  return Status::Ok();
+}
+
+Result<std::string> CheckDocumentTokens(const std::string& manifest_path, const std::string& token_file,
+                                        const std::string& token_file_sha256, uint64_t offset, uint64_t length,
+                                        std::optional<uint32_t> bos, std::optional<uint32_t> eos,
+                                        const std::string& tokens_sha256) {
+  RETURN_IF_ERROR(CheckTokenFile(manifest_path, token_file, token_file_sha256));
+  return CheckSequenceTokens(Dirname(manifest_path), token_file, offset, length, bos, eos, tokens_sha256);
+}
+
+Result<std::vector<uint32_t>> ReadDocumentTokens(const std::string& dir, const std::string& token_file, uint64_t offset,
+                                                 uint64_t length, std::optional<uint32_t> bos,
+                                                 std::optional<uint32_t> eos) {
   std::string stem;
   ASSIGN_OR_RETURN(ShardContents c, ReadShard(dir + "/" + token_file, &stem));
   ASSIGN_OR_RETURN(std::vector<uint32_t> seq, ReadShardTokens(stem, c, offset, length));
-  size_t begin = 0, end = seq.size();
   if (bos) {
     if (seq.empty() || seq.front() != *bos) return Status::Corruption("the sequence does not start with BOS");
-    ++begin;
+    seq.erase(seq.begin());
   }
   if (eos) {
-    if (end <= begin || seq[end - 1] != *eos) return Status::Corruption("the sequence does not end with EOS");
-    --end;
+    if (seq.empty() || seq.back() != *eos) return Status::Corruption("the sequence does not end with EOS");
+    seq.pop_back();
   }
-  std::string bytes(reinterpret_cast<const char*>(seq.data() + begin), (end - begin) * 4);
+  return seq;
+}
+
+Result<std::string> CheckSequenceTokens(const std::string& dir, const std::string& token_file, uint64_t offset,
+                                        uint64_t length, std::optional<uint32_t> bos, std::optional<uint32_t> eos,
+                                        const std::string& tokens_sha256) {
+  ASSIGN_OR_RETURN(std::vector<uint32_t> ids, ReadDocumentTokens(dir, token_file, offset, length, bos, eos));
+  std::string bytes(reinterpret_cast<const char*>(ids.data()), ids.size() * 4);
   const std::string got = HexEncode(Sha256(bytes));
   if (got != tokens_sha256)
     return Status::Corruption("the tokens at " + token_file + " offset " + std::to_string(offset) + " hash to " + got +
                               ", the bundle says " + tokens_sha256);
   return token_file + ": tokens " + std::to_string(offset) + "–" + std::to_string(offset + length) +
-         " are the document's (" + std::to_string(end - begin) + " tokens, SHA-256 " + tokens_sha256 + ")";
+         " are the document's (" + std::to_string(ids.size()) + " tokens, SHA-256 " + tokens_sha256 + ")";
 }
 
 }  // namespace crawlproof::tokenize

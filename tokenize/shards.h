@@ -131,6 +131,23 @@ Result<std::string> CheckDocumentTokens(const std::string& manifest_path, const 
                                         std::optional<uint32_t> bos, std::optional<uint32_t> eos,
                                         const std::string& tokens_sha256);
 
+// The first half of it: the manifest lists `token_file` with that SHA-256,
+// and the file (re-hashed) has it.
+Status CheckTokenFile(const std::string& manifest_path, const std::string& token_file,
+                      const std::string& token_file_sha256);
+// The second half, for a caller that checked the file already:
+// the sequence of `length` tokens at `offset` of `token_file` in `dir`, its
+// BOS/EOS, and its ids' SHA-256.
+Result<std::string> CheckSequenceTokens(const std::string& dir, const std::string& token_file, uint64_t offset,
+                                        uint64_t length, std::optional<uint32_t> bos, std::optional<uint32_t> eos,
+                                        const std::string& tokens_sha256);
+// A document's ids in `token_file` of `dir`: the sequence of `length` tokens
+// at `offset`, which must be [BOS] ids [EOS] as `bos`/`eos` say, without
+// them. Errors: those of ReadShard, Corruption when BOS/EOS are missing.
+Result<std::vector<uint32_t>> ReadDocumentTokens(const std::string& dir, const std::string& token_file, uint64_t offset,
+                                                 uint64_t length, std::optional<uint32_t> bos,
+                                                 std::optional<uint32_t> eos);
+
 // A shard read back (tests, `shards inspect`).
 struct ShardContents {
   ShardFormat format = ShardFormat::kMegatron;

@@ -143,6 +143,16 @@ def test_every_verified_document_verifies(browser, server, site):
     assert pins == {"extends the pinned block", "same block"}
 
 
+def verdict_through(browser, proxy, tamper, doc_id):
+    """The verdict on a document's page loaded through the proxy, its bundle changed by `tamper`."""
+    proxy.tamper = tamper
+    try:
+        browser.get(proxy.base + "/doc/" + urllib.request.quote(doc_id, safe=""))
+        return verdict(browser)
+    finally:
+        proxy.tamper = None
+
+
 def flip_hex(s):
     return s[:-1] + ("0" if s[-1] != "0" else "1")
 
@@ -169,12 +179,7 @@ def test_tampered_bundles_fail_with_their_reason(browser, proxy, site, tamper, r
     docs = accounts(site / "out" / "store")
     doc_id = next(i for i, a in sorted(docs.items())
                   if a["verification"] == "verified" and a["source"]["file"] == "planted.warc.gz")
-    proxy.tamper = tamper
-    try:
-        browser.get(proxy.base + "/doc/" + urllib.request.quote(doc_id, safe=""))
-        got = verdict(browser)
-    finally:
-        proxy.tamper = None
+    got = verdict_through(browser, proxy, tamper, doc_id)
     assert got.startswith(reason), got
     assert "failed" in browser.find_element(By.ID, "verification-steps").text
 
@@ -190,12 +195,7 @@ def test_a_signature_changed_fails(browser, proxy, site):
         raw[-1] ^= 1
         return dict(b, block_note=head + " " + __import__("base64").b64encode(bytes(raw)).decode() + "\n")
 
-    proxy.tamper = forge
-    try:
-        browser.get(proxy.base + "/doc/" + urllib.request.quote(block0, safe=""))
-        got = verdict(browser)
-    finally:
-        proxy.tamper = None
+    got = verdict_through(browser, proxy, forge, block0)
     assert got == "failed: block: signature by auditor-test does not verify: the note was changed or forged", got
 
 
