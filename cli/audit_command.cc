@@ -11,6 +11,7 @@
 #include "common/json.h"
 #include "common/logging.h"
 #include "ingest/byte_source.h"
+#include "pipelines/bundle.h"
 #include "tokenize/shards.h"
 #include "verify/audit.h"
 
@@ -23,9 +24,14 @@ struct RecordArgs {
   std::string input, snapshot, out, root, trust;
   uint64_t offset = 0;
   std::optional<uint64_t> pin_height;
+  bool force = false;
 };
 
 Status RunAuditRecord(const RecordArgs& a) {
+  if (Status s = CheckOutputFile({a.out, "proof bundle", JsonFormatIs("crawlproof-audit/v1")},
+                                 {a.input, a.snapshot, a.trust}, a.force);
+      !s.ok())
+    return s.WithPrefix("audit record --out");
   auto snapshot = ReadSnapshotFile(a.snapshot);
   if (!snapshot.ok()) {
     return snapshot.status();
@@ -123,7 +129,7 @@ std::string CheckDecisions(const std::string& bundle_text, const std::string& sh
   if (!sh["eos"].get(id)) eos = static_cast<uint32_t>(id);
   auto r =
       tokenize::CheckDocumentTokens(shards_dir + "/manifest.json", std::string(token_file), std::string(token_file_sha),
-                                    offset, length, bos, eos, std::string(tokens_sha));
+                                    offset, length, bos, eos, std::string(tokens_sha), std::string(doc_id));
   if (!r.ok()) {
     *ok = false;
     return r.status().message();
@@ -184,6 +190,12 @@ Status RunAuditVerify(const VerifyArgs& a) {
   if (!r.ok()) {
     return Failed(&o, r.status().message(), a.bundle);
   }
+  // The decisions must be about the record just proven: one record's proof
+  // never vouches for another document (pipelines/bundle.h).
+  auto bound = pipelines::CheckBundleDocument(*text, *bundle, *r);
+  if (!bound.ok()) {
+    return Failed(&o, "document: " + bound.status().message(), a.bundle);
+  }
   bool tokens_ok = true;
   JsonObject doc;
   std::string token_error = CheckDecisions(*text, a.shards, &doc, &tokens_ok);
@@ -228,6 +240,7 @@ void RegisterAuditCommands(CLI::App& app, Status* result) {
   record->add_option("--snapshot", rec->snapshot, "Ledger snapshot")->required();
   record->add_option("--root", rec->root, "Directory local paths are committed relative to");
   record->add_option("--out", rec->out, "Bundle to write")->required();
+  record->add_flag("--force", rec->force, "Replace an --out file that is not a proof bundle (never an input or a key)");
   record->add_option("--trust", rec->trust,
                      "Trust file the bundle's verifiers use: the snapshot is verified against it, and the bundle "
                      "carries the proof of consistency with its [pinned] block");

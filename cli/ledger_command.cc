@@ -113,12 +113,24 @@ struct BuildArgs {
   bool allow_damaged = false;
   bool allow_empty = false;
   bool no_leaves = false;
+  bool force = false;
 };
 
 Status RunBuild(const BuildArgs& a) {
   if (a.keys.empty()) {
     return Status::InvalidArgument(
         "ledger build: no signing key: give --key NAME.key once per validator signing this block");
+  }
+  // Before anything is read or written: the snapshot never replaces an input
+  // (a WARC, a key, the validator set, --prev unless it is the same ledger
+  // grown in place), a key file, or a file that is not a snapshot.
+  {
+    std::vector<std::string> inputs = a.inputs;
+    inputs.push_back(a.valset);
+    inputs.insert(inputs.end(), a.keys.begin(), a.keys.end());
+    if (Status s = CheckOutputFile({a.out, "ledger snapshot", JsonFormatIs("crawlproof-ledger/v1")}, inputs, a.force);
+        !s.ok())
+      return s.WithPrefix("ledger build --out");
   }
   std::string doc;
   if (!ReadText(a.valset, &doc)) {
@@ -450,6 +462,8 @@ void RegisterLedgerCommands(CLI::App& app, Status* result) {
                     "Directory for the record-leaf sidecars that let `ledger check` name the first "
                     "differing record (default: OUT.leaves)");
   build->add_flag("--no-leaves", build_args->no_leaves, "Write no record-leaf sidecars");
+  build->add_flag("--force", build_args->force,
+                  "Replace an --out file that is not a ledger snapshot (never an input or a key file)");
   build->add_flag("--allow-empty", build_args->allow_empty, "Commit a file of 0 bytes (refused by default)");
   build->add_flag("--allow-damaged", build_args->allow_damaged, "Commit files the reader reported damage in");
   build->add_option("inputs", build_args->inputs, "WARC files or URLs")->required();

@@ -200,7 +200,8 @@ Status RunRun(const RunArgs& a) {
     return config.status();
   }
   if (a.check) {
-    // One line per refusal a run would make.
+    // One line per refusal a run would make (with the executor it would use).
+    if (!a.executor.empty()) config->executor = a.executor;
     RETURN_IF_ERROR(pipelines::CheckPipeline(*config));
     std::printf("%s: ok\n", a.pipeline.c_str());
     return Status::Ok();
@@ -234,6 +235,7 @@ Status RunRun(const RunArgs& a) {
 
 struct StoreAuditArgs {
   std::string store, doc, url, prompt, bundle;
+  bool force = false;
   std::optional<uint64_t> shard, index;
   bool json = false;
 };
@@ -246,6 +248,11 @@ Status WriteDocumentBundle(const store::ProvenanceStore& st, const std::string& 
   return WriteFileAtomically(out, text);
 }
 
+Status CheckBundleOutput(const std::string& out, const std::string& store, bool force) {
+  return CheckOutputFile({out, "proof bundle", JsonFormatIs("crawlproof-audit/v1")}, {store}, force)
+      .WithPrefix("audit --bundle");
+}
+
 namespace {
 
 Status RunStoreAudit(const StoreAuditArgs& a) {
@@ -254,6 +261,7 @@ Status RunStoreAudit(const StoreAuditArgs& a) {
     return Status::InvalidArgument(
         "audit: use --store DIR with exactly one of --doc ID, --url URL, --shard N --index I, --prompt ID");
   }
+  if (!a.bundle.empty()) RETURN_IF_ERROR(CheckBundleOutput(a.bundle, a.store, a.force));
   auto st = store::ProvenanceStore::OpenForReading(a.store);
   if (!st.ok()) {
     return st.status();
@@ -383,6 +391,7 @@ void AddStoreAudit(CLI::App* audit, Status* result) {
                     "Write the document's proof bundle: the record's ledger proof with every decision, the "
                     "options hash, the text and token hashes and its place in the shards (with --prompt: its "
                     "source document's, carrying the prompt's account)");
+  audit->add_flag("--force", a->force, "Replace a --bundle file that is not a proof bundle (never a key file)");
   audit->callback([audit, a, result] {
     if (audit->get_subcommands().empty()) *result = RunStoreAudit(*a);
   });

@@ -128,3 +128,84 @@ Status WriteFileAtomically(const std::string& given, const std::string& data, bo
 }
 
 }  // namespace crawlproof
+
+namespace crawlproof {
+
+Status CheckOutputFile(const OutputFile& out, const std::vector<std::string>& inputs, bool force) {
+  if (out.path.empty() || out.path == "-") return Status::Ok();
+  RETURN_IF_ERROR(RefuseOverwritingInputs(inputs, {out.path}));
+  struct stat st {};
+  if (::lstat(out.path.c_str(), &st) != 0) return Status::Ok();  // a new file
+  auto refuse = [&](const std::string& why) { return Status::InvalidArgument(out.path + ": " + why); };
+  if (S_ISLNK(st.st_mode))
+    return refuse("is a symbolic link; crawlproof does not write through links (remove it or choose another path)");
+  if (!S_ISREG(st.st_mode)) return refuse("exists and is not a regular file");
+  std::string head(4096, '\0');
+  {
+    std::ifstream in(out.path, std::ios::binary);
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<size_t>(in.gcount()));
+  }
+  if (head.find("PRIVATE KEY-----") != std::string::npos)
+    return refuse("holds a private key; crawlproof never overwrites a key file (choose another path)");
+  if (force || (out.ours && out.ours(head))) return Status::Ok();
+  return refuse("exists and is not a " + out.kind +
+                " crawlproof wrote; it would be overwritten (choose another path, or --force to replace it)");
+}
+
+std::function<bool(std::string_view)> JsonFormatIs(std::string format) {
+  return [format = std::move(format)](std::string_view head) {
+    if (!LooksLikeJson(head)) return false;
+    for (const char* sep : {"\"format\":\"", "\"format\": \""})
+      if (head.find(std::string(sep) + format + "\"") != std::string_view::npos) return true;
+    return false;
+  };
+}
+
+bool LooksLikeJson(std::string_view head) {
+  const size_t first = head.find_first_not_of(" \t\r\n");
+  return first == std::string_view::npos || head[first] == '{';
+}
+
+Status CheckNoLinkBelow(const std::string& root, const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path r = fs::path(root).lexically_normal(), p = fs::path(path).lexically_normal();
+  const fs::path rel = p.lexically_relative(r);
+  if (rel.empty() || *rel.begin() == "..") return Status::InvalidArgument(path + ": not under " + root);
+  fs::path at = r;
+  for (const auto& part : rel) {
+    if (part == ".") continue;
+    at /= part;
+    struct stat st {};
+    if (::lstat(at.c_str(), &st) != 0) return Status::Ok();
+    if (S_ISLNK(st.st_mode))
+      return Status::InvalidArgument(at.string() +
+                                     ": is a symbolic link; crawlproof does not follow links in its own folders "
+                                     "(remove it)");
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> FindLinkInTree(const std::string& root) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  struct stat st {};
+  if (::lstat(root.c_str(), &st) != 0) return std::optional<std::string>();
+  if (S_ISLNK(st.st_mode)) return std::optional<std::string>(root);
+  if (!S_ISDIR(st.st_mode)) return std::optional<std::string>();
+  for (fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->is_symlink(ec)) return std::optional<std::string>(it->path().string());
+  }
+  if (ec) return Status::IoError(root + ": cannot list: " + ec.message());
+  return std::optional<std::string>();
+}
+
+Status CheckNoLinkInTree(const std::string& root) {
+  ASSIGN_OR_RETURN(std::optional<std::string> link, FindLinkInTree(root));
+  if (!link) return Status::Ok();
+  return Status::InvalidArgument(
+      *link + ": is a symbolic link; crawlproof does not follow links in its own folders (remove it)");
+}
+
+}  // namespace crawlproof

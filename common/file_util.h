@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,41 @@ Status WriteFileAtomically(const std::string& path, const std::string& data, boo
 // another output, before anything is opened for writing. Empty names, "-"
 // and URLs are skipped; outputs that do not exist yet are compared by path.
 Status RefuseOverwritingInputs(const std::vector<std::string>& inputs, const std::vector<std::string>& outputs);
+
+// Whether an existing file at an output path may be replaced by what a
+// command writes there: `kind` names it in messages ("ledger snapshot"),
+// `ours` tells from the file's first 4 KiB whether crawlproof wrote one of
+// that kind there before (empty: any existing file is foreign).
+struct OutputFile {
+  std::string path;
+  std::string kind;
+  std::function<bool(std::string_view head)> ours;
+};
+
+// Refuses (InvalidArgument naming the file and why) to write `out` when it is
+// one of `inputs` (RefuseOverwritingInputs), a symbolic link, not a regular
+// file, a private key (PEM "PRIVATE KEY", whatever `force` says), or an
+// existing file that `out.ours` does not recognise — unless `force` (the
+// commands' --force). A path that does not exist is fine. Reads at most 4 KiB.
+Status CheckOutputFile(const OutputFile& out, const std::vector<std::string>& inputs, bool force);
+
+// Recognisers for CheckOutputFile: a JSON document whose "format" is
+// `format` (within its first 4 KiB); JSON lines or a JSON object (empty, or
+// the first non-blank byte is '{').
+std::function<bool(std::string_view)> JsonFormatIs(std::string format);
+bool LooksLikeJson(std::string_view head);
+
+// Refuses (InvalidArgument naming it) a symbolic link at `path` or at any
+// folder between `root` and it (`path` lies under `root`, both as given, not
+// resolved); `root` itself is not checked. Missing components are fine.
+Status CheckNoLinkBelow(const std::string& root, const std::string& path);
+// The same for every entry of the tree under `root`, at any depth (lstat, no
+// link followed). Errors: InvalidArgument naming the first link found.
+Status CheckNoLinkInTree(const std::string& root);
+// The first symbolic link in the tree under `root` (`root` itself included),
+// as a path that starts with `root`; nullopt when there is none. Errors:
+// IoError when a folder cannot be listed.
+Result<std::optional<std::string>> FindLinkInTree(const std::string& root);
 
 // The folder part of a path ("." when there is none, "/" for a file at the
 // root) and the name after the last '/'.

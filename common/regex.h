@@ -8,6 +8,7 @@
 // number of threads at once (match data is per thread).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,7 +22,11 @@ namespace crawlproof {
 class Regex {
  public:
   // Errors: InvalidArgument naming the pattern, the offset and PCRE2's reason.
-  static Result<std::unique_ptr<Regex>> Compile(std::string_view pattern);
+  // `match_limit` (0: PCRE2's default, 10 million) bounds the backtracking
+  // steps of one Find(): a pattern that can backtrack quadratically on
+  // hostile input (spaCy's URL pattern) reports no match once it is spent,
+  // so no subject costs more than a fixed time.
+  static Result<std::unique_ptr<Regex>> Compile(std::string_view pattern, uint32_t match_limit = 0);
   ~Regex();
   Regex(const Regex&) = delete;
   Regex& operator=(const Regex&) = delete;
@@ -36,6 +41,7 @@ class Regex {
   Regex() = default;
   pcre2_real_code_8* code_ = nullptr;
   bool jit_ = false;
+  uint32_t match_limit_ = 0;
   std::string pattern_;
 };
 

@@ -20,7 +20,12 @@ namespace {
 
 using namespace detail;
 
-constexpr uint64_t kMaxSetBytes = uint64_t{8} << 30;
+// Bounds on an evaluation set, read from outside like any input: its bytes
+// (checked before a regular file is read, and while anything else — a pipe,
+// /dev/zero — is read) and one item's line. Evaluation sets are megabytes;
+// the n-gram index costs a few times the text.
+constexpr uint64_t kMaxSetBytes = uint64_t{128} << 20;
+constexpr size_t kMaxItemBytes = size_t{1} << 20;
 
 // datatrove's PUNCTUATION (utils/text.py), by code point, sorted.
 constexpr char32_t kPunctuation[] = {
@@ -210,6 +215,10 @@ Status ReadItems(const std::string& path, const std::function<void(std::string_v
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (line.size() > kMaxItemBytes)
+      return Status::InvalidArgument(path + ": line " + std::to_string(line_no) + ": " + std::to_string(line.size()) +
+                                     " bytes, more than an evaluation item may hold (" + std::to_string(kMaxItemBytes) +
+                                     ")");
     if (!json) {
       item(line);
       ++items;

@@ -194,8 +194,14 @@ bool IsAbbreviation(std::u32string_view s, const WordRules& rules) {
 constexpr const char* kUrlPattern =
     R"(^(?:(?:[\w\+\-\.]{2,})://)?(?:\S+(?::\S*)?@)?(?:(?!(?:10|127)(?:\.\d{1,3}){3})(?!(?:169\.254|192\.168)(?:\.\d{1,3}){2})(?!172\.(?:1[6-9]|2\d|3[0-1])(?:\.\d{1,3}){2})(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5])){2}(?:\.(?:[1-9]\d?|1\d\d|2[0-4]\d|25[0-4]))|(?:(?:[A-Za-z0-9\x{a1}-\x{ffff}][A-Za-z0-9\x{a1}-\x{ffff}_-]{0,62})?[A-Za-z0-9\x{a1}-\x{ffff}]\.)+(?:\p{Ll}{2,63}))(?::\d{2,5})?(?:[/?#]\S*)?$)";
 
+// Backtracking steps one token may cost: spaCy's pattern backtracks
+// quadratically over the user-info part (`\S+(?::\S*)?@`) of a long token
+// without '@'; a real URL needs a few thousand steps. Past the limit the
+// token is no URL (and is split as any other word).
+constexpr uint32_t kUrlMatchLimit = 100000;
+
 bool LooksLikeUrl(std::u32string_view s) {
-  static const std::unique_ptr<Regex> url = std::move(Regex::Compile(kUrlPattern)).value();
+  static const std::unique_ptr<Regex> url = std::move(Regex::Compile(kUrlPattern, kUrlMatchLimit)).value();
   if (s.size() > 4096 || s.find(U'.') == std::u32string_view::npos) return false;
   size_t begin = 0, end = 0;
   return url->Find(EncodeUtf8(s), 0, &begin, &end);

@@ -66,6 +66,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     r.query.emplace_back(line.substr(0, eq), eq == std::string::npos ? "" : line.substr(eq + 1));
   }
   serve::HttpResponse resp = Service()->Handle(r);
+  if (resp.file_fd >= 0) {
+    // A streamed record: what would be sent, read back (and the descriptor,
+    // which the server would own, closed).
+    resp.body.resize(resp.file_length);
+    const ssize_t n = ::pread(resp.file_fd, resp.body.data(), resp.body.size(), static_cast<off_t>(resp.file_offset));
+    ::close(resp.file_fd);
+    if (n != static_cast<ssize_t>(resp.file_length)) __builtin_trap();
+  }
   // (A query is echoed in a search's answer: the secret counts only when the
   // request did not carry it.)
   if (resp.body.find(kSecret) != std::string::npos && in.find(kSecret) == std::string::npos) __builtin_trap();

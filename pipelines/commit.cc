@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "common/digest.h"
 #include "common/encoding.h"
@@ -51,9 +53,137 @@ std::string HistoryAfter(const std::string& previous) {
   return out;
 }
 
+std::string CountsJson(const std::map<std::string, uint64_t>& m) {
+  JsonObject o;
+  for (const auto& [k, v] : m) o.Add(k, v);
+  return o.str();
+}
+
+void AddCounts(simdjson::dom::element e, std::map<std::string, uint64_t>* m) {
+  simdjson::dom::object obj;
+  if (e.get(obj)) return;
+  for (auto [k, v] : obj) {
+    uint64_t n = 0;
+    if (!v.get(n)) (*m)[std::string(k)] += n;
+  }
+}
+
+// One group's counts as committed with it (store "part" records): what the
+// group adds to its run's Totals and RunSummary, its sources and the shards
+// it added.
+std::string PartJson(const Totals& t, const RunSummary& s, const std::vector<std::string>& sources,
+                     uint64_t shards_added) {
+  JsonObject o;
+  o.AddRaw("sources", JsonStringArray(sources))
+      .Add("shards_added", shards_added)
+      .Add("bytes", t.bytes)
+      .Add("records", t.records)
+      .AddRaw("statuses", CountsJson(t.statuses))
+      .AddRaw("dropped", CountsJson(t.dropped))
+      .AddRaw("languages", CountsJson(t.languages))
+      .AddRaw("skipped", CountsJson(t.skipped))
+      .Add("exact", t.exact)
+      .Add("near", t.near)
+      .Add("earlier", t.earlier)
+      .Add("process_seconds", t.process_seconds)
+      .Add("dedup_seconds", t.dedup_seconds)
+      .Add("tokenize_seconds", t.tokenize_seconds)
+      .AddRaw("prompts", t.prompts.Json())
+      .Add("processed", s.processed)
+      .Add("quarantined", s.quarantined)
+      .Add("unverified", s.unverified)
+      .Add("kept", s.kept)
+      .Add("tokens", s.tokens)
+      .Add("input_errors", s.input_errors);
+  return o.str();
+}
+
+// Adds a part to the sums. Errors: Corruption (not a part record).
+Status AddPart(const std::string& json, Totals* t, RunSummary* s, std::set<std::string>* sources,
+               uint64_t* shards_added) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(json);
+  simdjson::dom::element e;
+  simdjson::dom::array list;
+  if (parser.parse(p).get(e) || e["sources"].get(list)) return Status::Corruption("a run part that is not one");
+  for (simdjson::dom::element x : list) {
+    std::string_view v;
+    if (!x.get(v)) sources->insert(std::string(v));
+  }
+  auto u = [&](const char* key) {
+    uint64_t v = 0;
+    if (e[key].get(v)) v = 0;
+    return v;
+  };
+  auto d = [&](const char* key) {
+    double v = 0;
+    if (e[key].get(v)) v = 0;
+    return v;
+  };
+  *shards_added += u("shards_added");
+  t->bytes += u("bytes");
+  t->records += u("records");
+  AddCounts(e["statuses"], &t->statuses);
+  AddCounts(e["dropped"], &t->dropped);
+  AddCounts(e["languages"], &t->languages);
+  AddCounts(e["skipped"], &t->skipped);
+  t->exact += u("exact");
+  t->near += u("near");
+  t->earlier += u("earlier");
+  t->process_seconds += d("process_seconds");
+  t->dedup_seconds += d("dedup_seconds");
+  t->tokenize_seconds += d("tokenize_seconds");
+  simdjson::dom::element prompts;
+  if (!e["prompts"].get(prompts)) t->prompts.AddJson(simdjson::minify(prompts));
+  s->processed += u("processed");
+  s->quarantined += u("quarantined");
+  s->unverified += u("unverified");
+  s->kept += u("kept");
+  s->tokens += u("tokens");
+  s->input_errors += u("input_errors");
+  return Status::Ok();
+}
+
+// Adds one group's counts to the run's.
+void Merge(const Totals& g, const RunSummary& gs, Totals* t, RunSummary* s) {
+  t->bytes += g.bytes;
+  t->records += g.records;
+  for (const auto& [k, v] : g.statuses) t->statuses[k] += v;
+  for (const auto& [k, v] : g.dropped) t->dropped[k] += v;
+  for (const auto& [k, v] : g.languages) t->languages[k] += v;
+  for (const auto& [k, v] : g.skipped) t->skipped[k] += v;
+  t->exact += g.exact;
+  t->near += g.near;
+  t->earlier += g.earlier;
+  t->process_seconds += g.process_seconds;
+  t->dedup_seconds += g.dedup_seconds;
+  t->tokenize_seconds += g.tokenize_seconds;
+  t->prompts.Add(g.prompts);
+  t->shards_after = g.shards_after;
+  s->processed += gs.processed;
+  s->quarantined += gs.quarantined;
+  s->unverified += gs.unverified;
+  s->kept += gs.kept;
+  s->tokens += gs.tokens;
+  s->input_errors += gs.input_errors;
+}
+
 }  // namespace
 
-Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSummary* summary) {
+Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* run_totals, RunSummary* run_summary) {
+  // The group's own counts, added to the run's at the end (and committed
+  // with the group as its part of the run record).
+  Totals group_totals;
+  RunSummary group_summary;
+  Totals* totals = &group_totals;
+  RunSummary* summary = &group_summary;
+  struct MergeAtEnd {
+    const Totals& t;
+    const RunSummary& s;
+    Totals* into_t;
+    RunSummary* into_s;
+    ~MergeAtEnd() { Merge(t, s, into_t, into_s); }
+  };
   const PipelineConfig& c = *ctx.config;
   const std::string ledger_head = ctx.prepared->ledger ? verify::ToHex(ctx.prepared->ledger->root()) : "";
   const PlanGroup& group = ctx.plan->groups[g];
@@ -111,6 +241,7 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSumma
       if (!fs::exists(shards_dir + "/" + f.name))
         RETURN_IF_ERROR(Place(tdir + "/" + f.name, shards_dir + "/" + f.name));
   }
+  const uint64_t shards_added = fresh.shards.size();
   if (!committed) {
     manifest = std::move(fresh);
   } else if (Status s = manifest.Append(std::move(fresh)); !s.ok()) {
@@ -204,10 +335,16 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSumma
     summary->unverified += r.verification == Verification::kUnverified;
   }
   totals->shards_after = manifest.shards.size();
+  const MergeAtEnd merge{group_totals, group_summary, run_totals, run_summary};
   if (already) return Status::Ok();  // committed by an earlier attempt of this plan
   std::unique_ptr<dedup::DedupIndex> index = ctx.store->DedupIndexFor(&batch);
   RETURN_IF_ERROR(index->Add(dec.newly_kept));
   batch.PutManifest(manifest_json);
+  {
+    std::vector<std::string> sources;
+    for (uint64_t source : group.sources) sources.push_back(ctx.plan->sources[source]);
+    batch.PutRunPart(ctx.plan->run, sources.front(), PartJson(group_totals, group_summary, sources, shards_added));
+  }
   RETURN_IF_ERROR(ctx.store->Commit(&batch));
   ctx.Point("committed");
   // After the commit: the manifest file (Reconcile rewrites it if this is lost).
@@ -255,8 +392,31 @@ Result<RunSummary> ParseSummaryJson(std::string_view json) {
   return s;
 }
 
-Status FinishRun(const StageContext& ctx, const Totals& t, double seconds, RunSummary* summary) {
+Status FinishRun(const StageContext& ctx, const Totals& this_attempt, double seconds, RunSummary* summary) {
   const PipelineConfig& c = *ctx.config;
+  // The run's counts are the sum of its groups' parts in the store: a run
+  // resumed after a kill (or re-issued with only the sources left) still
+  // describes every group it committed. Stores of an earlier version have
+  // no parts: then this attempt's counts are all there is.
+  Totals t = this_attempt;
+  ASSIGN_OR_RETURN(std::vector<std::string> parts, ctx.store->RunParts(summary->run));
+  if (!parts.empty()) {
+    Totals sum;
+    RunSummary counts;
+    std::set<std::string> sources(ctx.plan->sources.begin(), ctx.plan->sources.end());
+    uint64_t shards_added = 0;
+    for (const auto& part : parts) RETURN_IF_ERROR(AddPart(part, &sum, &counts, &sources, &shards_added));
+    sum.shards_after = this_attempt.shards_after;
+    sum.shards_before = sum.shards_after - std::min(sum.shards_after, shards_added);
+    t = std::move(sum);
+    summary->sources = sources.size();
+    summary->processed = counts.processed;
+    summary->quarantined = counts.quarantined;
+    summary->unverified = counts.unverified;
+    summary->kept = counts.kept;
+    summary->tokens = counts.tokens;
+    summary->input_errors = counts.input_errors;
+  }
   JsonObject drop_obj, status_obj, secs, lang_obj, skip_obj;
   for (const auto& [k, v] : t.skipped) skip_obj.Add(k, v);
   for (const auto& [k, v] : t.dropped) drop_obj.Add(k, v);
@@ -308,6 +468,8 @@ Status FinishRun(const StageContext& ctx, const Totals& t, double seconds, RunSu
   RETURN_IF_ERROR(WriteFileAtomically(ctx.plan_dir() + "/result.json", SummaryJson(*summary) + "\n"));
   // The intermediate files are spent.
   std::error_code ec;
+  RETURN_IF_ERROR(CheckNoLinkBelow(ctx.work, ctx.plan_dir() + "/done"));
+  RETURN_IF_ERROR(CheckNoLinkBelow(ctx.work, ctx.work + "/process/x"));
   for (const char* sub : {"/dedup", "/cluster", "/tokenize"}) fs::remove_all(ctx.plan_dir() + sub, ec);
   for (const auto& g : ctx.plan->groups)
     for (uint64_t source : g.sources) fs::remove_all(SourceDir(ctx, source), ec);
@@ -321,6 +483,9 @@ Status RunStageTask(const StageContext& ctx, Stage stage, uint64_t task, RunSumm
   if (task >= plan.tasks(stage))
     return Status::InvalidArgument(std::string(ToString(stage)) + " task " + std::to_string(task) +
                                    " is not in the plan (" + std::to_string(plan.tasks(stage)) + " tasks)");
+  // A task writes under its plan folder and process/: never through a link.
+  RETURN_IF_ERROR(CheckNoLinkBelow(ctx.work, ctx.plan_dir() + "/done"));
+  RETURN_IF_ERROR(CheckNoLinkBelow(ctx.work, ctx.work + "/process/x"));
   const std::string marker = DoneMarker(ctx.plan_dir(), stage, task);
   if (fs::exists(marker) && stage != Stage::kCommit) return Status::Ok();
   const uint64_t groups = plan.groups.size();

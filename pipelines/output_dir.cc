@@ -129,8 +129,15 @@ Status CheckOutputFolder(const PipelineConfig& c, bool claim, std::unique_ptr<Ou
       return refuse(std::string(name) +
                     " is a symbolic link; crawlproof does not follow "
                     "links out of its output folder");
-  if (IsLink(out + "/shards/documents"))
-    return refuse("shards/documents is a symbolic link; crawlproof does not follow links out of its output folder");
+  // Nothing under the folders a run writes is followed through a link, at
+  // any depth (shards/tokenizer, shards/documents, prompts/…; the default
+  // work folder is checked by CheckWorkFolder).
+  for (const char* sub : {"shards", "prompts"}) {
+    ASSIGN_OR_RETURN(std::optional<std::string> link, FindLinkInTree(out + "/" + sub));
+    if (link)
+      return refuse(link->substr(out.size() + 1) +
+                    " is a symbolic link; crawlproof does not follow links out of its output folder");
+  }
   if (!claim) {
     // Would a run be refused because another one holds the folder?
     const int fd = ::open(marker.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -158,6 +165,47 @@ Status CheckOutputFolder(const PipelineConfig& c, bool claim, std::unique_ptr<Ou
   else
     ::close(fd);
   return Status::Ok();
+}
+
+Status CheckWorkFolder(const PipelineConfig& c, const std::string& work, bool claim) {
+  auto refuse = [&](const std::string& why) { return Status::InvalidArgument("work folder " + work + ": " + why); };
+  const std::string marker = work + "/" + kWorkMarker;
+  std::error_code ec;
+  struct stat st {};
+  bool mark = false;
+  if (::lstat(work.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode)) return refuse("is a symbolic link; crawlproof does not follow links into its work folder");
+    if (!S_ISDIR(st.st_mode)) return refuse("exists and is not a folder");
+    if (st.st_mode & S_IWOTH)
+      return refuse("others may write to it (mode " + std::to_string((st.st_mode >> 6) & 7) +
+                    std::to_string((st.st_mode >> 3) & 7) + std::to_string(st.st_mode & 7) +
+                    "): anyone could plant a plan folder or swap a job script; use a folder only you can write "
+                    "(chmod o-w, or another [slurm] workdir)");
+    struct stat ms {};
+    if (::lstat(marker.c_str(), &ms) == 0) {
+      if (!S_ISREG(ms.st_mode)) return refuse(std::string(kWorkMarker) + " is not a regular file");
+    } else {
+      bool empty = true;
+      for (const auto& e : fs::directory_iterator(work, ec)) {
+        (void)e;
+        empty = false;
+        break;
+      }
+      const bool default_work = Canonical(work) == Canonical(c.output + "/work");
+      if (!empty && !default_work)
+        return refuse("not empty and not a crawlproof work folder (no " + std::string(kWorkMarker) +
+                      "); crawlproof deletes and writes there, so it works only in a folder it created or found "
+                      "empty — choose another [slurm] workdir");
+      mark = true;
+    }
+    RETURN_IF_ERROR(CheckNoLinkInTree(work));
+  } else {
+    mark = true;
+  }
+  if (!claim || !mark) return Status::Ok();
+  fs::create_directories(work, ec);
+  if (ec) return Status::IoError(work + ": cannot create: " + ec.message());
+  return WriteFileAtomically(marker, "crawlproof work folder: crawlproof may delete anything here\n");
 }
 
 }  // namespace crawlproof::pipelines

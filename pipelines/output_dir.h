@@ -37,6 +37,21 @@ class OutputLock {
 // another run holds the folder.
 Status CheckOutputFolder(const PipelineConfig& config, bool claim, std::unique_ptr<OutputLock>* lock = nullptr);
 
+// The work folder's marker (docs/pipeline.md, "The work folder").
+inline constexpr const char* kWorkMarker = ".crawlproof-work";
+
+// Checks every refusal a run would make about its work folder `work` (the
+// local executor's <output>/work, or [slurm] workdir): a symbolic link; a
+// folder others may write to (mode o+w: anyone could plant a plan folder or
+// swap a job script); a non-empty folder without the marker (crawlproof
+// works only in a folder it created or found empty; <output>/work of an
+// output folder that CheckOutputFolder accepted is adopted, as an earlier
+// version left it); a symbolic link anywhere inside it. With `claim`,
+// creates the folder (0755 less the umask) and the marker. Without, creates
+// nothing. REQUIRES: CheckOutputFolder passed for `config`.
+// Errors: InvalidArgument naming the folder and the reason; IoError.
+Status CheckWorkFolder(const PipelineConfig& config, const std::string& work, bool claim);
+
 // Whether `name` (relative to <output>/shards) is one crawlproof writes and so
 // may delete when no committed manifest lists it: shard-N / valid-N files of
 // either format (and their .tmp) and documents/group-N.jsonl.zst.

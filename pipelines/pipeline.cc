@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "common/toml_section.h"
 #include "filter/filters.h"
@@ -19,30 +21,57 @@ constexpr uint64_t kMaxPipelineFileBytes = 16 << 20;
 constexpr uint32_t kMaxWorkers = 1024;
 
 bool IsSlurmTime(const std::string& t) {
-  // [D-]HH:MM:SS, or minutes
-  size_t i = 0, n = t.size();
-  if (n == 0) return false;
+  // Slurm's --time forms: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S; minutes and
+  // seconds below 60 after the first field, hours below 24 after a day count,
+  // and at most 365 days in all (a larger value is a typo, not a plan).
+  if (t.empty() || t.size() > 20) return false;
+  std::vector<uint64_t> f;
+  size_t i = 0;
+  uint64_t days = 0;
   const size_t dash = t.find('-');
-  if (dash != std::string::npos) {
-    if (dash == 0) return false;
-    for (; i < dash; ++i)
-      if (t[i] < '0' || t[i] > '9') return false;
+  auto number = [&](size_t end, uint64_t* v) {
+    if (i >= end) return false;
+    *v = 0;
+    for (; i < end; ++i) {
+      if (t[i] < '0' || t[i] > '9' || *v > 1000000) return false;
+      *v = *v * 10 + static_cast<uint64_t>(t[i] - '0');
+    }
+    return true;
+  };
+  if (dash != std::string::npos && (!number(dash, &days) || ++i == t.size())) return false;
+  while (i <= t.size()) {
+    const size_t colon = std::min(t.find(':', i), t.size());
+    uint64_t v = 0;
+    if (!number(colon, &v)) return false;
+    f.push_back(v);
+    if (colon == t.size()) break;
     ++i;
   }
-  int colons = 0;
-  size_t digits = 0;
-  for (; i < n; ++i) {
-    if (t[i] == ':') {
-      if (digits == 0) return false;
-      ++colons;
-      digits = 0;
-    } else if (t[i] >= '0' && t[i] <= '9') {
-      ++digits;
-    } else {
-      return false;
-    }
+  if (f.size() > 3) return false;
+  uint64_t seconds = 0;
+  if (dash != std::string::npos) {  // D-H[:M[:S]]
+    if (f[0] >= 24) return false;
+    for (size_t k = 1; k < f.size(); ++k)
+      if (f[k] >= 60) return false;
+    seconds = days * 86400 + f[0] * 3600 + (f.size() > 1 ? f[1] * 60 : 0) + (f.size() > 2 ? f[2] : 0);
+  } else if (f.size() == 1) {  // M
+    seconds = f[0] * 60;
+  } else if (f.size() == 2) {  // M:S
+    if (f[1] >= 60) return false;
+    seconds = f[0] * 60 + f[1];
+  } else {  // H:M:S
+    if (f[1] >= 60 || f[2] >= 60) return false;
+    seconds = f[0] * 3600 + f[1] * 60 + f[2];
   }
-  return digits > 0 && colons <= 2;
+  return seconds > 0 && seconds <= 365ull * 86400;
+}
+
+// Slurm's --mem: a positive whole number with an optional unit K, M, G or T.
+bool IsSlurmMem(const std::string& m) {
+  if (m.empty() || m.size() > 12 || m[0] < '1' || m[0] > '9') return false;
+  size_t i = 0;
+  while (i < m.size() && m[i] >= '0' && m[i] <= '9') ++i;
+  return i == m.size() || (i + 1 == m.size() && std::string_view("KMGTkmgt").find(m[i]) != std::string_view::npos);
 }
 
 Status LoadSlurmOptions(const toml::table* t, const std::string& path, SlurmOptions* o) {
@@ -68,13 +97,16 @@ Status LoadSlurmOptions(const toml::table* t, const std::string& path, SlurmOpti
   auto bad = [&](const std::string& key, const std::string& why) {
     return Status::InvalidArgument(path + ": slurm." + key + " " + why);
   };
-  if (!IsSlurmTime(o->time)) return bad("time", "must be \"HH:MM:SS\" (or \"D-HH:MM:SS\"), not \"" + o->time + "\"");
+  if (!IsSlurmTime(o->time))
+    return bad("time",
+               "must be Slurm's minutes, \"HH:MM:SS\" or \"D-HH:MM:SS\" (at most 365 days), not \"" + o->time + "\"");
   if (o->cpus_per_task == 0) return bad("cpus_per_task", "must be at least 1");
   if (o->sources_per_task == 0) return bad("sources_per_task", "must be at least 1");
   if (o->dedup_tasks == 0 || o->dedup_tasks > 65536) return bad("dedup_tasks", "must be between 1 and 65536");
   if (o->tokenize_tasks == 0 || o->tokenize_tasks > 65536) return bad("tokenize_tasks", "must be between 1 and 65536");
   if (o->retries > 100) return bad("retries", "must be at most 100");
-  if (o->mem.empty()) return bad("mem", "must not be empty");
+  if (!IsSlurmMem(o->mem))
+    return bad("mem", "must be a positive amount with an optional unit K, M, G or T (\"4G\"), not \"" + o->mem + "\"");
   if (stages) {
     const toml::table* st = stages->as_table();
     if (!st) return bad("stage", "must be a table of [slurm.stage.<name>] tables");
@@ -92,7 +124,12 @@ Status LoadSlurmOptions(const toml::table* t, const std::string& path, SlurmOpti
       so.cpus_per_task = c;
       RETURN_IF_ERROR(ss.CheckUnknown());
       if (!so.time.empty() && !IsSlurmTime(so.time))
-        return bad("stage." + n + ".time", "must be \"HH:MM:SS\", not \"" + so.time + "\"");
+        return bad(
+            "stage." + n + ".time",
+            "must be Slurm's minutes, \"HH:MM:SS\" or \"D-HH:MM:SS\" (at most 365 days), not \"" + so.time + "\"");
+      if (!so.mem.empty() && !IsSlurmMem(so.mem))
+        return bad("stage." + n + ".mem",
+                   "must be a positive amount with an optional unit K, M, G or T, not \"" + so.mem + "\"");
       o->stage[n] = so;
     }
   }

@@ -322,6 +322,36 @@ void ReadCounts(simdjson::dom::element e, std::map<std::string, uint64_t>* m) {
 
 }  // namespace
 
+void PromptTotals::Add(const PromptTotals& o) {
+  candidates += o.candidates;
+  kept += o.kept;
+  files += o.files;
+  for (const auto& [k, v] : o.kinds_candidates) kinds_candidates[k] += v;
+  for (const auto& [k, v] : o.kinds_kept) kinds_kept[k] += v;
+  for (const auto& [k, v] : o.reasons) reasons[k] += v;
+  for (const auto& [k, v] : o.answer_types) answer_types[k] += v;
+}
+
+void PromptTotals::AddJson(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(json);
+  simdjson::dom::element e;
+  if (parser.parse(p).get(e)) return;
+  PromptTotals o;
+  for (auto [key, field] : {std::pair{"candidates", &o.candidates}, {"kept", &o.kept}, {"files", &o.files}})
+    if (e[key].get(*field)) *field = 0;
+  simdjson::dom::object kinds;
+  if (!e["kinds"].get(kinds))
+    for (auto [k, v] : kinds) {
+      uint64_t n = 0;
+      if (!v["candidates"].get(n)) o.kinds_candidates[std::string(k)] = n;
+      if (!v["kept"].get(n) && n) o.kinds_kept[std::string(k)] = n;
+    }
+  ReadCounts(e["reasons"], &o.reasons);
+  ReadCounts(e["answer_types"], &o.answer_types);
+  Add(o);
+}
+
 std::string PromptTotals::Json() const {
   JsonObject kinds;
   std::set<std::string> names;

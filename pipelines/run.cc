@@ -26,8 +26,10 @@ Status CheckPipeline(const PipelineConfig& c) {
   // filters and the ledger; the sources; the output folder.
   std::string refusals;
   Status first = Status::Ok();
-  for (const Status& s :
-       {Prepare(c).status(), ListSources(c, /*fetch_remote=*/false).status(), CheckOutputFolder(c, /*claim=*/false)}) {
+  const std::string work = c.executor == "slurm" ? c.slurm.workdir : c.output + "/work";
+  Status output = CheckOutputFolder(c, /*claim=*/false);
+  for (const Status& s : {Prepare(c).status(), ListSources(c, /*fetch_remote=*/false).status(), output,
+                          output.ok() ? CheckWorkFolder(c, work, /*claim=*/false) : Status::Ok()}) {
     if (s.ok()) continue;
     if (first.ok()) first = s;
     refusals += (refusals.empty() ? "" : "\n") + s.message();
@@ -109,7 +111,10 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   ASSIGN_OR_RETURN(Plan plan, MakePlan(c, *st, po));
   summary.run = plan.run;
   summary.sources = plan.sources.size();
-  if (plan.groups.empty()) {
+  // A run killed after its last group's commit and before its end has every
+  // group in the store but no run record: it is finished now, from its parts.
+  ASSIGN_OR_RETURN(const std::vector<std::string> unrecorded, st->RunParts(plan.run));
+  if (plan.groups.empty() && unrecorded.empty()) {
     summary.nothing_new = true;
     return summary;
   }
@@ -118,6 +123,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   ctx.prepared = &prepared;
   ctx.plan = &plan;
   ctx.work = c.output + "/work";
+  RETURN_IF_ERROR(CheckWorkFolder(c, ctx.work, /*claim=*/true));
   ctx.store = st.get();
   ctx.threads = c.workers;
   ctx.checkpoint = options.checkpoint;

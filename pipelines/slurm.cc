@@ -18,6 +18,7 @@
 #include "pipelines/slurm_commands.h"
 #include "pipelines/stages.h"
 #include "store/provenance_store.h"
+#include "tokenize/shards.h"
 
 namespace crawlproof::pipelines {
 
@@ -326,6 +327,32 @@ Result<SlurmSubmission> RunOnSlurm(const PipelineConfig& c, const SlurmRunOption
     po.dedup_partitions = c.slurm.dedup_tasks;
     po.tokenize_tasks = c.slurm.tokenize_tasks;
     ASSIGN_OR_RETURN(plan, MakePlan(c, *st, po));
+    // A run whose commit was killed after its last group and re-issued
+    // rather than requeued: every group is in the store, its record is not.
+    // Its end (run record, stats, report) is written here, from its parts.
+    ASSIGN_OR_RETURN(const std::vector<std::string> unrecorded, st->RunParts(plan.run));
+    if (plan.groups.empty() && !unrecorded.empty() && !options.dry_run) {
+      StageContext ctx;
+      ctx.config = &c;
+      ctx.prepared = &prepared;
+      ctx.plan = &plan;
+      ctx.store = st.get();
+      ctx.work = fs::absolute(c.slurm.workdir, ec).lexically_normal().string();
+      RETURN_IF_ERROR(CheckWorkFolder(c, ctx.work, /*claim=*/true));
+      RETURN_IF_ERROR(PrepareWork(ctx));
+      SlurmSubmission done;
+      done.summary.run = plan.run;
+      done.summary.sources = plan.sources.size();
+      Totals totals;
+      ASSIGN_OR_RETURN(std::optional<std::string> committed, st->Manifest());
+      if (committed) {
+        ASSIGN_OR_RETURN(tokenize::Manifest m, tokenize::Manifest::Parse(*committed));
+        totals.shards_after = m.shards.size();
+      }
+      RETURN_IF_ERROR(FinishRun(ctx, totals, 0, &done.summary));
+      done.waited = true;  // nothing to submit: the run is complete now
+      return done;
+    }
   }
   SlurmSubmission out;
   out.summary.run = plan.run;
@@ -340,7 +367,8 @@ Result<SlurmSubmission> RunOnSlurm(const PipelineConfig& c, const SlurmRunOption
   ctx.prepared = &prepared;
   ctx.plan = &plan;
   ctx.work = fs::absolute(c.slurm.workdir, ec).lexically_normal().string();
-  RETURN_IF_ERROR(PrepareWork(ctx));
+  RETURN_IF_ERROR(CheckWorkFolder(c, ctx.work, /*claim=*/true));
+  RETURN_IF_ERROR(PrepareWork(ctx, /*clear=*/!options.dry_run));
   const std::string plan_dir = ctx.plan_dir();
   out.plan_dir = plan_dir;
   fs::create_directories(plan_dir + "/logs", ec);

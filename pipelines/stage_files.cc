@@ -440,19 +440,24 @@ std::string WorkFingerprint(const Prepared& prepared, const Plan& plan) {
   return prepared.fingerprint + " partitions=" + std::to_string(plan.dedup_partitions) + "\n";
 }
 
-Status PrepareWork(const StageContext& ctx) {
+Status PrepareWork(const StageContext& ctx, bool clear) {
   RETURN_IF_ERROR(MakeDirs(ctx.work));
   std::error_code ec;
+  // Nothing below the work folder is followed through a link (a planted
+  // plan-<id> link would have us delete and write in its target).
+  for (const std::string& p :
+       {ctx.work + "/fingerprint", ctx.work + "/process", ctx.plan_dir() + "/done", ctx.plan_dir() + "/plan.json"})
+    RETURN_IF_ERROR(CheckNoLinkBelow(ctx.work, p));
   const std::string fp_path = ctx.work + "/fingerprint";
   auto fp = ReadWholeFile(fp_path);
   const std::string want = WorkFingerprint(*ctx.prepared, *ctx.plan);
   if (!fp.ok() || *fp != want) {
-    fs::remove_all(ctx.work + "/process", ec);
-    RETURN_IF_ERROR(WriteFileAtomically(fp_path, want));
+    if (clear) fs::remove_all(ctx.work + "/process", ec);
+    if (clear || !fp.ok()) RETURN_IF_ERROR(WriteFileAtomically(fp_path, want));
   }
   for (const auto& e : fs::directory_iterator(ctx.work, ec)) {
     const std::string name = e.path().filename().string();
-    if (name.rfind("plan-", 0) == 0 && e.path().string() != ctx.plan_dir()) fs::remove_all(e.path(), ec);
+    if (clear && name.rfind("plan-", 0) == 0 && e.path().string() != ctx.plan_dir()) fs::remove_all(e.path(), ec);
   }
   RETURN_IF_ERROR(MakeDirs(ctx.plan_dir() + "/done"));
   RETURN_IF_ERROR(MakeDirs(ctx.work + "/process"));

@@ -131,6 +131,9 @@ struct PromptTotals {
   std::map<std::string, uint64_t> kinds_candidates, kinds_kept, reasons, answer_types;
   void Count(const PromptDecision& d);
   std::string Json() const;
+  // Adds another's counts (from Json(), or as they are).
+  void AddJson(std::string_view json);
+  void Add(const PromptTotals& other);
 };
 
 // Counters over the groups a commit covers.
@@ -165,8 +168,10 @@ struct StageContext {
 std::string WorkFingerprint(const Prepared& prepared, const Plan& plan);
 
 // Creates the work folder, clears process outputs of another fingerprint
-// and plan folders of other plans, writes plan.json.
-Status PrepareWork(const StageContext& ctx);
+// and plan folders of other plans (only with `clear`: a dry run deletes
+// nothing), writes plan.json. Refuses a symbolic link on the way to any
+// folder it writes. REQUIRES: CheckWorkFolder passed for ctx.work.
+Status PrepareWork(const StageContext& ctx, bool clear = true);
 
 // process: one source (skipped when its outputs exist); a task's sources.
 // Returns the source's byte count and documents, for progress.

@@ -30,16 +30,6 @@ std::vector<std::string_view> Lines(std::string_view text) {
   return out;
 }
 
-// The balanced {…} content starting at s[open] == '{'; npos-safe.
-std::string_view Braced(std::string_view s, size_t open) {
-  int depth = 0;
-  for (size_t i = open; i < s.size(); ++i) {
-    if (s[i] == '{') ++depth;
-    if (s[i] == '}' && --depth == 0) return s.substr(open + 1, i - open - 1);
-  }
-  return {};
-}
-
 // The sentence after an "answer is" marker: up to a full stop that ends
 // it (not a decimal point) or the end of the line.
 std::string_view SentenceAfter(std::string_view s) {
@@ -95,16 +85,37 @@ std::string Join(const std::vector<std::string_view>& lines, size_t from, size_t
 
 }  // namespace
 
+// The content of the last \boxed{…} whose brace closes (what Braced()
+// finds from each "\boxed{" backwards, in one forward pass: braces pair as a
+// stack pairs them, so an unbalanced run of "\boxed{" costs linear time, not
+// quadratic). Empty when none closes or every closed one is empty.
+std::string_view LastBoxed(std::string_view text) {
+  constexpr std::string_view kBoxed = "\\boxed";
+  std::vector<size_t> open;  // positions of the '{' not yet closed
+  size_t best = std::string_view::npos, best_end = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '{') {
+      open.push_back(i);
+    } else if (text[i] == '}' && !open.empty()) {
+      const size_t o = open.back();
+      open.pop_back();
+      if (o + 1 == i) continue;  // empty braces: not an answer
+      if (o >= kBoxed.size() && text.substr(o - kBoxed.size(), kBoxed.size()) == kBoxed &&
+          (best == std::string_view::npos || o > best)) {
+        best = o;
+        best_end = i;
+      }
+    }
+  }
+  if (best == std::string_view::npos) return {};
+  return text.substr(best + 1, best_end - best - 1);
+}
+
 std::string FinalAnswer(std::string_view text, std::string* source) {
   // The last \boxed{…} wins: a worked solution boxes its result at the end.
-  for (size_t at = text.rfind("\\boxed{"); at != std::string_view::npos;) {
-    std::string_view inner = Braced(text, at + 6);
-    if (!inner.empty()) {
-      *source = "boxed";
-      return std::string(inner);
-    }
-    if (at == 0) break;
-    at = text.rfind("\\boxed{", at - 1);
+  if (std::string_view inner = LastBoxed(text); !inner.empty()) {
+    *source = "boxed";
+    return std::string(inner);
   }
   std::vector<std::string_view> lines = Lines(text);
   for (size_t k = lines.size(); k-- > 0;) {

@@ -3,7 +3,7 @@
 # openssl (docs/audit.md explains each step). No crawlproof code is involved.
 #
 # usage: audit-verify.sh BUNDLE GENESIS_VALSET [RECORD_BYTES]
-#   BUNDLE          the JSON written by `crawlproof audit record`
+#   BUNDLE          the JSON written by `crawlproof audit record` or `audit --store … --bundle`
 #   GENESIS_VALSET  the validator set document you trust (crawlproof-valset/v1)
 #   RECORD_BYTES    optional: the record's bytes (`crawlproof warc cat --offset --length`)
 # Exit 0 when every check passes; 1 with a message naming the failed check.
@@ -147,5 +147,69 @@ if [ -n "$bytes" ]; then
   committed=$(echo "$leaf" | cut -c69-132)   # after the 18-byte prefix and two u64
   [ "$(sha256hex < "$bytes")" = "$committed" ] || fail "the record's bytes do not hash to the committed SHA-256"
   echo "record bytes: SHA-256 matches the leaf"
+fi
+# --- 5. the document: its account names this very record ----------------------
+# A bundle from `audit --store … --bundle` carries the document's account in
+# "decisions" (one line); the proof above is worth nothing for that document
+# unless the account names the proven record. JSON is not parsed here: every
+# occurrence of each key below must hold the proven value (a duplicate or a
+# nested copy cannot hide another), and a value with a JSON escape is beyond
+# this script (use crawlproof audit verify).
+[ "$(grep -c '^"decisions": ' "$bundle")" = 1 ] || fail "document: the bundle needs exactly one \"decisions\" line"
+decisions=$(sed -n 's/^"decisions": \(.*\)$/\1/p' "$bundle")
+if [ "$decisions" = "null" ]; then
+  echo "document: none (the bundle proves a record, not a document)"
+else
+  # As `audit --bundle` writes them: the doc id, its status, then its account.
+  printf '%s' "$decisions" | grep -Eq '^\{"doc_id":"[^"\\]*","status":"[^"\\]*","account":\{"doc_id":"' ||
+    fail "document: the decisions do not open with the document's account (doc_id, status, account), as audit --bundle writes them"
+  # The leaf's strings (u16 length, bytes) after its fixed 99 bytes, as hex.
+  at=199; strings=""
+  for _ in 1 2 3; do
+    n=$(hexdec "$(echo "$leaf" | cut -c$at-$((at + 3)))")
+    if [ "$n" -gt 0 ]; then strings="$strings $(echo "$leaf" | cut -c$((at + 4))-$((at + 3 + 2 * n)))"; else strings="$strings -"; fi
+    at=$((at + 4 + 2 * n))
+  done
+  set -- $strings; id_hex=${1#-}; uri_hex=${2#-}; date_hex=${3#-}
+  leaf_sha=$(echo "$leaf" | cut -c69-132); block_sha=$(echo "$leaf" | cut -c133-196)
+  tohex() { od -An -v -tx1 | tr -d ' \n'; }
+  # Every "KEY": value of the decisions (at least one) equals $2: with $3 = str
+  # (default) $2 is the hex of the string's bytes, num a number, raw the string
+  # itself, file a ledger path that the value is or ends with after "/".
+  each() {
+    key=$1; want=$2; kind=${3:-str}
+    total=$(printf '%s' "$decisions" | grep -o "\"$key\":" | wc -l | tr -d ' ')
+    [ "$total" -gt 0 ] || fail "document: the account has no \"$key\""
+    if [ "$kind" = num ]; then
+      vals=$(printf '%s' "$decisions" | grep -o "\"$key\":[0-9][0-9]*" | sed "s/^\"$key\"://")
+    else
+      vals=$(printf '%s' "$decisions" | grep -o "\"$key\":\"[^\"\\\\]*\"" | sed "s/^\"$key\":\"//; s/\"\$//")
+    fi
+    [ "$(printf '%s\n' "$vals" | grep -c .)" = "$total" ] ||
+      fail "document: an \"$key\" of the account is not a plain value (JSON escapes are beyond this script)"
+    printf '%s\n' "$vals" | while IFS= read -r v; do
+      if [ "$kind" = str ]; then got=$(printf '%s' "$v" | tohex); else got=$v; fi
+      if [ "$kind" = file ]; then
+        case "$got" in "$want" | */"$want") ;; *) echo "$key $got";; esac
+      elif [ "$got" != "$want" ]; then echo "$key $v"; fi
+    done > "$tmp/differs"
+    [ ! -s "$tmp/differs" ] || fail "document: the account names another record than the proof: $(head -1 "$tmp/differs")"
+  }
+  each record_id "$id_hex"; each url "$uri_hex"; each offset "$offset" num; each length "$length" num
+  each ledger_leaf "$index" num; each file "$(field path)" file
+  each record_sha256 "$leaf_sha" raw; each block_sha256 "$block_sha" raw
+  if printf '%s' "$decisions" | grep -q '"date":'; then each date "$date_hex"; fi
+  # The doc id derived from the record id (extract::DocumentId): a <urn:uuid:…>
+  # id's UUID in lower case, any other "r" + 32 hex digits of its SHA-256.
+  record_id=$(printf '%s' "$id_hex" | hex2bin)
+  bare=${record_id#<}; bare=${bare%>}
+  case "$bare" in
+    [uU][rR][nN]:[uU][uU][iI][dD]:????????-????-????-????-????????????)
+      doc=$(printf '%s' "${bare#?????????}" | tr 'A-Z' 'a-z') ;;
+    "") fail "document: a record without WARC-Record-ID is beyond this script" ;;
+    *) doc=r$(printf '%s' "$id_hex" | hex2bin | sha256hex | cut -c1-32) ;;
+  esac
+  each doc_id "$(printf '%s' "$doc" | tohex)"
+  echo "document $doc: its account names this record"
 fi
 echo "audit-verify: OK"

@@ -1,7 +1,10 @@
 // The JSON API of `crawlproof serve` (docs/audit-api.openapi.yaml): what
 // `crawlproof audit --store --json` prints, bundles, searches, the runs, the
 // trust file, a document's text and source record, its tokens checked.
+#include <fcntl.h>
 #include <simdjson.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +12,7 @@
 
 #include "common/digest.h"
 #include "common/encoding.h"
+#include "common/file_util.h"
 #include "common/json.h"
 #include "extract/document.h"
 #include "ingest/byte_source.h"
@@ -402,6 +406,8 @@ Result<std::string> AuditService::Impl::TextFromShards(const std::string& accoun
   tokenize::Manifest manifest;
   const tokenize::ManifestShard* sh = nullptr;
   RETURN_IF_ERROR(ShardOf(shard, &manifest, &sh));
+  // Inside the shards folder only, never through a link (docs/security.md).
+  RETURN_IF_ERROR(CheckNoLinkBelow(o.shards, o.shards + "/" + sh->files[0].name));
   ASSIGN_OR_RETURN(std::vector<uint32_t> ids, tokenize::ReadDocumentTokens(o.shards, sh->files[0].name, offset, length,
                                                                            manifest.options.bos, manifest.options.eos));
   std::lock_guard lock(tokenizer_mu);
@@ -410,6 +416,7 @@ Result<std::string> AuditService::Impl::TextFromShards(const std::string& accoun
     for (const auto& f : manifest.tokenizer_files)
       if (InsideFolder(f.name) && (f.name.ends_with("tokenizer.json") || f.name.ends_with(".tiktoken"))) path = f.name;
     if (path.empty()) return Status::NotFound("the manifest lists no tokenizer copy to decode with");
+    RETURN_IF_ERROR(CheckNoLinkBelow(o.shards, o.shards + "/" + path));
     ASSIGN_OR_RETURN(tokenizer, tokenize::Tokenizer::Load(o.shards + "/" + path));
   }
   return tokenizer->Decode(ids);
@@ -423,14 +430,33 @@ HttpResponse AuditService::Impl::Record(const std::string& id) {
   const uint64_t offset = source->offset, length = source->length;
   if (length > o.max_record_bytes)
     return ErrorResponse(413, "the record is " + std::to_string(length) + " bytes, more than this server sends");
+  HttpResponse resp;
+  resp.content_type = "application/octet-stream";
+  resp.headers.emplace_back("Content-Disposition", "attachment; filename=\"record.warc.gz\"");
+  if (!ingest::IsRemoteUri(where)) {
+    // A local source is streamed from the file as the client reads it: no
+    // copy per connection (slow readers of a large record cost nothing).
+    std::string path = where.rfind("file://", 0) == 0 ? where.substr(7) : where;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      if (fd >= 0) ::close(fd);
+      return ErrorResponse(503, "the source cannot be read here: " + path);
+    }
+    if (static_cast<uint64_t>(st.st_size) < offset || static_cast<uint64_t>(st.st_size) - offset < length) {
+      ::close(fd);
+      return ErrorResponse(503, where + " ends before the record's " + std::to_string(length) + " bytes");
+    }
+    resp.file_fd = fd;
+    resp.file_offset = offset;
+    resp.file_length = length;
+    return resp;
+  }
   auto bytes = ingest::ReadAllFromUri(where, RequestSource(offset, length), o.max_record_bytes);
   if (!bytes.ok()) return ErrorResponse(503, "the source cannot be read here: " + bytes.status().message());
   if (bytes->size() != length)
     return ErrorResponse(503, where + " ends before the record's " + std::to_string(length) + " bytes");
-  HttpResponse resp;
-  resp.content_type = "application/octet-stream";
   resp.body = std::move(*bytes);
-  resp.headers.emplace_back("Content-Disposition", "attachment; filename=\"record.warc.gz\"");
   return resp;
 }
 
@@ -444,7 +470,8 @@ std::string AuditService::Impl::CheckTokenFile(const std::string& name, const st
     std::lock_guard lock(files_mu);
     if (auto it = files_checked.find(key); it != files_checked.end()) return it->second;
   }
-  Status s = tokenize::CheckTokenFile(o.shards + "/manifest.json", name, sha256);
+  Status s = CheckNoLinkBelow(o.shards, path);
+  if (s.ok()) s = tokenize::CheckTokenFile(o.shards + "/manifest.json", name, sha256);
   std::lock_guard lock(files_mu);
   if (files_checked.size() > 10000) files_checked.clear();
   return files_checked[key] = s.ok() ? "" : s.message();
@@ -468,9 +495,10 @@ HttpResponse AuditService::Impl::Tokens(const std::string& id) {
   // The file's SHA-256 once per file, then the document's sequence.
   const std::string file_error = CheckTokenFile(name, sh->files[0].sha256);
   Result<std::string> checked =
-      file_error.empty() ? tokenize::CheckSequenceTokens(o.shards, name, offset, length, manifest.options.bos,
-                                                         manifest.options.eos, Str(e, "tokens_sha256"))
-                         : Result<std::string>(Status::Corruption(file_error));
+      file_error.empty()
+          ? tokenize::CheckSequenceTokens(o.shards, name, offset, length, manifest.options.bos, manifest.options.eos,
+                                          Str(e, "tokens_sha256"), Str(e, "doc_id"))
+          : Result<std::string>(Status::Corruption(file_error));
   JsonObject out;
   out.Add("doc_id", id).Add("token_file", name).Add("ok", checked.ok());
   checked.ok() ? out.Add("where", *checked) : out.Add("error", checked.status().message());

@@ -3,10 +3,17 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <exception>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
 
 namespace crawlproof::serve {
 namespace {
@@ -48,8 +55,14 @@ MHD_Result CollectQuery(void* cls, MHD_ValueKind, const char* key, const char* v
 
 MHD_Result Send(MHD_Connection* c, const HttpResponse& r, bool head) {
   (void)head;  // libmicrohttpd sends no body to HEAD itself
-  MHD_Response* resp =
-      MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()), MHD_RESPMEM_MUST_COPY);
+  MHD_Response* resp = nullptr;
+  if (r.file_fd >= 0) {
+    // Read from the file as the client takes it (and closed with the response).
+    resp = MHD_create_response_from_fd_at_offset64(r.file_length, r.file_fd, r.file_offset);
+    if (!resp) ::close(r.file_fd);
+  } else {
+    resp = MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()), MHD_RESPMEM_MUST_COPY);
+  }
   if (!resp) return MHD_NO;
   for (const auto& [k, v] : kSecurityHeaders) MHD_add_response_header(resp, k, v);
   bool cache_set = false;
@@ -142,8 +155,71 @@ struct HttpServer::Impl {
   Handler handler;
   std::vector<std::string> allowed_hosts;
   MHD_Daemon* daemon = nullptr;
+  // Connections waiting for a request's headers, and since when: the reaper
+  // shuts down (shutdown(2): libmicrohttpd then closes it as it would a lost
+  // peer) those past request_timeout_s.
+  using Clock = std::chrono::steady_clock;
+  struct Waiting {
+    int fd = -1;
+    Clock::time_point since;
+    bool in_request = false;
+  };
+  std::mutex mu;
+  std::condition_variable wake;
+  std::unordered_map<MHD_Connection*, Waiting> connections;
+  bool stopping = false;
+  std::thread reaper;
+  std::chrono::seconds request_timeout{10};
+
   ~Impl() {
     if (daemon) MHD_stop_daemon(daemon);
+    {
+      std::lock_guard lock(mu);
+      stopping = true;
+    }
+    wake.notify_all();
+    if (reaper.joinable()) reaper.join();
+  }
+
+  void Reap() {
+    std::unique_lock lock(mu);
+    while (!stopping) {
+      wake.wait_for(lock, std::chrono::milliseconds(500));
+      const auto now = Clock::now();
+      for (auto& [c, w] : connections)
+        if (!w.in_request && w.fd >= 0 && now - w.since > request_timeout) {
+          ::shutdown(w.fd, SHUT_RDWR);
+          w.fd = -1;  // once
+        }
+    }
+  }
+
+  // MHD_OPTION_NOTIFY_CONNECTION: a connection opens or closes. Called
+  // before libmicrohttpd closes the socket, so the reaper never shuts down a
+  // descriptor reused by a later connection.
+  static void Notify(void* cls, MHD_Connection* c, void**, MHD_ConnectionNotificationCode code) {
+    auto* self = static_cast<Impl*>(cls);
+    std::lock_guard lock(self->mu);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+      const MHD_ConnectionInfo* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+      self->connections[c] = {info ? static_cast<int>(info->connect_fd) : -1, Clock::now(), false};
+    } else {
+      self->connections.erase(c);
+    }
+  }
+  // MHD_OPTION_NOTIFY_COMPLETED: a response is sent; a kept-alive connection
+  // waits for its next request's headers from now on.
+  static void Completed(void* cls, MHD_Connection* c, void**, MHD_RequestTerminationCode) {
+    auto* self = static_cast<Impl*>(cls);
+    std::lock_guard lock(self->mu);
+    if (auto it = self->connections.find(c); it != self->connections.end()) {
+      it->second.in_request = false;
+      it->second.since = Clock::now();
+    }
+  }
+  void RequestArrived(MHD_Connection* c) {
+    std::lock_guard lock(mu);
+    if (auto it = connections.find(c); it != connections.end()) it->second.in_request = true;
   }
 
   static MHD_Result Access(void* cls, MHD_Connection* c, const char* url, const char* method, const char*, const char*,
@@ -163,6 +239,7 @@ struct HttpServer::Impl {
       return Send(c, Plain(413, "a GET request carries no body"), head);
     if (*state == nullptr) {  // the first call, with the headers: answer on the next
       *state = &marker;
+      self->RequestArrived(c);
       return MHD_YES;
     }
     if (*upload_size != 0) return MHD_NO;
@@ -195,6 +272,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& o, Hand
   s->impl_ = std::make_unique<Impl>();
   s->impl_->handler = std::move(handler);
   s->impl_->allowed_hosts = o.allowed_hosts;
+  s->impl_->request_timeout = std::chrono::seconds(o.request_timeout_s ? o.request_timeout_s : 1);
   sockaddr_in v4{};
   sockaddr_in6 v6{};
   const sockaddr* addr = nullptr;
@@ -215,7 +293,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& o, Hand
       flags, o.port, nullptr, nullptr, &Impl::Access, s->impl_.get(), MHD_OPTION_SOCK_ADDR, addr,
       MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(o.threads ? o.threads : 1), MHD_OPTION_CONNECTION_LIMIT,
       o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-      o.max_request_bytes, MHD_OPTION_UNESCAPE_CALLBACK, &KeepEscaped, nullptr, MHD_OPTION_END);
+      o.max_request_bytes, MHD_OPTION_UNESCAPE_CALLBACK, &KeepEscaped, nullptr, MHD_OPTION_NOTIFY_CONNECTION,
+      &Impl::Notify, s->impl_.get(), MHD_OPTION_NOTIFY_COMPLETED, &Impl::Completed, s->impl_.get(), MHD_OPTION_END);
+  if (s->impl_->daemon) s->impl_->reaper = std::thread([impl = s->impl_.get()] { impl->Reap(); });
   if (!s->impl_->daemon)
     return Status::IoError("cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + std::strerror(errno) +
                            " (in use? another --listen port)");

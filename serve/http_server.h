@@ -31,6 +31,12 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // added to the security headers
+  // A body streamed from a file instead of `body`: `file_length` bytes at
+  // `file_offset` of the open descriptor `file_fd`, which the server owns
+  // from then on (closed when sent, or when the response is dropped). A
+  // large record is then never held in memory, however many read it at once.
+  int file_fd = -1;
+  uint64_t file_offset = 0, file_length = 0;
 };
 
 struct HttpOptions {
@@ -38,7 +44,12 @@ struct HttpOptions {
   uint16_t port = 8080;            // 0: any free port (see HttpServer::port)
   unsigned threads = 4;
   unsigned max_connections = 256;
-  unsigned timeout_s = 30;                     // an idle connection is closed after this
+  unsigned timeout_s = 30;  // an idle connection is closed after this
+  // A request's line and headers must all arrive within this many seconds
+  // of its first byte (of the connection, or of the previous response on a
+  // kept-alive one): a client trickling bytes cannot hold a connection,
+  // since every byte resets the idle timeout but not this one.
+  unsigned request_timeout_s = 10;
   size_t max_request_bytes = size_t{1} << 15;  // request line and headers (32 KiB)
   // Host header names (without port) answered; others get 421. Empty: any.
   // On loopback this stops DNS rebinding: a page of another site whose name

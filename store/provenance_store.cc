@@ -36,6 +36,12 @@ bool Optional(int f) {
   return f == kPrompts || f == kPromptDedup;
 }
 
+// "part" ‖ the run as 20 decimal digits ‖ "/": printable, in run order.
+std::string PartPrefix(uint64_t run) {
+  std::string digits = std::to_string(run);
+  return "part" + std::string(20 - digits.size(), '0') + digits + "/";
+}
+
 std::string BigEndian(uint64_t v) {
   std::string k;
   for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -64,6 +70,9 @@ void ProvenanceStore::Batch::PutPosition(uint64_t shard, uint64_t index, const s
 }
 void ProvenanceStore::Batch::PutRun(uint64_t run, const std::string& json) {
   impl_->puts.push_back({kRuns, {"run" + BigEndian(run), json}});
+}
+void ProvenanceStore::Batch::PutRunPart(uint64_t run, const std::string& group, const std::string& json) {
+  impl_->puts.push_back({kRuns, {PartPrefix(run) + group, json}});
 }
 void ProvenanceStore::Batch::PutManifest(const std::string& json) {
   impl_->puts.push_back({kRuns, {"manifest", json}});
@@ -431,7 +440,8 @@ Result<std::string> ProvenanceStore::Dump() const {
     std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[f]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string_view key(it->key().data(), it->key().size()), value(it->value().data(), it->value().size());
-      if (f == kRuns && key.starts_with("run")) continue;  // run records hold times
+      // Run records and their parts hold times.
+      if (f == kRuns && (key.starts_with("run") || key.starts_with("part"))) continue;
       const bool dedup = f == kDedup || f == kPromptDedup;
       const bool binary = f == kByPosition || dedup || f == kByUrl;
       out += std::string(kFamilies[f]) + "\t" + (binary ? hex(key) : std::string(key)) + "\t" +
@@ -512,6 +522,16 @@ Result<std::vector<std::string>> ProvenanceStore::Runs() const {
   std::vector<std::string> out;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[kRuns]));
   for (it->Seek("run"); it->Valid() && it->key().starts_with("run"); it->Next()) out.push_back(it->value().ToString());
+  if (!it->status().ok()) return Status::IoError(impl_->dir + ": " + it->status().ToString());
+  return out;
+}
+
+Result<std::vector<std::string>> ProvenanceStore::RunParts(uint64_t run) const {
+  std::vector<std::string> out;
+  const std::string prefix = PartPrefix(run);
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[kRuns]));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+    out.push_back(it->value().ToString());
   if (!it->status().ok()) return Status::IoError(impl_->dir + ": " + it->status().ToString());
   return out;
 }

@@ -63,6 +63,10 @@ class ProvenanceStore {
     void PutDocument(const std::string& key, const std::string& json, const std::string& url);
     void PutPosition(uint64_t shard, uint64_t index, const std::string& doc_id);
     void PutRun(uint64_t run, const std::string& json);
+    // What one commit group of run `run` added to the run's counts (the
+    // group named by its first source), committed with the group so that a
+    // run resumed after a kill still describes all its groups (RunParts).
+    void PutRunPart(uint64_t run, const std::string& group, const std::string& json);
     void PutManifest(const std::string& json);
     void PutPrompt(const std::string& prompt_id, const std::string& json);
     void PutPromptsManifest(const std::string& json);
@@ -100,6 +104,8 @@ class ProvenanceStore {
   Result<uint64_t> RunCount() const;
   // Every run record (in run order) and every source shard's state (in key order).
   Result<std::vector<std::string>> Runs() const;
+  // The parts of run `run` (PutRunPart), in key order.
+  Result<std::vector<std::string>> RunParts(uint64_t run) const;
   Result<std::vector<std::string>> IngestStates() const;
   uint64_t dedup_documents() const;
   // Every entry of every family except the run records ("family\tkey\tvalue"

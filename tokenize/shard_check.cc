@@ -237,17 +237,22 @@ Status CheckTokenFile(const std::string& manifest_path, const std::string& token
 Result<std::string> CheckDocumentTokens(const std::string& manifest_path, const std::string& token_file,
                                         const std::string& token_file_sha256, uint64_t offset, uint64_t length,
                                         std::optional<uint32_t> bos, std::optional<uint32_t> eos,
-                                        const std::string& tokens_sha256) {
+                                        const std::string& tokens_sha256, const std::string& doc_id) {
   RETURN_IF_ERROR(CheckTokenFile(manifest_path, token_file, token_file_sha256));
-  return CheckSequenceTokens(Dirname(manifest_path), token_file, offset, length, bos, eos, tokens_sha256);
+  return CheckSequenceTokens(Dirname(manifest_path), token_file, offset, length, bos, eos, tokens_sha256, doc_id);
 }
 
 Result<std::vector<uint32_t>> ReadDocumentTokens(const std::string& dir, const std::string& token_file, uint64_t offset,
                                                  uint64_t length, std::optional<uint32_t> bos,
-                                                 std::optional<uint32_t> eos) {
+                                                 std::optional<uint32_t> eos, std::string* sidecar_doc_id) {
   std::string stem;
   ASSIGN_OR_RETURN(ShardContents c, ReadShard(dir + "/" + token_file, &stem));
   ASSIGN_OR_RETURN(std::vector<uint32_t> seq, ReadShardTokens(stem, c, offset, length));
+  if (sidecar_doc_id) {
+    sidecar_doc_id->clear();
+    for (const auto& d : c.docs)
+      if (d.offset == offset && d.length == length) *sidecar_doc_id = d.doc_id;
+  }
   if (bos) {
     if (seq.empty() || seq.front() != *bos) return Status::Corruption("the sequence does not start with BOS");
     seq.erase(seq.begin());
@@ -261,8 +266,13 @@ Result<std::vector<uint32_t>> ReadDocumentTokens(const std::string& dir, const s
 
 Result<std::string> CheckSequenceTokens(const std::string& dir, const std::string& token_file, uint64_t offset,
                                         uint64_t length, std::optional<uint32_t> bos, std::optional<uint32_t> eos,
-                                        const std::string& tokens_sha256) {
-  ASSIGN_OR_RETURN(std::vector<uint32_t> ids, ReadDocumentTokens(dir, token_file, offset, length, bos, eos));
+                                        const std::string& tokens_sha256, const std::string& doc_id) {
+  std::string listed;
+  ASSIGN_OR_RETURN(std::vector<uint32_t> ids, ReadDocumentTokens(dir, token_file, offset, length, bos, eos, &listed));
+  if (!doc_id.empty() && listed != doc_id)
+    return Status::Corruption("the shard's sidecar names " + (listed.empty() ? std::string("no document") : listed) +
+                              " for the tokens at " + token_file + " offset " + std::to_string(offset) +
+                              ", the bundle is for " + doc_id);
   std::string bytes(reinterpret_cast<const char*>(ids.data()), ids.size() * 4);
   const std::string got = HexEncode(Sha256(bytes));
   if (got != tokens_sha256)

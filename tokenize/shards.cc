@@ -237,6 +237,8 @@ Result<std::unique_ptr<ShardWriter>> ShardWriter::Open(const std::string& dir, c
                                                        const std::string& tokenizer_path, ShardOptions options,
                                                        uint64_t first_shard, const std::string& split) {
   std::error_code ec;
+  // The tokenizer copy is written inside `dir`, never through a link.
+  RETURN_IF_ERROR(CheckNoLinkBelow(dir, dir + "/tokenizer/x"));
   std::filesystem::create_directories(dir + "/tokenizer", ec);
   if (ec) return Status::IoError("cannot create " + dir + "/tokenizer: " + ec.message());
   std::unique_ptr<ShardWriter> w(new ShardWriter());

@@ -126,10 +126,13 @@ Result<std::vector<std::string>> VerifyManifest(const std::string& manifest_path
 // sequence of `length` tokens that is [BOS] ids [EOS] (as `bos`/`eos` say),
 // the ids hashing (as little-endian u32) to `tokens_sha256`. Returns a
 // sentence saying where, or Corruption naming the first check that fails.
+// With `doc_id`, the shard's provenance sidecar must also name that
+// document for the sequence at `offset` (a bundle cannot claim another
+// document's tokens).
 Result<std::string> CheckDocumentTokens(const std::string& manifest_path, const std::string& token_file,
                                         const std::string& token_file_sha256, uint64_t offset, uint64_t length,
                                         std::optional<uint32_t> bos, std::optional<uint32_t> eos,
-                                        const std::string& tokens_sha256);
+                                        const std::string& tokens_sha256, const std::string& doc_id = "");
 
 // The first half of it: the manifest lists `token_file` with that SHA-256,
 // and the file (re-hashed) has it.
@@ -140,13 +143,15 @@ Status CheckTokenFile(const std::string& manifest_path, const std::string& token
 // BOS/EOS, and its ids' SHA-256.
 Result<std::string> CheckSequenceTokens(const std::string& dir, const std::string& token_file, uint64_t offset,
                                         uint64_t length, std::optional<uint32_t> bos, std::optional<uint32_t> eos,
-                                        const std::string& tokens_sha256);
+                                        const std::string& tokens_sha256, const std::string& doc_id = "");
 // A document's ids in `token_file` of `dir`: the sequence of `length` tokens
 // at `offset`, which must be [BOS] ids [EOS] as `bos`/`eos` say, without
-// them. Errors: those of ReadShard, Corruption when BOS/EOS are missing.
+// them. With `sidecar_doc_id`, the doc id the shard's sidecar gives the
+// sequence at `offset` ("" when it lists none there).
+// Errors: those of ReadShard, Corruption when BOS/EOS are missing.
 Result<std::vector<uint32_t>> ReadDocumentTokens(const std::string& dir, const std::string& token_file, uint64_t offset,
                                                  uint64_t length, std::optional<uint32_t> bos,
-                                                 std::optional<uint32_t> eos);
+                                                 std::optional<uint32_t> eos, std::string* sidecar_doc_id = nullptr);
 
 // A shard read back (tests, `shards inspect`).
 struct ShardContents {

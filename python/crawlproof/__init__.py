@@ -279,7 +279,13 @@ def verify_bundle(bundle: Union[str, os.PathLike, dict], trust: Union[str, os.Pa
     """Verifies a proof bundle offline, as ``crawlproof audit verify``: the
     record leaf, its inclusion path to the file's record root, the file entry
     and its path to the block root, the signatures and quorum of the trust
-    file's validators, its pin; with ``record_bytes`` the content too.
+    file's validators, its pin; with ``record_bytes`` the content too; and
+    that the document's account in ``decisions`` (and a prompt's) names the
+    very record proven — record id, offset, length, file, URL, date, leaf
+    index, digests and the doc id derived from them — so that one record's
+    proof never verifies another document. ``details["doc_id"]`` is the
+    document bound (None for a bare record bundle, whose ``decisions`` is
+    null: it proves a record, not a document).
     ``bundle``: a path or the bundle as a dict; ``trust``: a trust-file path."""
     if isinstance(bundle, dict):
         text = json.dumps(bundle)

@@ -107,6 +107,17 @@ py::dict VerifyBundle(const std::string& bundle_json, const std::string& trust_p
   steps.push_back("signatures and quorum: " + signers);
   steps.push_back("pin: " + r->pin_check);
   steps.push_back(std::string("content: ") + (r->content_checked ? "verified" : "not checked (no record bytes)"));
+  // The decisions must be about the record just proven (pipelines/bundle.h).
+  auto bound = pipelines::CheckBundleDocument(bundle_json, *bundle, *r);
+  if (!bound.ok()) return fail("document: " + bound.status().message());
+  if (bound->doc_id.empty()) {
+    steps.push_back("document: none (the bundle proves a record, not a document)");
+    out["doc_id"] = py::none();
+  } else {
+    steps.push_back("document: its account names this record (" + bound->doc_id + ")");
+    out["doc_id"] = bound->doc_id;
+  }
+  out["prompt_id"] = bound->prompt_id.empty() ? py::object(py::none()) : py::object(py::str(bound->prompt_id));
   out["ok"] = true;
   out["error"] = py::none();
   out["steps"] = steps;

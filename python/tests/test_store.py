@@ -82,3 +82,36 @@ def test_bundles_verify_and_tampered_ones_do_not(run_dir, manifest, tmp_path):
         store.bundle("no-such-document")
     with pytest.raises(TypeError):
         crawlproof.verify_bundle(42, trust=trust)
+
+
+def test_a_proof_of_another_record_does_not_verify_the_document(run_dir, manifest):
+    """A document's bundle with another record's ledger fields (same file,
+    every proof valid) names another page: not ok; so is a prompt bundle
+    whose prompt comes from another document."""
+    store_dir = str(run_dir / "out" / "store")
+    trust = str(run_dir / "sample" / "trust.toml")
+    store = crawlproof.Store(store_dir)
+    by_file = {}
+    for d in crawlproof.Shards(manifest):
+        a = store.audit(d.doc_id)
+        if a["verification"] == "verified":
+            by_file.setdefault(a["source"]["file"], []).append(d.doc_id)
+    first, second = next(v for v in by_file.values() if len(v) >= 2)[:2]
+    a, b = store.bundle(first), store.bundle(second)
+    assert crawlproof.verify_bundle(a, trust=trust).details["doc_id"] == first
+    forged = dict(a, **{k: b[k] for k in ("offset", "length", "record_index", "leaf", "record_path")})
+    r = crawlproof.verify_bundle(forged, trust=trust)
+    assert not r.ok
+    assert r.error.startswith("document: the document's account names another record than the ledger proof"), r.error
+    # The decisions dropped: a record's proof, not a document's.
+    bare = crawlproof.verify_bundle(dict(b, decisions=None), trust=trust)
+    assert bare.ok and bare.details["doc_id"] is None
+    # A prompt's account from another document.
+    accounts = [json.loads(l)["value"] for l in
+                cli("store", "dump", store_dir, "--family", "prompts").stdout.splitlines()]
+    verified = next((p for p in accounts if p["verification"] == "verified"), None)
+    if verified:
+        pb = store.bundle(prompt_id=verified["prompt_id"])
+        other = dict(verified, doc_id=first if verified["doc_id"] != first else second)
+        bad = crawlproof.verify_bundle(dict(pb, decisions=dict(pb["decisions"], prompt=other)), trust=trust)
+        assert not bad.ok and "prompt" in bad.error, bad.error

@@ -272,7 +272,9 @@
         trustLine.replaceChildren("Trust: origin ", el("code", {}, origin), ", genesis validator set SHA-256 ",
                                   el("code", {id: "trust-fingerprint"}, fp),
                                   " — compare it with the one you were given.");
-        const r = await CrawlproofVerify.verifyBundle(bundle, trust, record);
+        // The bundle must be about the document this page shows, and name the
+        // record its account (as shown above) names.
+        const r = await CrawlproofVerify.verifyBundle(bundle, trust, record, {docId: id, account});
         for (const s of r.steps)
           steps.append(el("li", {class: s.ok ? "step-ok" : "step-failed"}, el("span", {class: s.ok ? "ok" : "bad"},
                           s.ok ? "✔ passed " : "✘ failed "), el("strong", {}, s.name), s.detail ? ": " + s.detail : ""));
@@ -289,6 +291,10 @@
     function finish(ok, error) {
       status.className = ok ? "status-verified" : "status-failed";
       status.textContent = ok ? "verified" : "failed: " + error;
+      // The stored verdict is not shown as if it stood when this browser's check failed.
+      if (!ok)
+        ledgerDd.replaceChildren(el("span", {class: "bad", id: "ledger-failed"}, "not verified in this browser: " + error),
+                                 " (the store recorded: " + account.verification + ")");
     }
     return {node, run};
   }

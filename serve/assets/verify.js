@@ -265,8 +265,9 @@ const CrawlproofVerify = (() => {
       u64() { need(8); let v = 0n; for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(bytes[at++]); return v; },
       u8() { need(1); return bytes[at++]; },
       hash() { need(32); at += 32; return bytes.slice(at - 32, at); },
-      str() { need(2); const n = (bytes[at] << 8) | bytes[at + 1]; at += 2; need(n); at += n;
-              return dec.decode(bytes.slice(at - n, at)); },
+      raw() { need(2); const n = (bytes[at] << 8) | bytes[at + 1]; at += 2; need(n); at += n;
+              return bytes.slice(at - n, at); },
+      str() { return dec.decode(this.raw()); },
       end() { if (at !== bytes.length) fail("not a " + what); },
     };
   }
@@ -280,10 +281,79 @@ const CrawlproofVerify = (() => {
   function decodeRecordLeaf(bytes) {
     const r = reader(bytes, "CRAWLPROOF-REC-V1 record leaf");
     r.prefix("CRAWLPROOF-REC-V1");
-    const l = {offset: r.u64(), length: r.u64(), addressableSha256: r.hash(), blockSha256: r.hash(), type: r.u8(),
-               recordId: r.str(), targetUri: r.str(), date: r.str()};
+    const l = {offset: r.u64(), length: r.u64(), addressableSha256: r.hash(), blockSha256: r.hash(), type: r.u8()};
+    l.recordIdBytes = r.raw();
+    l.recordId = new TextDecoder().decode(l.recordIdBytes);
+    l.targetUri = r.str();
+    l.date = r.str();
     r.end();
     return l;
+  }
+
+  // ---- the document a bundle is about (pipelines/bundle.h CheckBundleDocument) ----
+  // extract::DocumentId: a <urn:uuid:…> id's UUID in lower case; any other
+  // id "r" + 32 hex digits of its SHA-256; no id: "a" + 32 hex digits of
+  // SHA-256(target URI "\n" date "\n" offset).
+  async function documentId(leaf) {
+    let id = leaf.recordId;
+    if (id.length >= 2 && id.startsWith("<") && id.endsWith(">")) id = id.slice(1, -1);
+    if (id.length === 45 && id.slice(0, 9).toLowerCase() === "urn:uuid:")
+      return id.slice(9).replace(/[A-Z]/g, (c) => c.toLowerCase());
+    if (leaf.recordIdBytes.length) return "r" + hex(await sha256(leaf.recordIdBytes)).slice(0, 32);
+    return "a" + hex(await sha256(enc.encode(leaf.targetUri + "\n" + leaf.date + "\n" + leaf.offset))).slice(0, 32);
+  }
+  // A stored source name names the file entry's ledger path: the same string,
+  // or one that ends with "/" + it (a URL's query and fragment aside).
+  function namesLedgerPath(file, path) {
+    if (typeof file !== "string" || !path) return false;
+    if (file.includes("://")) file = file.split(/[?#]/)[0];
+    return file === path || (file.length > path.length && file.endsWith("/" + path));
+  }
+  // `account` (a document's or a prompt's) names the record the proof proves.
+  async function checkAccount(account, what, bundle, leaf, entry, digests) {
+    if (!account || typeof account !== "object") fail(what + " is missing");
+    const src = account.source;
+    if (!src || typeof src !== "object") fail(what + " names no source record");
+    const differs = (field, mine, proven) =>
+      fail(what + " names another record than the ledger proof: its " + field + " is '" + mine +
+           "', the proven record's is '" + proven + "'");
+    const u64 = (v, field) => {
+      if (!Number.isSafeInteger(v) || v < 0) fail(what + ": \"" + field + "\" missing or malformed");
+      return BigInt(v);
+    };
+    if (src.record_id !== leaf.recordId) differs("record_id", src.record_id, leaf.recordId);
+    if (u64(src.offset, "offset") !== leaf.offset) differs("offset", src.offset, leaf.offset);
+    if (u64(src.length, "length") !== leaf.length) differs("length", src.length, leaf.length);
+    if (src.url !== leaf.targetUri) differs("url", src.url, leaf.targetUri);
+    if (src.date !== undefined && src.date !== leaf.date) differs("date", src.date, leaf.date);
+    if (!namesLedgerPath(src.file, entry.path)) differs("file", src.file, entry.path);
+    if (u64(account.ledger_leaf, "ledger_leaf") !== BigInt(bundle.record_index))
+      differs("ledger_leaf", account.ledger_leaf, bundle.record_index);
+    const derived = await documentId(leaf);
+    if (account.doc_id !== derived) differs("doc_id", account.doc_id, derived + " (derived from the record)");
+    if (!digests) return;
+    const d = account.digests || {};
+    if (d.record_sha256 !== hex(leaf.addressableSha256))
+      differs("record_sha256", d.record_sha256, hex(leaf.addressableSha256));
+    if (d.block_sha256 !== hex(leaf.blockSha256)) differs("block_sha256", d.block_sha256, hex(leaf.blockSha256));
+  }
+  // Returns the doc id the decisions are about (null: a record's bundle alone).
+  async function checkDocument(bundle, leaf, entry) {
+    const d = bundle.decisions;
+    if (d === null || d === undefined) return null;
+    if (typeof d !== "object" || Array.isArray(d)) fail("the bundle's decisions are not an object");
+    if (typeof d.doc_id !== "string") fail("the bundle's decisions name no document");
+    if (!d.account || typeof d.account !== "object")
+      fail("the bundle's decisions carry no account of document " + d.doc_id +
+           ": a proof of a record cannot verify a document without it");
+    if (d.account.doc_id !== d.doc_id)
+      fail("the bundle's decisions are about document " + d.doc_id + " but carry the account of " + d.account.doc_id);
+    await checkAccount(d.account, "the document's account", bundle, leaf, entry, true);
+    if (d.prompt !== undefined && d.prompt !== null) {
+      if (d.prompt.doc_id !== d.doc_id) fail("the bundle's prompt is not from document " + d.doc_id);
+      await checkAccount(d.prompt, "the prompt's account", bundle, leaf, entry, false);
+    }
+    return d.doc_id;
   }
 
   // ---- the record's bytes: its gzip member (or plain record) and WARC block ----------
@@ -323,9 +393,11 @@ const CrawlproofVerify = (() => {
   }
 
   // ---- the whole check ------------------------------------------------------------
-  // bundle: the parsed JSON; trust: {file: text, valset: text}; record: Uint8Array or null.
+  // bundle: the parsed JSON; trust: {file: text, valset: text}; record: Uint8Array or null;
+  // expect: optional {docId, account}: the document the caller shows (its
+  // account as displayed), which the bundle must be about.
   // Returns {ok, steps: [{name, ok, detail}], error, leaf, height, signers, origin}.
-  async function verifyBundle(bundle, trust, record) {
+  async function verifyBundle(bundle, trust, record, expect) {
     const steps = [];
     const out = {ok: false, steps, error: null};
     let current = "reading the trust file";
@@ -440,14 +512,20 @@ const CrawlproofVerify = (() => {
         fail("the leaf's offset/length are not the bundle's");
       step("record leaf", "record " + bundle.record_index + " of the file, " + leaf.length + " bytes at offset " +
            leaf.offset + ": inclusion path to the file's record root checked");
-      // The document the bundle is about: its account names this record.
-      const d = bundle.decisions && bundle.decisions.account;
-      if (d && d.source) {
-        current = "document";
-        if (BigInt(d.source.offset) !== leaf.offset || d.source.record_id !== leaf.recordId)
-          fail("the document's account names another record than the ledger's leaf");
-        step("document", "its account names this record (" + leaf.recordId + ")");
+      // The document the bundle is about: its account names this record. A
+      // caller that shows a document (`expect.docId`) requires that the
+      // bundle is about that document: a record's proof alone is not enough.
+      current = "document";
+      const docId = await checkDocument(bundle, leaf, entry);
+      if (expect && expect.docId !== undefined) {
+        if (docId === null)
+          fail("the bundle carries no account of document " + expect.docId + ": it proves a record, not this document");
+        if (docId !== expect.docId) fail("the bundle is about document " + docId + ", not " + expect.docId);
+        if (expect.account) await checkAccount(expect.account, "the account shown", bundle, leaf, entry, true);
       }
+      step("document", docId === null ? "none: the bundle proves a record, not a document"
+                                       : "its account names this record (" + docId + ", " + leaf.recordId + ")");
+      out.docId = docId;
       if (record) {
         current = "content";
         if (BigInt(record.length) !== leaf.length)

@@ -184,6 +184,37 @@ def test_tampered_bundles_fail_with_their_reason(browser, proxy, site, tamper, r
     assert "failed" in browser.find_element(By.ID, "verification-steps").text
 
 
+def bundle_of(server, doc_id):
+    with urllib.request.urlopen(server.base + "/api/bundle/" + urllib.request.quote(doc_id, safe=""), timeout=30) as r:
+        return json.load(r)
+
+
+def test_a_bundle_must_be_about_the_document_shown(browser, proxy, server, site):
+    """A proxy that answers a document's bundle with another record's proof
+    (with or without that record's decisions), or with the document's own
+    decisions over another record's ledger fields, gets "failed", and the
+    story's Ledger row no longer says verified."""
+    docs, ids = in_shard_verified(site)
+    by_file = {}
+    for i in ids:
+        by_file.setdefault(docs[i]["source"]["file"], []).append(i)
+    a, b = next(v for v in by_file.values() if len(v) >= 2)[:2]
+    other = bundle_of(server, b)
+    got = verdict_through(browser, proxy, lambda _: dict(other, decisions=None), a)
+    assert got == f"failed: document: the bundle carries no account of document {a}: it proves a record, not this " \
+                  "document", got
+    ledger = browser.find_element(By.ID, "ledger-failed").text
+    assert ledger.startswith("not verified in this browser: document: "), ledger
+    got = verdict_through(browser, proxy, lambda _: other, a)
+    assert got == f"failed: document: the bundle is about document {b}, not {a}", got
+    fields = ("offset", "length", "record_index", "leaf", "record_path")
+    got = verdict_through(browser, proxy, lambda x: dict(x, **{k: other[k] for k in fields}), a)
+    assert got.startswith("failed: document: the document's account names another record than the ledger proof: its "
+                          "record_id is "), got
+    # The genuine bundle still verifies through the same proxy.
+    assert verdict_through(browser, proxy, lambda x: x, a) == "verified"
+
+
 def test_a_signature_changed_fails(browser, proxy, site):
     docs, ids = in_shard_verified(site)
     block0 = next(i for i in ids if docs[i]["source"]["file"] not in ("planted.warc.gz", "prompts.warc.gz"))
