@@ -56,6 +56,11 @@ void RegisterSlurmCommands(CLI::App& app, Status* result);
 // `audit --store DIR (--doc | --url | --shard --index)` on the audit command.
 void AddStoreAudit(CLI::App* audit, Status* result);
 
+// Test hook: CRAWLPROOF_FAILPOINT=<name>[:<n>[:INT]] kills this process with
+// SIGKILL (or SIGINT) the n-th time a run or a stage task reaches the named
+// point (docs/pipeline.md); nothing without the variable.
+void Failpoint(const char* name);
+
 // The proof bundle of the document whose stored account is `account`
 // (audit --store --bundle), with `prompt_account` (a prompt of that
 // document, as the store has it) in its decisions when not empty.

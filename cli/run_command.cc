@@ -30,18 +30,6 @@
 #include "verify/snapshot.h"
 
 namespace crawlproof::cli {
-namespace {
-
-struct RunArgs {
-  std::string pipeline = std::string(CRAWLPROOF_SOURCE_DIR) + "/pipelines/sample.toml";
-  std::string progress = "auto";
-  uint64_t max_shards = 0;
-  bool recheck = false;
-  bool check = false;
-  std::string executor;  // "": the pipeline's [run] executor
-  bool wait = false, dry_run = false;
-  bool json = false;  // the stats line on stdout even on a terminal
-};
 
 // Test hook: CRAWLPROOF_FAILPOINT=<name>[:<n>[:INT]] kills the process with
 // SIGKILL (or sends it SIGINT, as Ctrl-C does) the n-th time (default: the
@@ -59,6 +47,19 @@ void Failpoint(const char* name) {
   }
   if (w == name && ++hits == nth) ::kill(::getpid(), sig);
 }
+
+namespace {
+
+struct RunArgs {
+  std::string pipeline = std::string(CRAWLPROOF_SOURCE_DIR) + "/pipelines/sample.toml";
+  std::string progress = "auto";
+  uint64_t max_shards = 0;
+  bool recheck = false;
+  bool check = false;
+  std::string executor;  // "": the pipeline's [run] executor
+  bool wait = false, dry_run = false;
+  bool json = false;  // the stats line on stdout even on a terminal
+};
 
 std::atomic<bool> g_interrupted{false};
 // The first Ctrl-C or SIGTERM stops the run at its next safe point; a second

@@ -19,6 +19,7 @@ struct ServeArgs {
   serve::ServeOptions options;
   std::string listen = "127.0.0.1:8080";
   unsigned threads = 4;
+  unsigned request_timeout_s = 10;
   std::vector<std::string> allow_hosts;
 };
 
@@ -44,6 +45,7 @@ Status RunServe(const ServeArgs& a) {
   serve::HttpOptions http;
   RETURN_IF_ERROR(ParseListen(a.listen, &http));
   http.threads = a.threads;
+  http.request_timeout_s = a.request_timeout_s;
   // Which Host names are answered: on loopback only loopback names (no DNS
   // rebinding), plus those allowed by name; elsewhere any unless named.
   for (std::string h : a.allow_hosts) {
@@ -102,6 +104,11 @@ void RegisterServeCommands(CLI::App& app, Status* result) {
   serve->add_option("--threads", a->threads, "Threads answering requests")
       ->capture_default_str()
       ->check(CLI::Range(1u, 256u));
+  serve
+      ->add_option("--request-timeout", a->request_timeout_s,
+                   "Seconds a client has to send a request's line and headers (a trickling client is cut off)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 600u));
   serve->callback([a, result] { *result = RunServe(*a); });
 }
 

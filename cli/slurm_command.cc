@@ -79,6 +79,7 @@ Status RunStage(const StageArgs& a) {
     st = std::move(*opened);
   }
   ctx.store = st.get();
+  ctx.checkpoint = Failpoint;
   StageSleep(a.stage, a.task);
   pipelines::RunSummary summary;
   const auto t0 = std::chrono::steady_clock::now();

@@ -70,7 +70,7 @@ void AddCounts(simdjson::dom::element e, std::map<std::string, uint64_t>* m) {
 
 // One group's counts as committed with it (store "part" records): what the
 // group adds to its run's Totals and RunSummary, its sources and the shards
-// it added.
+// it added. No times: a part is the same whichever executor committed it.
 std::string PartJson(const Totals& t, const RunSummary& s, const std::vector<std::string>& sources,
                      uint64_t shards_added) {
   JsonObject o;
@@ -85,9 +85,6 @@ std::string PartJson(const Totals& t, const RunSummary& s, const std::vector<std
       .Add("exact", t.exact)
       .Add("near", t.near)
       .Add("earlier", t.earlier)
-      .Add("process_seconds", t.process_seconds)
-      .Add("dedup_seconds", t.dedup_seconds)
-      .Add("tokenize_seconds", t.tokenize_seconds)
       .AddRaw("prompts", t.prompts.Json())
       .Add("processed", s.processed)
       .Add("quarantined", s.quarantined)
@@ -115,11 +112,6 @@ Status AddPart(const std::string& json, Totals* t, RunSummary* s, std::set<std::
     if (e[key].get(v)) v = 0;
     return v;
   };
-  auto d = [&](const char* key) {
-    double v = 0;
-    if (e[key].get(v)) v = 0;
-    return v;
-  };
   *shards_added += u("shards_added");
   t->bytes += u("bytes");
   t->records += u("records");
@@ -130,9 +122,6 @@ Status AddPart(const std::string& json, Totals* t, RunSummary* s, std::set<std::
   t->exact += u("exact");
   t->near += u("near");
   t->earlier += u("earlier");
-  t->process_seconds += d("process_seconds");
-  t->dedup_seconds += d("dedup_seconds");
-  t->tokenize_seconds += d("tokenize_seconds");
   simdjson::dom::element prompts;
   if (!e["prompts"].get(prompts)) t->prompts.AddJson(simdjson::minify(prompts));
   s->processed += u("processed");
@@ -407,6 +396,10 @@ Status FinishRun(const StageContext& ctx, const Totals& this_attempt, double sec
     uint64_t shards_added = 0;
     for (const auto& part : parts) RETURN_IF_ERROR(AddPart(part, &sum, &counts, &sources, &shards_added));
     sum.shards_after = this_attempt.shards_after;
+    // Times are this attempt's (a part holds none).
+    sum.process_seconds = this_attempt.process_seconds;
+    sum.dedup_seconds = this_attempt.dedup_seconds;
+    sum.tokenize_seconds = this_attempt.tokenize_seconds;
     sum.shards_before = sum.shards_after - std::min(sum.shards_after, shards_added);
     t = std::move(sum);
     summary->sources = sources.size();

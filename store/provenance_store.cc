@@ -440,8 +440,7 @@ Result<std::string> ProvenanceStore::Dump() const {
     std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[f]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string_view key(it->key().data(), it->key().size()), value(it->value().data(), it->value().size());
-      // Run records and their parts hold times.
-      if (f == kRuns && (key.starts_with("run") || key.starts_with("part"))) continue;
+      if (f == kRuns && key.starts_with("run")) continue;  // run records hold times
       const bool dedup = f == kDedup || f == kPromptDedup;
       const bool binary = f == kByPosition || dedup || f == kByUrl;
       out += std::string(kFamilies[f]) + "\t" + (binary ? hex(key) : std::string(key)) + "\t" +

@@ -262,17 +262,6 @@ TEST(Run, ExactlyOnceAfterKill) {
   }
 }
 
-// A run's stats.json without what differs between two runs of the same
-// work: its name and its times.
-std::string StatsWithoutTimes(const std::string& output) {
-  std::string s = testing::ReadFileBytes(output + "/stats.json");
-  const size_t name = s.find("\"name\":\"");
-  if (name != std::string::npos) s.erase(name, s.find("\",", name + 8) + 2 - name);
-  const size_t secs = s.find(",\"seconds\":{");
-  if (secs != std::string::npos) s.erase(secs, s.find('}', secs) + 1 - secs);
-  return s;
-}
-
 // Groups of commit_every shards, killed in the second group: the first
 // group stays committed, the resumed run redoes the second, and the result
 // equals an uninterrupted run with the same grouping.

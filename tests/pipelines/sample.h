@@ -54,4 +54,15 @@ inline std::map<std::string, std::string> ShardFiles(const std::string& output) 
   return files;
 }
 
+// A run's stats.json without what differs between two runs of the same
+// work: its name and its times.
+inline std::string StatsWithoutTimes(const std::string& output) {
+  std::string s = testing::ReadFileBytes(output + "/stats.json");
+  const size_t name = s.find("\"name\":\"");
+  if (name != std::string::npos) s.erase(name, s.find("\",", name + 8) + 2 - name);
+  const size_t secs = s.find(",\"seconds\":{");
+  if (secs != std::string::npos) s.erase(secs, s.find('}', secs) + 1 - secs);
+  return s;
+}
+
 }  // namespace crawlproof

@@ -245,6 +245,28 @@ TEST(Slurm, KilledTaskThenReissued) {
   ExpectSameOutputs(dir + "/local", dir + "/killed");
 }
 
+// The commit task killed (SIGKILL) right after its first group's commit,
+// then the run re-issued: the same documents, shards and store as an
+// uninterrupted run, and the run's record (stats.json, the stats line)
+// describes the whole run, not only the groups committed after the kill.
+TEST(Slurm, CommitKilledAfterItsFirstGroupThenReissued) {
+  REQUIRE_CLUSTER();
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string paths = "\"sample/*.warc.gz\"";
+  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "local", paths) + " --progress off").exit_code, 0);
+  const std::string pipeline = WritePipeline(dir, "killed", paths, "retries = 0\n");
+  auto first =
+      testing::RunCrawlproof("run " + pipeline + " --executor slurm --wait", "CRAWLPROOF_FAILPOINT=committed:1");
+  EXPECT_NE(first.exit_code, 0);
+  EXPECT_NE(first.err.find("stage commit failed"), std::string::npos) << first.err;
+  auto resumed = testing::RunCrawlproof("run " + pipeline + " --executor slurm --wait");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  ExpectSameOutputs(dir + "/local", dir + "/killed");
+  EXPECT_EQ(StatsWithoutTimes(dir + "/killed"), StatsWithoutTimes(dir + "/local"));
+  EXPECT_NE(resumed.out.find("\"processed\":4,"), std::string::npos) << resumed.out;
+}
+
 // A submission cancelled by its user mid-run (`crawlproof cancel`, which
 // scancels every job of it still queued): nothing left in the queue, nothing
 // committed; a second submission while the first is live is refused; the

@@ -299,3 +299,115 @@ def test_a_run_commits_while_the_server_serves(tmp_path):
             assert status == 200 and json.loads(body) == after[doc_id]
     finally:
         s.stop()
+
+
+def test_trickling_clients_are_cut_off(site):
+    """300 connections that send a request's headers one byte at a time (each
+    byte resets the idle timeout) are closed once --request-timeout has run
+    out since their first byte; a normal request gets its answer meanwhile."""
+    import socket
+
+    s = Server(site, "--request-timeout", "3")
+    socks = []
+    try:
+        for _ in range(300):
+            c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+            c.sendall(b"G")
+            socks.append(c)
+        start = time.time()
+        answered = None
+        while time.time() - start < 20:
+            for c in socks:
+                try:
+                    c.sendall(b"E")
+                except OSError:
+                    pass
+            if answered is None:
+                try:
+                    status, _, _ = get(f"{s.base}/api/status")
+                    answered = (status, time.time() - start)
+                except OSError:
+                    pass
+            time.sleep(0.5)
+            closed = 0
+            for c in socks:
+                c.setblocking(False)
+                try:
+                    closed += c.recv(1) == b""
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    closed += 1
+            if closed == len(socks) and answered:
+                break
+        assert answered and answered[0] == 200, answered
+        assert answered[1] < 15, answered
+        assert closed == len(socks), f"{closed} of {len(socks)} trickling connections closed"
+        assert time.time() - start < 15
+    finally:
+        for c in socks:
+            c.close()
+        s.stop()
+
+
+def big_record_site(d, mib=8):
+    """A store over one WARC whose only response is a page of `mib` MiB, in a
+    ledger signed with a key made here: a large record to read back."""
+    import gzip
+
+    os.makedirs(d / "warcs", exist_ok=True)
+    import base64
+    import random
+
+    # Text that does not compress, so that the record (its gzip member) is large too.
+    rnd = random.Random(7)
+    body = b"<html><body><p>" + base64.b64encode(rnd.randbytes(mib * 3 << 18)) + b"</p></body></html>"
+    http_part = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
+    head = (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-00000000000b>\r\n"
+            b"WARC-Date: 2024-01-01T00:00:00Z\r\nWARC-Target-URI: http://example.com/big\r\n"
+            b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % len(http_part))
+    (d / "warcs" / "big.warc.gz").write_bytes(gzip.compress(head + http_part + b"\r\n\r\n", 1))
+    cli("keygen", "--name", "auditor-big", "--out", d / "keys")
+    (d / "genesis.valset").write_text(cli("ledger", "valset", "--quorum", "1", d / "keys" / "auditor-big.vkey").stdout)
+    (d / "trust.toml").write_text('origin = "crawlproof.test/big"\nvalset_file = "genesis.valset"\n')
+    cli("ledger", "build", "--origin", "crawlproof.test/big", "--key", d / "keys" / "auditor-big.key", "--root",
+        d / "warcs", "--valset", d / "genesis.valset", "--out", d / "ledger.json", d / "warcs" / "big.warc.gz")
+    cli("run", pipeline(d, "big", ["big.warc.gz"]), "--progress", "off")
+    doc = next(iter(accounts(d / "out" / "store").items()))
+    return doc
+
+
+def test_records_are_streamed_not_copied(tmp_path):
+    """40 clients that read a 8 MiB record slowly: the server's memory does
+    not grow by 40 copies of it (it is read from its file as they take it)."""
+    import socket
+
+    doc_id, account = big_record_site(tmp_path)
+    length = account["source"]["length"]
+    assert length > 4 << 20
+    s = Server(tmp_path)
+
+    def rss():
+        with open(f"/proc/{s.proc.pid}/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")) * 1024
+
+    socks = []
+    try:
+        before = rss()
+        for _ in range(40):
+            c = socket.socket()
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            c.connect(("127.0.0.1", s.port))
+            c.sendall(f"GET /api/record/{urllib.parse.quote(doc_id, safe='')} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                      .encode())
+            socks.append(c)
+        time.sleep(2)
+        grown = rss() - before
+        # Each slow reader still gets the record's bytes, and one read whole is the record.
+        status, _, body = get(f"{s.base}/api/record/{urllib.parse.quote(doc_id, safe='')}")
+        assert status == 200 and len(body) == length
+        assert grown < 2 * length, f"{grown} bytes more for 40 readers of a {length}-byte record"
+    finally:
+        for c in socks:
+            c.close()
+        s.stop()
