@@ -4,10 +4,14 @@
 #include <simdjson.h>
 
 #include <cstdio>
+#include <filesystem>
 
+#include "common/file_util.h"
 #include "extract/document.h"
 #include "ingest/warc_reader.h"
 #include "pipelines/pipeline.h"
+#include "tokenize/shards.h"
+#include "tokenize/tokenizer.h"
 #include "verify/ledger.h"
 #include "verify/snapshot.h"
 
@@ -54,6 +58,8 @@ std::string LedgerStory(simdjson::dom::element state, const std::string& file, c
          ", signed by " + signers;
 }
 
+std::string Quote(std::string text, size_t n);
+
 // The first `n` characters of the document's text, re-extracted from its
 // source record; or why not.
 std::string Snippet(const std::string& where, uint64_t offset, uint64_t length, size_t n) {
@@ -67,7 +73,11 @@ std::string Snippet(const std::string& where, uint64_t offset, uint64_t length, 
   if (!r.ok() || !*r) return "(no record at that place now)";
   auto out = extract::ExtractRecord(rec, where);
   if (!out.ok) return "(no text: " + out.skip_reason + ")";
-  std::string text = out.doc.text;
+  return Quote(out.doc.text, n);
+}
+
+// The first `n` characters of `text` on one line, quoted.
+std::string Quote(std::string text, size_t n) {
   size_t chars = 0, cut = 0;
   for (; cut < text.size() && chars < n; ++cut)
     if ((static_cast<unsigned char>(text[cut]) & 0xC0) != 0x80) ++chars;
@@ -77,9 +87,39 @@ std::string Snippet(const std::string& where, uint64_t offset, uint64_t length, 
   return "\"" + text.substr(0, cut) + (cut < text.size() ? "…" : "") + "\"";
 }
 
+// The text the shards hold for the document (its tokens decoded with the
+// shards' tokenizer copy), when the run's shards are beside its store
+// (<output>/shards next to <output>/store) and their manifest is the store's
+// committed one; or why not.
+std::string TokenizedText(const store::ProvenanceStore& st, const std::string& store_dir, simdjson::dom::element e) {
+  uint64_t shard = 0, offset = 0, length = 0;
+  if (e["shard"].get(shard) || e["token_offset"].get(offset) || e["sequence_length"].get(length))
+    return "(not in the shards)";
+  const std::string shards = std::filesystem::path(store_dir).lexically_normal().parent_path().string() + "/shards";
+  auto committed = st.Manifest();
+  auto on_disk = ReadWholeFile(shards + "/manifest.json");
+  if (!committed.ok() || !*committed || !on_disk.ok() || *on_disk != **committed)
+    return "(the run's shards are not beside its store: crawlproof serve --shards DIR shows it)";
+  auto m = tokenize::Manifest::Parse(**committed);
+  if (!m.ok()) return "(" + m.status().message() + ")";
+  std::string token_file, tokenizer_file;
+  for (const auto& s : m->shards)
+    if (s.index == shard && !s.files.empty()) token_file = s.files[0].name;
+  for (const auto& f : m->tokenizer_files)
+    if (f.name.ends_with("tokenizer.json") || f.name.ends_with(".tiktoken")) tokenizer_file = f.name;
+  if (token_file.empty() || tokenizer_file.empty()) return "(the manifest lacks the shard or its tokenizer)";
+  for (const std::string& name : {token_file, tokenizer_file})
+    if (Status s = CheckNoLinkBelow(shards, shards + "/" + name); !s.ok()) return "(" + s.message() + ")";
+  auto ids = tokenize::ReadDocumentTokens(shards, token_file, offset, length, m->options.bos, m->options.eos);
+  if (!ids.ok()) return "(" + ids.status().message() + ")";
+  auto tokenizer = tokenize::Tokenizer::Load(shards + "/" + tokenizer_file);
+  if (!tokenizer.ok()) return "(" + tokenizer.status().message() + ")";
+  return Quote((*tokenizer)->Decode(*ids), 200);
+}
+
 }  // namespace
 
-void PrintAccount(const store::ProvenanceStore& st, const std::string& json) {
+void PrintAccount(const store::ProvenanceStore& st, const std::string& json, const std::string& store_dir) {
   simdjson::dom::parser parser;
   simdjson::padded_string p(json);
   simdjson::dom::element e = parser.parse(p);
@@ -123,7 +163,17 @@ void PrintAccount(const store::ProvenanceStore& st, const std::string& json) {
   } else if (status == "quarantined") {
     std::printf("  filters:  not run: its source was quarantined (%s)\n", Str(e, "reason").c_str());
   } else {
-    std::printf("  filters:  kept\n");
+    simdjson::dom::object changes;
+    std::string list;
+    if (!e["filter_changes"].get(changes))
+      for (auto [k, v] : changes) {
+        uint64_t n = 0;
+        if (!v.get(n)) list += (list.empty() ? "" : ", ") + std::string(k) + " ×" + std::to_string(n);
+      }
+    if (list.empty())
+      std::printf("  filters:  kept\n");
+    else
+      std::printf("  filters:  kept, changed by the filters: %s (the shards hold the changed text)\n", list.c_str());
   }
   simdjson::dom::element d;
   if (!e["dedup"].get(d)) {
@@ -144,9 +194,13 @@ void PrintAccount(const store::ProvenanceStore& st, const std::string& json) {
     }
     std::printf("  prompts:  %zu candidates from it (audit --prompt ID): %s\n", prompt_ids.size(), list.c_str());
   }
-  std::printf("  text:     %s\n", Snippet(pipelines::SourceLocation(root, file), std::stoull("0" + Str(src, "offset")),
-                                          std::stoull("0" + Str(src, "length")), 200)
-                                      .c_str());
+  simdjson::dom::element changed;
+  const bool filtered = !e["filter_changes"].get(changed);
+  std::printf("  %s%s\n", filtered ? "source:   " : "text:     ",
+              Snippet(pipelines::SourceLocation(root, file), std::stoull("0" + Str(src, "offset")),
+                      std::stoull("0" + Str(src, "length")), 200)
+                  .c_str());
+  if (filtered && !store_dir.empty()) std::printf("  tokenized: %s\n", TokenizedText(st, store_dir, e).c_str());
 }
 
 }  // namespace crawlproof::cli

@@ -333,7 +333,7 @@ Status RunStoreAudit(const StoreAuditArgs& a) {
     if (a.json) {
       std::printf("%s\n", doc->value().c_str());
     } else {
-      PrintAccount(**st, **doc);
+      PrintAccount(**st, **doc, a.store);
     }
     if (!a.bundle.empty()) {
       if (ids.size() != 1) {

@@ -383,8 +383,17 @@ HttpResponse AuditService::Impl::Text(const std::string& id) {
   } else {
     JsonObject j;
     j.Add("doc_id", id).Add("from", "source").Add("source", where).Add("text", out.doc.text);
-    want.empty() ? j.AddNull("matches_text_sha256")
-                 : j.Add("matches_text_sha256", HexEncode(Sha256(out.doc.text)) == want);
+    const bool same = !want.empty() && HexEncode(Sha256(out.doc.text)) == want;
+    want.empty() ? j.AddNull("matches_text_sha256") : j.Add("matches_text_sha256", same);
+    // The filters changed the text: the one tokenized too, from the shards.
+    if (!want.empty() && !same && !o.shards.empty()) {
+      JsonObject t;
+      if (auto kept = TextFromShards(source->account); kept.ok())
+        t.Add("text", *kept).Add("matches_text_sha256", HexEncode(Sha256(*kept)) == want);
+      else
+        t.Add("error", kept.status().message());
+      j.AddRaw("tokenized", t.str());
+    }
     return JsonResponse(200, j.str());
   }
   auto kept = TextFromShards(source->account);

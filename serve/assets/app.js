@@ -155,7 +155,12 @@
       return parts;
     }
     if (a.status === "quarantined") return "not run: its source was quarantined (" + (a.reason || "?") + ")";
-    return "kept";
+    const changes = Object.entries(a.filter_changes || {});
+    if (!changes.length) return "kept";
+    // Kept, but not as it came: what each filter removed or redacted.
+    return ["kept, changed by the filters: ",
+            el("span", {id: "filter-changes"}, changes.map(([k, v]) => k + " \u00d7" + v).join(", ")),
+            el("div", {class: "muted"}, "the shards hold the changed text (below, beside the source's)")];
   }
 
   function dedupStory(a) {
@@ -195,6 +200,20 @@
                  (res.body.matches_text_sha256 === true ? "It hashes to the text_sha256 the shards were made from." :
                   res.body.matches_text_sha256 === false ? "It differs from the text that was tokenized (the filters changed it)." :
                   "")), preview);
+    // The text that was tokenized, when it is not the source's (the filters changed it).
+    const tk = res.body.tokenized;
+    if (tk && res.body.from === "source" && tk.text !== undefined && tk.text !== t) {
+      const kept = [...tk.text];
+      body.push(el("h3", {}, "As tokenized (decoded from the shards)"),
+                el("p", {class: "muted", id: "tokenized-origin"}, kept.length + " characters. " +
+                   (tk.matches_text_sha256 ? "It hashes to the text_sha256 the shards were made from."
+                                           : "It does not hash to text_sha256.")),
+                el("pre", {class: "text", id: "tokenized-preview"},
+                   kept.slice(0, TEXT_PREVIEW).join("") + (kept.length > TEXT_PREVIEW ? "…" : "")),
+                el("h3", {}, "As in the source record"));
+    } else if (tk && tk.error) {
+      body.push(el("p", {class: "muted", id: "tokenized-error"}, "The tokenized text: " + tk.error));
+    }
     if (chars.length > TEXT_PREVIEW) {
       const btn = el("button", {id: "show-all-text", type: "button", onclick: () => {
         preview.textContent = t;

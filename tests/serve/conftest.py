@@ -60,7 +60,7 @@ def pipeline(d, name, warcs):
     path.write_text(f'[run]\nname = "{name}"\noutput = "out"\nworkers = 2\ncommit_every = 1\n'
                     f'[source]\npaths = [{paths}]\n'
                     '[ledger]\nsnapshot = "ledger.json"\ntrust = "trust.toml"\nroot = "warcs"\n'
-                    '[filter]\nlanguages = []\nsteps = ["url", "language", "gopher_repetition"]\n'
+                    '[filter]\nlanguages = []\nsteps = ["url", "language", "gopher_repetition", "pii"]\n'
                     f'[tokenize]\ntokenizer = "{SRC}/data/tokenizers/deepseek-v3/tokenizer.json"\n'
                     'shard_tokens = 4000\n[prompts]\nenabled = true\n')
     return path

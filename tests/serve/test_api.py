@@ -147,7 +147,8 @@ def test_runs_trust_prompt_status(site, server):
 
 def test_text_record_tokens(site, server):
     docs = accounts(site / "out" / "store")
-    hostile = next(i for i, a in docs.items() if a["source"]["url"].endswith("/hostile.html"))
+    hostile = next(i for i, a in docs.items()
+                   if a["source"]["url"].endswith("/hostile.html") and a["source"]["file"] == "planted.warc.gz")
     t = json.loads(get(f"{server.base}/api/text/{q(hostile)}")[2])
     assert "<script>window.__pwned = 1;" in t["text"] and '<img src="x" onerror=' in t["text"]
     in_shard = [i for i, a in docs.items() if a["status"] == "in-shard"]
@@ -411,3 +412,26 @@ def test_records_are_streamed_not_copied(tmp_path):
         for c in socks:
             c.close()
         s.stop()
+
+
+def test_text_changed_by_the_filters(site, server):
+    """A page whose e-mail and IP address the pii step redacted: its account
+    lists the changes, /api/text gives the source's text (with the address)
+    and the tokenized one (redacted, hashing to text_sha256)."""
+    docs = accounts(site / "out" / "store")
+    doc_id = next(i for i, a in docs.items() if a["source"]["url"].endswith("/contact.html"))
+    a = docs[doc_id]
+    assert a["status"] == "in-shard", a
+    assert a["filter_changes"] == {"pii:email": 1, "pii:ip": 1}, a.get("filter_changes")
+    status, _, body = get(f"{server.base}/api/text/{q(doc_id)}")
+    t = json.loads(body)
+    assert status == 200 and t["from"] == "source"
+    assert "records.office@example.org" in t["text"] and t["matches_text_sha256"] is False
+    assert "records.office@example.org" not in t["tokenized"]["text"]
+    assert "203.0.114.9" not in t["tokenized"]["text"]
+    assert t["tokenized"]["matches_text_sha256"] is True
+    # audit --store says what the filters changed, and shows the tokenized text.
+    out = cli("audit", "--store", site / "out" / "store", "--doc", doc_id).stdout
+    assert "filters:  kept, changed by the filters: pii:email ×1, pii:ip ×1" in out, out
+    assert "\n  source:   \"Contact the records office" in out, out
+    assert "\n  tokenized: \"Contact the records office" in out, out

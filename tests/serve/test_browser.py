@@ -215,6 +215,21 @@ def test_a_bundle_must_be_about_the_document_shown(browser, proxy, server, site)
     assert verdict_through(browser, proxy, lambda x: x, a) == "verified"
 
 
+def test_filter_changes_and_the_tokenized_text(browser, server, site):
+    """The page of a document whose e-mail and IP the filters redacted says
+    so in its story, and shows the tokenized text beside the source's."""
+    docs = accounts(site / "out" / "store")
+    doc_id = next(i for i, a in docs.items() if a["source"]["url"].endswith("/contact.html"))
+    browser.get(server.base + "/doc/" + urllib.request.quote(doc_id, safe=""))
+    assert verdict(browser) == "verified"
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.ID, "tokenized-preview"))
+    assert browser.find_element(By.ID, "filter-changes").text == "pii:email \u00d71, pii:ip \u00d71"
+    tokenized = browser.find_element(By.ID, "tokenized-preview").text
+    source = browser.find_element(By.ID, "text-preview").text
+    assert "records.office@example.org" in source and "records.office@example.org" not in tokenized
+    assert "It hashes to the text_sha256" in browser.find_element(By.ID, "tokenized-origin").text
+
+
 def test_a_signature_changed_fails(browser, proxy, site):
     docs, ids = in_shard_verified(site)
     block0 = next(i for i in ids if docs[i]["source"]["file"] not in ("planted.warc.gz", "prompts.warc.gz"))
@@ -250,7 +265,8 @@ def test_another_validator_set_fails(browser, server, site, tmp_path):
 
 def test_planted_markup_renders_inert(browser, server, site):
     docs = accounts(site / "out" / "store")
-    hostile = next(i for i, a in docs.items() if a["source"]["url"].endswith("/hostile.html"))
+    hostile = next(i for i, a in docs.items()
+                   if a["source"]["url"].endswith("/hostile.html") and a["source"]["file"] == "planted.warc.gz")
     marked_url = next(i for i, a in docs.items() if "search.html" in a["source"]["url"])
     d = browser
     for doc_id in (hostile, marked_url):
