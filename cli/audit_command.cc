@@ -155,7 +155,9 @@ Status RunAuditVerify(const VerifyArgs& a) {
     return text.status();
   }
   JsonObject o;
-  o.Add("bundle", a.bundle);
+  // The trusted genesis set's fingerprint (what the audit page shows), on
+  // every verdict: a verifier compares it with the published one.
+  o.Add("bundle", a.bundle).Add("valset_sha256", ToHex(trust->genesis.hash));
   auto bundle = ParseAuditBundle(*text);
   if (!bundle.ok()) {
     return Failed(&o, bundle.status().message(), a.bundle);

@@ -251,7 +251,10 @@ Result<VerifiedLedger> LoadVerified(const std::string& snapshot_path, const std:
   auto v = VerifySnapshot(*snapshot, *trust);
   if (!v.ok()) {
     JsonObject o;
-    o.Add("snapshot", snapshot_path).Add("status", "failed").Add("error", v.status().message());
+    o.Add("snapshot", snapshot_path)
+        .Add("status", "failed")
+        .Add("error", v.status().message())
+        .Add("valset_sha256", ToHex(trust->genesis.hash));
     PrintLine(o.str());
     return AsBadInput(v.status().WithPrefix(snapshot_path));
   }
@@ -274,6 +277,9 @@ Status RunVerify(const VerifyArgs& a) {
       .Add("files", static_cast<uint64_t>(v.entries.size()))
       .Add("root", ToHex(v.root()))
       .AddRaw("signers", JsonStringArray(v.blocks.back().signers));
+  // The trusted genesis set's fingerprint, as the audit page shows it: to
+  // compare with the one the ledger's operator published.
+  if (auto trust = LoadTrustFile(a.trust); trust.ok()) o.Add("valset_sha256", ToHex(trust->genesis.hash));
   if (a.pin) {
     // Move the trust point forward: the new head must extend the pinned log
     // (an RFC 9162 consistency proof, checked here and printed for the record).

@@ -2,11 +2,13 @@
 // subcommand (one file per subcommand group in cli/).
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdio>
 #include <new>
 #include <string>
 #include <system_error>
 
 #include "cli/commands.h"
+#include "common/ascii.h"
 #include "common/logging.h"
 
 int main(int argc, char** argv) {
@@ -29,6 +31,47 @@ int main(int argc, char** argv) {
   crawlproof::cli::RegisterRunCommands(app, &result);
   crawlproof::cli::RegisterServeCommands(app, &result);
   crawlproof::cli::RegisterSlurmCommands(app, &result);
+  // No argument at all: what to do, not a parser's complaint.
+  if (argc == 1) {
+    std::fprintf(stderr,
+                 "crawlproof: Common Crawl to training shards with verifiable provenance\n\n"
+                 "  crawlproof run PIPELINE.toml       the main job (docs/pipeline.md; the bundled sample is\n"
+                 "                                     pipelines/sample.toml in the source checkout)\n"
+                 "  crawlproof audit --store DIR --doc ID   one document's story\n"
+                 "  crawlproof audit verify BUNDLE --trust TRUST   check a proof offline\n"
+                 "  crawlproof serve --store DIR --shards DIR --trust TRUST   the audit page\n"
+                 "  crawlproof --help                  every subcommand\n");
+    return crawlproof::cli::kExitCannotRun;
+  }
+  // A misspelt subcommand: say so, with the nearest one (CLI11 would only
+  // say that a subcommand is required). The same one level down, for the
+  // groups that need a subcommand (ledger, shards, warc, ...).
+  {
+    CLI::App* level = &app;
+    for (int i = 1; i < argc && level; ++i) {
+      const std::string arg = argv[i];
+      if (arg.empty() || arg[0] == '-') break;
+      std::vector<std::string> names;
+      CLI::App* next = nullptr;
+      for (CLI::App* sub : level->get_subcommands({})) {
+        names.push_back(sub->get_name());
+        if (sub->check_name(arg)) next = sub;
+      }
+      if (next) {
+        level = next->get_subcommands({}).empty() ? nullptr : next;
+        continue;
+      }
+      if (level == &app || level->get_require_subcommand_min() > 0) {
+        std::string path = level == &app ? "crawlproof" : "crawlproof " + level->get_name();
+        const std::string near = crawlproof::NearestName(arg, names);
+        crawlproof::LogError(path + ": unknown subcommand '" + arg + "'" +
+                             (near.empty() ? "" : "; did you mean '" + near + "'?") + " (" + path +
+                             " --help lists them)");
+        return crawlproof::cli::kExitCannotRun;
+      }
+      break;
+    }
+  }
   app.parse_complete_callback([&] {
     crawlproof::LogOptions o;
     o.format = log_format == "json"   ? crawlproof::LogFormat::kJson

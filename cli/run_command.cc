@@ -51,7 +51,7 @@ void Failpoint(const char* name) {
 namespace {
 
 struct RunArgs {
-  std::string pipeline = std::string(CRAWLPROOF_SOURCE_DIR) + "/pipelines/sample.toml";
+  std::string pipeline;  // "": the bundled sample, from the source checkout only
   std::string progress = "auto";
   uint64_t max_shards = 0;
   bool recheck = false;
@@ -195,7 +195,25 @@ Status RunSlurm(const RunArgs& a, const pipelines::PipelineConfig& config) {
   return RunResult(config, sub->summary);
 }
 
-Status RunRun(const RunArgs& a) {
+// The pipeline `run` reads: the one named, or — in the source checkout the
+// binary was built from — its bundled sample. Elsewhere a pipeline must be
+// named: the sample writes into the checkout's build folder.
+Result<std::string> PipelineToRun(const std::string& named) {
+  if (!named.empty()) return named;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string source = CRAWLPROOF_SOURCE_DIR;
+  if (fs::equivalent(fs::current_path(ec), source, ec) && fs::exists(source + "/pipelines/sample.toml"))
+    return std::string("pipelines/sample.toml");
+  return Status::InvalidArgument(
+      "run: name a pipeline file: crawlproof run PIPELINE.toml (docs/pipeline.md lists every key). Only in the "
+      "source checkout (" +
+      source + ") does a bare `crawlproof run` run the bundled sample, pipelines/sample.toml");
+}
+
+Status RunRun(const RunArgs& args) {
+  RunArgs a = args;
+  ASSIGN_OR_RETURN(a.pipeline, PipelineToRun(args.pipeline));
   auto config = pipelines::LoadPipeline(a.pipeline);
   if (!config.ok()) {
     return config.status();
@@ -357,7 +375,8 @@ Status RunStoreAudit(const StoreAuditArgs& a) {
 void RegisterRunCommands(CLI::App& app, Status* result) {
   auto r = std::make_shared<RunArgs>();
   auto* run = app.add_subcommand("run", "Run a pipeline: verify, extract, filter, dedup, tokenize (docs/pipeline.md)");
-  run->add_option("pipeline", r->pipeline, "Pipeline file (TOML)")->capture_default_str();
+  run->add_option("pipeline", r->pipeline,
+                  "Pipeline file (TOML); in the source checkout, the bundled sample pipelines/sample.toml by default");
   run->add_option("--progress", r->progress, "Progress on stderr: auto, json, off")
       ->check(CLI::IsMember({"auto", "json", "off"}));
   run->add_option("--max-shards", r->max_shards,

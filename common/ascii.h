@@ -2,8 +2,10 @@
 // and inlined, unlike std::tolower, which is a library call per byte.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace crawlproof {
 
@@ -53,6 +55,38 @@ inline std::string AsciiLowercase(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = AsciiLower(c);
   return out;
+}
+
+// The candidate nearest to `word` for a "did you mean" hint: the smallest
+// Levenshtein distance (case-insensitive), at most 2 or a third of the word,
+// or a candidate that `word` is a prefix of (or that is a prefix of it);
+// empty when none is that close.
+inline std::string NearestName(std::string_view word, const std::vector<std::string>& candidates) {
+  const std::string w = AsciiLowercase(word);
+  std::string best;
+  size_t best_d = std::max<size_t>(2, w.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    const std::string l = AsciiLowercase(c);
+    if (l.empty() || l == w) continue;
+    std::vector<size_t> row(l.size() + 1);
+    for (size_t j = 0; j <= l.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= w.size(); ++i) {
+      size_t diag = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= l.size(); ++j) {
+        const size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (w[i - 1] == l[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    size_t d = row[l.size()];
+    if (w.size() >= 3 && (l.rfind(w, 0) == 0 || w.rfind(l, 0) == 0)) d = std::min<size_t>(d, 1);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
 }
 
 }  // namespace crawlproof

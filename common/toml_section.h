@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/file_util.h"
 #include "common/status.h"
 
@@ -188,8 +189,12 @@ class TomlSection {
   Status CheckUnknown() {
     if (!t_) return Status::Ok();
     for (const auto& [k, v] : *t_) {
-      if (!seen_.count(std::string(k.str())))
-        return Bad(std::string(k.str()).c_str(), v.is_table() ? "is not a known table" : "is not a known option");
+      const std::string key(k.str());
+      if (seen_.count(key)) continue;
+      std::string why = v.is_table() ? "is not a known table" : "is not a known option";
+      const std::string near = NearestName(key, std::vector<std::string>(seen_.begin(), seen_.end()));
+      if (!near.empty()) why += "; did you mean " + Name(near.c_str()) + "?";
+      return Status::InvalidArgument(file_ + ": " + Name(key.c_str()) + " " + why);
     }
     return Status::Ok();
   }
@@ -219,8 +224,19 @@ class TomlSection {
     }
   }
   std::string Name(const char* key) const { return path_.empty() ? std::string(key) : path_ + "." + key; }
+  // The message names the file and the key, and echoes the value given
+  // (TOML as written, cut at 80 characters) unless `why` already shows it.
   Status Bad(const char* key, const char* why) const {
-    return Status::InvalidArgument(file_ + ": " + Name(key) + " " + why);
+    std::string m = file_ + ": " + Name(key) + " " + why;
+    const toml::node* n = t_ ? t_->get(key) : nullptr;
+    if (n && std::string_view(why).find(", not ") == std::string_view::npos && !n->is_table()) {
+      std::ostringstream o;
+      n->visit([&o](const auto& v) { o << v; });
+      std::string shown = o.str();
+      if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
+      m += ", not " + shown;
+    }
+    return Status::InvalidArgument(m);
   }
   const toml::table* t_;
   std::string path_, file_;

@@ -314,7 +314,13 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* run_totals, RunS
       std::string state = in.str();
       state.pop_back();
       JsonObject ledger;
-      ledger.Add("snapshot", c.snapshot).Add("root", c.root).Add("trust", c.trust);
+      // Absolute: `audit --store`, bundles and `serve` read them from any
+      // folder (a pipeline's paths are relative to where it was run).
+      auto absolute = [](const std::string& p) {
+        std::error_code ec;
+        return p.empty() || p.find("://") != std::string::npos ? p : fs::absolute(p, ec).lexically_normal().string();
+      };
+      ledger.Add("snapshot", absolute(c.snapshot)).Add("root", absolute(c.root)).Add("trust", absolute(c.trust));
       batch.PutIngest(r.path, state + ",\"ledger\":" + ledger.str() + "}");
     } else {
       batch.PutIngest(r.path, in.str());

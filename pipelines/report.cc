@@ -69,6 +69,18 @@ std::string Bars(const std::vector<std::pair<std::string, double>>& rows, const 
   return svg + "</svg>";
 }
 
+// The label column's width for `labels` at 13 px sans-serif (about 7.5 px a
+// character, at least 260): no reason label is clipped.
+int LabelWidth(const std::vector<std::string>& labels) {
+  size_t longest = 0;
+  for (const auto& l : labels) {
+    size_t chars = 0;
+    for (unsigned char ch : l) chars += (ch & 0xC0) != 0x80;
+    longest = std::max(longest, chars);
+  }
+  return std::max(260, static_cast<int>(longest * 15 / 2) + 16);
+}
+
 struct Aggregate {
   uint64_t runs = 0, bytes = 0, records = 0, input_errors = 0, kept = 0, tokens = 0;
   uint64_t exact = 0, near = 0, earlier = 0;
@@ -211,14 +223,22 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
     shards.push_back(std::move(r));
   }
   std::string origin;
+  std::string valset_sha256;
   if (!c.trust.empty()) {
-    if (auto t = verify::LoadTrustFile(c.trust); t.ok()) origin = t->origin;
+    if (auto t = verify::LoadTrustFile(c.trust); t.ok()) {
+      origin = t->origin;
+      valset_sha256 = verify::ToHex(t->genesis.hash);
+    }
   }
-  uint64_t documents = 0;
-  for (const auto& [k, v] : a.statuses) documents += v;
+  // A quarantined shard is never opened as documents: each of its records
+  // has an account ("quarantined"), requests and metadata included, so those
+  // count apart from the documents of the shards that were read.
   const uint64_t dropped = a.statuses.count("dropped") ? a.statuses.at("dropped") : 0;
   const uint64_t duplicates = a.statuses.count("duplicate") ? a.statuses.at("duplicate") : 0;
   const uint64_t quarantined = a.statuses.count("quarantined") ? a.statuses.at("quarantined") : 0;
+  uint64_t documents = 0;
+  for (const auto& [k, v] : a.statuses) documents += v;
+  documents -= quarantined;
   const uint64_t in_verified = a.statuses.count("in-shard") ? a.statuses.at("in-shard") : 0;
   const uint64_t in_unverified = a.statuses.count("unverified") ? a.statuses.at("unverified") : 0;
 
@@ -243,11 +263,11 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
        "<code>stats.json</code>'s <code>skipped_records</code> counts them by reason for the last run).</p>";
   h += "<h2>Funnel: from records to tokens</h2>";
   h += Bars({{"WARC records", static_cast<double>(a.records)},
-             {"documents", static_cast<double>(documents)},
-             {"past the ledger check", static_cast<double>(documents - quarantined)},
-             {"past the filters", static_cast<double>(documents - quarantined - dropped)},
+             {"records of quarantined shards", static_cast<double>(quarantined)},
+             {"documents (of shards past the ledger check)", static_cast<double>(documents)},
+             {"past the filters", static_cast<double>(documents - std::min(documents, dropped))},
              {"unique (in shards)", static_cast<double>(in_verified + in_unverified)}},
-            "#3b6ea5");
+            "#3b6ea5", LabelWidth({"documents (of shards past the ledger check)"}));
   h += "<p>" + Num(static_cast<double>(a.tokens)) +
        " tokens written. Duplicates: " + Num(static_cast<double>(a.exact)) + " exact, " +
        Num(static_cast<double>(a.near)) + " near, " + Num(static_cast<double>(a.earlier)) +
@@ -255,7 +275,10 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
   std::vector<std::pair<std::string, double>> drop_rows;
   for (const auto& [k, v] : a.dropped) drop_rows.emplace_back(k, static_cast<double>(v));
   std::sort(drop_rows.begin(), drop_rows.end(), [](auto& x, auto& y) { return x.second > y.second; });
-  h += "<h2>Drop reasons</h2>" + (drop_rows.empty() ? std::string("<p>none</p>") : Bars(drop_rows, "#b5533c"));
+  std::vector<std::string> reason_labels;
+  for (const auto& [k, v] : drop_rows) reason_labels.push_back(k);
+  h += "<h2>Drop reasons</h2>" +
+       (drop_rows.empty() ? std::string("<p>none</p>") : Bars(drop_rows, "#b5533c", LabelWidth(reason_labels)));
   std::vector<std::pair<std::string, double>> lang_rows;
   for (const auto& [k, v] : a.languages) lang_rows.emplace_back(k, static_cast<double>(v));
   std::sort(lang_rows.begin(), lang_rows.end(), [](auto& x, auto& y) { return x.second > y.second; });
@@ -309,20 +332,31 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
        " WARC shards (" + Num(static_cast<double>(a.bytes) / 1e6, 1) + " MB, " + Num(static_cast<double>(a.records)) +
        " records) in " + Num(static_cast<double>(a.runs)) + (a.runs == 1 ? " run" : " runs") + ".\n\n";
   m += "| | |\n|---|---:|\n";
+  std::string languages_md;
+  {
+    std::vector<std::pair<std::string, uint64_t>> langs(a.languages.begin(), a.languages.end());
+    std::sort(langs.begin(), langs.end(), [](auto& x, auto& y) { return x.second > y.second; });
+    std::string list;
+    for (const auto& [k, v] : langs)
+      list += (list.empty() ? "" : ", ") + (k.empty() ? "und" : k) + " " + Num(static_cast<double>(v));
+    languages_md = list.empty() ? "none" : list;
+  }
   m += "| training shards | " + Num(static_cast<double>(manifest.shards.size())) + " (`shards/`, " +
        ShardFormatName(manifest.options.format) + ", " + manifest.dtype + ") |\n";
   m += "| documents in the shards | " + Num(static_cast<double>(manifest.documents)) + " |\n";
   m += "| tokens | " + Num(static_cast<double>(manifest.tokens)) + " |\n";
-  m += "| documents seen | " + Num(static_cast<double>(documents)) + " |\n";
+  m += "| languages (documents in the shards) | " + languages_md + " |\n";
+  m += "| documents seen (in shards past the ledger check) | " + Num(static_cast<double>(documents)) + " |\n";
   m += "| dropped by the filters | " + Num(static_cast<double>(dropped)) + " |\n";
   m += "| duplicates removed | " + Num(static_cast<double>(duplicates)) + " |\n";
-  m += "| quarantined (ledger) | " + Num(static_cast<double>(quarantined)) + " |\n\n";
+  m += "| records of quarantined shards (ledger) | " + Num(static_cast<double>(quarantined)) + " |\n\n";
   m += "## Sources and provenance\n\n";
   const double verified_share =
       in_verified + in_unverified ? 100.0 * static_cast<double>(in_verified) / (in_verified + in_unverified) : 0;
   if (!origin.empty()) {
-    m += "Every source shard was checked against the ledger `" + origin + "` (snapshot `" + c.snapshot +
-         "`): " + Num(static_cast<double>(verified_shards)) + " verified, " +
+    m += "Every source shard was checked against the ledger `" + origin + "` (snapshot `" + Basename(c.snapshot) + "`" +
+         (valset_sha256.empty() ? "" : ", genesis validator set SHA-256 `" + valset_sha256 + "`") +
+         "): " + Num(static_cast<double>(verified_shards)) + " verified, " +
          Num(static_cast<double>(quarantined_shards)) + " quarantined, " + Num(static_cast<double>(unverified_shards)) +
          " unverified. ";
   } else {
@@ -341,7 +375,7 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
   m += "- Extraction: main content of HTML responses (status 200), WET conversion records; language by CLD2 "
        "(score below " +
        Num(c.min_lang_score, 2) + ": `und`).\n";
-  m += "- Filters: the `[filter]` section of the pipeline file (`" + c.file + "`); drop reasons:";
+  m += "- Filters: the `[filter]` section of the pipeline file (`" + Basename(c.file) + "`); drop reasons:";
   for (const auto& [k, v] : drop_rows) m += " " + k + " (" + Num(v) + ")";
   m += "\n- Deduplication: exact (normalised text) " + std::string(c.exact ? "on" : "off") + "; MinHash with " +
        std::to_string(c.num_perm) + " permutations over " + std::to_string(c.ngram) + "-word shingles, " +
@@ -352,10 +386,22 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
        (manifest.options.bos ? std::to_string(*manifest.options.bos) : "none") + ", EOS " +
        (manifest.options.eos ? std::to_string(*manifest.options.eos) : "none") + ".\n";
   m += prompts_md;
-  m += "\n## Checking it\n\n    crawlproof shards verify shards/manifest.json\n    crawlproof audit --store " +
-       c.store +
-       " --shard N --index I\n\nThe manifest lists every file with its SHA-256; each shard's `.docs.jsonl` maps a "
-       "position to a document id, the store maps the id to its WARC record and ledger leaf.\n";
+  // Paths relative to this folder (the card travels with the shards; the
+  // builder's own folders mean nothing to a reader).
+  m += "\n## Checking it\n\nFrom this folder:\n\n    crawlproof shards verify shards/manifest.json\n"
+       "    crawlproof audit --store " +
+       store_rel +
+       " --shard N --index I                       # a document's story\n"
+       "    crawlproof audit --store " +
+       store_rel +
+       " --doc ID --bundle doc.bundle              # its proof, for anyone\n"
+       "    crawlproof audit verify doc.bundle --trust TRUST.toml --shards shards --fetch --root WARC_FOLDER\n\n"
+       "The manifest lists every file with its SHA-256; each shard's `.docs.jsonl` maps a position to a document "
+       "id, the store maps the id to its WARC record and ledger leaf. A proof bundle is checked offline against "
+       "the ledger's trust file (its origin and genesis validator set" +
+       (valset_sha256.empty() ? std::string() : ", SHA-256 `" + valset_sha256 + "`") +
+       ": get it from the ledger's operator, not from whoever sent the bundle); `scripts/audit-verify.sh "
+       "doc.bundle GENESIS.valset` checks the same with a shell and openssl (docs/audit.md).\n";
   return WriteFileAtomically(c.output + "/README.md", m);
 }
 

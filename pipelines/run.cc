@@ -28,7 +28,16 @@ Status CheckPipeline(const PipelineConfig& c) {
   Status first = Status::Ok();
   const std::string work = c.executor == "slurm" ? c.slurm.workdir : c.output + "/work";
   Status output = CheckOutputFolder(c, /*claim=*/false);
-  for (const Status& s : {Prepare(c).status(), ListSources(c, /*fetch_remote=*/false).status(), output,
+  // A local source named literally (no glob) that is not there: a typo the
+  // run would only report as an unreadable shard.
+  Status literal = Status::Ok();
+  for (const auto& p : c.paths) {
+    if (p.find("://") != std::string::npos || p.find_first_of("*?[") != std::string::npos) continue;
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec) && literal.ok())
+      literal = Status::InvalidArgument(c.file + ": source.paths: \"" + p + "\" does not exist");
+  }
+  for (const Status& s : {Prepare(c).status(), ListSources(c, /*fetch_remote=*/false).status(), literal, output,
                           output.ok() ? CheckWorkFolder(c, work, /*claim=*/false) : Status::Ok()}) {
     if (s.ok()) continue;
     if (first.ok()) first = s;
@@ -182,6 +191,11 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
   RETURN_IF_ERROR(FinishRun(ctx, totals, seconds, &summary));
+  // The run is complete: its work folder is emptied (its marker stays, so
+  // that the next run knows the folder for crawlproof's own).
+  RETURN_IF_ERROR(CheckNoLinkBelow(ctx.work, ctx.plan_dir() + "/done"));
+  for (const std::string& p : {ctx.plan_dir(), ctx.work + "/process", ctx.work + "/fingerprint"})
+    std::filesystem::remove_all(p, ec);
   return summary;
 }
 

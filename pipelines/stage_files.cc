@@ -371,8 +371,14 @@ Result<Prepared> Prepare(const PipelineConfig& c, bool load_tokenizer) {
   p.shard_options.format =
       c.format == "datatrove" ? tokenize::ShardFormat::kDatatrove : tokenize::ShardFormat::kMegatron;
   p.shard_options.shard_tokens = c.shard_tokens;
+  // A file the pipeline names that cannot be read is named with its key.
+  auto named = [&](const char* key) {
+    return [&c, key](const Status& s) { return s.WithPrefix(c.file + ": " + key); };
+  };
   if (load_tokenizer) {
-    ASSIGN_OR_RETURN(p.tokenizer, tokenize::Tokenizer::Load(p.tok_path));
+    auto tokenizer = tokenize::Tokenizer::Load(p.tok_path);
+    if (!tokenizer.ok()) return named("tokenize.tokenizer")(tokenizer.status());
+    p.tokenizer = std::move(tokenizer).value();
     auto bos = p.tokenizer->ResolveMarker(c.bos, p.tokenizer->default_bos());
     if (!bos.ok()) return bos.status().WithPrefix(c.file + ": tokenize.bos");
     auto eos = p.tokenizer->ResolveMarker(c.eos, p.tokenizer->default_eos());
@@ -382,15 +388,21 @@ Result<Prepared> Prepare(const PipelineConfig& c, bool load_tokenizer) {
   }
   std::string ledger_hash;
   if (!c.snapshot.empty()) {
-    ASSIGN_OR_RETURN(verify::Trust trust, verify::LoadTrustFile(c.trust));
-    ASSIGN_OR_RETURN(verify::Snapshot snapshot, verify::ReadSnapshotFile(c.snapshot));
+    auto loaded_trust = verify::LoadTrustFile(c.trust);
+    if (!loaded_trust.ok()) return named("ledger.trust")(loaded_trust.status());
+    verify::Trust trust = std::move(loaded_trust).value();
+    auto read_snapshot = verify::ReadSnapshotFile(c.snapshot);
+    if (!read_snapshot.ok()) return named("ledger.snapshot")(read_snapshot.status());
+    verify::Snapshot snapshot = std::move(read_snapshot).value();
     auto v = verify::VerifySnapshot(snapshot, trust);
     if (!v.ok()) return Status::InvalidArgument(c.snapshot + ": the ledger does not verify: " + v.status().message());
     p.ledger = std::move(v).value();
     ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(c.snapshot));
     ledger_hash = HexEncode(Sha256(bytes));
   }
-  ASSIGN_OR_RETURN(std::string tokenizer_bytes, ReadWholeFile(p.tok_path));
+  auto tokenizer_file = ReadWholeFile(p.tok_path);
+  if (!tokenizer_file.ok()) return named("tokenize.tokenizer")(tokenizer_file.status());
+  const std::string& tokenizer_bytes = *tokenizer_file;
   p.options_sha256 =
       HexEncode(Sha256(c.decision_options + "\n# tokenizer sha256 " + HexEncode(Sha256(tokenizer_bytes)) + "\n"));
   p.fingerprint = HexEncode(Sha256("options " + p.options_sha256 + "\nledger " + ledger_hash + "\nroot " + c.root +

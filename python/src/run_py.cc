@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -114,9 +115,13 @@ struct Shared {
   std::mutex mu;
   std::condition_variable cv;
   bool finished = false;
-  std::optional<ProgressSnapshot> progress;  // the newest not yet handed on
+  // What is not yet handed on, in order: each progress snapshot with the
+  // stage it was taken in (consecutive ones of a stage coalesced), and a
+  // stage change as the latest snapshot under the new stage. So the caller
+  // sees the stages in the order the run went through them.
+  std::deque<std::pair<ProgressSnapshot, std::string>> events;
+  ProgressSnapshot latest;
   std::string stage = "processing";
-  bool stage_changed = false;
 };
 
 const char* StageAfter(const char* point) {
@@ -163,7 +168,11 @@ py::tuple Run(const std::string& pipeline, const py::dict& overrides, const py::
   if (!on_progress.is_none()) {
     options.progress.observer = [&](const ProgressSnapshot& s) {
       std::lock_guard lock(shared.mu);
-      shared.progress = s;
+      shared.latest = s;
+      if (!shared.events.empty() && shared.events.back().second == shared.stage)
+        shared.events.back().first = s;
+      else
+        shared.events.emplace_back(s, shared.stage);
       shared.cv.notify_all();
     };
     options.checkpoint = [&](const char* point) {
@@ -171,7 +180,7 @@ py::tuple Run(const std::string& pipeline, const py::dict& overrides, const py::
       const char* stage = StageAfter(point);
       if (shared.stage == stage) return;
       shared.stage = stage;
-      shared.stage_changed = true;
+      shared.events.emplace_back(shared.latest, stage);
       shared.cv.notify_all();
     };
   }
@@ -186,28 +195,25 @@ py::tuple Run(const std::string& pipeline, const py::dict& overrides, const py::
   // The first Python exception (Ctrl-C, or one the progress function
   // raised) cancels the run; it is raised once the run has stopped.
   std::optional<py::error_already_set> raised;
-  ProgressSnapshot last;
-  std::string stage = shared.stage;
   const auto start = std::chrono::steady_clock::now();
   for (bool finished = false; !finished;) {
-    bool changed = false;
+    std::deque<std::pair<ProgressSnapshot, std::string>> events;
     {
       py::gil_scoped_release release;
       std::unique_lock lock(shared.mu);
       shared.cv.wait_for(lock, std::chrono::milliseconds(100),
-                         [&] { return shared.finished || shared.progress || shared.stage_changed; });
+                         [&] { return shared.finished || !shared.events.empty(); });
       finished = shared.finished;
-      if (shared.progress) last = *std::exchange(shared.progress, std::nullopt), changed = true;
-      if (std::exchange(shared.stage_changed, false)) changed = true;
-      stage = shared.stage;
+      events.swap(shared.events);
     }
     if (raised) continue;
     try {
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      if (changed && !on_progress.is_none()) {
-        last.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        on_progress(SnapshotDict(last, stage));
-      }
+      if (!on_progress.is_none())
+        for (auto& [snapshot, stage] : events) {
+          snapshot.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          on_progress(SnapshotDict(snapshot, stage));
+        }
     } catch (py::error_already_set& e) {
       raised.emplace(std::move(e));
       cancel = true;

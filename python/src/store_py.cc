@@ -88,7 +88,9 @@ py::dict VerifyBundle(const std::string& bundle_json, const std::string& trust_p
     return out;
   };
   verify::Trust trust = Value(verify::LoadTrustFile(trust_path));
-  steps.push_back("trust file " + trust_path + " (origin " + trust.origin + ")");
+  steps.push_back("trust file " + trust_path + " (origin " + trust.origin + ", genesis validator set SHA-256 " +
+                  verify::ToHex(trust.genesis.hash) + ")");
+  out["valset_sha256"] = verify::ToHex(trust.genesis.hash);
   auto bundle = verify::ParseAuditBundle(bundle_json);
   if (!bundle.ok()) return fail(bundle.status().message());
   steps.push_back("bundle parsed");

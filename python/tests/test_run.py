@@ -50,6 +50,16 @@ def test_run_equals_the_cli(run_dir, tmp_path):
         assert b["elapsed_s"] >= a["elapsed_s"]
     assert {p["stage"] for p in seen} <= {"processing", "deduplicating and tokenizing", "committing", "done"}
     assert "deduplicating and tokenizing" in {p["stage"] for p in seen}
+    # The stages in the order the run goes through them: processing first,
+    # then for each group deduplicating, committing (and processing again).
+    order = [p["stage"] for p in seen]
+    changes = [s for i, s in enumerate(order) if i == 0 or order[i - 1] != s]
+    assert changes[0] == "processing", changes
+    nxt = {"processing": "deduplicating and tokenizing", "deduplicating and tokenizing": "committing",
+           "committing": "processing"}
+    for a, b in zip(changes[:-1], changes[1:-1]):
+        assert nxt[a] == b, changes
+    assert changes[-1] == "done"
     # Nothing new the second time.
     again = crawlproof.run(run_dir / "p.toml", output=out, progress=False)
     assert again == {"name": "p", "sources": stats["sources"], "nothing_new": True}

@@ -382,11 +382,32 @@
     const res = await api("/api/runs");
     const r = res.ok ? res.body.find((x) => String(x.run) === n) : null;
     if (!r) return show(el("h1", {}, "Run " + n), el("p", {}, "No such run in the store."));
-    const dl = el("dl", {class: "story"});
-    for (const [k, v] of Object.entries(r))
-      field(dl, k, typeof v === "object" && v !== null ? el("pre", {class: "json"}, JSON.stringify(v, null, 2)) : String(v));
-    show(el("h1", {}, "Run " + n + (r.name ? " (" + r.name + ")" : "")), el("p", {class: "muted"}, "Its report as the store " +
-         "recorded it."), dl);
+    const num = (v) => (typeof v === "number" ? v.toLocaleString("en") : String(v ?? "?"));
+    const docs = r.documents || {};
+    const docCount = Object.values(docs).reduce((a, b) => a + (typeof b === "number" ? b : 0), 0);
+    const summary = el("p", {id: "run-summary"},
+      num(r.sources) + " source shards (" + num(r.processed) + " processed, " + num(r.quarantined) + " quarantined, " +
+      num(r.unverified) + " unverified), " + num(r.records) + " WARC records, " + num(docCount) + " accounts, " +
+      num(r.kept) + " documents kept, " + num(r.tokens) + " tokens in " + num(r.shards_written) + " new training " +
+      "shards (" + num(r.shards_total) + " in all)" + (r.seconds ? ", " + fmt(r.seconds.total) + " s" : "") + ".");
+    // Counts by name as a table, largest first.
+    const counts = (title, m, unit) => {
+      const rows = Object.entries(m || {}).sort((x, y) => (y[1] > x[1] ? 1 : y[1] < x[1] ? -1 : 0));
+      if (!rows.length) return null;
+      return el("section", {}, el("h2", {}, title),
+                el("table", {class: "counts"}, el("tbody", {}, rows.map(([k, v]) =>
+                  el("tr", {}, el("td", {}, el("code", {}, k || "und")),
+                     el("td", {class: "num"}, unit ? fmt(v) + " " + unit : num(v)))))));
+    };
+    show(el("h1", {}, "Run " + n + (r.name ? " (" + r.name + ")" : "")), summary,
+         counts("Accounts by status", docs), counts("Drop reasons", r.dropped),
+         counts("Languages of the kept documents", r.languages),
+         counts("Records that are not documents", r.skipped_records),
+         el("p", {}, "Duplicates: " + num(r.exact_duplicates) + " exact, " + num(r.near_duplicates) + " near, " +
+            num(r.earlier_run_duplicates) + " of earlier runs' documents; " + num(r.input_errors) + " input errors."),
+         counts("Seconds", r.seconds, "s"),
+         el("details", {}, el("summary", {}, "As the store recorded it (JSON)"),
+            el("pre", {class: "json"}, JSON.stringify(r, null, 2))));
   }
 
   async function shardPage(n, i) {

@@ -328,3 +328,14 @@ def test_prompt_search_and_links(browser, server, site):
     d.find_element(By.LINK_TEXT, p["doc_id"]).click()
     assert verdict(d) == "verified"
     assert pid in [a.text for a in d.find_elements(By.CSS_SELECTOR, "#story a")]
+
+
+def test_run_page_reads_as_a_report(browser, server, site):
+    """/run/1: a summary sentence and tables, not the raw record."""
+    browser.get(server.base + "/run/1")
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.ID, "run-summary"))
+    text = browser.find_element(By.ID, "run-summary").text
+    assert text.startswith("6 source shards (6 processed, 0 quarantined"), text
+    assert "documents kept" in text and "tokens in" in text
+    headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "h2")]
+    assert "Accounts by status" in headings and "Drop reasons" in headings, headings
