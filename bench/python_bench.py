@@ -13,7 +13,11 @@ same inputs, one thread, in-process on both sides, side by side in one run
 usage: PYTHONPATH=build/release/python build/venv/bin/python bench/python_bench.py \\
            DOCS.jsonl[.gz] WARC... [--shards OUT/shards/manifest.json] [--pipeline P.toml] [--runs 3]
 
-Pin one core for the figures: taskset -c 0 ...
+Both sides run on one core (the script pins itself, --core picks it),
+alternately, best of --runs each, each side's output counted
+(bench/sidebyside.py); the tokenizer peers' fastest single-thread calls are
+the baseline (tokenizers encode_batch with RAYON_NUM_THREADS=1, tiktoken
+encode_ordinary_batch(num_threads=1)).
 """
 import argparse
 import gzip
@@ -30,6 +34,9 @@ import numpy as np
 
 import crawlproof
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sidebyside import alternate, pin_one_core  # noqa: E402
+
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIKTOKEN_DIR = os.path.join(SRC, "tests", "data", "fixtures", "tokenizers", "tiktoken")
 
@@ -43,9 +50,15 @@ def best(runs, f):
     return t, out
 
 
-def row(name, ours, theirs, peer, unit, n):
-    print(f"{name:44} crawlproof {n / ours:12,.0f} {unit}/s   {peer} {n / theirs:12,.0f} {unit}/s   "
-          f"ratio {theirs / ours:5.2f}x")
+def row(name, ours, theirs, peer, unit, n, produced=""):
+    print(f"{name:44} crawlproof {n / ours:12,.2f} {unit}/s   {peer} {n / theirs:12,.2f} {unit}/s   "
+          f"ratio {theirs / ours:5.2f}x" + (f"   {produced}" if produced else ""))
+
+
+def counts(ours, theirs):
+    """Both sides' output, counted: documents and ids."""
+    return (f"ids: ours {len(ours):,} docs / {sum(len(x) for x in ours):,}, "
+            f"theirs {len(theirs):,} docs / {sum(len(x) for x in theirs):,}")
 
 
 def tokenizers_rows(texts, runs):
@@ -55,10 +68,10 @@ def tokenizers_rows(texts, runs):
         import tokenizers
 
         hf = tokenizers.Tokenizer.from_file(os.path.join(SRC, "data", "tokenizers", "deepseek-v3", "tokenizer.json"))
-        t_ours, a = best(runs, lambda: ours.encode_batch(texts, threads=1))
-        t_hf, b = best(runs, lambda: [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)])
+        t_ours, a, t_hf, b = alternate(runs, lambda: ours.encode_batch(texts, threads=1),
+                                       lambda: [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)])
         row("encode_batch DeepSeek-V3 vs tokenizers" + ("" if a == b else " (IDS DIFFER: void)"), t_ours, t_hf,
-            "tokenizers", "MB", n)
+            "tokenizers", "MB", n, counts(a, b))
     except ImportError:
         print("tokenizers not installed: DeepSeek-V3 row skipped")
     try:
@@ -76,10 +89,10 @@ def tokenizers_rows(texts, runs):
         enc = tiktoken.Encoding(name, pat_str=meta["pat_str"], mergeable_ranks=load_tiktoken_bpe(path),
                                 special_tokens=meta.get("special_tokens", {}))
         tok = crawlproof.Tokenizer.from_file(path)
-        t_ours, a = best(runs, lambda: tok.encode_batch(texts, threads=1))
-        t_tt, b = best(runs, lambda: enc.encode_ordinary_batch(texts, num_threads=1))
+        t_ours, a, t_tt, b = alternate(runs, lambda: tok.encode_batch(texts, threads=1),
+                                       lambda: enc.encode_ordinary_batch(texts, num_threads=1))
         row(f"encode_batch {name} vs tiktoken" + ("" if a == b else " (IDS DIFFER: void)"), t_ours, t_tt, "tiktoken",
-            "MB", n)
+            "MB", n, counts(a, b))
 
 
 def warc_rows(warcs, runs):
@@ -91,11 +104,10 @@ def warc_rows(warcs, runs):
                 b += len(getattr(r, attr))
         return n, b
 
-    t_ours, (n, b) = best(runs, lambda: ours("body"))
-    t_view, counts_view = best(runs, lambda: ours("body_view"))
     try:
         from fastwarc.warc import ArchiveIterator, WarcRecordType
     except ImportError:
+        t_ours, (n, b) = best(runs, lambda: ours("body"))
         print(f"read_warc: {n} records, {b / t_ours / 1e6:,.0f} MB/s of bodies (FastWARC not installed)")
         return
 
@@ -108,7 +120,8 @@ def warc_rows(warcs, runs):
                     c += len(r.reader.read())
         return m, c
 
-    t_fw, (m, c) = best(runs, theirs)
+    t_ours, (n, b), t_fw, (m, c) = alternate(runs, lambda: ours("body"), theirs)
+    t_view, counts_view, _, _ = alternate(runs, lambda: ours("body_view"), theirs)
     size = sum(os.path.getsize(w) for w in warcs) / 1e6
     row(f"read_warc + body, {n} records (FastWARC {m})" + ("" if (n, b) == (m, c) else " (COUNTS DIFFER)"), t_ours,
         t_fw, "FastWARC", "MB", size)
@@ -120,7 +133,6 @@ def shards_rows(manifest, runs):
     shards = crawlproof.Shards(manifest)
     k = min(200000, 50 * len(shards))
     idx = [random.Random(7).randrange(len(shards)) for _ in range(k)]
-    t_ours, a = best(runs, lambda: sum(int(shards[i].ids[-1]) for i in idx))
     # numpy memmap of the same token files, offsets from the sidecars.
     folder = os.path.dirname(manifest)
     dtype = {"uint16": np.uint16, "int32": np.int32, "uint32": np.uint32}[shards.dtype]
@@ -139,7 +151,7 @@ def shards_rows(manifest, runs):
             s += int(maps[n][off:off + length][-1])
         return s
 
-    t_np, b = best(runs, theirs)
+    t_ours, a, t_np, b = alternate(runs, lambda: sum(int(shards[i].ids[-1]) for i in idx), theirs)
     row(f"Shards[i].ids, {k} random reads" + ("" if a == b else " (VALUES DIFFER)"), t_ours, t_np, "np.memmap",
         "reads", k)
 
@@ -186,8 +198,7 @@ def run_rows(pipeline, runs):
             os.remove(copy)
         return json.load(open(os.path.join(out, "stats.json")))["tokens"]
 
-    t_ours, a = best(runs, ours)
-    t_cli, b = best(runs, theirs)
+    t_ours, a, t_cli, b = alternate(runs, ours, theirs)
     shutil.rmtree(tmp, ignore_errors=True)
     print(f"{'crawlproof.run vs the CLI' + ('' if a == b else ' (TOKENS DIFFER)'):44} crawlproof.run {t_ours:8.2f} s"
           f"   CLI run {t_cli:8.2f} s   ratio {t_cli / t_ours:5.2f}x")
@@ -200,7 +211,9 @@ def main():
     ap.add_argument("--shards")
     ap.add_argument("--pipeline", help="also time crawlproof.run() against `crawlproof run` (no [run] output/workers)")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--core", type=int, default=None, help="the core both sides run on (default: the first allowed)")
     a = ap.parse_args()
+    print(f"one core ({pin_one_core(a.core)}) for both sides, alternating, best of {a.runs}")
     opener = gzip.open if a.docs.endswith(".gz") else open
     with opener(a.docs, "rt", encoding="utf-8") as f:
         texts = [json.loads(l)["text"] for l in f]

@@ -12,6 +12,7 @@
 #include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
+#include "pipelines/json_counts.h"
 #include "pipelines/output_dir.h"
 #include "pipelines/report.h"
 #include "pipelines/stage_files.h"
@@ -53,21 +54,6 @@ std::string HistoryAfter(const std::string& previous) {
   return out;
 }
 
-std::string CountsJson(const std::map<std::string, uint64_t>& m) {
-  JsonObject o;
-  for (const auto& [k, v] : m) o.Add(k, v);
-  return o.str();
-}
-
-void AddCounts(simdjson::dom::element e, std::map<std::string, uint64_t>* m) {
-  simdjson::dom::object obj;
-  if (e.get(obj)) return;
-  for (auto [k, v] : obj) {
-    uint64_t n = 0;
-    if (!v.get(n)) (*m)[std::string(k)] += n;
-  }
-}
-
 // One group's counts as committed with it (store "part" records): what the
 // group adds to its run's Totals and RunSummary, its sources and the shards
 // it added. No times: a part is the same whichever executor committed it.
@@ -95,44 +81,6 @@ std::string PartJson(const Totals& t, const RunSummary& s, const std::vector<std
   return o.str();
 }
 
-// Adds a part to the sums. Errors: Corruption (not a part record).
-Status AddPart(const std::string& json, Totals* t, RunSummary* s, std::set<std::string>* sources,
-               uint64_t* shards_added) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string p(json);
-  simdjson::dom::element e;
-  simdjson::dom::array list;
-  if (parser.parse(p).get(e) || e["sources"].get(list)) return Status::Corruption("a run part that is not one");
-  for (simdjson::dom::element x : list) {
-    std::string_view v;
-    if (!x.get(v)) sources->insert(std::string(v));
-  }
-  auto u = [&](const char* key) {
-    uint64_t v = 0;
-    if (e[key].get(v)) v = 0;
-    return v;
-  };
-  *shards_added += u("shards_added");
-  t->bytes += u("bytes");
-  t->records += u("records");
-  AddCounts(e["statuses"], &t->statuses);
-  AddCounts(e["dropped"], &t->dropped);
-  AddCounts(e["languages"], &t->languages);
-  AddCounts(e["skipped"], &t->skipped);
-  t->exact += u("exact");
-  t->near += u("near");
-  t->earlier += u("earlier");
-  simdjson::dom::element prompts;
-  if (!e["prompts"].get(prompts)) t->prompts.AddJson(simdjson::minify(prompts));
-  s->processed += u("processed");
-  s->quarantined += u("quarantined");
-  s->unverified += u("unverified");
-  s->kept += u("kept");
-  s->tokens += u("tokens");
-  s->input_errors += u("input_errors");
-  return Status::Ok();
-}
-
 // Adds one group's counts to the run's.
 void Merge(const Totals& g, const RunSummary& gs, Totals* t, RunSummary* s) {
   t->bytes += g.bytes;
@@ -155,6 +103,48 @@ void Merge(const Totals& g, const RunSummary& gs, Totals* t, RunSummary* s) {
   s->kept += gs.kept;
   s->tokens += gs.tokens;
   s->input_errors += gs.input_errors;
+}
+
+// Adds a part (PartJson) to the sums. Errors: Corruption (not a part record).
+Status AddPart(const std::string& json, Totals* t, RunSummary* s, std::set<std::string>* sources,
+               uint64_t* shards_added) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string p(json);
+  simdjson::dom::element e;
+  simdjson::dom::array list;
+  if (parser.parse(p).get(e) || e["sources"].get(list)) return Status::Corruption("a run part that is not one");
+  for (simdjson::dom::element x : list) {
+    std::string_view v;
+    if (!x.get(v)) sources->insert(std::string(v));
+  }
+  auto u = [&](const char* key) {
+    uint64_t v = 0;
+    if (e[key].get(v)) v = 0;
+    return v;
+  };
+  *shards_added += u("shards_added");
+  Totals g;
+  RunSummary gs;
+  g.bytes = u("bytes");
+  g.records = u("records");
+  AddCounts(e["statuses"], &g.statuses);
+  AddCounts(e["dropped"], &g.dropped);
+  AddCounts(e["languages"], &g.languages);
+  AddCounts(e["skipped"], &g.skipped);
+  g.exact = u("exact");
+  g.near = u("near");
+  g.earlier = u("earlier");
+  simdjson::dom::element prompts;
+  if (!e["prompts"].get(prompts)) g.prompts.AddJson(simdjson::minify(prompts));
+  gs.processed = u("processed");
+  gs.quarantined = u("quarantined");
+  gs.unverified = u("unverified");
+  gs.kept = u("kept");
+  gs.tokens = u("tokens");
+  gs.input_errors = u("input_errors");
+  g.shards_after = t->shards_after;  // not a part's to say
+  Merge(g, gs, t, s);
+  return Status::Ok();
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "common/file_util.h"
 #include "common/json.h"
 #include "filter/filters.h"
+#include "pipelines/json_counts.h"
 #include "pipelines/stage_files.h"
 #include "prompts/question_dedup.h"
 #include "store/provenance_store.h"
@@ -303,25 +304,6 @@ void PromptTotals::Count(const PromptDecision& d) {
   }
 }
 
-namespace {
-
-std::string CountsJson(const std::map<std::string, uint64_t>& m) {
-  JsonObject o;
-  for (const auto& [k, v] : m) o.Add(k, v);
-  return o.str();
-}
-
-void ReadCounts(simdjson::dom::element e, std::map<std::string, uint64_t>* m) {
-  simdjson::dom::object obj;
-  if (e.get(obj)) return;
-  for (auto [k, v] : obj) {
-    uint64_t n = 0;
-    if (!v.get(n)) (*m)[std::string(k)] = n;
-  }
-}
-
-}  // namespace
-
 void PromptTotals::Add(const PromptTotals& o) {
   candidates += o.candidates;
   kept += o.kept;
@@ -347,8 +329,8 @@ void PromptTotals::AddJson(std::string_view json) {
       if (!v["candidates"].get(n)) o.kinds_candidates[std::string(k)] = n;
       if (!v["kept"].get(n) && n) o.kinds_kept[std::string(k)] = n;
     }
-  ReadCounts(e["reasons"], &o.reasons);
-  ReadCounts(e["answer_types"], &o.answer_types);
+  AddCounts(e["reasons"], &o.reasons);
+  AddCounts(e["answer_types"], &o.answer_types);
   Add(o);
 }
 
@@ -422,8 +404,8 @@ Result<PromptsManifest> PromptsManifest::Parse(const std::string& json) {
         if (!v["candidates"].get(n)) t.kinds_candidates[std::string(k)] = n;
         if (!v["kept"].get(n)) t.kinds_kept[std::string(k)] = n;
       }
-    ReadCounts(counts["reasons"], &t.reasons);
-    ReadCounts(counts["answer_types"], &t.answer_types);
+    AddCounts(counts["reasons"], &t.reasons);
+    AddCounts(counts["answer_types"], &t.answer_types);
   }
   return m;
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/file_util.h"
+#include "pipelines/json_counts.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
 #include "verify/ledger.h"
@@ -92,15 +93,6 @@ struct Aggregate {
   std::vector<RunRow> rows;
 };
 
-void AddMap(simdjson::dom::element e, std::map<std::string, uint64_t>* m) {
-  simdjson::dom::object o;
-  if (e.get(o)) return;
-  for (auto [k, v] : o) {
-    uint64_t n = 0;
-    if (!v.get(n)) (*m)[std::string(k)] += n;
-  }
-}
-
 uint64_t U(simdjson::dom::element e, const char* key) {
   uint64_t v = 0;
   return e[key].get(v) ? 0 : v;
@@ -126,8 +118,8 @@ void PromptSections(const std::string& manifest, std::string* html, std::string*
       kinds.emplace_back(std::string(k) + ": kept of " + Num(static_cast<double>(U(v, "candidates"))),
                          static_cast<double>(U(v, "kept")));
   std::map<std::string, uint64_t> r, t;
-  AddMap(counts["reasons"], &r);
-  AddMap(counts["answer_types"], &t);
+  AddCounts(counts["reasons"], &r);
+  AddCounts(counts["answer_types"], &t);
   for (const auto& [k, v] : r) reasons.emplace_back(k, static_cast<double>(v));
   for (const auto& [k, v] : t) types.emplace_back(k, static_cast<double>(v));
   std::sort(reasons.begin(), reasons.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -183,13 +175,13 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
     a.near += U(e, "near_duplicates");
     a.earlier += U(e, "earlier_run_duplicates");
     std::map<std::string, uint64_t> statuses;
-    AddMap(e["documents"], &statuses);
+    AddCounts(e["documents"], &statuses);
     for (const auto& [k, v] : statuses) {
       a.statuses[k] += v;
       row.documents += v;
     }
-    AddMap(e["dropped"], &a.dropped);
-    AddMap(e["languages"], &a.languages);
+    AddCounts(e["dropped"], &a.dropped);
+    AddCounts(e["languages"], &a.languages);
     simdjson::dom::element sec = e["seconds"];
     row.extract = D(sec, "verify_extract_filter");
     row.dedup = D(sec, "dedup");

@@ -306,5 +306,78 @@ TEST(Review, OutputsNeverReplaceInputsKeysOrForeignFiles) {
   EXPECT_NE(a.err.find("is not a proof bundle crawlproof wrote"), std::string::npos) << a.err;
 }
 
+// What a newcomer tripped on: each message says what to do.
+TEST(Review, NewcomerMessages) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  auto r = testing::RunCrawlproof("");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("crawlproof run PIPELINE.toml"), std::string::npos) << r.err;
+  r = testing::RunCrawlproof("rnu");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown subcommand 'rnu'; did you mean 'run'?"), std::string::npos) << r.err;
+  r = testing::RunCrawlproof("ledger verfy x");
+  EXPECT_NE(r.err.find("unknown subcommand 'verfy'; did you mean 'verify'?"), std::string::npos) << r.err;
+  // A bare `run` outside the checkout names what to do instead of running the
+  // checkout's sample into the checkout's build folder.
+  r = testing::RunCrawlproof("run", "cd " + dir + " &&");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("run: name a pipeline file"), std::string::npos) << r.err;
+  // Pipeline files: a near key suggested, a bad value echoed, a missing file
+  // named with its key, a missing literal source refused by --check.
+  const std::string p = WriteSamplePipeline(dir, "out", "\"sample/*.warc.gz\"", "", "worker = 2\n");
+  r = testing::RunCrawlproof("run " + p + " --check");
+  EXPECT_NE(r.err.find("run.worker is not a known option; did you mean run.workers?"), std::string::npos) << r.err;
+  std::string toml = testing::ReadFileBytes(p);
+  toml.replace(toml.find("worker = 2"), 10, "commit_every = \"ten\"");
+  std::ofstream(p) << toml;
+  r = testing::RunCrawlproof("run " + p + " --check");
+  EXPECT_NE(r.err.find("run.commit_every must be"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(", not 'ten'"), std::string::npos) << r.err;
+  toml.replace(toml.find("commit_every = \"ten\""), 20, "");
+  const std::string tokenizer = kSource + "/data/tokenizers/deepseek-v3/tokenizer.json";
+  toml.replace(toml.find(tokenizer), tokenizer.size(), dir + "/no-such-tokenizer.json");
+  std::ofstream(p) << toml;
+  r = testing::RunCrawlproof("run " + p + " --check");
+  EXPECT_NE(r.err.find(p + ": tokenize.tokenizer: " + dir + "/no-such-tokenizer.json"), std::string::npos) << r.err;
+  const std::string literal = WriteSamplePipeline(dir, "lit", "\"sample/no-such.warc.gz\"");
+  r = testing::RunCrawlproof("run " + literal + " --check");
+  EXPECT_EQ(r.exit_code, 2);
+  // (the log line is JSON: the quotes around the path are escaped)
+  EXPECT_NE(r.err.find("source.paths: \\\"" + dir + "/sample/no-such.warc.gz\\\" does not exist"), std::string::npos)
+      << r.err;
+}
+
+// A run from one folder, its audit from another: the store names its ledger
+// files absolutely, so the account's text, the bundle and the ledger story
+// all read; verifiers print the trusted set's fingerprint.
+TEST(Review, AuditFromAnotherFolder) {
+  const SampleRun r = RunSample();
+  const std::string other = testing::MakeTempDir();
+  const std::string in_other = "cd " + other + " &&";
+  auto a = testing::RunCrawlproof("audit --store " + r.store + " --shard 0 --index 0", in_other);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_NE(a.out.find("text:     \""), std::string::npos) << a.out;
+  EXPECT_NE(a.out.find("of ledger crawlproof.sample/TEST-ONLY-ledger, signed by"), std::string::npos) << a.out;
+  auto b = testing::RunCrawlproof("audit --store " + r.store + " --shard 0 --index 0 --bundle b.json", in_other);
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  auto v = testing::RunCrawlproof("audit verify " + other + "/b.json --trust " + r.trust);
+  EXPECT_EQ(v.exit_code, 0) << v.out;
+  // SHA-256 of data/sample/TEST-ONLY.valset, as the page shows it.
+  const std::string fp = "0aaf51f54dd7425f55acb0cdc71e4643f98aefe90a7b4ccaf9ee76caa82f487d";
+  EXPECT_NE(v.out.find("\"valset_sha256\":\"" + fp + "\""), std::string::npos) << v.out;
+  auto l = testing::RunCrawlproof("ledger verify " + r.dir + "/sample/ledger.json --trust " + r.trust);
+  EXPECT_NE(l.out.find("\"valset_sha256\":\"" + fp + "\""), std::string::npos) << l.out;
+  // The dataset card names no folder of the builder's.
+  const std::string card = testing::ReadFileBytes(r.dir + "/out/README.md");
+  EXPECT_EQ(card.find(r.dir), std::string::npos) << card;
+  EXPECT_NE(card.find("| languages (documents in the shards) |"), std::string::npos) << card;
+  EXPECT_NE(card.find("crawlproof audit verify doc.bundle --trust"), std::string::npos) << card;
+  // The work folder is emptied once the run is done (its marker stays).
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(r.dir + "/out/work")) left.push_back(e.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{".crawlproof-work"});
+}
+
 }  // namespace
 }  // namespace crawlproof
