@@ -20,7 +20,7 @@ from sidebyside import alternate, pin_one_core  # noqa: E402
 os.environ.setdefault('RAYON_NUM_THREADS', '1')
 os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'fixtures', 'tokenizers')
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'data', 'fixtures', 'tokenizers')
 
 
 def checksum(all_ids):
