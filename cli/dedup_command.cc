@@ -82,6 +82,7 @@ struct MinhashArgs {
   uint32_t num_perm = 112, ngram = 5;
   uint64_t seed = 42;
   unsigned threads = 0;
+  bool force = false;
 };
 
 void PutLe(std::string* out, uint64_t v, int bytes) {
@@ -92,7 +93,11 @@ void PutLe(std::string* out, uint64_t v, int bytes) {
 // beside the output that is renamed over it at the end (the count in the
 // header is filled in last).
 Status RunMinhash(const MinhashArgs& a) {
-  if (Status s = RefuseOverwritingInputs({a.input}, {a.output}); !s.ok()) {
+  if (Status s = CheckOutputFiles(
+          {a.input},
+          {{a.output, "signature file", [](std::string_view head) { return head.rfind("CRAWLPROOF-MH-V1", 0) == 0; }}},
+          a.force);
+      !s.ok()) {
     return s.WithPrefix("minhash");
   }
   const std::string tmp = a.output + ".tmp." + std::to_string(::getpid());
@@ -159,13 +164,19 @@ struct DedupArgs {
   double threshold = 0.7;
   uint32_t bands = 14, rows = 8, num_perm = 112, ngram = 5;
   uint64_t seed = 42;
+  bool force = false;
   bool no_exact = false;
   unsigned threads = 0;
   std::string memory_budget = "auto", temp_dir;
 };
 
 Status RunDedup(const DedupArgs& a) {
-  if (Status s = RefuseOverwritingInputs({a.input}, {a.output, a.removed, a.stats}); !s.ok()) {
+  if (Status s = CheckOutputFiles({a.input},
+                                  {{a.output, "JSON-lines file", LooksLikeJson},
+                                   {a.removed, "JSON-lines file", LooksLikeJson},
+                                   {a.stats, "JSON file", LooksLikeJson}},
+                                  a.force);
+      !s.ok()) {
     return s.WithPrefix("dedup");
   }
   Docs docs;
@@ -303,6 +314,8 @@ void RegisterDedupCommands(CLI::App& app, Status* result) {
   auto* minhash = app.add_subcommand("minhash", "MinHash signatures of documents (binary file, docs/dedup.md)");
   minhash->add_option("--input", m->input, "Documents (JSON lines with id and text)")->required();
   minhash->add_option("--output", m->output, "Signature file")->required();
+  minhash->add_flag("--force", m->force,
+                    "Replace an existing output file crawlproof did not write (never an input or a key file)");
   AddMinhashOptions(minhash, &m->num_perm, &m->ngram, &m->seed, &m->device, &m->threads);
   minhash->callback([m, result] { *result = RunMinhash(*m); });
 
@@ -321,6 +334,8 @@ void RegisterDedupCommands(CLI::App& app, Status* result) {
       ->capture_default_str();
   dedup->add_flag("--no-exact", d->no_exact, "Skip the exact (normalised text) pass");
   dedup->add_option("--stats", d->stats, "Counts as JSON");
+  dedup->add_flag("--force", d->force,
+                  "Replace an existing output file crawlproof did not write (never an input or a key file)");
   dedup->add_option("--index", d->index,
                     "RocksDB directory of earlier runs' kept documents: deduplicate against them, then add this "
                     "run's kept documents");

@@ -19,13 +19,14 @@ struct ExtractArgs {
   std::vector<std::string> inputs;
   std::string progress = "auto";
   std::string stats;
+  bool force = false;
   bool all_text = false;
   double min_lang_score = 0.5;
   size_t max_html_bytes = 16 << 20;
 };
 
 Status RunExtract(const ExtractArgs& a) {
-  if (Status s = RefuseOverwritingInputs(a.inputs, {a.stats}); !s.ok()) {
+  if (Status s = CheckOutputFiles(a.inputs, {{a.stats, "JSON file", LooksLikeJson}}, a.force); !s.ok()) {
     return s.WithPrefix("extract");
   }
   Output out;
@@ -113,6 +114,8 @@ void RegisterExtractCommands(CLI::App& app, Status* result) {
       ->capture_default_str();
   cmd->add_option("--max-html-bytes", args->max_html_bytes, "HTML bytes looked at per page")->capture_default_str();
   cmd->add_option("--stats", args->stats, "Write counts (documents, skip reasons, languages) as JSON to this file");
+  cmd->add_flag("--force", args->force,
+                "Replace an existing output file crawlproof did not write (never an input or a key file)");
   cmd->add_option("--progress", args->progress, "Progress on stderr: auto, json, off")
       ->check(CLI::IsMember({"auto", "json", "off"}));
   cmd->callback([args, result] { *result = RunExtract(*args); });

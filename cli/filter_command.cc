@@ -20,6 +20,7 @@ namespace {
 
 struct FilterArgs {
   std::string input, config, output, dropped, stats;
+  bool force = false;
 };
 
 // The input object re-serialised field by field, with `text` replaced and
@@ -44,7 +45,12 @@ std::string Rewrite(simdjson::dom::object obj, const std::string* new_text, cons
 }
 
 Status RunFilter(const FilterArgs& a) {
-  if (Status s = RefuseOverwritingInputs({a.input, a.config}, {a.output, a.dropped, a.stats}); !s.ok()) {
+  if (Status s = CheckOutputFiles({a.input, a.config},
+                                  {{a.output, "JSON-lines file", LooksLikeJson},
+                                   {a.dropped, "JSON-lines file", LooksLikeJson},
+                                   {a.stats, "JSON file", LooksLikeJson}},
+                                  a.force);
+      !s.ok()) {
     return s.WithPrefix("filter");
   }
   auto pipeline = filter::LoadFilterPipeline(a.config);
@@ -169,6 +175,8 @@ void RegisterFilterCommands(CLI::App& app, Status* result) {
   cmd->add_option("--output", args->output, "Kept documents")->required();
   cmd->add_option("--dropped", args->dropped, "Dropped documents, each with its \"reason\"")->required();
   cmd->add_option("--stats", args->stats, "Counts per reason, change and skipped check (JSON)");
+  cmd->add_flag("--force", args->force,
+                "Replace an existing output file crawlproof did not write (never an input or a key file)");
   cmd->callback([args, result] { *result = RunFilter(*args); });
 }
 

@@ -88,10 +88,12 @@ struct TokenizeArgs {
   std::string tokenizer, input, output;
   bool add_special = false;
   unsigned threads = 0;
+  bool force = false;
 };
 
 Status RunTokenize(const TokenizeArgs& a) {
-  if (Status s = RefuseOverwritingInputs({a.input, a.tokenizer}, {a.output}); !s.ok()) {
+  if (Status s = CheckOutputFiles({a.input, a.tokenizer}, {{a.output, "JSON-lines file", LooksLikeJson}}, a.force);
+      !s.ok()) {
     return s.WithPrefix("tokenize");
   }
   auto tok = Tokenizer::Load(a.tokenizer);
@@ -340,6 +342,8 @@ void RegisterTokenizeCommands(CLI::App& app, Status* result) {
   tok->add_option("--tokenizer", t->tokenizer, "tokenizer.json (byte-level BPE) or .tiktoken rank file")->required();
   tok->add_option("--input", t->input, "JSON lines with a \"text\" string")->required();
   tok->add_option("--output", t->output, "{\"ids\": [...]} lines in input order (default: stdout)");
+  tok->add_flag("--force", t->force,
+                "Replace an existing output file crawlproof did not write (never an input or a key file)");
   tok->add_flag("--add-special", t->add_special, "Add the tokenizer's BOS / EOS around each text");
   tok->add_option("--threads", t->threads, "Encoding threads (0: all cores)")->capture_default_str();
   tok->callback([t, result] { *result = RunTokenize(*t); });

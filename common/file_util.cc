@@ -153,6 +153,14 @@ Status CheckOutputFile(const OutputFile& out, const std::vector<std::string>& in
                 " crawlproof wrote; it would be overwritten (choose another path, or --force to replace it)");
 }
 
+Status CheckOutputFiles(const std::vector<std::string>& inputs, const std::vector<OutputFile>& outputs, bool force) {
+  std::vector<std::string> paths;
+  for (const auto& o : outputs) paths.push_back(o.path);
+  RETURN_IF_ERROR(RefuseOverwritingInputs(inputs, paths));
+  for (const auto& o : outputs) RETURN_IF_ERROR(CheckOutputFile(o, inputs, force));
+  return Status::Ok();
+}
+
 std::function<bool(std::string_view)> JsonFormatIs(std::string format) {
   return [format = std::move(format)](std::string_view head) {
     if (!LooksLikeJson(head)) return false;

@@ -48,6 +48,10 @@ struct OutputFile {
 // commands' --force). A path that does not exist is fine. Reads at most 4 KiB.
 Status CheckOutputFile(const OutputFile& out, const std::vector<std::string>& inputs, bool force);
 
+// Every output of a command at once: RefuseOverwritingInputs over all of
+// them, then CheckOutputFile for each. Errors: the first refusal.
+Status CheckOutputFiles(const std::vector<std::string>& inputs, const std::vector<OutputFile>& outputs, bool force);
+
 // Recognisers for CheckOutputFile: a JSON document whose "format" is
 // `format` (within its first 4 KiB); JSON lines or a JSON object (empty, or
 // the first non-blank byte is '{').

@@ -208,6 +208,47 @@ TEST(Guard, OutputThatIsTheInputIsRefused) {
   EXPECT_FALSE(fs::exists(dir + "/k.jsonl"));
 }
 
+// The stage commands' outputs over a file crawlproof did not write (a
+// user's notes, a key) are refused; their own earlier output is replaced,
+// and --force replaces a foreign file but never a key.
+TEST(Guard, StageOutputsOverForeignFilesAreRefused) {
+  const std::string dir = testing::MakeTempDir();
+  const std::string docs = dir + "/docs.jsonl", notes = dir + "/notes.txt", key = dir + "/k.key";
+  std::ofstream(docs) << "{\"id\": \"a\", \"text\": \"The quick brown fox jumps over the lazy dog.\"}\n";
+  std::ofstream(notes) << "my notes\n";
+  std::ofstream(key) << "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY-----\n";
+  const std::string tok = kSource + "/data/tokenizers/deepseek-v3/tokenizer.json";
+  const std::vector<std::string> commands = {
+      "filter --input " + docs + " --output @ --dropped " + dir + "/d.jsonl",
+      "filter --input " + docs + " --output " + dir + "/k.jsonl --dropped @",
+      "filter --input " + docs + " --output " + dir + "/k.jsonl --dropped " + dir + "/d.jsonl --stats @",
+      "tokenize --tokenizer " + tok + " --input " + docs + " --output @",
+      "dedup --input " + docs + " --output @ --removed " + dir + "/r.jsonl",
+      "dedup --input " + docs + " --output " + dir + "/k.jsonl --removed @",
+      "minhash --input " + docs + " --output @",
+      "extract " + kSource + "/tests/data/translated-docs.warc.gz --stats @",
+  };
+  auto with = [](std::string cmd, const std::string& path) { return cmd.replace(cmd.find('@'), 1, path); };
+  for (const auto& cmd : commands) {
+    auto r = testing::RunCrawlproof(with(cmd, notes));
+    EXPECT_EQ(r.exit_code, 2) << cmd;
+    EXPECT_NE(r.err.find("exists and is not a"), std::string::npos) << cmd << " -> " << r.err;
+    EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+    EXPECT_EQ(testing::ReadFileBytes(notes), "my notes\n") << cmd;
+    r = testing::RunCrawlproof(with(cmd, key) + " --force");
+    EXPECT_EQ(r.exit_code, 2) << cmd;
+    EXPECT_NE(r.err.find("holds a private key"), std::string::npos) << cmd << " -> " << r.err;
+    // Its own output, written twice, is replaced without --force.
+    const std::string own = dir + "/own.out";
+    fs::remove(own);
+    EXPECT_EQ(testing::RunCrawlproof(with(cmd, own) + " >/dev/null").exit_code, 0) << cmd;
+    auto again = testing::RunCrawlproof(with(cmd, own) + " >/dev/null");
+    EXPECT_EQ(again.exit_code, 0) << cmd << " -> " << again.err;
+  }
+  EXPECT_EQ(testing::RunCrawlproof(with(commands[0], notes) + " --force").exit_code, 0);
+  EXPECT_NE(testing::ReadFileBytes(notes), "my notes\n");
+}
+
 // A source that cannot be read is logged, quarantined as `unreadable` and
 // retried by every later run until it reads; the store keeps the history.
 TEST(Guard, UnreadableSourcesAreLoggedAndRetried) {
