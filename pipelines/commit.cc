@@ -330,7 +330,7 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* run_totals, RunS
     for (uint64_t source : group.sources) sources.push_back(ctx.plan->sources[source]);
     batch.PutRunPart(ctx.plan->run, sources.front(), PartJson(group_totals, group_summary, sources, shards_added));
   }
-  RETURN_IF_ERROR(ctx.store->Commit(&batch));
+  RETURN_IF_ERROR(ctx.store->CommitByIngestion(&batch));
   ctx.Point("committed");
   // After the commit: the manifest file (Reconcile rewrites it if this is lost).
   RETURN_IF_ERROR(WriteFileAtomically(shards_dir + "/manifest.json", manifest_json));

@@ -1,6 +1,7 @@
 #include "store/provenance_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
 #include <simdjson.h>
 
@@ -82,6 +83,10 @@ void ProvenanceStore::Batch::PutPrompt(const std::string& prompt_id, const std::
 }
 void ProvenanceStore::Batch::PutPromptsManifest(const std::string& json) {
   impl_->puts.push_back({kRuns, {"prompts_manifest", json}});
+}
+
+size_t ProvenanceStore::Batch::size() const {
+  return impl_->puts.size();
 }
 
 struct ProvenanceStore::Impl {
@@ -187,9 +192,15 @@ std::vector<rocksdb::ColumnFamilyHandle*> ByFamily(const std::vector<int>& famil
   return cf;
 }
 
+// Every family's options, the same for the table files a run writes to
+// ingest (WriteEntryFiles).
+rocksdb::ColumnFamilyOptions FamilyOptions() {
+  return rocksdb::ColumnFamilyOptions();
+}
+
 std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(const std::vector<int>& families) {
   std::vector<rocksdb::ColumnFamilyDescriptor> out;
-  for (int f : families) out.emplace_back(kFamilies[f], rocksdb::ColumnFamilyOptions());
+  for (int f : families) out.emplace_back(kFamilies[f], FamilyOptions());
   return out;
 }
 
@@ -342,21 +353,97 @@ std::unique_ptr<dedup::DedupIndex> ProvenanceStore::PromptDedupIndexFor(Batch* b
 }
 
 Status ProvenanceStore::Commit(Batch* batch) {
+  return Apply(batch, false);
+}
+
+Status ProvenanceStore::CommitByIngestion(Batch* batch) {
+  return Apply(batch, true);
+}
+
+Status ProvenanceStore::Apply(Batch* batch, bool ingest) {
   if (impl_->read_only) return Status::Internal(impl_->dir + ": a store opened read-only cannot commit");
-  rocksdb::WriteBatch wb;
-  for (const auto& [family, kv] : batch->impl_->puts) wb.Put(impl_->cf[family], kv.first, kv.second);
+  auto& puts = batch->impl_->puts;
   const uint64_t count = impl_->dedup_count + batch->impl_->dedup_added;
-  wb.Put(impl_->cf[kDedup], "n", EncodeDedupCount(count));
+  puts.push_back({kDedup, {"n", EncodeDedupCount(count)}});
   const uint64_t prompt_count = impl_->prompt_dedup_count + batch->impl_->prompt_dedup_added;
-  if (batch->impl_->prompt_dedup_added) wb.Put(impl_->cf[kPromptDedup], "n", EncodeDedupCount(prompt_count));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  rocksdb::Status s = impl_->db->Write(wo, &wb);
-  if (!s.ok()) return Status::IoError(impl_->dir + ": commit failed: " + s.ToString());
+  if (batch->impl_->prompt_dedup_added) puts.push_back({kPromptDedup, {"n", EncodeDedupCount(prompt_count)}});
+  if (ingest) {
+    // Beside the store's own files (a hard link away); what a killed
+    // commit left there is spent.
+    const std::string dir = impl_->dir + "/crawlproof-ingest";
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    ASSIGN_OR_RETURN(std::vector<EntryFile> files, WriteEntryFiles(batch, dir, "commit"));
+    RETURN_IF_ERROR(IngestEntryFiles(files));
+    std::filesystem::remove_all(dir, ec);
+  } else {
+    rocksdb::WriteBatch wb;
+    for (const auto& [family, kv] : puts) wb.Put(impl_->cf[family], kv.first, kv.second);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status s = impl_->db->Write(wo, &wb);
+    if (!s.ok()) return Status::IoError(impl_->dir + ": commit failed: " + s.ToString());
+  }
   impl_->dedup_count = count;
   impl_->prompt_dedup_count = prompt_count;
-  batch->impl_->puts.clear();
+  puts.clear();
   batch->impl_->dedup_added = batch->impl_->prompt_dedup_added = 0;
+  return Status::Ok();
+}
+
+Result<std::vector<ProvenanceStore::EntryFile>> ProvenanceStore::WriteEntryFiles(Batch* batch, const std::string& dir,
+                                                                                 const std::string& stem) {
+  auto& puts = batch->impl_->puts;
+  // By family, then key; among equal keys the last put last (kept).
+  std::vector<uint32_t> order(puts.size());
+  for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (puts[a].first != puts[b].first) return puts[a].first < puts[b].first;
+    return puts[a].second.first < puts[b].second.first;
+  });
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IoError(dir + ": cannot create: " + ec.message());
+  std::vector<EntryFile> files;
+  rocksdb::Options options(rocksdb::DBOptions(), FamilyOptions());
+  for (size_t at = 0; at < order.size();) {
+    const int family = puts[order[at]].first;
+    EntryFile file{kFamilies[family], dir + "/" + stem + "." + kFamilies[family] + ".sst", 0};
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options);
+    rocksdb::Status s = writer.Open(file.path);
+    for (; s.ok() && at < order.size() && puts[order[at]].first == family; ++at) {
+      const auto& [key, value] = puts[order[at]].second;
+      if (at + 1 < order.size() && puts[order[at + 1]].first == family && puts[order[at + 1]].second.first == key)
+        continue;  // a later put of the same key wins
+      s = writer.Put(key, value);
+      ++file.entries;
+    }
+    if (s.ok()) s = writer.Finish();
+    if (!s.ok()) return Status::IoError(file.path + ": cannot write the store's entries: " + s.ToString());
+    files.push_back(std::move(file));
+  }
+  puts.clear();
+  batch->impl_->dedup_added = batch->impl_->prompt_dedup_added = 0;
+  return files;
+}
+
+Status ProvenanceStore::IngestEntryFiles(const std::vector<EntryFile>& files) {
+  if (impl_->read_only) return Status::Internal(impl_->dir + ": a store opened read-only cannot commit");
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (const auto& f : files) {
+    int family = -1;
+    for (int k = kIngest; k < kFamilyCount; ++k)
+      if (f.family == kFamilies[k]) family = k;
+    if (family < 0 || !impl_->cf[family]) return Status::InvalidArgument(f.path + ": no family " + f.family);
+    rocksdb::IngestExternalFileArg arg;
+    arg.column_family = impl_->cf[family];
+    arg.external_files = {f.path};
+    arg.options.move_files = true;  // a hard link where it can, else a copy
+    args.push_back(std::move(arg));
+  }
+  if (args.empty()) return Status::Ok();
+  rocksdb::Status s = impl_->db->IngestExternalFiles(args);
+  if (!s.ok()) return Status::IoError(impl_->dir + ": commit failed: " + s.ToString());
   return Status::Ok();
 }
 

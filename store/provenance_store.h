@@ -70,6 +70,8 @@ class ProvenanceStore {
     void PutManifest(const std::string& json);
     void PutPrompt(const std::string& prompt_id, const std::string& json);
     void PutPromptsManifest(const std::string& json);
+    // Entries put so far.
+    size_t size() const;
 
    private:
     friend class ProvenanceStore;
@@ -79,7 +81,28 @@ class ProvenanceStore {
   // The dedup index: lookups see committed documents; Add() puts the new
   // ones into `batch` (they count once it is committed).
   std::unique_ptr<dedup::DedupIndex> DedupIndexFor(Batch* batch);
+  // Applies the batch, all of it or nothing, synced: as one write batch
+  // (Commit: small changes, the run record), or written as sorted table
+  // files and ingested (CommitByIngestion, a commit group's documents: no
+  // write-ahead log, no memtable, no rewrite on flush; WriteEntryFiles,
+  // IngestEntryFiles). Either way the store holds the same entries.
   Status Commit(Batch* batch);
+  Status CommitByIngestion(Batch* batch);
+
+  // A batch as table files ready to ingest: one per family it touches,
+  // keys in order (a key put twice holds the last value), named
+  // `dir`/`stem`.<family>.sst. Needs no open store (a task of a distributed
+  // run writes its groups' files while the store is held by another).
+  // Leaves the batch empty. Errors: IoError.
+  struct EntryFile {
+    std::string family, path;
+    uint64_t entries = 0;
+  };
+  static Result<std::vector<EntryFile>> WriteEntryFiles(Batch* batch, const std::string& dir, const std::string& stem);
+  // Adds entry files to the store in one atomic ingestion (every file or
+  // none; a key already there takes the file's value); the files are moved
+  // into the store (hard links, or copies across filesystems).
+  Status IngestEntryFiles(const std::vector<EntryFile>& files);
   // The dedup index for lookups only (Add() fails).
   std::unique_ptr<dedup::DedupIndex> DedupReader();
   // The same for kept prompts' questions (signatures of `num_perm`).
@@ -124,6 +147,7 @@ class ProvenanceStore {
 
  private:
   ProvenanceStore();
+  Status Apply(Batch* batch, bool ingest);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
