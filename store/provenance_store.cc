@@ -429,17 +429,24 @@ Result<std::vector<ProvenanceStore::EntryFile>> ProvenanceStore::WriteEntryFiles
 
 Status ProvenanceStore::IngestEntryFiles(const std::vector<EntryFile>& files) {
   if (impl_->read_only) return Status::Internal(impl_->dir + ": a store opened read-only cannot commit");
+  // One argument per family (RocksDB's rule), with all of its files: files
+  // of one family may overlap (they go to level 0 then) but must not share a
+  // key.
   std::vector<rocksdb::IngestExternalFileArg> args;
+  std::vector<int> arg_of(kFamilyCount, -1);
   for (const auto& f : files) {
     int family = -1;
     for (int k = kIngest; k < kFamilyCount; ++k)
       if (f.family == kFamilies[k]) family = k;
     if (family < 0 || !impl_->cf[family]) return Status::InvalidArgument(f.path + ": no family " + f.family);
-    rocksdb::IngestExternalFileArg arg;
-    arg.column_family = impl_->cf[family];
-    arg.external_files = {f.path};
-    arg.options.move_files = true;  // a hard link where it can, else a copy
-    args.push_back(std::move(arg));
+    if (arg_of[family] < 0) {
+      arg_of[family] = static_cast<int>(args.size());
+      rocksdb::IngestExternalFileArg arg;
+      arg.column_family = impl_->cf[family];
+      arg.options.move_files = true;  // a hard link where it can, else a copy
+      args.push_back(std::move(arg));
+    }
+    args[static_cast<size_t>(arg_of[family])].external_files.push_back(f.path);
   }
   if (args.empty()) return Status::Ok();
   rocksdb::Status s = impl_->db->IngestExternalFiles(args);

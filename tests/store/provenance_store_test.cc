@@ -130,6 +130,20 @@ TEST(ProvenanceStore, EntryFilesWrittenApartAreIngested) {
     ASSERT_TRUE(now.ok() && now->has_value());
     EXPECT_EQ(**now, "{\"x\":" + std::to_string(v) + "}");
   }
+  // Files written apart whose key ranges overlap (two groups' documents)
+  // are ingested together.
+  ProvenanceStore::Batch one, two;
+  auto id = [](int i) { return std::string("d").append(std::to_string(i)); };
+  for (int i = 0; i < 100; ++i) (i % 2 ? one : two).PutDocument(id(i), "{}", "https://d/" + id(i));
+  auto f1 = ProvenanceStore::WriteEntryFiles(&one, root + "/entries", "one");
+  auto f2 = ProvenanceStore::WriteEntryFiles(&two, root + "/entries", "two");
+  ASSERT_TRUE(f1.ok() && f2.ok());
+  f1->insert(f1->end(), f2->begin(), f2->end());
+  ASSERT_TRUE(st->IngestEntryFiles(*f1).ok());
+  for (int i = 0; i < 100; ++i) {
+    auto d = st->Document(id(i));
+    ASSERT_TRUE(d.ok() && d->has_value()) << i;
+  }
   // A file of a family the store has not: refused, nothing ingested.
   std::vector<ProvenanceStore::EntryFile> bad = {{"nope", root + "/x.sst", 0}};
   EXPECT_FALSE(st->IngestEntryFiles(bad).ok());
