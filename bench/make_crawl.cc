@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -218,6 +219,15 @@ std::string Record(const Crawl& crawl, uint64_t i, Kind* kind) {
   return rec;
 }
 
+// A sentence of prose: mostly letters (any non-ASCII byte counts as one),
+// no column layout (a directory listing, a table).
+bool Prose(std::string_view s) {
+  size_t letters = 0;
+  for (unsigned char c : s) letters += std::isalpha(c) || c >= 0x80;
+  return s.find("   ") == std::string_view::npos && s.find('\t') == std::string_view::npos &&
+         letters * 10 >= s.size() * 7;
+}
+
 std::vector<Pool> ReadPools(const std::vector<std::string>& files) {
   std::map<std::string, std::vector<std::string>> by_lang;
   simdjson::dom::parser parser;
@@ -246,8 +256,8 @@ std::vector<Pool> ReadPools(const std::vector<std::string>& files) {
                       : text[k] == '.' || text[k] == '!' || text[k] == '?' ? k + 1
                                                                            : k + 3;
         std::string_view s = text.substr(at, stop - at);
-        while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-        if (s.size() >= 24 && s.size() <= 600) out.emplace_back(s);
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.remove_prefix(1);
+        if (s.size() >= 24 && s.size() <= 600 && Prose(s)) out.emplace_back(s);
         at = stop;
       }
     }

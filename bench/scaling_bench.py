@@ -18,10 +18,11 @@ usage: scaling_bench.py BUILD_DIR WARC... [--work DIR] [--dedup-tasks 4] [--toke
    overhead is its wall time less the local run's on the same machine.
 3. The extrapolation to a crawl of --crawl-files files, --crawl-tb TB and
    --crawl-docs HTML pages on --nodes nodes of --cores cores: `process`
-   scales with WARC bytes, the later stages with documents (a documentation
+   scales with WARC bytes, the later stages with documents (commit, which
+   reads no document, with commit groups of --crawl-commit-every files; a documentation
    crawl has fewer, longer pages per GB than Common Crawl), each stage spread
    over as many tasks as it has (process: files; dedup: 256 partitions;
-   tokenize: 1,024 ranges; cluster and commit: one task).
+   tokenize and entries: 1,024 ranges; cluster and commit: one task).
 
 Every crawlproof command must exit 0 and the three runs must give the same
 shards, or the bench fails.
@@ -30,7 +31,7 @@ import argparse, glob, hashlib, json, os, shutil, subprocess, sys, tempfile, tim
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOKENIZER = os.path.join(HERE, '..', 'data', 'tokenizers', 'deepseek-v3', 'tokenizer.json')
-STAGES = ['process', 'dedup', 'cluster', 'tokenize', 'commit']
+STAGES = ['process', 'dedup', 'cluster', 'tokenize', 'entries', 'commit']
 
 
 def du(path, skip=()):
@@ -123,6 +124,7 @@ def main():
     ap.add_argument('--crawl-files', type=int, default=90000)
     ap.add_argument('--crawl-tb', type=float, default=100)
     ap.add_argument('--crawl-docs', type=float, default=2.5e9)
+    ap.add_argument('--crawl-commit-every', type=int, default=16)
     a = ap.parse_args()
     crawlproof = os.path.abspath(os.path.join(a.build, 'crawlproof'))
     work = a.work or tempfile.mkdtemp(prefix='scaling-bench-')
@@ -138,7 +140,7 @@ def main():
     plan_dir = glob.glob(os.path.join(out, 'work', 'plan-*'))[0]
     plan = json.load(open(os.path.join(plan_dir, 'plan.json')))
     tasks = {'process': len(plan['process_tasks']), 'dedup': plan['dedup_partitions'], 'cluster': 1,
-             'tokenize': len(plan['tokenize_tasks']), 'commit': 1}
+             'tokenize': len(plan['tokenize_tasks']), 'entries': len(plan['tokenize_tasks']), 'commit': 1}
     skip = ('jobs', 'logs', 'done')
     rows, fixed_of = [], {}
     before = du(os.path.join(out, 'work'), skip)
@@ -203,12 +205,15 @@ def main():
     crawl_gb = a.crawl_tb * 1000
     cores = a.nodes * a.cores
     scale = {stage: (crawl_gb / gb if stage == 'process' else a.crawl_docs / docs) for stage in STAGES}
+    # The commit reads no document: it scales with the groups it ingests.
+    crawl_groups = -(-a.crawl_files // a.crawl_commit_every)
+    scale['commit'] = crawl_groups / len(plan['groups'])
     print(f'\none crawl: {a.crawl_files:,} files, {a.crawl_tb:g} TB of WARC, {a.crawl_docs:.3g} documents, on'
           f' {a.nodes} nodes x {a.cores} cores (process x{scale["process"]:,.0f} by bytes, later stages'
           f' x{scale["dedup"]:,.0f} by documents)')
     print(f'{"stage":<9} {"CPU-hours":>10} {"tasks":>7} {"wall":>9} {"written":>10}')
     wall = 0.0
-    widths = {'process': a.crawl_files, 'dedup': 256, 'cluster': 1, 'tokenize': 1024, 'commit': 1}
+    widths = {'process': a.crawl_files, 'dedup': 256, 'cluster': 1, 'tokenize': 1024, 'entries': 1024, 'commit': 1}
     cpu_total = 0.0
     for stage, n, secs, peak, written, fixed in rows:
         variable = max(0.0, secs - n * fixed)

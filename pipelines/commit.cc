@@ -26,63 +26,9 @@ namespace fs = std::filesystem;
 
 // ---- commit -----------------------------------------------------------------------------
 
-namespace {
+namespace {}  // namespace
 
-// A source's history after its state `previous`: the earlier entries, then
-// the previous verdict (run, state, verification, detail, ledger head).
-std::string HistoryAfter(const std::string& previous) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string p(previous);
-  simdjson::dom::element e;
-  if (parser.parse(p).get(e)) return "[]";
-  std::vector<std::string> entries;
-  simdjson::dom::array earlier;
-  if (!e["history"].get(earlier))
-    for (simdjson::dom::element h : earlier) entries.push_back(simdjson::minify(h));
-  JsonObject v;
-  for (const char* key : {"run", "state", "verification", "detail", "ledger_head"}) {
-    simdjson::dom::element f;
-    if (!e[key].get(f)) v.AddRaw(key, simdjson::minify(f));
-  }
-  entries.push_back(v.str());
-  std::string out = "[";
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (i) out.push_back(',');
-    out.append(entries[i]);
-  }
-  out.push_back(']');
-  return out;
-}
-
-// One group's counts as committed with it (store "part" records): what the
-// group adds to its run's Totals and RunSummary, its sources and the shards
-// it added. No times: a part is the same whichever executor committed it.
-std::string PartJson(const Totals& t, const RunSummary& s, const std::vector<std::string>& sources,
-                     uint64_t shards_added) {
-  JsonObject o;
-  o.AddRaw("sources", JsonStringArray(sources))
-      .Add("shards_added", shards_added)
-      .Add("bytes", t.bytes)
-      .Add("records", t.records)
-      .AddRaw("statuses", CountsJson(t.statuses))
-      .AddRaw("dropped", CountsJson(t.dropped))
-      .AddRaw("languages", CountsJson(t.languages))
-      .AddRaw("skipped", CountsJson(t.skipped))
-      .Add("exact", t.exact)
-      .Add("near", t.near)
-      .Add("earlier", t.earlier)
-      .AddRaw("prompts", t.prompts.Json())
-      .Add("processed", s.processed)
-      .Add("quarantined", s.quarantined)
-      .Add("unverified", s.unverified)
-      .Add("kept", s.kept)
-      .Add("tokens", s.tokens)
-      .Add("input_errors", s.input_errors);
-  return o.str();
-}
-
-// Adds one group's counts to the run's.
-void Merge(const Totals& g, const RunSummary& gs, Totals* t, RunSummary* s) {
+void MergeCounts(const Totals& g, const RunSummary& gs, Totals* t, RunSummary* s) {
   t->bytes += g.bytes;
   t->records += g.records;
   for (const auto& [k, v] : g.statuses) t->statuses[k] += v;
@@ -105,7 +51,10 @@ void Merge(const Totals& g, const RunSummary& gs, Totals* t, RunSummary* s) {
   s->input_errors += gs.input_errors;
 }
 
-// Adds a part (PartJson) to the sums. Errors: Corruption (not a part record).
+namespace {
+
+// Adds a part (entries.cc's PartJson) to the sums. Errors: Corruption (not a
+// part record).
 Status AddPart(const std::string& json, Totals* t, RunSummary* s, std::set<std::string>* sources,
                uint64_t* shards_added) {
   simdjson::dom::parser parser;
@@ -143,65 +92,63 @@ Status AddPart(const std::string& json, Totals* t, RunSummary* s, std::set<std::
   gs.tokens = u("tokens");
   gs.input_errors = u("input_errors");
   g.shards_after = t->shards_after;  // not a part's to say
-  Merge(g, gs, t, s);
+  MergeCounts(g, gs, t, s);
   return Status::Ok();
 }
 
 }  // namespace
 
-Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* run_totals, RunSummary* run_summary) {
-  // The group's own counts, added to the run's at the end (and committed
-  // with the group as its part of the run record).
-  Totals group_totals;
-  RunSummary group_summary;
-  Totals* totals = &group_totals;
-  RunSummary* summary = &group_summary;
-  struct MergeAtEnd {
-    const Totals& t;
-    const RunSummary& s;
-    Totals* into_t;
-    RunSummary* into_s;
-    ~MergeAtEnd() { Merge(t, s, into_t, into_s); }
-  };
+Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSummary* summary) {
   const PipelineConfig& c = *ctx.config;
-  const std::string ledger_head = ctx.prepared->ledger ? verify::ToHex(ctx.prepared->ledger->root()) : "";
   const PlanGroup& group = ctx.plan->groups[g];
-  const std::string shards_dir = c.output + "/shards";
-  ASSIGN_OR_RETURN(GroupDecisions dec, ReadDecisions(ctx, g));
-  const std::string tdir = TokenizeDir(ctx, g);
-  double tokenize_seconds = 0;
-  ASSIGN_OR_RETURN(std::vector<TokenizedDoc> placed, ReadPositions(tdir + "/positions.bin", &tokenize_seconds));
-  if (placed.size() != dec.kept.size()) return Status::Corruption(tdir + ": positions do not match the decisions");
-  ASSIGN_OR_RETURN(std::string fresh_json, ReadWholeFile(tdir + "/fresh-manifest.json"));
-  ASSIGN_OR_RETURN(tokenize::Manifest fresh, tokenize::Manifest::Parse(fresh_json));
-  std::vector<ShardResult> results;
-  for (uint64_t source : group.sources) {
-    ASSIGN_OR_RETURN(ShardResult r, ReadResult(ctx, source, false));  // no texts: tokenize hashed the kept ones
-    results.push_back(std::move(r));
+  const std::string shards_dir = c.output + "/shards", tdir = TokenizeDir(ctx, g), edir = EntriesDir(ctx, g);
+  // The group's counts and what its entries were numbered from.
+  ASSIGN_OR_RETURN(std::string group_json, ReadWholeFile(edir + "/group.json"));
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(group_json);
+  simdjson::dom::element e, part;
+  uint64_t shard_base = 0, prompt_file = 0, index_added = 0, prompt_index_added = 0;
+  if (parser.parse(padded).get(e) || e["part"].get(part) || e["shard_base"].get(shard_base) ||
+      e["prompt_file"].get(prompt_file) || e["index_added"].get(index_added) ||
+      e["prompt_index_added"].get(prompt_index_added))
+    return Status::Corruption(edir + "/group.json: not a group's entries");
+  const std::string part_json = simdjson::minify(part);
+  {
+    Totals t;
+    RunSummary s;
+    std::set<std::string> sources;
+    uint64_t shards_added = 0;
+    RETURN_IF_ERROR(AddPart(part_json, &t, &s, &sources, &shards_added));
+    simdjson::dom::element secs = e["seconds"];
+    double v = 0;
+    if (!secs["process"].get(v)) t.process_seconds = v;
+    if (!secs["dedup"].get(v)) t.dedup_seconds = v;
+    if (!secs["tokenize"].get(v)) t.tokenize_seconds = v;
+    t.shards_after = totals->shards_after;
+    MergeCounts(t, s, totals, summary);
   }
-  if (results.size() != dec.sources.size()) return Status::Corruption("cluster decisions do not match the group");
-  // Counters, whether or not the store has the group already.
-  totals->dedup_seconds += dec.seconds;
-  totals->tokenize_seconds += tokenize_seconds;
-  totals->exact += dec.exact;
-  totals->near += dec.near;
-  totals->earlier += dec.earlier;
-  summary->tokens += fresh.tokens;  // as the manifest counts them: BOS and EOS included
+  PromptTotals prompt_counts;
+  if (simdjson::dom::element p; !part["prompts"].get(p)) prompt_counts.AddJson(simdjson::minify(p));
   ASSIGN_OR_RETURN(std::optional<std::string> front, ctx.store->Ingest(ctx.plan->sources[group.sources.front()]));
   const bool already = CommittedInRun(front, ctx.plan->run);
 
-  // The documents' final accounts.
-  std::vector<std::vector<const TokenizedDoc*>> position_of(results.size());
-  for (size_t k = 0; k < results.size(); ++k) position_of[k].assign(results[k].docs.size(), nullptr);
-  for (size_t i = 0; i < dec.kept.size(); ++i) position_of[dec.kept[i].source][dec.kept[i].doc] = &placed[i];
-
+  ASSIGN_OR_RETURN(std::string fresh_json, ReadWholeFile(tdir + "/fresh-manifest.json"));
+  ASSIGN_OR_RETURN(tokenize::Manifest fresh, tokenize::Manifest::Parse(fresh_json));
   ASSIGN_OR_RETURN(std::optional<std::string> committed, ctx.store->Manifest());
   tokenize::Manifest manifest;
   if (committed) {
     ASSIGN_OR_RETURN(manifest, tokenize::Manifest::Parse(*committed));
   }
-  if (!already) RETURN_IF_ERROR(Reconcile(shards_dir, committed));
+  if (already) {
+    totals->shards_after = manifest.shards.size();
+    return Status::Ok();  // committed by an earlier attempt of this plan
+  }
+  RETURN_IF_ERROR(Reconcile(shards_dir, committed));
   const uint64_t base = manifest.shards.empty() ? 0 : manifest.shards.back().index + 1;
+  if (base != shard_base)
+    return Status::Corruption(c.output + ": the committed shards moved on since this run was planned (shard " +
+                              std::to_string(base) + ", the plan's entries count from " + std::to_string(shard_base) +
+                              "); re-issue the run");
   // Shards renumbered after the committed ones, files placed under their names.
   for (auto& sh : fresh.shards) {
     const std::string old_stem = tokenize::ShardStem(sh.index, sh.split);
@@ -211,131 +158,37 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* run_totals, RunS
       if (f.name.rfind(old_stem, 0) != 0) return Status::Corruption(tdir + ": unexpected shard file " + f.name);
       const std::string from = tdir + "/" + f.name;
       f.name = new_stem + f.name.substr(old_stem.size());
-      if (!already) RETURN_IF_ERROR(Place(from, shards_dir + "/" + f.name));
+      RETURN_IF_ERROR(Place(from, shards_dir + "/" + f.name));
     }
   }
-  if (!already) {
-    for (const auto& f : fresh.other_files) RETURN_IF_ERROR(Place(tdir + "/" + f.name, shards_dir + "/" + f.name));
-    for (const auto& f : fresh.tokenizer_files)
-      if (!fs::exists(shards_dir + "/" + f.name))
-        RETURN_IF_ERROR(Place(tdir + "/" + f.name, shards_dir + "/" + f.name));
-  }
-  const uint64_t shards_added = fresh.shards.size();
+  for (const auto& f : fresh.other_files) RETURN_IF_ERROR(Place(tdir + "/" + f.name, shards_dir + "/" + f.name));
+  for (const auto& f : fresh.tokenizer_files)
+    if (!fs::exists(shards_dir + "/" + f.name)) RETURN_IF_ERROR(Place(tdir + "/" + f.name, shards_dir + "/" + f.name));
   if (!committed) {
     manifest = std::move(fresh);
   } else if (Status s = manifest.Append(std::move(fresh)); !s.ok()) {
     return Status::InvalidArgument(c.output + ": " + s.message() + "; a new output folder (and store) is needed");
   }
-  const std::string manifest_json = manifest.ToJson();
-  store::ProvenanceStore::Batch batch;
-  // Prompts: counted either way; files, accounts and index entries when new.
-  for (const auto& p : dec.prompts) totals->prompts.Count(p);
-  bool prompt_rows = false;
-  for (const auto& p : dec.prompts) prompt_rows = prompt_rows || p.prompt.reason.empty();
-  totals->prompts.files += prompt_rows;
-  ASSIGN_OR_RETURN(PromptCommit prompts, CommitPrompts(ctx, g, dec.prompts, dec.prompts_newly_kept, already, &batch));
-  for (size_t k = 0; k < results.size(); ++k) {
-    ShardResult& r = results[k];
-    totals->records += r.records;
-    totals->bytes += r.size;
-    totals->process_seconds += r.seconds;
-    for (const auto& [key, v] : r.skipped) totals->skipped[key] += v;
-    summary->input_errors += r.input_errors;
-    const bool unverified = r.verification == Verification::kUnverified;
-    for (size_t j = 0; j < r.docs.size(); ++j) {
-      DocOut& d = r.docs[j];
-      const GroupDecisions::Doc& o = dec.sources[k][j];
-      d.status = o.status;
-      d.reason = o.reason;
-      d.key_suffix = o.key_suffix;
-      d.dedup_json = o.dedup_json;
-      if (d.status == DocStatus::kCandidate) d.status = unverified ? DocStatus::kUnverified : DocStatus::kInShard;
-      std::string json = DocJson(d, r.verification, ctx.plan->run);
-      json.pop_back();  // '}': decisions and the position follow
-      if (!d.dedup_json.empty()) json += ",\"dedup\":" + d.dedup_json;
-      if (auto it = prompts.ids_of_doc.find({static_cast<uint32_t>(k), j}); it != prompts.ids_of_doc.end())
-        json += ",\"prompts\":" + JsonStringArray(it->second);
-      if (const TokenizedDoc* t = position_of[k][j]) {
-        tokenize::ShardPosition p = t->position;
-        p.shard += base;
-        json += ",\"shard\":" + std::to_string(p.shard) + ",\"index\":" + std::to_string(p.index) +
-                ",\"token_offset\":" + std::to_string(p.token_offset) +
-                ",\"sequence_length\":" + std::to_string(p.length) + ",\"tokens\":" + std::to_string(t->tokens) +
-                ",\"text_sha256\":\"" + t->text_sha256 + "\",\"tokens_sha256\":\"" + t->tokens_sha256 + "\"";
-        batch.PutPosition(p.shard, p.index, d.doc.id);
-      }
-      json += "}";
-      batch.PutDocument(d.doc.id + d.key_suffix, json, d.doc.url);
-      const char* status = ToString(d.status);
-      ++totals->statuses[status];
-      if (d.status == DocStatus::kDropped) ++totals->dropped[d.reason];
-      if (d.status == DocStatus::kInShard || d.status == DocStatus::kUnverified) {
-        ++summary->kept;
-        ++totals->languages[d.doc.lang];
-      }
-    }
-    // The store keeps the history: a source done again (a retried or
-    // re-checked quarantine) carries its earlier verdicts.
-    std::string history = "[]";
-    if (!already) {
-      ASSIGN_OR_RETURN(std::optional<std::string> previous, ctx.store->Ingest(r.path));
-      if (previous) history = HistoryAfter(*previous);
-      if (r.verification == Verification::kUnreadable)
-        LogError(r.path + ": unreadable, quarantined (retried by the next run): " + r.detail);
-      else if (r.quarantined)
-        LogError(r.path + ": quarantined, ledger " + ToString(r.verification) +
-                 " (re-checked when the ledger moves on, " + "or by run --recheck): " + r.detail);
-    }
-    JsonObject in;
-    in.Add("path", r.path)
-        .Add("state", r.quarantined ? "quarantined" : "done")
-        .Add("verification", ToString(r.verification))
-        .Add("detail", r.detail)
-        .Add("size", r.size)
-        .Add("sha256", r.sha256)
-        .Add("records", r.records)
-        .Add("documents", static_cast<uint64_t>(r.docs.size()))
-        .Add("input_errors", r.input_errors)
-        .Add("options_sha256", ctx.prepared->options_sha256)
-        .Add("run", ctx.plan->run)
-        .Add("ledger_head", ledger_head)
-        .AddRaw("history", history);
-    if (r.verification == Verification::kVerified) {
-      std::string state = in.str();
-      state.pop_back();
-      JsonObject ledger;
-      // Absolute: `audit --store`, bundles and `serve` read them from any
-      // folder (a pipeline's paths are relative to where it was run).
-      auto absolute = [](const std::string& p) {
-        std::error_code ec;
-        return p.empty() || p.find("://") != std::string::npos ? p : fs::absolute(p, ec).lexically_normal().string();
-      };
-      ledger.Add("snapshot", absolute(c.snapshot)).Add("root", absolute(c.root)).Add("trust", absolute(c.trust));
-      batch.PutIngest(r.path, state + ",\"ledger\":" + ledger.str() + "}");
-    } else {
-      batch.PutIngest(r.path, in.str());
-    }
-    ++summary->processed;
-    summary->quarantined += r.quarantined;
-    summary->unverified += r.verification == Verification::kUnverified;
-  }
   totals->shards_after = manifest.shards.size();
-  const MergeAtEnd merge{group_totals, group_summary, run_totals, run_summary};
-  if (already) return Status::Ok();  // committed by an earlier attempt of this plan
-  std::unique_ptr<dedup::DedupIndex> index = ctx.store->DedupIndexFor(&batch);
-  RETURN_IF_ERROR(index->Add(dec.newly_kept));
+  const std::string manifest_json = manifest.ToJson();
+  ASSIGN_OR_RETURN(std::string prompts_manifest, PlacePrompts(ctx, g, prompt_counts, prompt_file));
+  // The group's entries, the manifests and the run part: one ingestion.
+  store::ProvenanceStore::Batch batch;
   batch.PutManifest(manifest_json);
-  {
-    std::vector<std::string> sources;
-    for (uint64_t source : group.sources) sources.push_back(ctx.plan->sources[source]);
-    batch.PutRunPart(ctx.plan->run, sources.front(), PartJson(group_totals, group_summary, sources, shards_added));
-  }
-  RETURN_IF_ERROR(ctx.store->CommitByIngestion(&batch));
+  if (!prompts_manifest.empty()) batch.PutPromptsManifest(prompts_manifest);
+  batch.PutRunPart(ctx.plan->run, ctx.plan->sources[group.sources.front()], part_json);
+  batch.CountIndexed(index_added, prompt_index_added);
+  ASSIGN_OR_RETURN(std::vector<store::ProvenanceStore::EntryFile> files, store::ProvenanceStore::EntryFilesIn(edir));
+  simdjson::dom::array messages;
+  if (!e["messages"].get(messages))
+    for (simdjson::dom::element m : messages)
+      if (std::string_view text; !m.get(text)) LogError(std::string(text));
+  RETURN_IF_ERROR(ctx.store->CommitByIngestion(&batch, files));
   ctx.Point("committed");
   // After the commit: the manifest file (Reconcile rewrites it if this is lost).
   RETURN_IF_ERROR(WriteFileAtomically(shards_dir + "/manifest.json", manifest_json));
-  if (!prompts.manifest_json.empty())
-    RETURN_IF_ERROR(WriteFileAtomically(c.output + "/prompts/manifest.json", prompts.manifest_json));
+  if (!prompts_manifest.empty())
+    RETURN_IF_ERROR(WriteFileAtomically(c.output + "/prompts/manifest.json", prompts_manifest));
   ctx.Point("manifest-written");
   return Status::Ok();
 }
@@ -459,7 +312,7 @@ Status FinishRun(const StageContext& ctx, const Totals& this_attempt, double sec
   std::error_code ec;
   RETURN_IF_ERROR(CheckNoLinkBelow(ctx.work, ctx.plan_dir() + "/done"));
   RETURN_IF_ERROR(CheckNoLinkBelow(ctx.work, ctx.work + "/process/x"));
-  for (const char* sub : {"/dedup", "/cluster", "/tokenize"}) fs::remove_all(ctx.plan_dir() + sub, ec);
+  for (const char* sub : {"/dedup", "/cluster", "/tokenize", "/entries"}) fs::remove_all(ctx.plan_dir() + sub, ec);
   for (const auto& g : ctx.plan->groups)
     for (uint64_t source : g.sources) fs::remove_all(SourceDir(ctx, source), ec);
   return Status::Ok();
@@ -484,6 +337,9 @@ Status RunStageTask(const StageContext& ctx, Stage stage, uint64_t task, RunSumm
     case Stage::kCluster: RETURN_IF_ERROR(Cluster(ctx, 0, groups)); break;
     case Stage::kTokenize:
       RETURN_IF_ERROR(Tokenize(ctx, plan.tokenize_tasks[task].first, plan.tokenize_tasks[task].second));
+      break;
+    case Stage::kEntries:
+      RETURN_IF_ERROR(WriteEntries(ctx, plan.tokenize_tasks[task].first, plan.tokenize_tasks[task].second));
       break;
     case Stage::kCommit: {
       const auto t0 = Clock::now();

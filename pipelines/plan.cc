@@ -9,9 +9,11 @@
 #include "common/encoding.h"
 #include "common/file_util.h"
 #include "common/json.h"
+#include "pipelines/prompt_stage.h"
 #include "pipelines/stage_io.h"
 #include "pipelines/stages.h"
 #include "store/provenance_store.h"
+#include "tokenize/shards.h"
 
 namespace crawlproof::pipelines {
 
@@ -42,6 +44,7 @@ const char* ToString(Stage s) {
     case Stage::kDedup: return "dedup";
     case Stage::kCluster: return "cluster";
     case Stage::kTokenize: return "tokenize";
+    case Stage::kEntries: return "entries";
     case Stage::kCommit: return "commit";
   }
   return "";
@@ -58,6 +61,7 @@ uint64_t Plan::tasks(Stage s) const {
     case Stage::kProcess: return process_tasks.size();
     case Stage::kDedup: return dedup_partitions;
     case Stage::kTokenize: return tokenize_tasks.size();
+    case Stage::kEntries: return tokenize_tasks.size();
     case Stage::kCluster:
     case Stage::kCommit: return 1;
   }
@@ -106,6 +110,8 @@ std::string PlanBody(const Plan& p) {
       .Add("pipeline", p.pipeline)
       .Add("remaining", p.remaining)
       .Add("todo_bytes", p.todo_bytes)
+      .Add("next_shard", p.next_shard)
+      .Add("next_prompt_file", p.next_prompt_file)
       .Add("dedup_partitions", static_cast<uint64_t>(p.dedup_partitions))
       .AddRaw("tokenize_tasks", tok + "]")
       .AddRaw("process_tasks", tasks + "]")
@@ -135,7 +141,8 @@ Result<Plan> Plan::Parse(std::string_view json, const std::string& where) {
   if (root["pipeline"].get(s)) return bad("pipeline");
   p.pipeline = std::string(s);
   if (root["run"].get(p.run) || root["remaining"].get(p.remaining) || root["todo_bytes"].get(p.todo_bytes) ||
-      root["dedup_partitions"].get(u))
+      root["dedup_partitions"].get(u) || root["next_shard"].get(p.next_shard) ||
+      root["next_prompt_file"].get(p.next_prompt_file))
     return bad("counts");
   p.dedup_partitions = static_cast<uint32_t>(u);
   auto list = [](simdjson::dom::element e, std::vector<uint64_t>* out) {
@@ -212,6 +219,16 @@ Result<Plan> MakePlan(const PipelineConfig& c, const store::ProvenanceStore& st,
   Plan p;
   ASSIGN_OR_RETURN(uint64_t runs, st.RunCount());
   p.run = runs + 1;
+  ASSIGN_OR_RETURN(std::optional<std::string> manifest, st.Manifest());
+  if (manifest) {
+    ASSIGN_OR_RETURN(tokenize::Manifest m, tokenize::Manifest::Parse(*manifest));
+    p.next_shard = m.shards.empty() ? 0 : m.shards.back().index + 1;
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> prompts, st.PromptsManifest());
+  if (prompts) {
+    ASSIGN_OR_RETURN(PromptsManifest m, PromptsManifest::Parse(*prompts));
+    p.next_prompt_file = m.totals.files;
+  }
   // As given: jobs run in the submitting folder, so that every path the
   // pipeline resolves (and records) is spelled as in a local run.
   p.pipeline = c.file;

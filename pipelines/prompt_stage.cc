@@ -459,12 +459,33 @@ std::string Account(const PromptDecision& d, const std::string& stem, uint64_t r
 
 }  // namespace
 
-Result<PromptCommit> CommitPrompts(const StageContext& ctx, uint64_t group, const std::vector<PromptDecision>& p,
-                                   const std::vector<dedup::IndexedDocument>& newly_kept, bool already,
-                                   store::ProvenanceStore::Batch* batch) {
+std::string PromptStem(uint64_t file) {
+  return "prompts-" + Num(file, 5);  // files come in pairs: one number per set
+}
+
+Result<PromptEntries> PromptGroupEntries(const StageContext& ctx, const std::vector<PromptDecision>& p,
+                                         const std::vector<dedup::IndexedDocument>& newly_kept, uint64_t file,
+                                         store::ProvenanceStore::Batch* batch) {
+  PromptEntries out;
+  if (!ctx.config->prompts.enabled) return out;
+  const std::string stem = PromptStem(file);
+  uint64_t row = 0;
+  for (const auto& d : p) {
+    out.totals.Count(d);
+    out.ids_of_doc[{d.source, d.doc}].push_back(d.prompt.id);
+    ASSIGN_OR_RETURN(std::optional<std::string> before, ctx.store->Prompt(d.prompt.id));
+    if (!before) batch->PutPrompt(d.prompt.id, Account(d, stem, row, ctx));
+    row += d.prompt.reason.empty();
+  }
+  out.totals.files = row > 0;
+  RETURN_IF_ERROR(
+      ctx.store->PromptDedupIndexFor(batch, prompts::QuestionDedupOptions().minhash.num_perm)->Add(newly_kept));
+  return out;
+}
+
+Result<std::string> PlacePrompts(const StageContext& ctx, uint64_t group, const PromptTotals& counts, uint64_t file) {
   const PipelineConfig& c = *ctx.config;
-  PromptCommit out;
-  if (!c.prompts.enabled || already) return out;
+  if (!c.prompts.enabled) return std::string();
   const std::string dir = c.output + "/prompts", tdir = TokenizeDir(ctx, group);
   ASSIGN_OR_RETURN(std::optional<std::string> committed, ctx.store->PromptsManifest());
   PromptsManifest m;
@@ -472,32 +493,20 @@ Result<PromptCommit> CommitPrompts(const StageContext& ctx, uint64_t group, cons
     ASSIGN_OR_RETURN(m, PromptsManifest::Parse(*committed));
   }
   RETURN_IF_ERROR(ReconcilePrompts(dir, committed));
-  uint64_t rows = 0;
-  for (const auto& d : p) rows += d.prompt.reason.empty();
-  const std::string stem = "prompts-" + Num(m.totals.files, 5);  // files come in pairs: one number per set
-  if (rows > 0) {
+  if (counts.files > 0) {
+    if (m.totals.files != file)
+      return Status::Corruption(dir + ": the committed prompt files moved on since this run was planned");
+    const std::string stem = PromptStem(file);
     for (const char* ext : {".jsonl.zst", ".parquet"}) {
       const std::string from = tdir + "/prompts" + ext;
       ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(from));
       RETURN_IF_ERROR(Place(from, dir + "/" + stem + ext));
-      m.files.push_back({stem + ext, HexEncode(Sha256(bytes)), bytes.size(), rows, ctx.plan->run});
+      m.files.push_back({stem + ext, HexEncode(Sha256(bytes)), bytes.size(), counts.kept, ctx.plan->run});
     }
-    ++m.totals.files;
     ctx.Point("prompts-placed");
   }
-  uint64_t row = 0;
-  for (const auto& d : p) {
-    m.totals.Count(d);
-    out.ids_of_doc[{d.source, d.doc}].push_back(d.prompt.id);
-    ASSIGN_OR_RETURN(std::optional<std::string> before, ctx.store->Prompt(d.prompt.id));
-    if (!before) batch->PutPrompt(d.prompt.id, Account(d, stem, row, ctx));
-    row += d.prompt.reason.empty();
-  }
-  RETURN_IF_ERROR(
-      ctx.store->PromptDedupIndexFor(batch, prompts::QuestionDedupOptions().minhash.num_perm)->Add(newly_kept));
-  out.manifest_json = m.ToJson();
-  batch->PutPromptsManifest(out.manifest_json);
-  return out;
+  m.totals.Add(counts);
+  return m.ToJson();
 }
 
 Status ReconcilePrompts(const std::string& dir, const std::optional<std::string>& committed) {

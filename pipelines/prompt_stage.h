@@ -90,17 +90,22 @@ struct PromptsManifest {
   static Result<PromptsManifest> Parse(const std::string& json);
 };
 
-// The commit's part for one group: files placed (unless `already`), every
-// prompt's account and the kept ones' dedup entries into `batch`, the
-// manifest updated. Returns the prompt ids per document (for the
-// documents' accounts).
-struct PromptCommit {
+// The entries' part for one group (entries.cc): the account of every
+// prompt the store lacks and the kept ones' dedup entries into `batch`, the
+// kept ones placed in the group's file set numbered `file`. Returns the
+// prompt ids per document (for the documents' accounts) and the group's
+// counts (files: 1 when it keeps a prompt).
+struct PromptEntries {
   std::map<std::pair<uint32_t, uint64_t>, std::vector<std::string>> ids_of_doc;
-  std::string manifest_json;  // "" when prompts are off
+  PromptTotals totals;
 };
-Result<PromptCommit> CommitPrompts(const StageContext& ctx, uint64_t group, const std::vector<PromptDecision>& p,
-                                   const std::vector<dedup::IndexedDocument>& newly_kept, bool already,
-                                   store::ProvenanceStore::Batch* batch);
+Result<PromptEntries> PromptGroupEntries(const StageContext& ctx, const std::vector<PromptDecision>& p,
+                                         const std::vector<dedup::IndexedDocument>& newly_kept, uint64_t file,
+                                         store::ProvenanceStore::Batch* batch);
+// The commit's part: the group's files (when it has any) placed as set
+// `file` of <output>/prompts, the committed manifest plus the group's
+// counts. Returns the manifest's JSON ("" when prompts are off).
+Result<std::string> PlacePrompts(const StageContext& ctx, uint64_t group, const PromptTotals& counts, uint64_t file);
 
 // Removes what a killed run left in <output>/prompts (files the committed
 // prompts manifest does not list) and rewrites its manifest.json.

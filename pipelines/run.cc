@@ -11,6 +11,7 @@
 #include "common/file_util.h"
 #include "pipelines/output_dir.h"
 #include "pipelines/prompt_stage.h"
+#include "pipelines/stage_files.h"
 #include "pipelines/stages.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
@@ -45,47 +46,6 @@ Status CheckPipeline(const PipelineConfig& c) {
   }
   return first.ok() ? first : Status(first.code(), refusals);
 }
-
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Runs fn(0..n-1) on up to `workers` threads; the first error wins.
-Status Parallel(uint64_t n, unsigned workers, const std::atomic<bool>* cancel,
-                const std::function<Status(uint64_t)>& fn) {
-  std::atomic<uint64_t> next{0};
-  std::mutex mu;
-  Status first = Status::Ok();
-  std::vector<std::thread> pool;
-  std::atomic<bool> stop{false};
-  const unsigned w = static_cast<unsigned>(std::max<uint64_t>(1, std::min<uint64_t>(workers, n)));
-  for (unsigned t = 0; t < w; ++t) {
-    try {
-      pool.emplace_back([&] {
-        for (uint64_t i; !stop && !(cancel && *cancel) && (i = next.fetch_add(1)) < n;) {
-          Status s = fn(i);
-          if (!s.ok()) {
-            std::lock_guard<std::mutex> lock(mu);
-            if (first.ok()) first = s;
-            return;
-          }
-        }
-      });
-    } catch (const std::system_error& e) {
-      // A process or memory limit: said as an error (the threads started
-      // finish their task and stop; the group is not committed).
-      stop = true;
-      for (auto& started : pool) started.join();
-      return Status::ResourceExhausted("cannot start worker thread " + std::to_string(t + 1) + " of " +
-                                       std::to_string(w) + ": " + e.code().message() +
-                                       " (lower [run] workers or raise the process limit)");
-    }
-  }
-  for (auto& t : pool) t.join();
-  return first;
-}
-
-}  // namespace
 
 Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& options) {
   const auto t_start = Clock::now();
@@ -152,6 +112,9 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   totals.shards_before = committed ? tokenize::Manifest::Parse(*committed)->shards.size() : 0;
   totals.shards_after = totals.shards_before;
   auto cancelled = [&] { return options.cancel && options.cancel->load(); };
+  StageContext entries_ctx = ctx;  // a group's sources on the workers
+  entries_ctx.threads = workers;
+  EntryBase base{plan.next_shard, plan.next_prompt_file};
   Status status = Status::Ok();
   for (uint64_t g = 0; g < plan.groups.size() && status.ok(); ++g) {
     if (cancelled()) {
@@ -160,7 +123,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
     }
     const PlanGroup& group = plan.groups[g];
     // process: the group's sources on the workers.
-    status = Parallel(group.sources.size(), workers, options.cancel, [&](uint64_t i) -> Status {
+    status = ParallelFor(group.sources.size(), workers, options.cancel, [&](uint64_t i) -> Status {
       ASSIGN_OR_RETURN(ProcessedSource p, ProcessSource(one_source, group.sources[i]));
       progress.AddSecondary(p.documents);
       progress.Add(1, p.bytes);
@@ -174,12 +137,19 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
     ctx.Point("tasks-done");
     // dedup, cluster, tokenize and commit of the group: once its sources are
     // read, a group completes.
-    status = Parallel(plan.dedup_partitions, workers, nullptr,
-                      [&](uint64_t p) { return DedupPartition(ctx, static_cast<uint32_t>(p), g, g + 1); });
+    status = ParallelFor(plan.dedup_partitions, workers, nullptr,
+                         [&](uint64_t p) { return DedupPartition(ctx, static_cast<uint32_t>(p), g, g + 1); });
     if (status.ok()) status = Cluster(ctx, g, g + 1);
     if (status.ok()) status = Tokenize(ctx, g, g + 1);
     if (!status.ok()) break;
     ctx.Point("shards-written");
+    status = WriteGroupEntries(entries_ctx, g, base);
+    if (status.ok()) {
+      auto next = NextEntryBase(ctx, g, base);
+      if (next.ok()) base = *next;
+      status = next.status();
+    }
+    if (!status.ok()) break;
     status = CommitGroup(ctx, g, &totals, &summary);
   }
   progress.Finish();

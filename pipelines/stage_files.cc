@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "common/digest.h"
@@ -478,6 +481,40 @@ Status PrepareWork(const StageContext& ctx, bool clear) {
   auto on_disk = ReadWholeFile(plan_path);
   if (!on_disk.ok() || *on_disk != plan_json) RETURN_IF_ERROR(WriteFileAtomically(plan_path, plan_json));
   return Status::Ok();
+}
+
+Status ParallelFor(uint64_t n, unsigned workers, const std::atomic<bool>* cancel,
+                   const std::function<Status(uint64_t)>& fn) {
+  std::atomic<uint64_t> next{0};
+  std::mutex mu;
+  Status first = Status::Ok();
+  std::vector<std::thread> pool;
+  std::atomic<bool> stop{false};
+  const unsigned w = static_cast<unsigned>(std::max<uint64_t>(1, std::min<uint64_t>(workers, n)));
+  for (unsigned t = 0; t < w; ++t) {
+    try {
+      pool.emplace_back([&] {
+        for (uint64_t i; !stop && !(cancel && *cancel) && (i = next.fetch_add(1)) < n;) {
+          Status s = fn(i);
+          if (!s.ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            if (first.ok()) first = s;
+            return;
+          }
+        }
+      });
+    } catch (const std::system_error& e) {
+      // A process or memory limit: said as an error (the threads started
+      // finish their task and stop; the group is not committed).
+      stop = true;
+      for (auto& started : pool) started.join();
+      return Status::ResourceExhausted("cannot start worker thread " + std::to_string(t + 1) + " of " +
+                                       std::to_string(w) + ": " + e.code().message() +
+                                       " (lower [run] workers or raise the process limit)");
+    }
+  }
+  for (auto& t : pool) t.join();
+  return first;
 }
 
 }  // namespace crawlproof::pipelines

@@ -53,6 +53,27 @@ Status ReconcileFolder(const std::string& dir, const std::vector<std::string>& s
 // filesystem by default), else a copy.
 Status Place(const std::string& from, const std::string& to);
 
+// Adds one group's (or source's) counts to the run's (group's).
+void MergeCounts(const Totals& g, const RunSummary& gs, Totals* t, RunSummary* s);
+
+// Where a group's entries go (entries/group-<g>/: table files and
+// group.json), and the numbers its shards and prompt file set start from:
+// the plan's, after the groups before it (their fresh manifests).
+std::string EntriesDir(const StageContext& ctx, uint64_t group);
+struct EntryBase {
+  uint64_t shard = 0, prompt_file = 0;
+};
+Result<EntryBase> EntryBaseOf(const StageContext& ctx, uint64_t group);
+Result<EntryBase> NextEntryBase(const StageContext& ctx, uint64_t group, EntryBase base);
+// One group's entries (nothing when they are there already).
+Status WriteGroupEntries(const StageContext& ctx, uint64_t group, const EntryBase& base);
+
+// Runs fn(0..n-1) on up to `workers` threads (the calling one among them
+// when workers is 1); the first error wins, the others stop taking work. A
+// thread that cannot be created is a ResourceExhausted error.
+Status ParallelFor(uint64_t n, unsigned workers, const std::atomic<bool>* cancel,
+                   const std::function<Status(uint64_t)>& fn);
+
 dedup::DedupOptions DedupOptionsOf(const PipelineConfig& c, unsigned threads);
 
 // A source's ShardResult (with or without the documents' texts).

@@ -19,10 +19,15 @@
 //             commits; the kept documents in their order and split;
 //   tokenize  per range of groups: token ids, shards numbered from 0 within
 //             the group, the documents file;
-//   commit    the only writer of the store: per group, shards renumbered
-//             after the committed ones (hard links), every document's
-//             account, the dedup index entries and the manifest in one synced
-//             batch; then the run record, stats.json, report.html.
+//   entries   per range of groups (the tokenize ranges): every store entry
+//             of the group — documents' accounts, URLs, positions (shards
+//             numbered after the plan's committed ones and the earlier
+//             groups'), sources' states, index entries — as sorted table
+//             files ready to ingest, and the group's counts;
+//   commit    the only writer of the store, O(files): per group, shards
+//             placed under their numbers (hard links), the group's table
+//             files, manifest and run part ingested in one atomic step;
+//             then the run record, stats.json, report.html.
 //
 // Work folder (`<output>/work` by default):
 //   fingerprint                 what process outputs depend on; another one
@@ -33,6 +38,7 @@
 //   plan-<id>/dedup/w<a>-<b>/part-<p>.bin
 //   plan-<id>/cluster/group-<g>.bin.zst
 //   plan-<id>/tokenize/group-<g>/  (renamed into place)
+//   plan-<id>/entries/group-<g>/   *.sst, group.json (renamed into place)
 //   plan-<id>/done/<stage>-<task>  completion markers of jobs
 //   plan-<id>/result.json       the finished run's summary
 #pragma once
@@ -60,8 +66,9 @@ class ProvenanceStore;
 
 namespace crawlproof::pipelines {
 
-enum class Stage { kProcess, kDedup, kCluster, kTokenize, kCommit };
-inline constexpr Stage kStages[] = {Stage::kProcess, Stage::kDedup, Stage::kCluster, Stage::kTokenize, Stage::kCommit};
+enum class Stage { kProcess, kDedup, kCluster, kTokenize, kEntries, kCommit };
+inline constexpr Stage kStages[] = {Stage::kProcess,  Stage::kDedup,   Stage::kCluster,
+                                    Stage::kTokenize, Stage::kEntries, Stage::kCommit};
 const char* ToString(Stage s);
 std::optional<Stage> StageFromString(std::string_view name);
 
@@ -90,8 +97,11 @@ struct Plan {
   std::string pipeline;
   std::string id;  // hash of everything below
   std::vector<std::string> sources;
-  std::vector<PlanGroup> groups;                     // groups with work, in order
-  uint64_t remaining = 0;                            // new sources left for a later run (max_shards)
+  std::vector<PlanGroup> groups;  // groups with work, in order
+  uint64_t remaining = 0;         // new sources left for a later run (max_shards)
+  // The store when the run was planned: the number of its first new shard
+  // and of its first prompt file set (the groups' entries count on from them).
+  uint64_t next_shard = 0, next_prompt_file = 0;
   uint64_t todo_bytes = 0;                           // of the local sources to do
   std::vector<std::vector<uint64_t>> process_tasks;  // source indices per process task
   uint32_t dedup_partitions = 1;
@@ -189,6 +199,9 @@ Status DedupPartition(const StageContext& ctx, uint32_t p, uint64_t begin, uint6
 Status Cluster(const StageContext& ctx, uint64_t begin, uint64_t end);
 // tokenize: the groups [begin, end).
 Status Tokenize(const StageContext& ctx, uint64_t begin, uint64_t end);
+// entries: the groups [begin, end): every store entry of each group as
+// sorted table files (entries.cc), on ctx.threads threads.
+Status WriteEntries(const StageContext& ctx, uint64_t begin, uint64_t end);
 // commit: one group (nothing when the store has it already); counters of
 // the group go to `totals` and `summary` either way.
 Status CommitGroup(const StageContext& ctx, uint64_t group, Totals* totals, RunSummary* summary);

@@ -89,6 +89,11 @@ size_t ProvenanceStore::Batch::size() const {
   return impl_->puts.size();
 }
 
+void ProvenanceStore::Batch::CountIndexed(uint64_t documents, uint64_t prompts) {
+  impl_->dedup_added += documents;
+  impl_->prompt_dedup_added += prompts;
+}
+
 struct ProvenanceStore::Impl {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> cf;
@@ -353,14 +358,14 @@ std::unique_ptr<dedup::DedupIndex> ProvenanceStore::PromptDedupIndexFor(Batch* b
 }
 
 Status ProvenanceStore::Commit(Batch* batch) {
-  return Apply(batch, false);
+  return Apply(batch, false, {});
 }
 
-Status ProvenanceStore::CommitByIngestion(Batch* batch) {
-  return Apply(batch, true);
+Status ProvenanceStore::CommitByIngestion(Batch* batch, const std::vector<EntryFile>& files) {
+  return Apply(batch, true, files);
 }
 
-Status ProvenanceStore::Apply(Batch* batch, bool ingest) {
+Status ProvenanceStore::Apply(Batch* batch, bool ingest, const std::vector<EntryFile>& more) {
   if (impl_->read_only) return Status::Internal(impl_->dir + ": a store opened read-only cannot commit");
   auto& puts = batch->impl_->puts;
   const uint64_t count = impl_->dedup_count + batch->impl_->dedup_added;
@@ -374,6 +379,7 @@ Status ProvenanceStore::Apply(Batch* batch, bool ingest) {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
     ASSIGN_OR_RETURN(std::vector<EntryFile> files, WriteEntryFiles(batch, dir, "commit"));
+    files.insert(files.end(), more.begin(), more.end());
     RETURN_IF_ERROR(IngestEntryFiles(files));
     std::filesystem::remove_all(dir, ec);
   } else {
@@ -424,6 +430,24 @@ Result<std::vector<ProvenanceStore::EntryFile>> ProvenanceStore::WriteEntryFiles
   }
   puts.clear();
   batch->impl_->dedup_added = batch->impl_->prompt_dedup_added = 0;
+  return files;
+}
+
+Result<std::vector<ProvenanceStore::EntryFile>> ProvenanceStore::EntryFilesIn(const std::string& dir) {
+  std::vector<EntryFile> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() < 4 || name.compare(name.size() - 4, 4, ".sst") != 0) continue;
+    const std::string stem = name.substr(0, name.size() - 4);
+    const size_t dot = stem.rfind('.');
+    const std::string family = dot == std::string::npos ? "" : stem.substr(dot + 1);
+    if (std::find(std::begin(kFamilies) + kIngest, std::end(kFamilies), family) == std::end(kFamilies))
+      return Status::InvalidArgument(e.path().string() + ": not a file of the store's entries");
+    files.push_back({family, e.path().string(), 0});
+  }
+  if (ec) return Status::IoError(dir + ": cannot list: " + ec.message());
+  std::sort(files.begin(), files.end(), [](const EntryFile& a, const EntryFile& b) { return a.path < b.path; });
   return files;
 }
 

@@ -72,6 +72,9 @@ class ProvenanceStore {
     void PutPromptsManifest(const std::string& json);
     // Entries put so far.
     size_t size() const;
+    // Documents and prompts added to the dedup indexes by entry files
+    // written apart (WriteEntryFiles), for the indexes' counts.
+    void CountIndexed(uint64_t documents, uint64_t prompts);
 
    private:
     friend class ProvenanceStore;
@@ -81,28 +84,35 @@ class ProvenanceStore {
   // The dedup index: lookups see committed documents; Add() puts the new
   // ones into `batch` (they count once it is committed).
   std::unique_ptr<dedup::DedupIndex> DedupIndexFor(Batch* batch);
+  // A table file of the store's entries (WriteEntryFiles): its family, its
+  // path, how many entries it holds (0: not counted).
+  struct EntryFile {
+    std::string family, path;
+    uint64_t entries = 0;
+  };
   // Applies the batch, all of it or nothing, synced: as one write batch
   // (Commit: small changes, the run record), or written as sorted table
   // files and ingested (CommitByIngestion, a commit group's documents: no
   // write-ahead log, no memtable, no rewrite on flush; WriteEntryFiles,
   // IngestEntryFiles). Either way the store holds the same entries.
   Status Commit(Batch* batch);
-  Status CommitByIngestion(Batch* batch);
+  // `files` (written apart by WriteEntryFiles; none may share a key with
+  // the batch) are ingested with the batch, in the same atomic step.
+  Status CommitByIngestion(Batch* batch, const std::vector<EntryFile>& files = {});
 
   // A batch as table files ready to ingest: one per family it touches,
   // keys in order (a key put twice holds the last value), named
   // `dir`/`stem`.<family>.sst. Needs no open store (a task of a distributed
   // run writes its groups' files while the store is held by another).
   // Leaves the batch empty. Errors: IoError.
-  struct EntryFile {
-    std::string family, path;
-    uint64_t entries = 0;
-  };
   static Result<std::vector<EntryFile>> WriteEntryFiles(Batch* batch, const std::string& dir, const std::string& stem);
   // Adds entry files to the store in one atomic ingestion (every file or
   // none; a key already there takes the file's value); the files are moved
   // into the store (hard links, or copies across filesystems).
   Status IngestEntryFiles(const std::vector<EntryFile>& files);
+  // The entry files in `dir` (named as WriteEntryFiles names them), in name
+  // order. Errors: IoError; InvalidArgument (a .sst file of no family).
+  static Result<std::vector<EntryFile>> EntryFilesIn(const std::string& dir);
   // The dedup index for lookups only (Add() fails).
   std::unique_ptr<dedup::DedupIndex> DedupReader();
   // The same for kept prompts' questions (signatures of `num_perm`).
@@ -147,7 +157,7 @@ class ProvenanceStore {
 
  private:
   ProvenanceStore();
-  Status Apply(Batch* batch, bool ingest);
+  Status Apply(Batch* batch, bool ingest, const std::vector<EntryFile>& files);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
