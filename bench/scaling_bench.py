@@ -221,10 +221,12 @@ def main():
         cpu_total += cpu
         w = cpu / min(cores, widths[stage])
         wall += w
+        # What commit writes (the store, the shards) grows with the documents.
+        by = a.crawl_docs / docs if stage == 'commit' else scale[stage]
         print(f'{stage:<9} {cpu / 3600:10,.0f} {widths[stage]:>7,} {fmt_hours(w):>9}'
-              f' {fmt_bytes(written * scale[stage]):>10}')
+              f' {fmt_bytes(written * by):>10}')
     print(f'{"all":<9} {cpu_total / 3600:10,.0f} {"":>7}'
-          f' {fmt_hours(wall):>9}   store {fmt_bytes(store_bytes * scale["commit"])}')
+          f' {fmt_hours(wall):>9}   store {fmt_bytes(store_bytes * a.crawl_docs / docs)}')
 
 if __name__ == '__main__':
     main()
