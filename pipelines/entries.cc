@@ -134,24 +134,21 @@ Status WriteGroupEntries(const StageContext& ctx, uint64_t g, const EntryBase& b
   store::ProvenanceStore::Batch prompt_batch;
   ASSIGN_OR_RETURN(PromptEntries prompts,
                    PromptGroupEntries(ctx, dec.prompts, dec.prompts_newly_kept, base.prompt_file, &prompt_batch));
-  RETURN_IF_ERROR(store::ProvenanceStore::WriteEntryFiles(&prompt_batch, tmp, "prompts").status());
   // The kept documents' index entries.
-  {
-    store::ProvenanceStore::Batch index_batch;
-    RETURN_IF_ERROR(ctx.store->DedupIndexFor(&index_batch)->Add(dec.newly_kept));
-    RETURN_IF_ERROR(store::ProvenanceStore::WriteEntryFiles(&index_batch, tmp, "index").status());
-  }
+  store::ProvenanceStore::Batch index_batch;
+  RETURN_IF_ERROR(ctx.store->DedupIndexFor(&index_batch)->Add(dec.newly_kept));
 
-  // Each source's documents and state, on the task's threads.
   std::vector<SourceCounts> counts(group.sources.size());
-  // Never cancelled half way: a group's entries are all there or none.
+  std::vector<store::ProvenanceStore::Batch> batches(group.sources.size());
+  // Each source's documents and state, on the task's threads. Never
+  // cancelled half way: a group's entries are all there or none.
   RETURN_IF_ERROR(ParallelFor(group.sources.size(), std::max(1u, ctx.threads), nullptr, [&](uint64_t k) -> Status {
     ASSIGN_OR_RETURN(ShardResult r, ReadResult(ctx, group.sources[k], false));  // no texts: tokenize hashed them
     if (r.docs.size() != dec.sources[k].size())
       return Status::Corruption(SourceDir(ctx, group.sources[k]) + ": the cluster's decisions do not match");
     Totals& totals = counts[k].totals;
     RunSummary& summary = counts[k].summary;
-    store::ProvenanceStore::Batch batch;
+    store::ProvenanceStore::Batch& batch = batches[k];
     totals.records += r.records;
     totals.bytes += r.size;
     totals.process_seconds += r.seconds;
@@ -232,8 +229,16 @@ Status WriteGroupEntries(const StageContext& ctx, uint64_t g, const EntryBase& b
     ++summary.processed;
     summary.quarantined += r.quarantined;
     summary.unverified += r.verification == Verification::kUnverified;
-    return store::ProvenanceStore::WriteEntryFiles(&batch, tmp, "source-" + Num(k, 5)).status();
+    return Status::Ok();
   }));
+  // One file per family for the whole group (the fewer files the store
+  // ingests, the less it compacts), in source order, then the index entries
+  // and the prompts'.
+  store::ProvenanceStore::Batch all;
+  for (auto& b : batches) all.Append(&b);
+  all.Append(&index_batch);
+  all.Append(&prompt_batch);
+  RETURN_IF_ERROR(store::ProvenanceStore::WriteEntryFiles(&all, tmp, "group").status());
 
   // The group's counts, in source order.
   Totals totals;

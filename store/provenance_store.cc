@@ -89,6 +89,15 @@ size_t ProvenanceStore::Batch::size() const {
   return impl_->puts.size();
 }
 
+void ProvenanceStore::Batch::Append(Batch* other) {
+  auto& from = other->impl_->puts;
+  impl_->puts.insert(impl_->puts.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  from.clear();
+  impl_->dedup_added += other->impl_->dedup_added;
+  impl_->prompt_dedup_added += other->impl_->prompt_dedup_added;
+  other->impl_->dedup_added = other->impl_->prompt_dedup_added = 0;
+}
+
 void ProvenanceStore::Batch::CountIndexed(uint64_t documents, uint64_t prompts) {
   impl_->dedup_added += documents;
   impl_->prompt_dedup_added += prompts;

@@ -72,6 +72,8 @@ class ProvenanceStore {
     void PutPromptsManifest(const std::string& json);
     // Entries put so far.
     size_t size() const;
+    // Moves `other`'s entries after this batch's (a key in both: other's).
+    void Append(Batch* other);
     // Documents and prompts added to the dedup indexes by entry files
     // written apart (WriteEntryFiles), for the indexes' counts.
     void CountIndexed(uint64_t documents, uint64_t prompts);

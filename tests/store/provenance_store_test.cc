@@ -144,6 +144,20 @@ TEST(ProvenanceStore, EntryFilesWrittenApartAreIngested) {
     auto d = st->Document(id(i));
     ASSERT_TRUE(d.ok() && d->has_value()) << i;
   }
+  // Batches appended: one file per family, a key in both takes the
+  // appended batch's value.
+  ProvenanceStore::Batch first, second;
+  first.PutDocument("m", "{\"v\":1}", "");
+  second.PutDocument("m", "{\"v\":2}", "");
+  second.PutPosition(9, 9, "m");
+  first.Append(&second);
+  EXPECT_EQ(second.size(), 0u);
+  auto merged = ProvenanceStore::WriteEntryFiles(&first, root + "/entries", "merged");
+  ASSERT_TRUE(merged.ok() && merged->size() == 2u);
+  ASSERT_TRUE(st->IngestEntryFiles(*merged).ok());
+  auto m = st->Document("m");
+  ASSERT_TRUE(m.ok() && m->has_value());
+  EXPECT_EQ(**m, "{\"v\":2}");
   // A file of a family the store has not: refused, nothing ingested.
   std::vector<ProvenanceStore::EntryFile> bad = {{"nope", root + "/x.sst", 0}};
   EXPECT_FALSE(st->IngestEntryFiles(bad).ok());
