@@ -18,7 +18,7 @@ import argparse, glob, hashlib, json, os, shutil, subprocess, sys, tempfile, tim
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sidebyside import alternate, pin_one_core  # noqa: E402
-from scaling_bench import pipeline, shard_digest  # noqa: E402
+from scaling_bench import pipeline, shard_digest, run as scaling_run  # noqa: E402
 
 
 def stage_names(binary):
@@ -27,10 +27,8 @@ def stage_names(binary):
 
 
 def run(argv):
-    p = subprocess.run(argv, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f'{" ".join(argv)} exited {p.returncode}:\n{p.stderr[-3000:]}')
-    return p.stdout
+    """scaling_bench's run(): stdout, or the bench exits on a failure."""
+    return scaling_run(argv)[1]
 
 
 def prepare(binary, work, name, inputs, a):

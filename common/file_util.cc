@@ -131,9 +131,11 @@ Status WriteFileAtomically(const std::string& given, const std::string& data, bo
 
 namespace crawlproof {
 
-Status CheckOutputFile(const OutputFile& out, const std::vector<std::string>& inputs, bool force) {
+namespace {
+
+// What is at an output's path, once it is known not to be an input.
+Status CheckExistingOutput(const OutputFile& out, bool force) {
   if (out.path.empty() || out.path == "-") return Status::Ok();
-  RETURN_IF_ERROR(RefuseOverwritingInputs(inputs, {out.path}));
   struct stat st {};
   if (::lstat(out.path.c_str(), &st) != 0) return Status::Ok();  // a new file
   auto refuse = [&](const std::string& why) { return Status::InvalidArgument(out.path + ": " + why); };
@@ -153,12 +155,18 @@ Status CheckOutputFile(const OutputFile& out, const std::vector<std::string>& in
                 " crawlproof wrote; it would be overwritten (choose another path, or --force to replace it)");
 }
 
+}  // namespace
+
 Status CheckOutputFiles(const std::vector<std::string>& inputs, const std::vector<OutputFile>& outputs, bool force) {
   std::vector<std::string> paths;
   for (const auto& o : outputs) paths.push_back(o.path);
   RETURN_IF_ERROR(RefuseOverwritingInputs(inputs, paths));
-  for (const auto& o : outputs) RETURN_IF_ERROR(CheckOutputFile(o, inputs, force));
+  for (const auto& o : outputs) RETURN_IF_ERROR(CheckExistingOutput(o, force));
   return Status::Ok();
+}
+
+Status CheckOutputFile(const OutputFile& out, const std::vector<std::string>& inputs, bool force) {
+  return CheckOutputFiles(inputs, {out}, force);
 }
 
 std::function<bool(std::string_view)> JsonFormatIs(std::string format) {

@@ -49,7 +49,8 @@ struct OutputFile {
 Status CheckOutputFile(const OutputFile& out, const std::vector<std::string>& inputs, bool force);
 
 // Every output of a command at once: RefuseOverwritingInputs over all of
-// them, then CheckOutputFile for each. Errors: the first refusal.
+// them, then what CheckOutputFile checks of each. Errors: the first
+// refusal.
 Status CheckOutputFiles(const std::vector<std::string>& inputs, const std::vector<OutputFile>& outputs, bool force);
 
 // Recognisers for CheckOutputFile: a JSON document whose "format" is

@@ -113,22 +113,22 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSumma
       e["prompt_index_added"].get(prompt_index_added))
     return Status::Corruption(edir + "/group.json: not a group's entries");
   const std::string part_json = simdjson::minify(part);
+  // The group's counts (its prompts' among them, for the prompts manifest).
+  Totals group_totals;
   {
-    Totals t;
     RunSummary s;
     std::set<std::string> sources;
     uint64_t shards_added = 0;
-    RETURN_IF_ERROR(AddPart(part_json, &t, &s, &sources, &shards_added));
+    RETURN_IF_ERROR(AddPart(part_json, &group_totals, &s, &sources, &shards_added));
     simdjson::dom::element secs = e["seconds"];
     double v = 0;
-    if (!secs["process"].get(v)) t.process_seconds = v;
-    if (!secs["dedup"].get(v)) t.dedup_seconds = v;
-    if (!secs["tokenize"].get(v)) t.tokenize_seconds = v;
-    t.shards_after = totals->shards_after;
-    MergeCounts(t, s, totals, summary);
+    if (!secs["process"].get(v)) group_totals.process_seconds = v;
+    if (!secs["dedup"].get(v)) group_totals.dedup_seconds = v;
+    if (!secs["tokenize"].get(v)) group_totals.tokenize_seconds = v;
+    group_totals.shards_after = totals->shards_after;
+    MergeCounts(group_totals, s, totals, summary);
   }
-  PromptTotals prompt_counts;
-  if (simdjson::dom::element p; !part["prompts"].get(p)) prompt_counts.AddJson(simdjson::minify(p));
+  const PromptTotals& prompt_counts = group_totals.prompts;
   ASSIGN_OR_RETURN(std::optional<std::string> front, ctx.store->Ingest(ctx.plan->sources[group.sources.front()]));
   const bool already = CommittedInRun(front, ctx.plan->run);
 

@@ -1,7 +1,6 @@
 #include "store/provenance_store.h"
 
 #include <rocksdb/db.h>
-#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
 #include <simdjson.h>
 
@@ -13,24 +12,11 @@
 #include "common/encoding.h"
 #include "common/json.h"
 #include "store/dedup_keys.h"
+#include "store/store_impl.h"
 
 namespace crawlproof::store {
 namespace {
 
-constexpr const char* kFamilies[] = {"default", "ingest", "provenance", "by_url",      "by_position",
-                                     "dedup",   "runs",   "prompts",    "prompt_dedup"};
-enum Family {
-  kDefault,
-  kIngest,
-  kProvenance,
-  kByUrl,
-  kByPosition,
-  kDedup,
-  kRuns,
-  kPrompts,
-  kPromptDedup,
-  kFamilyCount
-};
 // Families a store made before them may lack (opened for reading: absent,
 // read as empty; opened for a run: created).
 bool Optional(int f) {
@@ -50,11 +36,6 @@ std::string BigEndian(uint64_t v) {
 }
 
 }  // namespace
-
-struct ProvenanceStore::Batch::Impl {
-  std::vector<std::pair<int, std::pair<std::string, std::string>>> puts;  // family, key, value
-  uint64_t dedup_added = 0, prompt_dedup_added = 0;
-};
 
 ProvenanceStore::Batch::Batch() : impl_(std::make_unique<Impl>()) {}
 ProvenanceStore::Batch::~Batch() = default;
@@ -102,37 +83,6 @@ void ProvenanceStore::Batch::CountIndexed(uint64_t documents, uint64_t prompts) 
   impl_->dedup_added += documents;
   impl_->prompt_dedup_added += prompts;
 }
-
-struct ProvenanceStore::Impl {
-  std::unique_ptr<rocksdb::DB> db;
-  std::vector<rocksdb::ColumnFamilyHandle*> cf;
-  uint32_t num_perm = 0;
-  uint64_t dedup_count = 0, prompt_dedup_count = 0;
-  std::string dir;
-  bool read_only = false;
-
-  ~Impl() {
-    for (auto* h : cf)
-      if (h && db) db->DestroyColumnFamilyHandle(h);
-  }
-
-  Result<std::optional<std::string>> Get(int family, const std::string& key) const {
-    if (!cf[family]) return std::optional<std::string>();  // a family this store does not have
-    std::string value;
-    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf[family], key, &value);
-    if (s.IsNotFound()) return std::optional<std::string>();
-    if (!s.ok()) return Status::IoError(dir + ": " + s.ToString());
-    return std::optional<std::string>(std::move(value));
-  }
-
-  Status ReadCounts() {
-    ASSIGN_OR_RETURN(std::optional<std::string> n, Get(kDedup, "n"));
-    if (n) dedup_count = DecodeDedupCount(*n);
-    ASSIGN_OR_RETURN(std::optional<std::string> p, Get(kPromptDedup, "n"));
-    if (p) prompt_dedup_count = DecodeDedupCount(*p);
-    return Status::Ok();
-  }
-};
 
 namespace {
 
@@ -204,12 +154,6 @@ std::vector<rocksdb::ColumnFamilyHandle*> ByFamily(const std::vector<int>& famil
   std::vector<rocksdb::ColumnFamilyHandle*> cf(kFamilyCount, nullptr);
   for (size_t k = 0; k < families.size() && k < handles.size(); ++k) cf[static_cast<size_t>(families[k])] = handles[k];
   return cf;
-}
-
-// Every family's options, the same for the table files a run writes to
-// ingest (WriteEntryFiles).
-rocksdb::ColumnFamilyOptions FamilyOptions() {
-  return rocksdb::ColumnFamilyOptions();
 }
 
 std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(const std::vector<int>& families) {
@@ -366,127 +310,6 @@ std::unique_ptr<dedup::DedupIndex> ProvenanceStore::PromptDedupIndexFor(Batch* b
                                            &batch->impl_->prompt_dedup_added);
 }
 
-Status ProvenanceStore::Commit(Batch* batch) {
-  return Apply(batch, false, {});
-}
-
-Status ProvenanceStore::CommitByIngestion(Batch* batch, const std::vector<EntryFile>& files) {
-  return Apply(batch, true, files);
-}
-
-Status ProvenanceStore::Apply(Batch* batch, bool ingest, const std::vector<EntryFile>& more) {
-  if (impl_->read_only) return Status::Internal(impl_->dir + ": a store opened read-only cannot commit");
-  auto& puts = batch->impl_->puts;
-  const uint64_t count = impl_->dedup_count + batch->impl_->dedup_added;
-  puts.push_back({kDedup, {"n", EncodeDedupCount(count)}});
-  const uint64_t prompt_count = impl_->prompt_dedup_count + batch->impl_->prompt_dedup_added;
-  if (batch->impl_->prompt_dedup_added) puts.push_back({kPromptDedup, {"n", EncodeDedupCount(prompt_count)}});
-  if (ingest) {
-    // Beside the store's own files (a hard link away); what a killed
-    // commit left there is spent.
-    const std::string dir = impl_->dir + "/crawlproof-ingest";
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-    ASSIGN_OR_RETURN(std::vector<EntryFile> files, WriteEntryFiles(batch, dir, "commit"));
-    files.insert(files.end(), more.begin(), more.end());
-    RETURN_IF_ERROR(IngestEntryFiles(files));
-    std::filesystem::remove_all(dir, ec);
-  } else {
-    rocksdb::WriteBatch wb;
-    for (const auto& [family, kv] : puts) wb.Put(impl_->cf[family], kv.first, kv.second);
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    rocksdb::Status s = impl_->db->Write(wo, &wb);
-    if (!s.ok()) return Status::IoError(impl_->dir + ": commit failed: " + s.ToString());
-  }
-  impl_->dedup_count = count;
-  impl_->prompt_dedup_count = prompt_count;
-  puts.clear();
-  batch->impl_->dedup_added = batch->impl_->prompt_dedup_added = 0;
-  return Status::Ok();
-}
-
-Result<std::vector<ProvenanceStore::EntryFile>> ProvenanceStore::WriteEntryFiles(Batch* batch, const std::string& dir,
-                                                                                 const std::string& stem) {
-  auto& puts = batch->impl_->puts;
-  // By family, then key; among equal keys the last put last (kept).
-  std::vector<uint32_t> order(puts.size());
-  for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    if (puts[a].first != puts[b].first) return puts[a].first < puts[b].first;
-    return puts[a].second.first < puts[b].second.first;
-  });
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::IoError(dir + ": cannot create: " + ec.message());
-  std::vector<EntryFile> files;
-  rocksdb::Options options(rocksdb::DBOptions(), FamilyOptions());
-  for (size_t at = 0; at < order.size();) {
-    const int family = puts[order[at]].first;
-    EntryFile file{kFamilies[family], dir + "/" + stem + "." + kFamilies[family] + ".sst", 0};
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options);
-    rocksdb::Status s = writer.Open(file.path);
-    for (; s.ok() && at < order.size() && puts[order[at]].first == family; ++at) {
-      const auto& [key, value] = puts[order[at]].second;
-      if (at + 1 < order.size() && puts[order[at + 1]].first == family && puts[order[at + 1]].second.first == key)
-        continue;  // a later put of the same key wins
-      s = writer.Put(key, value);
-      ++file.entries;
-    }
-    if (s.ok()) s = writer.Finish();
-    if (!s.ok()) return Status::IoError(file.path + ": cannot write the store's entries: " + s.ToString());
-    files.push_back(std::move(file));
-  }
-  puts.clear();
-  batch->impl_->dedup_added = batch->impl_->prompt_dedup_added = 0;
-  return files;
-}
-
-Result<std::vector<ProvenanceStore::EntryFile>> ProvenanceStore::EntryFilesIn(const std::string& dir) {
-  std::vector<EntryFile> files;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.size() < 4 || name.compare(name.size() - 4, 4, ".sst") != 0) continue;
-    const std::string stem = name.substr(0, name.size() - 4);
-    const size_t dot = stem.rfind('.');
-    const std::string family = dot == std::string::npos ? "" : stem.substr(dot + 1);
-    if (std::find(std::begin(kFamilies) + kIngest, std::end(kFamilies), family) == std::end(kFamilies))
-      return Status::InvalidArgument(e.path().string() + ": not a file of the store's entries");
-    files.push_back({family, e.path().string(), 0});
-  }
-  if (ec) return Status::IoError(dir + ": cannot list: " + ec.message());
-  std::sort(files.begin(), files.end(), [](const EntryFile& a, const EntryFile& b) { return a.path < b.path; });
-  return files;
-}
-
-Status ProvenanceStore::IngestEntryFiles(const std::vector<EntryFile>& files) {
-  if (impl_->read_only) return Status::Internal(impl_->dir + ": a store opened read-only cannot commit");
-  // One argument per family (RocksDB's rule), with all of its files: files
-  // of one family may overlap (they go to level 0 then) but must not share a
-  // key.
-  std::vector<rocksdb::IngestExternalFileArg> args;
-  std::vector<int> arg_of(kFamilyCount, -1);
-  for (const auto& f : files) {
-    int family = -1;
-    for (int k = kIngest; k < kFamilyCount; ++k)
-      if (f.family == kFamilies[k]) family = k;
-    if (family < 0 || !impl_->cf[family]) return Status::InvalidArgument(f.path + ": no family " + f.family);
-    if (arg_of[family] < 0) {
-      arg_of[family] = static_cast<int>(args.size());
-      rocksdb::IngestExternalFileArg arg;
-      arg.column_family = impl_->cf[family];
-      arg.options.move_files = true;  // a hard link where it can, else a copy
-      args.push_back(std::move(arg));
-    }
-    args[static_cast<size_t>(arg_of[family])].external_files.push_back(f.path);
-  }
-  if (args.empty()) return Status::Ok();
-  rocksdb::Status s = impl_->db->IngestExternalFiles(args);
-  if (!s.ok()) return Status::IoError(impl_->dir + ": commit failed: " + s.ToString());
-  return Status::Ok();
-}
-
 Result<std::optional<std::string>> ProvenanceStore::Ingest(const std::string& path) const {
   return impl_->Get(kIngest, path);
 }
@@ -584,9 +407,7 @@ std::vector<std::string> ProvenanceStore::FamilyNames() {
 
 Status ProvenanceStore::DumpFamily(const std::string& family,
                                    const std::function<Status(const std::string&)>& line) const {
-  int f = -1;
-  for (int k = kIngest; k < kFamilyCount; ++k)
-    if (family == kFamilies[k]) f = k;
+  const int f = FamilyIndex(family);
   if (f < 0) {
     std::string names;
     for (const auto& n : FamilyNames()) names += (names.empty() ? "" : ", ") + n;
