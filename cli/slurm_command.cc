@@ -38,7 +38,7 @@ Status RunStage(const StageArgs& a) {
   auto stage = pipelines::StageFromString(a.stage);
   if (!stage) {
     return Status::InvalidArgument("stage: no stage " + a.stage +
-                                   " (process, dedup, cluster, tokenize, entries, commit)");
+                                   " (process, dedup, cluster, assemble, tokenize, entries, commit)");
   }
   auto fail = [&](const Status& s) { return s.WithPrefix(a.stage + " task " + std::to_string(a.task)); };
   auto text = ReadWholeFile(a.plan);
@@ -47,10 +47,10 @@ Status RunStage(const StageArgs& a) {
   if (!plan.ok()) return fail(plan.status());
   auto config = pipelines::LoadPipeline(plan->pipeline);
   if (!config.ok()) return fail(config.status());
-  // Only tokenize tasks (and cluster tasks deciding prompts: their token
+  // Only tokenize tasks (and assemble tasks deciding prompts: their token
   // bound) use the tokenizer; the others skip parsing it.
   auto prepared = pipelines::Prepare(*config, *stage == pipelines::Stage::kTokenize ||
-                                                  (*stage == pipelines::Stage::kCluster && config->prompts.enabled));
+                                                  (*stage == pipelines::Stage::kAssemble && config->prompts.enabled));
   if (!prepared.ok()) return fail(prepared.status());
   pipelines::StageContext ctx;
   ctx.config = &*config;

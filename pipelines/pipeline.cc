@@ -88,6 +88,7 @@ Status LoadSlurmOptions(const toml::table* t, const std::string& path, SlurmOpti
   RETURN_IF_ERROR(s.Get("bytes_per_task", &o->bytes_per_task));
   RETURN_IF_ERROR(s.Get("dedup_tasks", &o->dedup_tasks));
   RETURN_IF_ERROR(s.Get("tokenize_tasks", &o->tokenize_tasks));
+  RETURN_IF_ERROR(s.Get("cluster_tasks", &o->cluster_tasks));
   RETURN_IF_ERROR(s.Get("max_array_size", &o->max_array_size));
   RETURN_IF_ERROR(s.Get("sbatch_args", &o->sbatch_args));
   RETURN_IF_ERROR(s.Get("retries", &o->retries));
@@ -104,13 +105,15 @@ Status LoadSlurmOptions(const toml::table* t, const std::string& path, SlurmOpti
   if (o->sources_per_task == 0) return bad("sources_per_task", "must be at least 1");
   if (o->dedup_tasks == 0 || o->dedup_tasks > 65536) return bad("dedup_tasks", "must be between 1 and 65536");
   if (o->tokenize_tasks == 0 || o->tokenize_tasks > 65536) return bad("tokenize_tasks", "must be between 1 and 65536");
+  if (o->cluster_tasks == 0 || o->cluster_tasks > 65536) return bad("cluster_tasks", "must be between 1 and 65536");
   if (o->retries > 100) return bad("retries", "must be at most 100");
   if (!IsSlurmMem(o->mem))
     return bad("mem", "must be a positive amount with an optional unit K, M, G or T (\"4G\"), not \"" + o->mem + "\"");
   if (stages) {
     const toml::table* st = stages->as_table();
     if (!st) return bad("stage", "must be a table of [slurm.stage.<name>] tables");
-    static const std::set<std::string> kStages = {"process", "dedup", "cluster", "tokenize", "entries", "commit"};
+    static const std::set<std::string> kStages = {"process",  "dedup",   "cluster", "assemble",
+                                                  "tokenize", "entries", "commit"};
     for (const auto& [name, node] : *st) {
       const std::string n(name.str());
       if (!kStages.count(n))

@@ -26,7 +26,7 @@ struct SlurmOptions {
   unsigned cpus_per_task = 1;
   uint64_t sources_per_task = 1;  // sources per `process` task (or, when bytes_per_task > 0, at most this many bytes)
   uint64_t bytes_per_task = 0;
-  uint32_t dedup_tasks = 4, tokenize_tasks = 2;
+  uint32_t dedup_tasks = 4, tokenize_tasks = 2, cluster_tasks = 4;
   uint64_t max_array_size = 0;  // 0: MaxArraySize of `scontrol show config`
   std::vector<std::string> sbatch_args;
   uint32_t retries = 1;                            // further attempts of a failed task within its job

@@ -43,6 +43,7 @@ const char* ToString(Stage s) {
     case Stage::kProcess: return "process";
     case Stage::kDedup: return "dedup";
     case Stage::kCluster: return "cluster";
+    case Stage::kAssemble: return "assemble";
     case Stage::kTokenize: return "tokenize";
     case Stage::kEntries: return "entries";
     case Stage::kCommit: return "commit";
@@ -60,9 +61,10 @@ uint64_t Plan::tasks(Stage s) const {
   switch (s) {
     case Stage::kProcess: return process_tasks.size();
     case Stage::kDedup: return dedup_partitions;
+    case Stage::kCluster: return cluster_tasks;
+    case Stage::kAssemble: return assemble_tasks.size();
     case Stage::kTokenize: return tokenize_tasks.size();
     case Stage::kEntries: return tokenize_tasks.size();
-    case Stage::kCluster:
     case Stage::kCommit: return 1;
   }
   return 0;
@@ -87,7 +89,7 @@ std::string U64List(const std::vector<uint64_t>& v) {
 
 std::string PlanBody(const Plan& p) {
   JsonObject o;
-  std::string sources = "[", groups = "[", tasks = "[", tok = "[";
+  std::string sources = "[", groups = "[", tasks = "[";
   for (size_t i = 0; i < p.sources.size(); ++i) {
     sources += i ? "," : "";
     sources += QuoteJson(p.sources[i]);
@@ -102,10 +104,14 @@ std::string PlanBody(const Plan& p) {
     tasks += i ? "," : "";
     tasks += U64List(p.process_tasks[i]);
   }
-  for (size_t i = 0; i < p.tokenize_tasks.size(); ++i) {
-    tok += i ? "," : "";
-    tok += U64List(std::vector<uint64_t>{p.tokenize_tasks[i].first, p.tokenize_tasks[i].second});
-  }
+  auto ranges = [](const std::vector<std::pair<uint64_t, uint64_t>>& r) {
+    std::string out = "[";
+    for (size_t i = 0; i < r.size(); ++i) {
+      out += i ? "," : "";
+      out += U64List(std::vector<uint64_t>{r[i].first, r[i].second});
+    }
+    return out + "]";
+  };
   o.Add("run", p.run)
       .Add("pipeline", p.pipeline)
       .Add("remaining", p.remaining)
@@ -113,7 +119,9 @@ std::string PlanBody(const Plan& p) {
       .Add("next_shard", p.next_shard)
       .Add("next_prompt_file", p.next_prompt_file)
       .Add("dedup_partitions", static_cast<uint64_t>(p.dedup_partitions))
-      .AddRaw("tokenize_tasks", tok + "]")
+      .Add("cluster_tasks", p.cluster_tasks)
+      .AddRaw("assemble_tasks", ranges(p.assemble_tasks))
+      .AddRaw("tokenize_tasks", ranges(p.tokenize_tasks))
       .AddRaw("process_tasks", tasks + "]")
       .AddRaw("groups", groups + "]")
       .AddRaw("sources", sources + "]");
@@ -142,7 +150,7 @@ Result<Plan> Plan::Parse(std::string_view json, const std::string& where) {
   p.pipeline = std::string(s);
   if (root["run"].get(p.run) || root["remaining"].get(p.remaining) || root["todo_bytes"].get(p.todo_bytes) ||
       root["dedup_partitions"].get(u) || root["next_shard"].get(p.next_shard) ||
-      root["next_prompt_file"].get(p.next_prompt_file))
+      root["next_prompt_file"].get(p.next_prompt_file) || root["cluster_tasks"].get(p.cluster_tasks))
     return bad("counts");
   p.dedup_partitions = static_cast<uint32_t>(u);
   auto list = [](simdjson::dom::element e, std::vector<uint64_t>* out) {
@@ -172,21 +180,33 @@ Result<Plan> Plan::Parse(std::string_view json, const std::string& where) {
     p.process_tasks.emplace_back();
     if (!list(x, &p.process_tasks.back())) return bad("process tasks");
   }
-  if (root["tokenize_tasks"].get(a)) return bad("tokenize tasks");
-  for (simdjson::dom::element x : a) {
-    std::vector<uint64_t> r;
-    if (!list(x, &r) || r.size() != 2) return bad("tokenize tasks");
-    p.tokenize_tasks.emplace_back(r[0], r[1]);
+  for (auto [name, out] :
+       {std::pair{"tokenize_tasks", &p.tokenize_tasks}, std::pair{"assemble_tasks", &p.assemble_tasks}}) {
+    if (root[name].get(a)) return bad(name);
+    for (simdjson::dom::element x : a) {
+      std::vector<uint64_t> r;
+      if (!list(x, &r) || r.size() != 2) return bad(name);
+      out->emplace_back(r[0], r[1]);
+    }
+    for (const auto& [b, e] : *out)
+      if (b > e || e > p.groups.size()) return bad(name);
   }
+  uint64_t last = 0;  // the groups' sources in increasing order
+  bool first = true;
+  for (const auto& g : p.groups)
+    for (uint64_t i : g.sources) {
+      if (!first && i <= last) return bad("groups (sources out of order)");
+      last = i;
+      first = false;
+    }
   for (const auto& g : p.groups)
     for (uint64_t i : g.sources)
       if (i >= p.sources.size()) return bad("groups (a source index out of range)");
   for (const auto& t : p.process_tasks)
     for (uint64_t i : t)
       if (i >= p.sources.size()) return bad("process tasks (a source index out of range)");
-  for (const auto& [b, e] : p.tokenize_tasks)
-    if (b > e || e > p.groups.size()) return bad("tokenize tasks (a group range out of range)");
   if (p.dedup_partitions == 0) return bad("dedup partitions");
+  if (p.cluster_tasks == 0) return bad("cluster tasks");
   if (p.id != HexEncode(Sha256(PlanBody(p))).substr(0, 16)) return bad("id (the plan was changed by hand)");
   return p;
 }
@@ -299,6 +319,15 @@ Result<Plan> MakePlan(const PipelineConfig& c, const store::ProvenanceStore& st,
     }
     p.tokenize_tasks.emplace_back(begin, end);
     begin = end;
+  }
+  // Cluster tasks own ranges of the run's sources; assemble tasks are the
+  // tokenize ranges, or one over every group when prompts are decided (the
+  // question dedup runs through the groups in order).
+  p.cluster_tasks = std::clamp<uint64_t>(o.cluster_tasks, 1, std::max<uint64_t>(1, todo));
+  if (o.prompts && !p.groups.empty()) {
+    p.assemble_tasks.emplace_back(0, p.groups.size());
+  } else {
+    p.assemble_tasks = p.tokenize_tasks;
   }
   p.id = HexEncode(Sha256(PlanBody(p))).substr(0, 16);
   return p;

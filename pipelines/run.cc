@@ -74,6 +74,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   PlanOptions po;
   po.max_shards = options.max_shards;
   po.dedup_partitions = workers;
+  po.cluster_tasks = workers;
   po.recheck = options.recheck;
   po.sources = &sources;
   if (prepared.ledger) po.ledger_head = verify::ToHex(prepared.ledger->root());
@@ -139,7 +140,10 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
     // read, a group completes.
     status = ParallelFor(plan.dedup_partitions, workers, nullptr,
                          [&](uint64_t p) { return DedupPartition(ctx, static_cast<uint32_t>(p), g, g + 1); });
-    if (status.ok()) status = Cluster(ctx, g, g + 1);
+    if (status.ok())
+      status =
+          ParallelFor(plan.cluster_tasks, workers, nullptr, [&](uint64_t t) { return ClusterTask(ctx, t, g, g + 1); });
+    if (status.ok()) status = Assemble(ctx, g, g + 1, g, g + 1);
     if (status.ok()) status = Tokenize(ctx, g, g + 1);
     if (!status.ok()) break;
     ctx.Point("shards-written");

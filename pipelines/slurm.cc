@@ -326,6 +326,8 @@ Result<SlurmSubmission> RunOnSlurm(const PipelineConfig& c, const SlurmRunOption
     po.bytes_per_task = c.slurm.bytes_per_task;
     po.dedup_partitions = c.slurm.dedup_tasks;
     po.tokenize_tasks = c.slurm.tokenize_tasks;
+    po.cluster_tasks = c.slurm.cluster_tasks;
+    po.prompts = c.prompts.enabled;
     ASSIGN_OR_RETURN(plan, MakePlan(c, *st, po));
     // A run whose commit was killed after its last group and re-issued
     // rather than requeued: every group is in the store, its record is not.

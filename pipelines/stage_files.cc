@@ -1,13 +1,19 @@
 #include "pipelines/stage_files.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <set>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include "common/digest.h"
 #include "common/encoding.h"
@@ -196,22 +202,89 @@ Result<ShardResult> ReadResult(const StageContext& ctx, uint64_t source, bool wi
   return DecodeResult(bytes, path);
 }
 
-Result<Signed> ReadSigned(const StageContext& ctx, uint64_t source) {
-  const std::string path = SourceDir(ctx, source) + "/sigs.bin";
-  ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(path, false));
-  Decoder in(bytes);
-  const uint64_t n = in.U64();
-  const uint32_t np = ctx.config->num_perm;
-  if (n > bytes.size() / (32 + 8 * uint64_t{np}) + 1) return Status::Corruption(path + ": bad count");
-  Signed s;
-  s.digests.resize(n);
-  s.signatures.resize(n * np);
-  for (uint64_t k = 0; k < n; ++k) {
-    in.RawTo(s.digests[k].data(), 32);
-    for (uint32_t j = 0; j < np; ++j) s.signatures[k * np + j] = in.U64();
+uint32_t IdPartition(std::string_view id, uint32_t partitions) {
+  uint64_t h = 14695981039346656037ull;  // FNV-1a
+  for (unsigned char c : id) h = (h ^ c) * 1099511628211ull;
+  return static_cast<uint32_t>(h % std::max<uint32_t>(1, partitions));
+}
+
+Status AppendSignedRecord(const std::string& digest, const uint64_t* signature, uint32_t np, std::string_view id,
+                          Encoder* out) {
+  if (digest.size() != 32) return Status::Internal("a candidate's digest is not 32 bytes");
+  if (id.size() >= kIdSlot)
+    return Status::InvalidArgument("document id \"" + std::string(id) + "\" is longer than " +
+                                   std::to_string(kIdSlot - 1) + " bytes");
+  out->Raw(digest.data(), 32);
+  for (uint32_t j = 0; j < np; ++j) out->U64(signature[j]);
+  out->U8(static_cast<uint8_t>(id.size()));
+  out->Raw(id.data(), id.size());
+  static const char kZeros[kIdSlot] = {};
+  out->Raw(kZeros, kIdSlot - 1 - id.size());
+  return Status::Ok();
+}
+
+Result<SignedFile> SignedFile::Open(const std::string& path, uint32_t np) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError(path + ": " + std::strerror(errno));
+  SignedFile f(path, fd, np, 0);
+  unsigned char head[8];
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || ::pread(fd, head, 8, 0) != 8) return Status::Corruption(path + ": no header");
+  for (int b = 7; b >= 0; --b) f.count_ = f.count_ << 8 | head[b];
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if ((size - 8) % SignedRecordBytes(np) != 0 || (size - 8) / SignedRecordBytes(np) != f.count_)
+    return Status::Corruption(path + ": " + std::to_string(size) + " bytes for " + std::to_string(f.count_) +
+                              " candidates (truncated, or written with other options)");
+  return f;
+}
+
+SignedFile::SignedFile(SignedFile&& other) noexcept
+    : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)), np_(other.np_), count_(other.count_) {}
+
+SignedFile::~SignedFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status SignedFile::ReadRun(uint64_t first, uint64_t n, SignedRows* out) const {
+  const size_t rec = SignedRecordBytes(np_);
+  std::string buf(n * rec, '\0');
+  size_t done = 0;
+  while (done < buf.size()) {
+    const ssize_t got = ::pread(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(8 + first * rec + done));
+    if (got <= 0) return Status::IoError(path_ + ": " + (got < 0 ? std::strerror(errno) : "unexpected end of file"));
+    done += static_cast<size_t>(got);
   }
-  if (in.failed() || !in.done()) return Status::Corruption(path + ": truncated");
-  return s;
+  Decoder in(buf);
+  for (uint64_t k = 0; k < n; ++k) {
+    in.RawTo(out->digests.emplace_back().data(), 32);
+    for (uint32_t j = 0; j < np_; ++j) out->signatures.push_back(in.U64());
+    const uint8_t len = in.U8();
+    std::string id(kIdSlot - 1, '\0');
+    in.RawTo(id.data(), id.size());
+    if (len >= kIdSlot) return Status::Corruption(path_ + ": candidate " + std::to_string(first + k) + ": bad id");
+    id.resize(len);
+    out->ids.push_back(std::move(id));
+  }
+  return Status::Ok();
+}
+
+Status SignedFile::Read(const std::vector<uint64_t>& rows, SignedRows* out) const {
+  for (size_t i = 0; i < rows.size();) {
+    size_t j = i + 1;
+    while (j < rows.size() && rows[j] == rows[j - 1] + 1) ++j;
+    if (rows[j - 1] >= count_ || (i > 0 && rows[i] <= rows[i - 1]))
+      return Status::Internal(path_ + ": rows out of range or order");
+    RETURN_IF_ERROR(ReadRun(rows[i], j - i, out));
+    i = j;
+  }
+  return Status::Ok();
+}
+
+Status SignedFile::ReadAll(SignedRows* out) const {
+  constexpr uint64_t kRun = 4096;  // records per read
+  for (uint64_t first = 0; first < count_; first += kRun)
+    RETURN_IF_ERROR(ReadRun(first, std::min(kRun, count_ - first), out));
+  return Status::Ok();
 }
 
 // ---- the cluster's decisions about a group ---------------------------------------
@@ -452,7 +525,9 @@ Status ReconcileFolder(const std::string& dir, const std::vector<std::string>& s
 }
 
 std::string WorkFingerprint(const Prepared& prepared, const Plan& plan) {
-  return prepared.fingerprint + " partitions=" + std::to_string(plan.dedup_partitions) + "\n";
+  // work-format: the layout of process outputs (2: sigs.bin with ids,
+  // bands with rows, ids by partition).
+  return prepared.fingerprint + " partitions=" + std::to_string(plan.dedup_partitions) + " work-format=2\n";
 }
 
 Status PrepareWork(const StageContext& ctx, bool clear) {

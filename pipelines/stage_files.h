@@ -81,13 +81,66 @@ void EncodeResult(const ShardResult& r, bool with_text, Encoder* e);
 Result<ShardResult> DecodeResult(const std::string& bytes, const std::string& where);
 Result<ShardResult> ReadResult(const StageContext& ctx, uint64_t source, bool with_text);
 
-// Candidates' digests and signatures (sigs.bin): u64 count, then per
-// candidate 32 bytes of SHA-256 and num_perm u64.
-struct Signed {
+// A candidate of the run: its source (an index into Plan::sources) and its
+// row among that source's candidates after the filters. Ordered as the run
+// reads them (the plan's sources are in order).
+inline uint64_t NodeOf(uint64_t source, uint64_t row) {
+  return source << 32 | row;
+}
+inline uint64_t SourceOfNode(uint64_t node) {
+  return node >> 32;
+}
+inline uint64_t RowOfNode(uint64_t node) {
+  return node & 0xffffffffu;
+}
+
+// A document that is not a candidate has no row.
+inline constexpr uint32_t kNoRow = 0xffffffffu;
+
+// The dedup partition of a document id (the process stage writes each id to
+// one partition; dedup finds the records seen before there).
+uint32_t IdPartition(std::string_view id, uint32_t partitions);
+
+// Candidates' digests, signatures and ids (sigs.bin): u64 count, then one
+// record of SignedRecordBytes() per candidate — 32 bytes of SHA-256 of its
+// normalised text, num_perm u64 of its MinHash signature, its document id
+// (u8 length, then kIdSlot - 1 bytes zero-padded) — fixed in size, so that a
+// task reads the records it needs and no others.
+inline constexpr size_t kIdSlot = 48;
+inline size_t SignedRecordBytes(uint32_t np) {
+  return 32 + 8 * size_t{np} + kIdSlot;
+}
+// Errors: InvalidArgument for an id longer than kIdSlot - 1 bytes.
+Status AppendSignedRecord(const std::string& digest, const uint64_t* signature, uint32_t np, std::string_view id,
+                          Encoder* out);
+struct SignedRows {
   std::vector<std::array<uint8_t, 32>> digests;
-  std::vector<uint64_t> signatures;
+  std::vector<uint64_t> signatures;  // num_perm per row
+  std::vector<std::string> ids;
 };
-Result<Signed> ReadSigned(const StageContext& ctx, uint64_t source);
+class SignedFile {
+ public:
+  // Errors: IoError; Corruption when the size disagrees with the count.
+  static Result<SignedFile> Open(const std::string& path, uint32_t np);
+  SignedFile(SignedFile&& other) noexcept;
+  SignedFile& operator=(SignedFile&&) = delete;
+  ~SignedFile();
+  uint64_t count() const { return count_; }
+  // Appends the records of `rows` (ascending, each < count()) to `out`,
+  // reading runs of consecutive rows at once.
+  Status Read(const std::vector<uint64_t>& rows, SignedRows* out) const;
+  // Appends every record.
+  Status ReadAll(SignedRows* out) const;
+
+ private:
+  SignedFile(std::string path, int fd, uint32_t np, uint64_t count)
+      : path_(std::move(path)), fd_(fd), np_(np), count_(count) {}
+  Status ReadRun(uint64_t first, uint64_t n, SignedRows* out) const;
+  std::string path_;
+  int fd_ = -1;
+  uint32_t np_ = 0;
+  uint64_t count_ = 0;
+};
 
 // The cluster's decisions about a group.
 struct GroupDecisions {

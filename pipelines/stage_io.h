@@ -19,6 +19,9 @@ class Encoder {
   void U64(uint64_t v) {
     for (int b = 0; b < 8; ++b) out_.push_back(static_cast<char>((v >> (8 * b)) & 0xff));
   }
+  void U32(uint32_t v) {
+    for (int b = 0; b < 4; ++b) out_.push_back(static_cast<char>((v >> (8 * b)) & 0xff));
+  }
   void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
   void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }
   void F64(double v) {
@@ -46,6 +49,13 @@ class Decoder {
     uint64_t v = 0;
     for (int b = 7; b >= 0; --b) v = v << 8 | static_cast<unsigned char>(in_[pos_ + static_cast<size_t>(b)]);
     pos_ += 8;
+    return v;
+  }
+  uint32_t U32() {
+    if (!Need(4)) return 0;
+    uint32_t v = 0;
+    for (int b = 3; b >= 0; --b) v = v << 8 | static_cast<unsigned char>(in_[pos_ + static_cast<size_t>(b)]);
+    pos_ += 4;
     return v;
   }
   uint8_t U8() { return Need(1) ? static_cast<uint8_t>(in_[pos_++]) : 0; }

@@ -10,13 +10,19 @@
 //   process   per source: read it once, ledger entry, extract, filter, exact
 //             hash and MinHash signature of every candidate, its band keys
 //             split by dedup partition;
-//   dedup     per partition of the band keys: every key looked up in the
-//             earlier runs' index (the store's dedup family), and the keys
-//             this run's documents share across groups;
-//   cluster   the groups in order: records seen before, then the local
-//             deduplication algorithm over each group against an index that
-//             answers exactly as the store would after the earlier groups'
-//             commits; the kept documents in their order and split;
+//   dedup     per partition of the band keys and of the document ids:
+//             every key looked up in the earlier runs' index (the store's
+//             dedup family), the keys this run's documents share across
+//             groups, the candidates linked by a shared key, the records
+//             seen before (ids the store or an earlier document has);
+//   cluster   per range of the run's sources: the candidates linked to
+//             them (connected components of the shared keys), deduplicated
+//             group by group in order against an index that answers
+//             exactly as the store would after the earlier groups' commits
+//             (duplicates.cc says why the split decides as one task would);
+//   assemble  per range of groups (one task when prompts are decided): each
+//             group's decisions from every cluster task's, the kept
+//             documents in their order and split, the prompts decided;
 //   tokenize  per range of groups: token ids, shards numbered from 0 within
 //             the group, the documents file;
 //   entries   per range of groups (the tokenize ranges): every store entry
@@ -33,10 +39,12 @@
 //   fingerprint                 what process outputs depend on; another one
 //                               clears process/
 //   process/<source key>/       docs.bin.zst, meta.bin.zst, sigs.bin,
-//                               bands-<p>.bin (one folder renamed into place)
+//                               bands-<p>.bin, ids-<p>.bin.zst (one folder
+//                               renamed into place)
 //   plan-<id>/plan.json         the plan; <id> = its hash
-//   plan-<id>/dedup/w<a>-<b>/part-<p>.bin
-//   plan-<id>/cluster/group-<g>.bin.zst
+//   plan-<id>/dedup/w<a>-<b>/   part-, forest-, repeats-<p>.bin.zst
+//   plan-<id>/cluster/tasks/g<g>-t<t>.bin.zst   a cluster task's duplicates
+//   plan-<id>/cluster/group-<g>.bin.zst         a group's decisions
 //   plan-<id>/tokenize/group-<g>/  (renamed into place)
 //   plan-<id>/entries/group-<g>/   *.sst, group.json (renamed into place)
 //   plan-<id>/done/<stage>-<task>  completion markers of jobs
@@ -66,8 +74,8 @@ class ProvenanceStore;
 
 namespace crawlproof::pipelines {
 
-enum class Stage { kProcess, kDedup, kCluster, kTokenize, kEntries, kCommit };
-inline constexpr Stage kStages[] = {Stage::kProcess,  Stage::kDedup,   Stage::kCluster,
+enum class Stage { kProcess, kDedup, kCluster, kAssemble, kTokenize, kEntries, kCommit };
+inline constexpr Stage kStages[] = {Stage::kProcess,  Stage::kDedup,   Stage::kCluster, Stage::kAssemble,
                                     Stage::kTokenize, Stage::kEntries, Stage::kCommit};
 const char* ToString(Stage s);
 std::optional<Stage> StageFromString(std::string_view name);
@@ -105,6 +113,8 @@ struct Plan {
   uint64_t todo_bytes = 0;                           // of the local sources to do
   std::vector<std::vector<uint64_t>> process_tasks;  // source indices per process task
   uint32_t dedup_partitions = 1;
+  uint64_t cluster_tasks = 1;                                 // each owns a range of the run's sources
+  std::vector<std::pair<uint64_t, uint64_t>> assemble_tasks;  // group ranges [begin, end)
   std::vector<std::pair<uint64_t, uint64_t>> tokenize_tasks;  // group ranges [begin, end)
 
   uint64_t tasks(Stage s) const;
@@ -118,6 +128,8 @@ struct PlanOptions {
   uint64_t bytes_per_task = 0;    // ... or, when > 0, up to this many bytes (at least one source)
   uint32_t dedup_partitions = 1;
   uint32_t tokenize_tasks = 1;
+  uint32_t cluster_tasks = 1;
+  bool prompts = false;  // [prompts] enabled: one assemble task
   // Quarantined sources are done except: `unreadable` ones (retried by every
   // run), `ledger:missing`/`mismatch` ones when the verified ledger's head
   // (`ledger_head`, hex root; "" without a ledger) differs from the one they
@@ -193,10 +205,16 @@ Result<ProcessedSource> ProcessSource(const StageContext& ctx, uint64_t source);
 Status ProcessTask(const StageContext& ctx, uint64_t task);
 // dedup: partition `p` over the groups [begin, end).
 Status DedupPartition(const StageContext& ctx, uint32_t p, uint64_t begin, uint64_t end);
-// cluster: the groups [begin, end) in order (needs every dedup partition of
-// that window). Errors: a source that mismatches its ledger entry with
-// on_mismatch = "fail" (or missing with on_missing = "fail").
-Status Cluster(const StageContext& ctx, uint64_t begin, uint64_t end);
+// cluster: task `task` of plan.cluster_tasks over the window [begin, end) —
+// the duplicates among the candidates it owns (duplicates.cc), the groups
+// in order (needs every dedup partition of that window).
+Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint64_t end);
+// assemble: the groups [begin, end) of the window [window_begin,
+// window_end) in order — each group's decisions from every cluster task's,
+// records seen before, the kept documents' order and split, the prompts.
+// Errors: a source that mismatches its ledger entry with on_mismatch =
+// "fail" (or missing with on_missing = "fail").
+Status Assemble(const StageContext& ctx, uint64_t window_begin, uint64_t window_end, uint64_t begin, uint64_t end);
 // tokenize: the groups [begin, end).
 Status Tokenize(const StageContext& ctx, uint64_t begin, uint64_t end);
 // entries: the groups [begin, end): every store entry of each group as

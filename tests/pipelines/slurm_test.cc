@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "pipelines/stages.h"
 #include "store/provenance_store.h"
 #include "tests/pipelines/sample.h"
 #include "tests/support/run_cli.h"
@@ -207,6 +208,96 @@ TEST(Slurm, SameBytesAsALocalRun) {
   auto status = testing::RunCrawlproof("status " + dir + "/slurm");
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_NE(status.out.find("finished"), std::string::npos) << status.out;
+}
+
+// "" when equal, else the first line where `a` and `b` differ (gtest's own
+// diff of two store dumps takes memory quadratic in their size).
+std::string FirstDifference(const std::string& a, const std::string& b) {
+  if (a == b) return "";
+  size_t at = 0;
+  while (at < a.size() && at < b.size() && a[at] == b[at]) ++at;
+  const size_t line = a.rfind('\n', at) == std::string::npos ? 0 : a.rfind('\n', at) + 1;
+  auto rest = [&](const std::string& s) { return s.substr(line, std::min<size_t>(400, s.find('\n', line) - line)); };
+  return "\n  " + rest(a) + "\n  " + rest(b);
+}
+
+// A run by its stage commands, each task on its own, in the order Slurm's
+// dependencies allow (as a job would run it). With `failpoint`, every
+// task of the stages it names is first killed there (kill -9,
+// CRAWLPROOF_FAILPOINT), then re-issued. Needs no cluster.
+void RunStaged(const std::string& toml, const std::string& output,
+               const std::map<pipelines::Stage, std::string>& failpoint = {}) {
+  auto dry = testing::RunCrawlproof("run " + toml + " --executor slurm --dry-run");
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  std::string plan_path;
+  for (const auto& e : fs::directory_iterator(output + "/work"))
+    if (e.path().filename().string().rfind("plan-", 0) == 0 && !fs::exists(e.path() / "result.json"))
+      plan_path = (e.path() / "plan.json").string();
+  ASSERT_FALSE(plan_path.empty());
+  auto plan = pipelines::Plan::Parse(testing::ReadFileBytes(plan_path), plan_path);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  for (pipelines::Stage stage : pipelines::kStages)
+    for (uint64_t t = 0; t < plan->tasks(stage); ++t) {
+      const std::string task = std::string("stage ") + pipelines::ToString(stage) + " --plan " + plan_path +
+                               " --task " + std::to_string(t) + " --threads 1";
+      if (auto f = failpoint.find(stage); f != failpoint.end()) {
+        EXPECT_NE(testing::RunCrawlproof(task, "CRAWLPROOF_FAILPOINT=" + f->second).exit_code, 0)
+            << pipelines::ToString(stage) << " task " << t << " should have been killed at " << f->second;
+      }
+      auto r = testing::RunCrawlproof(task);
+      ASSERT_EQ(r.exit_code, 0) << pipelines::ToString(stage) << " task " << t << ": " << r.err;
+    }
+}
+
+// The cluster stage split over tasks decides every document as one task
+// does, and as a local run does: a synthetic crawl (bench/make_crawl) with
+// planted exact and near copies across files, a file copied under another
+// name (records seen before), and a second run over the first one's store
+// (earlier runs' duplicates), run locally and by stage commands with 1, 2
+// and 5 cluster tasks (with 2, every cluster task and assemble task killed
+// after its first group and re-issued). Needs no cluster.
+TEST(Staged, ClusterTasksDecideAsOneTask) {
+  const std::string make_crawl = testing::BinaryDir() + "/bench/make_crawl";
+  if (!fs::exists(make_crawl)) GTEST_SKIP() << "needs bench/make_crawl (a build with CRAWLPROOF_BENCH)";
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  auto texts = testing::RunCrawlproof("extract " + dir + "/sample/*.warc.gz --progress off");
+  ASSERT_EQ(texts.exit_code, 0) << texts.err;
+  std::ofstream(dir + "/texts.jsonl") << texts.out;
+  auto made = pipelines::RunProgram({make_crawl, "--texts", dir + "/texts.jsonl", "--out", dir + "/crawl",
+                                     "--documents", "1800", "--files", "12", "--exact", "0.08", "--near", "0.12"});
+  ASSERT_EQ(made.exit_code, 0) << made.out;
+  fs::copy_file(dir + "/crawl/crawl-00004.warc.gz", dir + "/crawl/crawl-00010-copy.warc.gz");
+  auto pipeline = [&](const std::string& name, const std::string& paths, int cluster_tasks) {
+    const std::string toml =
+        "[run]\noutput = \"" + dir + "/" + name + "\"\nworkers = 2\ncommit_every = 3\n[source]\npaths = [" + paths +
+        "]\n[ledger]\non_missing = \"allow\"\n[filter]\nlanguages = []\n[tokenize]\ntokenizer = \"" + kSource +
+        "/data/tokenizers/deepseek-v3/tokenizer.json\"\n[output]\ndocuments = true\nshuffle_seed = "
+        "7\nvalidation_fraction = 0.2\n[slurm]\npartition = \"debug\"\ndedup_tasks = 3\n"
+        "tokenize_tasks = 2\ncluster_tasks = " +
+        std::to_string(cluster_tasks) + "\n";
+    std::ofstream(dir + "/" + name + ".toml") << toml;
+    return dir + "/" + name + ".toml";
+  };
+  const std::string first = "\"" + dir + "/crawl/crawl-0000[0-5].warc.gz\"";
+  const std::string all = "\"" + dir + "/crawl/*.warc.gz\"";
+  for (const std::string& paths : {first, all}) {
+    auto local = testing::RunCrawlproof("run " + pipeline("local", paths, 1) + " --progress off");
+    ASSERT_EQ(local.exit_code, 0) << local.err;
+  }
+  const std::string want = Dump(dir + "/local/store");
+  for (const char* reason :
+       {"\"dedup:exact\"", "\"dedup:minhash\"", "dedup:minhash:earlier_run", "\"same-record\"", "\"kept\""})
+    EXPECT_NE(want.find(reason), std::string::npos) << "the crawl should have " << reason;
+  for (int tasks : {1, 2, 5}) {
+    const std::string name = "staged-" + std::to_string(tasks);
+    std::map<pipelines::Stage, std::string> kill;
+    if (tasks == 2)
+      kill = {{pipelines::Stage::kCluster, "cluster-group-written"}, {pipelines::Stage::kAssemble, "group-assembled"}};
+    for (const std::string& paths : {first, all}) RunStaged(pipeline(name, paths, tasks), dir + "/" + name, kill);
+    EXPECT_TRUE(ShardFiles(dir + "/local") == ShardFiles(dir + "/" + name)) << tasks << " cluster tasks";
+    EXPECT_EQ(FirstDifference(want, Dump(dir + "/" + name + "/store")), "") << tasks << " cluster tasks";
+  }
 }
 
 // A process task killed with scancel --signal=KILL mid-task: the waiting

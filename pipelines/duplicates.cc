@@ -1,0 +1,560 @@
+// The dedup, cluster and assemble stages (stages.h): which of the run's
+// documents are records seen before and which are duplicates, decided by
+// many tasks at once and exactly as one task replaying every group in order.
+//
+// Why the split is exact. The deduplication of a group (dedup/minhash_dedup.h)
+// relates a candidate only to candidates that share one of its band keys —
+// under a key: the representatives, the 64-representative cap, the
+// union-find; across groups: the index entries of the earlier groups' kept
+// documents — and to earlier runs' documents, which every task reads alike.
+// So the candidates fall into connected components (edges: shared band keys;
+// exact copies share all their keys) that never influence each other, and a
+// task that replays the groups in order over a union of whole components
+// decides each candidate in it as the replay over all candidates does: same
+// representative, same cluster, same Jaccard estimate. The components come
+// from the dedup partitions (each links the candidates under its keys); a
+// component belongs to the task that owns the source of its first candidate,
+// a candidate linked to no other to the task that owns its source (tasks own
+// contiguous ranges of the window's sources).
+#include <algorithm>
+#include <filesystem>
+#include <numeric>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/digest.h"
+#include "common/json.h"
+#include "dedup/minhash_dedup.h"
+#include "kernels/minhash_math.h"
+#include "pipelines/stage_files.h"
+#include "pipelines/stages.h"
+#include "store/provenance_store.h"
+
+namespace crawlproof::pipelines {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string PartFile(const StageContext& ctx, uint64_t begin, uint64_t end, const char* kind, uint32_t p) {
+  return WindowDir(ctx, begin, end) + "/" + kind + "-" + Num(p, 5) + ".bin.zst";
+}
+
+std::string TaskFile(const StageContext& ctx, uint64_t group, uint64_t task) {
+  return ctx.plan_dir() + "/cluster/tasks/g" + Num(group) + "-t" + Num(task, 5) + ".bin.zst";
+}
+
+std::string GroupFile(const StageContext& ctx, uint64_t group) {
+  return ctx.plan_dir() + "/cluster/group-" + Num(group) + ".bin.zst";
+}
+
+// Union-find whose roots are the smallest members.
+class MinUnion {
+ public:
+  uint64_t Find(uint64_t x) {
+    auto it = parent_.find(x);
+    if (it == parent_.end()) return x;
+    uint64_t root = x;
+    while (true) {
+      auto p = parent_.find(root);
+      if (p == parent_.end() || p->second == root) break;
+      root = p->second;
+    }
+    while (x != root) {  // path compression
+      uint64_t& up = parent_[x];
+      x = std::exchange(up, root);
+    }
+    return root;
+  }
+  void Union(uint64_t a, uint64_t b) {
+    a = Find(a);
+    b = Find(b);
+    if (a == b) return;
+    if (b < a) std::swap(a, b);
+    parent_[a] = a;
+    parent_[b] = a;
+  }
+  // Every linked member with its root, by member.
+  std::vector<std::pair<uint64_t, uint64_t>> Pairs() {
+    std::vector<uint64_t> members;
+    members.reserve(parent_.size());
+    for (const auto& [m, p] : parent_) members.push_back(m);
+    std::sort(members.begin(), members.end());
+    std::vector<std::pair<uint64_t, uint64_t>> out;
+    out.reserve(members.size());
+    for (uint64_t m : members) out.emplace_back(m, Find(m));
+    return out;
+  }
+
+ private:
+  std::unordered_map<uint64_t, uint64_t> parent_;
+};
+
+// forest-<p>: u64 count, then (candidate, root) pairs; repeats-<p>: u64
+// count, then (source u64, document u32, row u32) of the records seen before.
+struct Repeat {
+  uint64_t source = 0;
+  uint32_t doc = 0, row = kNoRow;
+};
+
+Status ReadForest(const std::string& path, std::vector<std::pair<uint64_t, uint64_t>>* out) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(path, true));
+  Decoder in(bytes);
+  for (uint64_t n = in.Count(); n > 0 && !in.failed(); --n) {
+    const uint64_t a = in.U64();
+    out->emplace_back(a, in.U64());
+  }
+  if (in.failed() || !in.done()) return Status::Corruption(path + ": truncated or malformed");
+  return Status::Ok();
+}
+
+Status ReadRepeats(const std::string& path, std::vector<Repeat>* out) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(path, true));
+  Decoder in(bytes);
+  for (uint64_t n = in.Count(); n > 0 && !in.failed(); --n) {
+    Repeat r;
+    r.source = in.U64();
+    r.doc = in.U32();
+    r.row = in.U32();
+    out->push_back(r);
+  }
+  if (in.failed() || !in.done()) return Status::Corruption(path + ": truncated or malformed");
+  return Status::Ok();
+}
+
+// The window's sources in order, and which cluster task owns each.
+struct Owners {
+  std::vector<uint64_t> sources;
+  uint64_t tasks = 1;
+  Owners(const Plan& plan, uint64_t begin, uint64_t end) : tasks(std::max<uint64_t>(1, plan.cluster_tasks)) {
+    for (uint64_t g = begin; g < end; ++g)
+      sources.insert(sources.end(), plan.groups[g].sources.begin(), plan.groups[g].sources.end());
+  }
+  uint64_t Of(uint64_t source) const {
+    const uint64_t pos =
+        static_cast<uint64_t>(std::lower_bound(sources.begin(), sources.end(), source) - sources.begin());
+    return pos * tasks / std::max<uint64_t>(1, sources.size());
+  }
+};
+
+class ReplayIndex : public dedup::DedupIndex {
+ public:
+  explicit ReplayIndex(PartitionFindings* f) : f_(f) {}
+  Result<std::vector<std::string>> Lookup(uint64_t key) override {
+    std::vector<std::string> ids;
+    if (auto it = f_->earlier.find(key); it != f_->earlier.end()) ids = it->second;
+    if (auto it = overlay_.find(key); it != overlay_.end()) {
+      ids.insert(ids.end(), it->second.begin(), it->second.end());
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    }
+    return ids;
+  }
+  Result<std::vector<uint64_t>> Signature(const std::string& id) override {
+    if (auto it = f_->earlier_sigs.find(id); it != f_->earlier_sigs.end()) return it->second;
+    if (auto it = overlay_sigs_.find(id); it != overlay_sigs_.end()) return it->second;
+    return Status::NotFound("dedup: no signature for " + id + " in the dedup partitions");
+  }
+  // Only keys that a later group of the window shares can be looked up again.
+  Status Add(const std::vector<dedup::IndexedDocument>& docs) override {
+    for (const auto& d : docs) {
+      bool any = false;
+      for (uint64_t key : d.band_keys)
+        if (f_->cross.count(key)) {
+          overlay_[key].push_back(d.id);
+          any = true;
+        }
+      if (any) overlay_sigs_[d.id] = d.signature;
+    }
+    return Status::Ok();
+  }
+  uint64_t size() const override { return f_->earlier_sigs.size() + overlay_sigs_.size(); }
+
+ private:
+  PartitionFindings* f_;
+  std::unordered_map<uint64_t, std::vector<std::string>> overlay_;
+  std::unordered_map<std::string, std::vector<uint64_t>> overlay_sigs_;
+};
+
+}  // namespace
+
+// ---- dedup ------------------------------------------------------------------------------
+
+Status DedupPartition(const StageContext& ctx, uint32_t p, uint64_t begin, uint64_t end) {
+  const std::string path = PartFile(ctx, begin, end, "part", p);
+  if (fs::exists(path)) return Status::Ok();
+  // Every band key of the window's candidates in this partition: the group
+  // and the candidate that had it first, whether another group has it; the
+  // candidates that share a key, linked.
+  struct Seen {
+    uint64_t group, node;
+    bool cross;
+  };
+  std::unordered_map<uint64_t, Seen> keys;
+  MinUnion links;
+  for (uint64_t g = begin; g < end; ++g) {
+    for (uint64_t source : ctx.plan->groups[g].sources) {
+      const std::string file = SourceDir(ctx, source) + "/bands-" + Num(p, 5) + ".bin";
+      ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(file, false));
+      if (bytes.size() % 12) return Status::Corruption(file + ": truncated");
+      Decoder in(bytes);
+      for (size_t k = 0; k < bytes.size() / 12; ++k) {
+        const uint64_t node = NodeOf(source, in.U32());
+        const uint64_t key = in.U64();
+        auto [it, fresh] = keys.emplace(key, Seen{g, node, false});
+        if (fresh) continue;
+        if (it->second.group != g) it->second.cross = true;
+        links.Union(it->second.node, node);
+      }
+    }
+  }
+  std::vector<uint64_t> sorted;
+  sorted.reserve(keys.size());
+  for (const auto& [k, v] : keys) sorted.push_back(k);
+  std::sort(sorted.begin(), sorted.end());
+  // Earlier runs' documents under each key, and their signatures.
+  Encoder out;
+  std::unique_ptr<dedup::DedupIndex> index = ctx.store->DedupReader();
+  std::vector<std::pair<uint64_t, std::vector<std::string>>> hits;
+  std::set<std::string> ids;
+  for (uint64_t key : sorted) {
+    ASSIGN_OR_RETURN(std::vector<std::string> found, index->Lookup(key));
+    if (found.empty()) continue;
+    ids.insert(found.begin(), found.end());
+    hits.emplace_back(key, std::move(found));
+  }
+  out.U64(hits.size());
+  for (const auto& [key, found] : hits) {
+    out.U64(key);
+    out.U64(found.size());
+    for (const auto& id : found) out.Str(id);
+  }
+  out.U64(ids.size());
+  for (const auto& id : ids) {
+    ASSIGN_OR_RETURN(std::vector<uint64_t> sig, index->Signature(id));
+    if (sig.size() != ctx.config->num_perm) return Status::Corruption("dedup index: bad signature for " + id);
+    out.Str(id);
+    for (uint64_t v : sig) out.U64(v);
+  }
+  uint64_t cross = 0;
+  for (uint64_t key : sorted) cross += keys[key].cross;
+  out.U64(cross);
+  for (uint64_t key : sorted)
+    if (keys[key].cross) out.U64(key);
+  Encoder forest;
+  const auto pairs = links.Pairs();
+  forest.U64(pairs.size());
+  for (const auto& [m, root] : pairs) {
+    forest.U64(m);
+    forest.U64(root);
+  }
+  // Records seen before: an id the store has, or one an earlier document of
+  // the window had (the first sighting is the document).
+  std::vector<Repeat> repeats;
+  std::unordered_set<std::string> seen;
+  for (uint64_t g = begin; g < end; ++g) {
+    for (uint64_t source : ctx.plan->groups[g].sources) {
+      const std::string file = SourceDir(ctx, source) + "/ids-" + Num(p, 5) + ".bin.zst";
+      ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(file, true));
+      Decoder in(bytes);
+      while (!in.done() && !in.failed()) {
+        Repeat r{source, in.U32(), in.U32()};
+        std::string id = in.Str();
+        if (in.failed()) break;
+        bool before = !seen.insert(id).second;
+        if (!before) {
+          ASSIGN_OR_RETURN(std::optional<std::string> stored, ctx.store->Document(id));
+          before = stored.has_value();
+        }
+        if (before) repeats.push_back(r);
+      }
+      if (in.failed()) return Status::Corruption(file + ": truncated or malformed");
+    }
+  }
+  Encoder rep;
+  rep.U64(repeats.size());
+  for (const Repeat& r : repeats) {
+    rep.U64(r.source);
+    rep.U32(r.doc);
+    rep.U32(r.row);
+  }
+  RETURN_IF_ERROR(MakeDirs(WindowDir(ctx, begin, end)));
+  RETURN_IF_ERROR(WriteStageFile(PartFile(ctx, begin, end, "forest", p), forest.bytes(), true));
+  RETURN_IF_ERROR(WriteStageFile(PartFile(ctx, begin, end, "repeats", p), rep.bytes(), true));
+  return WriteStageFile(path, out.bytes(), true);  // last: the partition is done
+}
+
+// ---- cluster ----------------------------------------------------------------------------
+
+Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint64_t end) {
+  const PipelineConfig& c = *ctx.config;
+  bool all_done = true;
+  for (uint64_t g = begin; g < end && all_done; ++g) all_done = fs::exists(TaskFile(ctx, g, task));
+  if (all_done) return Status::Ok();
+  RETURN_IF_ERROR(MakeDirs(ctx.plan_dir() + "/cluster/tasks"));
+  const Owners owners(*ctx.plan, begin, end);
+  // The components: the partitions' links joined, each component's first
+  // candidate deciding its task.
+  std::vector<std::pair<uint64_t, uint64_t>> edges;
+  PartitionFindings findings;
+  std::unordered_set<uint64_t> repeated;  // candidates that are records seen before
+  for (uint32_t p = 0; p < ctx.plan->dedup_partitions; ++p) {
+    RETURN_IF_ERROR(ReadForest(PartFile(ctx, begin, end, "forest", p), &edges));
+    RETURN_IF_ERROR(ReadPartition(PartFile(ctx, begin, end, "part", p), c.num_perm, &findings));
+    std::vector<Repeat> repeats;
+    RETURN_IF_ERROR(ReadRepeats(PartFile(ctx, begin, end, "repeats", p), &repeats));
+    for (const Repeat& r : repeats)
+      if (r.row != kNoRow) repeated.insert(NodeOf(r.source, r.row));
+  }
+  std::vector<uint64_t> nodes;
+  nodes.reserve(edges.size() * 2);
+  for (const auto& [a, b] : edges) {
+    nodes.push_back(a);
+    nodes.push_back(b);
+  }
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  std::vector<uint32_t> up(nodes.size());
+  std::iota(up.begin(), up.end(), 0u);
+  auto find = [&](uint32_t x) {
+    while (up[x] != x) x = up[x] = up[up[x]];
+    return x;
+  };
+  auto index_of = [&](uint64_t node) {
+    return static_cast<uint32_t>(std::lower_bound(nodes.begin(), nodes.end(), node) - nodes.begin());
+  };
+  for (const auto& [a, b] : edges) {
+    uint32_t x = find(index_of(a)), y = find(index_of(b));
+    if (x == y) continue;
+    if (y < x) std::swap(x, y);
+    up[y] = x;  // the root stays the smallest member
+  }
+  edges = {};
+  // Linked candidates this task decides outside its sources, and those in
+  // its sources that another task decides.
+  std::unordered_map<uint64_t, std::vector<uint64_t>> foreign;  // source -> rows
+  std::unordered_set<uint64_t> elsewhere;
+  for (uint32_t i = 0; i < nodes.size(); ++i) {
+    const uint64_t owner = owners.Of(SourceOfNode(nodes[find(i)]));
+    const bool mine = owners.Of(SourceOfNode(nodes[i])) == task;
+    if (owner == task && !mine) foreign[SourceOfNode(nodes[i])].push_back(RowOfNode(nodes[i]));
+    if (owner != task && mine) elsewhere.insert(nodes[i]);
+  }
+  nodes = {};
+  up = {};
+  ReplayIndex index(&findings);
+  const uint32_t np = c.num_perm;
+  for (uint64_t g = begin; g < end; ++g) {
+    if (ctx.cancelled()) return Status::Unavailable("interrupted");
+    const auto t0 = Clock::now();
+    SignedRows rows;
+    std::vector<uint64_t> order;  // the candidates decided, in the run's order
+    for (uint64_t source : ctx.plan->groups[g].sources) {
+      const bool mine = owners.Of(source) == task;
+      auto f = foreign.find(source);
+      if (!mine && f == foreign.end()) continue;
+      ASSIGN_OR_RETURN(SignedFile file, SignedFile::Open(SourceDir(ctx, source) + "/sigs.bin", np));
+      std::vector<uint64_t> want;
+      if (mine) {
+        for (uint64_t r = 0; r < file.count(); ++r) {
+          const uint64_t node = NodeOf(source, r);
+          if (!elsewhere.count(node) && !repeated.count(node)) want.push_back(r);
+        }
+      } else {
+        std::sort(f->second.begin(), f->second.end());
+        for (uint64_t r : f->second)
+          if (!repeated.count(NodeOf(source, r))) want.push_back(r);
+      }
+      for (uint64_t r : want)
+        if (r >= file.count())
+          return Status::Corruption(SourceDir(ctx, source) + ": a linked candidate beyond sigs.bin");
+      RETURN_IF_ERROR(file.Read(want, &rows));
+      for (uint64_t r : want) order.push_back(NodeOf(source, r));
+    }
+    Encoder out;
+    dedup::DedupReport report;
+    if (!order.empty()) {
+      dedup::Deduplicator deduplicator(DedupOptionsOf(c, ctx.threads), &index);
+      RETURN_IF_ERROR(deduplicator.AddPrecomputed(rows.digests, rows.signatures, rows.ids));
+      ASSIGN_OR_RETURN(report, deduplicator.Finish());
+      RETURN_IF_ERROR(index.Add(report.newly_kept));
+    }
+    out.U64(report.exact_duplicates);
+    out.U64(report.near_duplicates);
+    out.U64(report.previous_duplicates);
+    uint64_t removed = 0;
+    for (const auto& o : report.outcomes) removed += o.removed;
+    Encoder decided;
+    for (size_t k = 0; k < order.size(); ++k) {
+      const dedup::DedupOutcome& o = report.outcomes[k];
+      if (!o.removed) continue;
+      const std::string& of = o.previous.empty() ? rows.ids[o.duplicate_of] : o.previous;
+      JsonObject dj;
+      dj.Add("duplicate_of", of).Add("cluster", of).Add("jaccard", o.jaccard);
+      decided.U64(order[k]);
+      decided.Str(std::string(o.exact && o.previous.empty() ? "dedup:exact" : "dedup:minhash") +
+                  (o.previous.empty() ? "" : ":earlier_run"));
+      decided.Str(dj.str());
+    }
+    out.F64(Since(t0));
+    out.U64(removed);
+    out.Raw(decided.bytes().data(), decided.bytes().size());
+    RETURN_IF_ERROR(WriteStageFile(TaskFile(ctx, g, task), out.bytes(), true));
+    ctx.Point("cluster-group-written");
+  }
+  return Status::Ok();
+}
+
+// ---- assemble ---------------------------------------------------------------------------
+
+Status Assemble(const StageContext& ctx, uint64_t window_begin, uint64_t window_end, uint64_t begin, uint64_t end) {
+  const PipelineConfig& c = *ctx.config;
+  bool all_done = true;
+  for (uint64_t g = begin; g < end && all_done; ++g) all_done = fs::exists(GroupFile(ctx, g));
+  if (all_done) return Status::Ok();
+  // Records seen before, by (source, document).
+  std::unordered_set<uint64_t> repeated;
+  for (uint32_t p = 0; p < ctx.plan->dedup_partitions; ++p) {
+    std::vector<Repeat> repeats;
+    RETURN_IF_ERROR(ReadRepeats(PartFile(ctx, window_begin, window_end, "repeats", p), &repeats));
+    for (const Repeat& r : repeats) repeated.insert(NodeOf(r.source, r.doc));
+  }
+  std::unique_ptr<PromptDecider> prompt_decider;
+  if (c.prompts.enabled) {
+    ASSIGN_OR_RETURN(prompt_decider, PromptDecider::Make(ctx));
+  }
+  const uint64_t tasks = std::max<uint64_t>(1, ctx.plan->cluster_tasks);
+  for (uint64_t g = begin; g < end; ++g) {
+    if (ctx.cancelled()) return Status::Unavailable("interrupted");
+    const auto t0 = Clock::now();
+    const PlanGroup& group = ctx.plan->groups[g];
+    GroupDecisions out;
+    // The cluster tasks' duplicates and counts.
+    std::unordered_map<uint64_t, std::pair<std::string, std::string>> removed;  // candidate -> reason, dedup
+    for (uint64_t t = 0; t < tasks; ++t) {
+      const std::string file = TaskFile(ctx, g, t);
+      ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(file, true));
+      Decoder in(bytes);
+      out.exact += in.U64();
+      out.near += in.U64();
+      out.earlier += in.U64();
+      out.seconds += in.F64();
+      for (uint64_t n = in.Count(); n > 0 && !in.failed(); --n) {
+        const uint64_t node = in.U64();
+        std::string reason = in.Str();
+        removed.emplace(node, std::make_pair(std::move(reason), in.Str()));
+      }
+      if (in.failed() || !in.done()) return Status::Corruption(file + ": truncated or malformed");
+    }
+    std::vector<ShardResult> results;
+    for (uint64_t source : group.sources) {
+      ASSIGN_OR_RETURN(ShardResult r, ReadResult(ctx, source, false));
+      results.push_back(std::move(r));
+    }
+    for (const auto& r : results) {
+      if (r.verification == Verification::kMismatch && c.on_mismatch == "fail")
+        return Status::InvalidArgument(r.path + ": " + r.detail +
+                                       " (ledger.on_mismatch = \"fail\"; this group is not committed)");
+      if (r.verification == Verification::kMissing && c.on_missing == "fail")
+        return Status::InvalidArgument(r.path + ": " + r.detail +
+                                       " (ledger.on_missing = \"fail\"; this group is not committed)");
+    }
+    out.sources.resize(results.size());
+    // A record seen before (the same WARC-Record-ID in an earlier file of
+    // this run or of an earlier run) is never a second document: the later
+    // sighting is recorded under its own key and goes no further.
+    std::vector<std::pair<uint32_t, uint64_t>> kept;
+    for (size_t k = 0; k < results.size(); ++k) {
+      const ShardResult& r = results[k];
+      const uint64_t source = group.sources[k];
+      ASSIGN_OR_RETURN(SignedFile file, SignedFile::Open(SourceDir(ctx, source) + "/sigs.bin", c.num_perm));
+      std::vector<uint64_t> kept_rows;
+      out.sources[k].resize(r.docs.size());
+      uint64_t row = 0;  // among the source's candidates after the filters
+      for (size_t j = 0; j < r.docs.size(); ++j) {
+        const DocOut& d = r.docs[j];
+        GroupDecisions::Doc& o = out.sources[k][j];
+        o.status = d.status;
+        o.reason = d.reason;
+        if (repeated.count(NodeOf(source, j))) {
+          o.key_suffix = "@" + r.path;
+          if (o.status == DocStatus::kCandidate) {
+            o.status = DocStatus::kDuplicate;
+            o.reason = "same-record";
+          }
+        }
+        if (d.status != DocStatus::kCandidate) continue;
+        const uint64_t node = NodeOf(source, row++);
+        if (o.status != DocStatus::kCandidate) continue;
+        if (auto it = removed.find(node); it != removed.end()) {
+          o.status = DocStatus::kDuplicate;
+          o.reason = std::move(it->second.first);
+          o.dedup_json = std::move(it->second.second);
+          removed.erase(it);
+          continue;
+        }
+        kept.emplace_back(static_cast<uint32_t>(k), j);
+        kept_rows.push_back(RowOfNode(node));
+      }
+      if (row != file.count())
+        return Status::Corruption(SourceDir(ctx, source) + ": " + std::to_string(file.count()) + " signatures for " +
+                                  std::to_string(row) + " candidates");
+      // The kept documents' entries in the dedup index.
+      SignedRows signed_rows;
+      RETURN_IF_ERROR(file.Read(kept_rows, &signed_rows));
+      for (size_t i = 0; i < kept_rows.size(); ++i) {
+        dedup::IndexedDocument doc;
+        doc.id = std::move(signed_rows.ids[i]);
+        doc.signature.assign(signed_rows.signatures.begin() + static_cast<ptrdiff_t>(i * c.num_perm),
+                             signed_rows.signatures.begin() + static_cast<ptrdiff_t>((i + 1) * c.num_perm));
+        for (uint32_t b = 0; b < c.bands; ++b)
+          doc.band_keys.push_back(kernels::detail::BandKey(doc.signature.data(), b, c.rows));
+        out.newly_kept.push_back(std::move(doc));
+      }
+    }
+    if (!removed.empty())
+      return Status::Corruption(ctx.plan_dir() + "/cluster/tasks: a duplicate that is not a candidate of group " +
+                                std::to_string(g));
+    // The shard order: train first, then validation, each in a seeded order
+    // when asked.
+    auto id_of = [&](const std::pair<uint32_t, uint64_t>& w) -> const std::string& {
+      return results[w.first].docs[w.second].doc.id;
+    };
+    if (c.shuffle_seed) {
+      std::vector<std::pair<std::string, std::pair<uint32_t, uint64_t>>> keyed;
+      for (const auto& w : kept) keyed.emplace_back(Sha256(std::to_string(c.shuffle_seed) + "\n" + id_of(w)), w);
+      std::sort(keyed.begin(), keyed.end());
+      for (size_t i = 0; i < kept.size(); ++i) kept[i] = keyed[i].second;
+    }
+    for (const auto& w : kept) {
+      GroupDecisions::Kept k{w.first, w.second, false};
+      if (c.validation_fraction > 0) {
+        const std::string h = Sha256("validation\n" + std::to_string(c.shuffle_seed) + "\n" + id_of(w));
+        uint64_t v = 0;
+        for (int b = 0; b < 8; ++b) v = v << 8 | static_cast<uint8_t>(h[static_cast<size_t>(b)]);
+        k.validation = static_cast<double>(v >> 11) / static_cast<double>(uint64_t{1} << 53) < c.validation_fraction;
+      }
+      out.kept.push_back(k);
+    }
+    std::stable_partition(out.kept.begin(), out.kept.end(),
+                          [](const GroupDecisions::Kept& k) { return !k.validation; });
+    if (prompt_decider) {
+      // The kept documents' candidates, in shard order.
+      std::vector<SourceCandidates> candidates;
+      for (uint64_t source : group.sources) {
+        ASSIGN_OR_RETURN(SourceCandidates sc, ReadCandidates(SourceDir(ctx, source) + "/prompts.bin.zst"));
+        candidates.push_back(std::move(sc));
+      }
+      std::vector<std::pair<uint32_t, uint64_t>> in_order;
+      for (const auto& k : out.kept) in_order.emplace_back(k.source, k.doc);
+      RETURN_IF_ERROR(prompt_decider->Decide(results, candidates, in_order, &out.prompts, &out.prompts_newly_kept));
+    }
+    out.seconds += Since(t0);
+    RETURN_IF_ERROR(WriteStageFile(GroupFile(ctx, g), EncodeDecisions(out), true));
+    ctx.Point("group-assembled");
+  }
+  return Status::Ok();
+}
+
+}  // namespace crawlproof::pipelines
