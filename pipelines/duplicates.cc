@@ -24,6 +24,7 @@
 #include <unordered_set>
 
 #include "common/digest.h"
+#include "common/file_util.h"
 #include "common/json.h"
 #include "dedup/minhash_dedup.h"
 #include "kernels/minhash_math.h"
@@ -91,7 +92,7 @@ class MinUnion {
   std::unordered_map<uint64_t, uint64_t> parent_;
 };
 
-// forest-<p>: u64 count, then (candidate, root) pairs; repeats-<p>: u64
+// links-<p>: u64 count, then (candidate, root) pairs; repeats-<p>: u64
 // count, then (source u64, document u32, row u32) of the records seen before.
 struct Repeat {
   uint64_t source = 0;
@@ -138,12 +139,16 @@ struct Owners {
   }
 };
 
+// The index a group's deduplication sees: the store as the run found it
+// (earlier runs' documents), plus the documents this task kept in the
+// earlier groups of the window — the very answers the store gives a local
+// run after those groups' commits (a key two groups share is in one
+// component, so in one task).
 class ReplayIndex : public dedup::DedupIndex {
  public:
-  explicit ReplayIndex(PartitionFindings* f) : f_(f) {}
+  explicit ReplayIndex(std::unique_ptr<dedup::DedupIndex> store) : store_(std::move(store)) {}
   Result<std::vector<std::string>> Lookup(uint64_t key) override {
-    std::vector<std::string> ids;
-    if (auto it = f_->earlier.find(key); it != f_->earlier.end()) ids = it->second;
+    ASSIGN_OR_RETURN(std::vector<std::string> ids, store_->Lookup(key));
     if (auto it = overlay_.find(key); it != overlay_.end()) {
       ids.insert(ids.end(), it->second.begin(), it->second.end());
       std::sort(ids.begin(), ids.end());
@@ -152,46 +157,49 @@ class ReplayIndex : public dedup::DedupIndex {
     return ids;
   }
   Result<std::vector<uint64_t>> Signature(const std::string& id) override {
-    if (auto it = f_->earlier_sigs.find(id); it != f_->earlier_sigs.end()) return it->second;
     if (auto it = overlay_sigs_.find(id); it != overlay_sigs_.end()) return it->second;
-    return Status::NotFound("dedup: no signature for " + id + " in the dedup partitions");
+    return store_->Signature(id);
   }
-  // Only keys that a later group of the window shares can be looked up again.
+  // Only documents whose component goes on in a later group (a key a later
+  // group has is in the same component).
   Status Add(const std::vector<dedup::IndexedDocument>& docs) override {
     for (const auto& d : docs) {
-      bool any = false;
-      for (uint64_t key : d.band_keys)
-        if (f_->cross.count(key)) {
-          overlay_[key].push_back(d.id);
-          any = true;
-        }
-      if (any) overlay_sigs_[d.id] = d.signature;
+      for (uint64_t key : d.band_keys) overlay_[key].push_back(d.id);
+      overlay_sigs_[d.id] = d.signature;
     }
     return Status::Ok();
   }
-  uint64_t size() const override { return f_->earlier_sigs.size() + overlay_sigs_.size(); }
+  uint64_t size() const override { return store_->size() + overlay_sigs_.size(); }
 
  private:
-  PartitionFindings* f_;
+  std::unique_ptr<dedup::DedupIndex> store_;
   std::unordered_map<uint64_t, std::vector<std::string>> overlay_;
   std::unordered_map<std::string, std::vector<uint64_t>> overlay_sigs_;
 };
 
 }  // namespace
 
+void ReleaseGroup(const StageContext& ctx, uint64_t group, uint64_t begin, uint64_t end) {
+  // Never through a link planted in the work folder (FinishRun refuses it).
+  if (!CheckNoLinkBelow(ctx.work, ctx.plan_dir() + "/done").ok() ||
+      !CheckNoLinkBelow(ctx.work, ctx.work + "/process/x").ok())
+    return;
+  std::error_code ec;
+  for (uint64_t source : ctx.plan->groups[group].sources) fs::remove_all(SourceDir(ctx, source), ec);
+  fs::remove_all(TokenizeDir(ctx, group), ec);
+  fs::remove_all(EntriesDir(ctx, group), ec);
+  fs::remove(GroupFile(ctx, group), ec);
+  for (uint64_t t = 0; t < std::max<uint64_t>(1, ctx.plan->cluster_tasks); ++t) fs::remove(TaskFile(ctx, group, t), ec);
+  if (group + 1 == end) fs::remove_all(WindowDir(ctx, begin, end), ec);
+}
+
 // ---- dedup ------------------------------------------------------------------------------
 
 Status DedupPartition(const StageContext& ctx, uint32_t p, uint64_t begin, uint64_t end) {
-  const std::string path = PartFile(ctx, begin, end, "part", p);
+  const std::string path = PartFile(ctx, begin, end, "links", p);
   if (fs::exists(path)) return Status::Ok();
-  // Every band key of the window's candidates in this partition: the group
-  // and the candidate that had it first, whether another group has it; the
-  // candidates that share a key, linked.
-  struct Seen {
-    uint64_t group, node;
-    bool cross;
-  };
-  std::unordered_map<uint64_t, Seen> keys;
+  // The candidates that share one of the partition's band keys, linked.
+  std::unordered_map<uint64_t, uint64_t> first;  // key -> the first candidate under it
   MinUnion links;
   for (uint64_t g = begin; g < end; ++g) {
     for (uint64_t source : ctx.plan->groups[g].sources) {
@@ -201,53 +209,18 @@ Status DedupPartition(const StageContext& ctx, uint32_t p, uint64_t begin, uint6
       Decoder in(bytes);
       for (size_t k = 0; k < bytes.size() / 12; ++k) {
         const uint64_t node = NodeOf(source, in.U32());
-        const uint64_t key = in.U64();
-        auto [it, fresh] = keys.emplace(key, Seen{g, node, false});
-        if (fresh) continue;
-        if (it->second.group != g) it->second.cross = true;
-        links.Union(it->second.node, node);
+        auto [it, fresh] = first.emplace(in.U64(), node);
+        if (!fresh) links.Union(it->second, node);
       }
     }
   }
-  std::vector<uint64_t> sorted;
-  sorted.reserve(keys.size());
-  for (const auto& [k, v] : keys) sorted.push_back(k);
-  std::sort(sorted.begin(), sorted.end());
-  // Earlier runs' documents under each key, and their signatures.
-  Encoder out;
-  std::unique_ptr<dedup::DedupIndex> index = ctx.store->DedupReader();
-  std::vector<std::pair<uint64_t, std::vector<std::string>>> hits;
-  std::set<std::string> ids;
-  for (uint64_t key : sorted) {
-    ASSIGN_OR_RETURN(std::vector<std::string> found, index->Lookup(key));
-    if (found.empty()) continue;
-    ids.insert(found.begin(), found.end());
-    hits.emplace_back(key, std::move(found));
-  }
-  out.U64(hits.size());
-  for (const auto& [key, found] : hits) {
-    out.U64(key);
-    out.U64(found.size());
-    for (const auto& id : found) out.Str(id);
-  }
-  out.U64(ids.size());
-  for (const auto& id : ids) {
-    ASSIGN_OR_RETURN(std::vector<uint64_t> sig, index->Signature(id));
-    if (sig.size() != ctx.config->num_perm) return Status::Corruption("dedup index: bad signature for " + id);
-    out.Str(id);
-    for (uint64_t v : sig) out.U64(v);
-  }
-  uint64_t cross = 0;
-  for (uint64_t key : sorted) cross += keys[key].cross;
-  out.U64(cross);
-  for (uint64_t key : sorted)
-    if (keys[key].cross) out.U64(key);
-  Encoder forest;
+  first = {};
+  Encoder links_out;
   const auto pairs = links.Pairs();
-  forest.U64(pairs.size());
+  links_out.U64(pairs.size());
   for (const auto& [m, root] : pairs) {
-    forest.U64(m);
-    forest.U64(root);
+    links_out.U64(m);
+    links_out.U64(root);
   }
   // Records seen before: an id the store has, or one an earlier document of
   // the window had (the first sighting is the document).
@@ -280,9 +253,8 @@ Status DedupPartition(const StageContext& ctx, uint32_t p, uint64_t begin, uint6
     rep.U32(r.row);
   }
   RETURN_IF_ERROR(MakeDirs(WindowDir(ctx, begin, end)));
-  RETURN_IF_ERROR(WriteStageFile(PartFile(ctx, begin, end, "forest", p), forest.bytes(), true));
   RETURN_IF_ERROR(WriteStageFile(PartFile(ctx, begin, end, "repeats", p), rep.bytes(), true));
-  return WriteStageFile(path, out.bytes(), true);  // last: the partition is done
+  return WriteStageFile(path, links_out.bytes(), true);  // last: the partition is done
 }
 
 // ---- cluster ----------------------------------------------------------------------------
@@ -297,11 +269,9 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
   // The components: the partitions' links joined, each component's first
   // candidate deciding its task.
   std::vector<std::pair<uint64_t, uint64_t>> edges;
-  PartitionFindings findings;
   std::unordered_set<uint64_t> repeated;  // candidates that are records seen before
   for (uint32_t p = 0; p < ctx.plan->dedup_partitions; ++p) {
-    RETURN_IF_ERROR(ReadForest(PartFile(ctx, begin, end, "forest", p), &edges));
-    RETURN_IF_ERROR(ReadPartition(PartFile(ctx, begin, end, "part", p), c.num_perm, &findings));
+    RETURN_IF_ERROR(ReadForest(PartFile(ctx, begin, end, "links", p), &edges));
     std::vector<Repeat> repeats;
     RETURN_IF_ERROR(ReadRepeats(PartFile(ctx, begin, end, "repeats", p), &repeats));
     for (const Repeat& r : repeats)
@@ -331,19 +301,31 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
     up[y] = x;  // the root stays the smallest member
   }
   edges = {};
-  // Linked candidates this task decides outside its sources, and those in
-  // its sources that another task decides.
-  std::unordered_map<uint64_t, std::vector<uint64_t>> foreign;  // source -> rows
-  std::unordered_set<uint64_t> elsewhere;
+  // Linked candidates this task decides outside its sources, those in its
+  // sources that another task decides, and those whose component goes on
+  // in a later group (kept, they answer that group's index lookups).
+  std::unordered_map<uint64_t, uint64_t> group_of;  // source -> group
+  for (uint64_t g = begin; g < end; ++g)
+    for (uint64_t source : ctx.plan->groups[g].sources) group_of[source] = g;
+  std::vector<uint64_t> last_group(nodes.size(), 0);  // per root
   for (uint32_t i = 0; i < nodes.size(); ++i) {
-    const uint64_t owner = owners.Of(SourceOfNode(nodes[find(i)]));
+    uint64_t& last = last_group[find(i)];
+    last = std::max(last, group_of.at(SourceOfNode(nodes[i])));
+  }
+  std::unordered_map<uint64_t, std::vector<uint64_t>> foreign;  // source -> rows
+  std::unordered_set<uint64_t> elsewhere, carried;
+  for (uint32_t i = 0; i < nodes.size(); ++i) {
+    const uint32_t root = find(i);
+    const uint64_t owner = owners.Of(SourceOfNode(nodes[root]));
     const bool mine = owners.Of(SourceOfNode(nodes[i])) == task;
     if (owner == task && !mine) foreign[SourceOfNode(nodes[i])].push_back(RowOfNode(nodes[i]));
     if (owner != task && mine) elsewhere.insert(nodes[i]);
+    if (owner == task && last_group[root] > group_of.at(SourceOfNode(nodes[i]))) carried.insert(nodes[i]);
   }
   nodes = {};
   up = {};
-  ReplayIndex index(&findings);
+  last_group = {};
+  ReplayIndex index(ctx.store->DedupReader());
   const uint32_t np = c.num_perm;
   for (uint64_t g = begin; g < end; ++g) {
     if (ctx.cancelled()) return Status::Unavailable("interrupted");
@@ -378,7 +360,14 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
       dedup::Deduplicator deduplicator(DedupOptionsOf(c, ctx.threads), &index);
       RETURN_IF_ERROR(deduplicator.AddPrecomputed(rows.digests, rows.signatures, rows.ids));
       ASSIGN_OR_RETURN(report, deduplicator.Finish());
-      RETURN_IF_ERROR(index.Add(report.newly_kept));
+      std::vector<dedup::IndexedDocument> carry;  // newly_kept is in order, as the kept outcomes
+      size_t next = 0;
+      for (size_t k = 0; k < order.size(); ++k) {
+        if (report.outcomes[k].removed) continue;
+        if (carried.count(order[k])) carry.push_back(std::move(report.newly_kept[next]));
+        ++next;
+      }
+      RETURN_IF_ERROR(index.Add(carry));
     }
     out.U64(report.exact_duplicates);
     out.U64(report.near_duplicates);

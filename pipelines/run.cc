@@ -155,6 +155,9 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
     }
     if (!status.ok()) break;
     status = CommitGroup(ctx, g, &totals, &summary);
+    // What the committed group needed is spent: the work folder holds one
+    // group's files at a time, not the run's.
+    if (status.ok()) ReleaseGroup(ctx, g, g, g + 1);
   }
   progress.Finish();
   if (!status.ok()) {

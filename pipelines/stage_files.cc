@@ -362,33 +362,6 @@ std::string WindowDir(const StageContext& ctx, uint64_t begin, uint64_t end) {
   return ctx.plan_dir() + "/dedup/w" + Num(begin) + "-" + Num(end);
 }
 
-Status ReadPartition(const std::string& path, uint32_t np, PartitionFindings* f) {
-  ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(path, true));
-  Decoder in(bytes);
-  uint64_t n = in.Count();
-  for (; n > 0 && !in.failed(); --n) {
-    const uint64_t key = in.U64();
-    uint64_t m = in.Count();
-    auto& ids = f->earlier[key];
-    for (; m > 0; --m) ids.push_back(in.Str());
-  }
-  n = in.Count();
-  for (; n > 0 && !in.failed(); --n) {
-    std::string id = in.Str();
-    std::vector<uint64_t> sig(np);
-    for (uint32_t j = 0; j < np; ++j) sig[j] = in.U64();
-    f->earlier_sigs.emplace(std::move(id), std::move(sig));
-  }
-  n = in.Count();
-  for (; n > 0; --n) f->cross.insert(in.U64());
-  if (in.failed() || !in.done()) return Status::Corruption(path + ": truncated or malformed");
-  return Status::Ok();
-}
-
-// The index a group's deduplication sees: what the store held before the
-// run, plus the documents kept by the earlier groups of the window — the
-// very answers the store gives a local run after those groups' commits.
-
 // ---- tokenize outputs ---------------------------------------------------------------
 
 std::string TokenizeDir(const StageContext& ctx, uint64_t group) {

@@ -68,6 +68,11 @@ Result<EntryBase> NextEntryBase(const StageContext& ctx, uint64_t group, EntryBa
 // One group's entries (nothing when they are there already).
 Status WriteGroupEntries(const StageContext& ctx, uint64_t group, const EntryBase& base);
 
+// Removes the files of a committed group `group` of the window [begin,
+// end): its sources' process outputs, its decisions, shards folder and
+// entries, and the window's dedup partitions once the group is its last.
+void ReleaseGroup(const StageContext& ctx, uint64_t group, uint64_t begin, uint64_t end);
+
 // Runs fn(0..n-1) on up to `workers` threads (the calling one among them
 // when workers is 1); the first error wins, the others stop taking work. A
 // thread that cannot be created is a ResourceExhausted error.
@@ -165,16 +170,6 @@ struct GroupDecisions {
 };
 std::string EncodeDecisions(const GroupDecisions& g);
 Result<GroupDecisions> ReadDecisions(const StageContext& ctx, uint64_t group);
-
-// What a dedup partition found: earlier runs' documents per band key (ids
-// in the store's order) and their signatures; the keys this run's
-// documents share across groups of the window.
-struct PartitionFindings {
-  std::unordered_map<uint64_t, std::vector<std::string>> earlier;
-  std::unordered_map<std::string, std::vector<uint64_t>> earlier_sigs;
-  std::unordered_set<uint64_t> cross;
-};
-Status ReadPartition(const std::string& path, uint32_t np, PartitionFindings* f);
 
 // Where a kept document went in its group's shards.
 struct TokenizedDoc {

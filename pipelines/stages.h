@@ -11,14 +11,13 @@
 //             hash and MinHash signature of every candidate, its band keys
 //             split by dedup partition;
 //   dedup     per partition of the band keys and of the document ids:
-//             every key looked up in the earlier runs' index (the store's
-//             dedup family), the keys this run's documents share across
-//             groups, the candidates linked by a shared key, the records
+//             the run's candidates linked by a shared key, and the records
 //             seen before (ids the store or an earlier document has);
 //   cluster   per range of the run's sources: the candidates linked to
 //             them (connected components of the shared keys), deduplicated
-//             group by group in order against an index that answers
-//             exactly as the store would after the earlier groups' commits
+//             group by group in order against the store's index of earlier
+//             runs and the task's own earlier groups — exactly the answers
+//             the store gives a local run after those groups' commits
 //             (duplicates.cc says why the split decides as one task would);
 //   assemble  per range of groups (one task when prompts are decided): each
 //             group's decisions from every cluster task's, the kept
@@ -42,7 +41,7 @@
 //                               bands-<p>.bin, ids-<p>.bin.zst (one folder
 //                               renamed into place)
 //   plan-<id>/plan.json         the plan; <id> = its hash
-//   plan-<id>/dedup/w<a>-<b>/   part-, forest-, repeats-<p>.bin.zst
+//   plan-<id>/dedup/w<a>-<b>/   links-, repeats-<p>.bin.zst
 //   plan-<id>/cluster/tasks/g<g>-t<t>.bin.zst   a cluster task's duplicates
 //   plan-<id>/cluster/group-<g>.bin.zst         a group's decisions
 //   plan-<id>/tokenize/group-<g>/  (renamed into place)
