@@ -2,7 +2,7 @@
 """What each stage of `crawlproof run` costs per GB of WARC, what the Slurm
 executor adds, and what one Common Crawl crawl would take.
 
-usage: scaling_bench.py BUILD_DIR WARC... [--work DIR] [--dedup-tasks 4] [--tokenize-tasks 2]
+usage: scaling_bench.py BUILD_DIR WARC... [--work DIR] [--dedup-tasks 4] [--tokenize-tasks 2] [--cluster-tasks 2]
                         [--slurm-partition debug] [--nodes 100] [--cores 64]
                         [--crawl-files 90000] [--crawl-tb 100] [--crawl-docs 2.5e9]
 
@@ -22,7 +22,7 @@ usage: scaling_bench.py BUILD_DIR WARC... [--work DIR] [--dedup-tasks 4] [--toke
    reads no document, with commit groups of --crawl-commit-every files; a documentation
    crawl has fewer, longer pages per GB than Common Crawl), each stage spread
    over as many tasks as it has (process: files; dedup: 256 partitions;
-   tokenize and entries: 1,024 ranges; cluster and commit: one task).
+   cluster, assemble, tokenize and entries: 1,024 tasks; commit: one task).
 
 Every crawlproof command must exit 0 and the three runs must give the same
 shards, or the bench fails.
@@ -31,7 +31,7 @@ import argparse, glob, hashlib, json, os, shutil, subprocess, sys, tempfile, tim
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOKENIZER = os.path.join(HERE, '..', 'data', 'tokenizers', 'deepseek-v3', 'tokenizer.json')
-STAGES = ['process', 'dedup', 'cluster', 'tokenize', 'entries', 'commit']
+STAGES = ['process', 'dedup', 'cluster', 'assemble', 'tokenize', 'entries', 'commit']
 
 
 def du(path, skip=()):
@@ -57,7 +57,8 @@ def pipeline(work, name, inputs, a, partition=None):
                 '[filter]\nsteps = ["gopher_repetition", "gopher_quality", "c4", "fineweb", "pii"]\n'
                 f'[dedup]\ndevice = "cpu"\n[tokenize]\ntokenizer = "{TOKENIZER}"\n'
                 f'[slurm]\npartition = "{partition or "debug"}"\nsources_per_task = 1\n'
-                f'dedup_tasks = {a.dedup_tasks}\ntokenize_tasks = {a.tokenize_tasks}\nmax_array_size = 1001\n'
+                f'dedup_tasks = {a.dedup_tasks}\ntokenize_tasks = {a.tokenize_tasks}\n'
+                f'cluster_tasks = {a.cluster_tasks}\nmax_array_size = 1001\n'
                 'time = "01:00:00"\nmem = "2G"\n')
     return toml, out
 
@@ -117,6 +118,7 @@ def main():
     ap.add_argument('--work', default=None)
     ap.add_argument('--dedup-tasks', type=int, default=4)
     ap.add_argument('--tokenize-tasks', type=int, default=2)
+    ap.add_argument('--cluster-tasks', type=int, default=2)
     ap.add_argument('--commit-every', type=int, default=1000)
     ap.add_argument('--slurm-partition', default='debug')
     ap.add_argument('--nodes', type=int, default=100)
@@ -139,7 +141,8 @@ def main():
     run([crawlproof, 'run', toml, '--executor', 'slurm', '--dry-run'])
     plan_dir = glob.glob(os.path.join(out, 'work', 'plan-*'))[0]
     plan = json.load(open(os.path.join(plan_dir, 'plan.json')))
-    tasks = {'process': len(plan['process_tasks']), 'dedup': plan['dedup_partitions'], 'cluster': 1,
+    tasks = {'process': len(plan['process_tasks']), 'dedup': plan['dedup_partitions'],
+             'cluster': plan['cluster_tasks'], 'assemble': len(plan['assemble_tasks']),
              'tokenize': len(plan['tokenize_tasks']), 'entries': len(plan['tokenize_tasks']), 'commit': 1}
     skip = ('jobs', 'logs', 'done')
     rows, fixed_of = [], {}
@@ -213,7 +216,8 @@ def main():
           f' x{scale["dedup"]:,.0f} by documents)')
     print(f'{"stage":<9} {"CPU-hours":>10} {"tasks":>7} {"wall":>9} {"written":>10}')
     wall = 0.0
-    widths = {'process': a.crawl_files, 'dedup': 256, 'cluster': 1, 'tokenize': 1024, 'entries': 1024, 'commit': 1}
+    widths = {'process': a.crawl_files, 'dedup': 256, 'cluster': 1024, 'assemble': 1024, 'tokenize': 1024,
+              'entries': 1024, 'commit': 1}
     cpu_total = 0.0
     for stage, n, secs, peak, written, fixed in rows:
         variable = max(0.0, secs - n * fixed)

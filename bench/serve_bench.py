@@ -30,10 +30,10 @@ def main():
     ap.add_argument("--trust")
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--requests", type=int, default=5000)
+    ap.add_argument("--cli", type=int, default=200, help="`audit --doc` and `audit --url` processes timed")
     a = ap.parse_args()
     store = os.path.join(a.output, "store")
-    ids = [json.loads(l)["key"] for l in subprocess.run([BIN, "store", "dump", store], capture_output=True,
-                                                         text=True, check=True).stdout.splitlines()]
+    ids = sample_ids(a.output, store, a.requests)
     args = [BIN, "serve", "--store", store, "--shards", os.path.join(a.output, "shards"), "--listen", "127.0.0.1:0"]
     if a.trust:
         args += ["--trust", a.trust]
@@ -62,9 +62,36 @@ def main():
             t.join()
         wall = time.perf_counter() - t0
         lat.sort()
-        print(f"{len(ids)} documents in the store; {len(lat)} GET /api/doc with {a.threads} clients: "
+        print(f"{len(ids)} documents looked up; {len(lat)} GET /api/doc with {a.threads} clients: "
               f"{len(lat) / wall:,.0f} requests/s, p50 {lat[len(lat) // 2] * 1e3:.2f} ms, "
               f"p99 {lat[int(len(lat) * 0.99)] * 1e3:.2f} ms")
+        # The same documents by URL, one client (the URLs from their accounts).
+        urls = []
+        for doc in ids[:min(len(ids), a.requests)]:
+            with urllib.request.urlopen(base + "/api/doc/" + urllib.parse.quote(doc, safe="")) as r:
+                acc = json.loads(r.read())
+            url = (acc.get("account") or acc).get("source", {}).get("url") if isinstance(acc, dict) else None
+            if url:
+                urls.append(url)
+        by_url = []
+        for url in urls:
+            t = time.perf_counter()
+            urllib.request.urlopen(base + "/api/url?u=" + urllib.parse.quote(url, safe="")).read()
+            by_url.append(time.perf_counter() - t)
+        if by_url:
+            by_url.sort()
+            print(f"{len(by_url)} GET /api/url, one client: p50 {by_url[len(by_url) // 2] * 1e3:.2f} ms, "
+                  f"p99 {by_url[int(len(by_url) * 0.99)] * 1e3:.2f} ms")
+        for flag, keys in (("--doc", ids), ("--url", urls)):
+            times = []
+            for key in keys[:a.cli]:
+                t = time.perf_counter()
+                subprocess.run([BIN, "audit", "--store", store, flag, key, "--json"], capture_output=True, check=True)
+                times.append(time.perf_counter() - t)
+            if times:
+                times.sort()
+                print(f"`audit --store {flag}` (a process each, store opened each time), {len(times)} lookups: "
+                      f"p50 {times[len(times) // 2] * 1e3:.1f} ms, p99 {times[int(len(times) * 0.99)] * 1e3:.1f} ms")
         k = min(50, len(ids))
         t0 = time.perf_counter()
         for doc in ids[:k]:
@@ -92,6 +119,25 @@ def main():
     finally:
         server.terminate()
         server.wait()
+
+
+def sample_ids(output, store, n):
+    """Random documents (seeded): from the shards' documents files when the
+    store is large (a dump of every account would be gigabytes), else every
+    document in the store."""
+    import random
+    docs_files = [os.path.join(output, "shards", f) for f in sorted(os.listdir(os.path.join(output, "shards")))
+                  if f.endswith(".docs.jsonl")]
+    if sum(os.path.getsize(f) for f in docs_files) > 50e6:
+        ids = []
+        for f in docs_files:
+            with open(f) as fh:
+                ids.extend(json.loads(line)["doc_id"] for line in fh)
+    else:
+        ids = [json.loads(l)["key"] for l in subprocess.run([BIN, "store", "dump", store], capture_output=True,
+                                                             text=True, check=True).stdout.splitlines()]
+    random.Random(1).shuffle(ids)
+    return ids[:max(n, 1)]
 
 
 def browser_rows(base, ids):

@@ -11,7 +11,7 @@
 #include "common/json.h"
 #include "common/logging.h"
 #include "ingest/byte_source.h"
-#include "pipelines/bundle.h"
+#include "pipelines/outputs/bundle.h"
 #include "tokenize/shards.h"
 #include "verify/audit.h"
 

@@ -11,8 +11,8 @@
 #include "cli/commands.h"
 #include "common/file_util.h"
 #include "common/logging.h"
-#include "pipelines/slurm.h"
-#include "pipelines/stages.h"
+#include "pipelines/executors/slurm.h"
+#include "pipelines/stages/stages.h"
 #include "store/provenance_store.h"
 
 namespace crawlproof::cli {

@@ -17,7 +17,7 @@
 #include "extract/document.h"
 #include "ingest/byte_source.h"
 #include "ingest/warc_reader.h"
-#include "pipelines/bundle.h"
+#include "pipelines/outputs/bundle.h"
 #include "pipelines/pipeline.h"
 #include "serve/audit_impl.h"
 #include "tokenize/shards.h"

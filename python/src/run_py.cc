@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "pipelines/pipeline.h"
-#include "pipelines/run.h"
-#include "pipelines/slurm.h"
+#include "pipelines/executors/local.h"
+#include "pipelines/executors/slurm.h"
 #include "python/src/bindings.h"
 
 namespace crawlproof::python {

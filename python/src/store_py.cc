@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/file_util.h"
-#include "pipelines/bundle.h"
+#include "pipelines/outputs/bundle.h"
 #include "python/src/bindings.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"

@@ -2,7 +2,7 @@
 // scripts/test; SLURM_CONF in the environment), against local runs of the
 // same inputs: byte-identical shards, manifest and store. Skipped, with a
 // message, where no cluster answers.
-#include "pipelines/slurm.h"
+#include "pipelines/executors/slurm.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -17,7 +17,7 @@
 #include <string>
 #include <thread>
 
-#include "pipelines/stages.h"
+#include "pipelines/stages/stages.h"
 #include "store/provenance_store.h"
 #include "tests/pipelines/sample.h"
 #include "tests/support/run_cli.h"

@@ -1,4 +1,4 @@
-#include "pipelines/task.h"
+#include "pipelines/stages/read_source.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,7 +1,7 @@
 // The stages of a run (docs/pipeline.md, docs/slurm.md), with files between
-// them in the run's work folder, so that the local executor (run.cc: the
+// them in the run's work folder, so that the local executor (executors/local.cc: the
 // stages in-process, one group of sources at a time) and the Slurm executor
-// (slurm.cc: each stage an array job over the whole run) run the same code
+// (executors/slurm.cc: each stage an array job over the whole run) run the same code
 // and write the same bytes:
 //
 //   plan      the sources the store has not done, their commit groups (from
@@ -62,7 +62,7 @@
 
 #include "common/status.h"
 #include "pipelines/pipeline.h"
-#include "pipelines/run.h"
+#include "pipelines/executors/local.h"
 #include "tokenize/shards.h"
 #include "tokenize/tokenizer.h"
 #include "verify/ledger.h"
@@ -145,7 +145,7 @@ bool CommittedInRun(const std::optional<std::string>& state, uint64_t run);
 // Reads which sources the store has done. Errors: the listing's, the store's.
 Result<Plan> MakePlan(const PipelineConfig& config, const store::ProvenanceStore& store, const PlanOptions& options);
 
-// Counters of prompts (prompt_stage.h; stats.json, the report and the card).
+// Counters of prompts (prompts.h; stats.json, the report and the card).
 struct PromptDecision;
 struct PromptTotals {
   uint64_t candidates = 0, kept = 0, files = 0;

@@ -26,10 +26,11 @@
 #include "common/digest.h"
 #include "common/file_util.h"
 #include "common/json.h"
+#include "common/logging.h"
 #include "dedup/minhash_dedup.h"
 #include "kernels/minhash_math.h"
-#include "pipelines/stage_files.h"
-#include "pipelines/stages.h"
+#include "pipelines/stages/stage_files.h"
+#include "pipelines/stages/stages.h"
 #include "store/provenance_store.h"
 
 namespace crawlproof::pipelines {
@@ -266,6 +267,7 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
   if (all_done) return Status::Ok();
   RETURN_IF_ERROR(MakeDirs(ctx.plan_dir() + "/cluster/tasks"));
   const Owners owners(*ctx.plan, begin, end);
+  const auto t_start = Clock::now();
   // The components: the partitions' links joined, each component's first
   // candidate deciding its task.
   std::vector<std::pair<uint64_t, uint64_t>> edges;
@@ -277,6 +279,7 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
     for (const Repeat& r : repeats)
       if (r.row != kNoRow) repeated.insert(NodeOf(r.source, r.row));
   }
+  const uint64_t links_read = edges.size();
   std::vector<uint64_t> nodes;
   nodes.reserve(edges.size() * 2);
   for (const auto& [a, b] : edges) {
@@ -322,9 +325,12 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
     if (owner != task && mine) elsewhere.insert(nodes[i]);
     if (owner == task && last_group[root] > group_of.at(SourceOfNode(nodes[i]))) carried.insert(nodes[i]);
   }
+  const uint64_t linked = nodes.size(), link_count = links_read;
+  const double components_seconds = Since(t_start);
   nodes = {};
   up = {};
   last_group = {};
+  uint64_t decided = 0;
   ReplayIndex index(ctx.store->DedupReader());
   const uint32_t np = c.num_perm;
   for (uint64_t g = begin; g < end; ++g) {
@@ -354,6 +360,7 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
       RETURN_IF_ERROR(file.Read(want, &rows));
       for (uint64_t r : want) order.push_back(NodeOf(source, r));
     }
+    decided += order.size();
     Encoder out;
     dedup::DedupReport report;
     if (!order.empty()) {
@@ -392,6 +399,13 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
     RETURN_IF_ERROR(WriteStageFile(TaskFile(ctx, g, task), out.bytes(), true));
     ctx.Point("cluster-group-written");
   }
+  // Where a task's time goes: the components (every partition's links: grows
+  // with the window's linked candidates) and the deciding (its own share).
+  // A local run's one-group windows log it at debug level.
+  (end - begin > 1 ? LogInfo : LogDebug)("cluster task " + std::to_string(task) + " of groups " + std::to_string(begin) + "-" +
+          std::to_string(end) + ": " + std::to_string(link_count) + " links, " + std::to_string(linked) +
+          " linked candidates joined in " + std::to_string(components_seconds) + " s; " + std::to_string(decided) +
+          " candidates decided in " + std::to_string(Since(t_start) - components_seconds) + " s");
   return Status::Ok();
 }
 

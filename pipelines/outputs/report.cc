@@ -3,7 +3,7 @@
 #pragma GCC diagnostic ignored "-Wrestrict"
 #endif
 
-#include "pipelines/report.h"
+#include "pipelines/outputs/report.h"
 
 #include <simdjson.h>
 
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "common/file_util.h"
-#include "pipelines/json_counts.h"
+#include "pipelines/outputs/json_counts.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
 #include "verify/ledger.h"

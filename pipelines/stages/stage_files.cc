@@ -1,4 +1,4 @@
-#include "pipelines/stage_files.h"
+#include "pipelines/stages/stage_files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,7 +19,7 @@
 #include "common/encoding.h"
 #include "common/file_util.h"
 #include "common/json.h"
-#include "pipelines/output_dir.h"
+#include "pipelines/outputs/output_dir.h"
 #include "store/provenance_store.h"
 #include "verify/commitments.h"
 #include "verify/snapshot.h"

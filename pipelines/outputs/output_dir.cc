@@ -1,4 +1,4 @@
-#include "pipelines/output_dir.h"
+#include "pipelines/outputs/output_dir.h"
 
 #include <fcntl.h>
 #include <simdjson.h>

@@ -1,4 +1,4 @@
-#include "pipelines/slurm.h"
+#include "pipelines/executors/slurm.h"
 
 #include <simdjson.h>
 #include <unistd.h>
@@ -14,9 +14,9 @@
 #include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
-#include "pipelines/output_dir.h"
-#include "pipelines/slurm_commands.h"
-#include "pipelines/stages.h"
+#include "pipelines/outputs/output_dir.h"
+#include "pipelines/executors/slurm_commands.h"
+#include "pipelines/stages/stages.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
 

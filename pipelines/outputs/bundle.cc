@@ -1,5 +1,5 @@
 // A document's proof bundle from its stored account (bundle.h).
-#include "pipelines/bundle.h"
+#include "pipelines/outputs/bundle.h"
 
 #include <simdjson.h>
 

@@ -1,4 +1,4 @@
-#include "pipelines/slurm_commands.h"
+#include "pipelines/executors/slurm_commands.h"
 
 #include <fcntl.h>
 #include <spawn.h>

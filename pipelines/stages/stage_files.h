@@ -18,10 +18,10 @@
 #include "common/status.h"
 #include "dedup/index.h"
 #include "dedup/minhash_dedup.h"
-#include "pipelines/prompt_stage.h"
-#include "pipelines/stage_io.h"
-#include "pipelines/stages.h"
-#include "pipelines/task.h"
+#include "pipelines/stages/prompts.h"
+#include "pipelines/stages/stage_io.h"
+#include "pipelines/stages/stages.h"
+#include "pipelines/stages/read_source.h"
 #include "tokenize/shards.h"
 
 namespace crawlproof::pipelines {
@@ -164,7 +164,7 @@ struct GroupDecisions {
   double seconds = 0;
   std::vector<dedup::IndexedDocument> newly_kept;
   // [prompts] enabled: every candidate of the kept documents, decided
-  // (prompt_stage.h), and the kept questions for the prompt dedup index.
+  // (prompts.h), and the kept questions for the prompt dedup index.
   std::vector<PromptDecision> prompts;
   std::vector<dedup::IndexedDocument> prompts_newly_kept;
 };

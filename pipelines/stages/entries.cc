@@ -9,9 +9,9 @@
 
 #include "common/file_util.h"
 #include "common/json.h"
-#include "pipelines/json_counts.h"
-#include "pipelines/stage_files.h"
-#include "pipelines/stages.h"
+#include "pipelines/outputs/json_counts.h"
+#include "pipelines/stages/stage_files.h"
+#include "pipelines/stages/stages.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
 

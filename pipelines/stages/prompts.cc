@@ -1,5 +1,5 @@
-// The prompts stage (prompt_stage.h).
-#include "pipelines/prompt_stage.h"
+// The prompts stage (prompts.h).
+#include "pipelines/stages/prompts.h"
 
 #include <simdjson.h>
 
@@ -12,8 +12,8 @@
 #include "common/file_util.h"
 #include "common/json.h"
 #include "filter/filters.h"
-#include "pipelines/json_counts.h"
-#include "pipelines/stage_files.h"
+#include "pipelines/outputs/json_counts.h"
+#include "pipelines/stages/stage_files.h"
 #include "prompts/question_dedup.h"
 #include "store/provenance_store.h"
 

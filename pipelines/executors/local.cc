@@ -1,4 +1,4 @@
-#include "pipelines/run.h"
+#include "pipelines/executors/local.h"
 
 #include <algorithm>
 #include <chrono>
@@ -9,10 +9,10 @@
 #include <thread>
 
 #include "common/file_util.h"
-#include "pipelines/output_dir.h"
-#include "pipelines/prompt_stage.h"
-#include "pipelines/stage_files.h"
-#include "pipelines/stages.h"
+#include "pipelines/outputs/output_dir.h"
+#include "pipelines/stages/prompts.h"
+#include "pipelines/stages/stage_files.h"
+#include "pipelines/stages/stages.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
 

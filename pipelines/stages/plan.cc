@@ -9,9 +9,9 @@
 #include "common/encoding.h"
 #include "common/file_util.h"
 #include "common/json.h"
-#include "pipelines/prompt_stage.h"
-#include "pipelines/stage_io.h"
-#include "pipelines/stages.h"
+#include "pipelines/stages/prompts.h"
+#include "pipelines/stages/stage_io.h"
+#include "pipelines/stages/stages.h"
 #include "store/provenance_store.h"
 #include "tokenize/shards.h"
 

@@ -1,4 +1,4 @@
-// One source shard's task in `crawlproof run` (run.h): read the shard once,
+// One source shard's task in `crawlproof run` (executors/local.h): read the shard once,
 // computing its ledger file entry while its records become documents and go
 // through the filters; then compare the entry with the ledger. Internal to
 // pipelines/.

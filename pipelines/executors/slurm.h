@@ -13,8 +13,8 @@
 
 #include "common/status.h"
 #include "pipelines/pipeline.h"
-#include "pipelines/run.h"
-#include "pipelines/slurm_commands.h"
+#include "pipelines/executors/local.h"
+#include "pipelines/executors/slurm_commands.h"
 
 namespace crawlproof::pipelines {
 
