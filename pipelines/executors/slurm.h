@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "common/status.h"
-#include "pipelines/pipeline.h"
 #include "pipelines/executors/local.h"
 #include "pipelines/executors/slurm_commands.h"
+#include "pipelines/pipeline.h"
 
 namespace crawlproof::pipelines {
 

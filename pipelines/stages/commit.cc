@@ -100,6 +100,7 @@ Status AddPart(const std::string& json, Totals* t, RunSummary* s, std::set<std::
 Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSummary* summary) {
   const PipelineConfig& c = *ctx.config;
   const PlanGroup& group = ctx.plan->groups[g];
+  const auto t0 = Clock::now();
   const std::string shards_dir = c.output + "/shards", tdir = TokenizeDir(ctx, g), edir = EntriesDir(ctx, g);
   // The group's counts and what its entries were numbered from.
   ASSIGN_OR_RETURN(std::string group_json, ReadWholeFile(edir + "/group.json"));
@@ -189,6 +190,8 @@ Status CommitGroup(const StageContext& ctx, uint64_t g, Totals* totals, RunSumma
   if (!prompts_manifest.empty())
     RETURN_IF_ERROR(WriteFileAtomically(c.output + "/prompts/manifest.json", prompts_manifest));
   ctx.Point("manifest-written");
+  LogDebug("commit: group " + std::to_string(g) + " (" + std::to_string(files.size()) + " table files) in " +
+           std::to_string(Since(t0)) + " s");
   return Status::Ok();
 }
 

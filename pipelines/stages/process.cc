@@ -1,6 +1,4 @@
 // The process stage (stages.h).
-#include "pipelines/stages/stages.h"
-
 #include <algorithm>
 #include <filesystem>
 
@@ -12,6 +10,7 @@
 #include "kernels/minhash.h"
 #include "kernels/minhash_math.h"
 #include "pipelines/stages/stage_files.h"
+#include "pipelines/stages/stages.h"
 
 namespace crawlproof::pipelines {
 

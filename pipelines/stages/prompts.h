@@ -20,9 +20,9 @@
 
 #include "common/status.h"
 #include "dedup/index.h"
+#include "pipelines/stages/read_source.h"
 #include "pipelines/stages/stage_io.h"
 #include "pipelines/stages/stages.h"
-#include "pipelines/stages/read_source.h"
 #include "prompts/prompt.h"
 #include "store/provenance_store.h"
 

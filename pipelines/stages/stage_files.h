@@ -19,9 +19,9 @@
 #include "dedup/index.h"
 #include "dedup/minhash_dedup.h"
 #include "pipelines/stages/prompts.h"
+#include "pipelines/stages/read_source.h"
 #include "pipelines/stages/stage_io.h"
 #include "pipelines/stages/stages.h"
-#include "pipelines/stages/read_source.h"
 #include "tokenize/shards.h"
 
 namespace crawlproof::pipelines {

@@ -61,8 +61,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "pipelines/pipeline.h"
 #include "pipelines/executors/local.h"
+#include "pipelines/pipeline.h"
 #include "tokenize/shards.h"
 #include "tokenize/tokenizer.h"
 #include "verify/ledger.h"

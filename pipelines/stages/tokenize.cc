@@ -1,6 +1,4 @@
 // The tokenize stage (stages.h).
-#include "pipelines/stages/stages.h"
-
 #include <algorithm>
 #include <filesystem>
 
@@ -9,6 +7,7 @@
 #include "common/file_util.h"
 #include "common/json.h"
 #include "pipelines/stages/stage_files.h"
+#include "pipelines/stages/stages.h"
 #include "tokenize/tokenizer.h"
 
 namespace crawlproof::pipelines {

@@ -18,9 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "pipelines/pipeline.h"
 #include "pipelines/executors/local.h"
 #include "pipelines/executors/slurm.h"
+#include "pipelines/pipeline.h"
 #include "python/src/bindings.h"
 
 namespace crawlproof::python {
@@ -124,11 +124,14 @@ struct Shared {
   std::string stage = "processing";
 };
 
+// The stage a run is in after a named point (stages.h's ctx.Point); null
+// for points inside a stage (a cluster task's or an assembled group).
 const char* StageAfter(const char* point) {
   const std::string p = point;
   if (p == "tasks-done") return "deduplicating and tokenizing";
   if (p == "shards-written" || p == "prompts-placed") return "committing";
-  return "processing";
+  if (p == "committed" || p == "manifest-written") return "processing";
+  return nullptr;
 }
 
 py::dict SnapshotDict(const ProgressSnapshot& s, const std::string& stage) {
@@ -178,7 +181,7 @@ py::tuple Run(const std::string& pipeline, const py::dict& overrides, const py::
     options.checkpoint = [&](const char* point) {
       std::lock_guard lock(shared.mu);
       const char* stage = StageAfter(point);
-      if (shared.stage == stage) return;
+      if (!stage || shared.stage == stage) return;
       shared.stage = stage;
       shared.events.emplace_back(shared.latest, stage);
       shared.cv.notify_all();

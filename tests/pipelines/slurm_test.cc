@@ -191,7 +191,7 @@ TEST(Slurm, SameBytesAsALocalRun) {
   auto counts = [](const std::string& out) { return out.substr(0, out.find("\"seconds\"")); };
   EXPECT_EQ(counts(slurm.out).substr(counts(slurm.out).find("\"sources\"")),
             counts(local.out).substr(counts(local.out).find("\"sources\"")));
-  for (const char* stage : {"process", "dedup", "cluster", "tokenize", "commit"})
+  for (const char* stage : {"process", "dedup", "cluster", "assemble", "tokenize", "entries", "commit"})
     EXPECT_NE(slurm.err.find(std::string("as crawlproof-") + stage), std::string::npos) << slurm.err;
   ExpectSameOutputs(dir + "/local", dir + "/slurm");
   EXPECT_TRUE(fs::exists(dir + "/slurm/prompts/prompts-00000.jsonl.zst"));
@@ -356,6 +356,26 @@ TEST(Slurm, CommitKilledAfterItsFirstGroupThenReissued) {
   ExpectSameOutputs(dir + "/local", dir + "/killed");
   EXPECT_EQ(StatsWithoutTimes(dir + "/killed"), StatsWithoutTimes(dir + "/local"));
   EXPECT_NE(resumed.out.find("\"processed\":4,"), std::string::npos) << resumed.out;
+}
+
+// Every cluster task killed (kill -9) after its first group: the waiting
+// command fails naming the cluster stage; the re-issued run resumes the
+// tasks and ends identical to a local run.
+TEST(Slurm, ClusterTaskKilledThenReissued) {
+  REQUIRE_CLUSTER();
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string paths = "\"sample/*.warc.gz\"";
+  ASSERT_EQ(testing::RunCrawlproof("run " + WritePipeline(dir, "local", paths) + " --progress off").exit_code, 0);
+  const std::string pipeline = WritePipeline(dir, "killed", paths, "retries = 0\ncluster_tasks = 3\n");
+  auto first = testing::RunCrawlproof("run " + pipeline + " --executor slurm --wait",
+                                      "CRAWLPROOF_FAILPOINT=cluster-group-written:1");
+  EXPECT_NE(first.exit_code, 0);
+  EXPECT_NE(first.err.find("stage cluster failed"), std::string::npos) << first.err;
+  auto resumed = testing::RunCrawlproof("run " + pipeline + " --executor slurm --wait");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  ExpectSameOutputs(dir + "/local", dir + "/killed");
+  EXPECT_EQ(StatsWithoutTimes(dir + "/killed"), StatsWithoutTimes(dir + "/local"));
 }
 
 // A submission cancelled by its user mid-run (`crawlproof cancel`, which
@@ -529,7 +549,7 @@ TEST(Slurm, DryRunOfACrawlSizedListing) {
   EXPECT_NE(submit.find("--array=0-1000"), std::string::npos);
   EXPECT_NE(submit.find("--array=0-910"), std::string::npos);  // the last: 90,000 - 89 x 1,001 = 911 tasks
   EXPECT_NE(submit.find("--dependency=afterok"), std::string::npos);
-  for (const char* stage : {"process", "dedup", "cluster", "tokenize", "commit"})
+  for (const char* stage : {"process", "dedup", "cluster", "assemble", "tokenize", "entries", "commit"})
     EXPECT_TRUE(fs::exists(plan_dir + "/jobs/" + stage + ".sh")) << stage;
   EXPECT_FALSE(fs::exists(dir + "/out/submission.json"));  // nothing submitted
 }
