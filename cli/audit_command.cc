@@ -193,7 +193,7 @@ Status RunAuditVerify(const VerifyArgs& a) {
     return Failed(&o, r.status().message(), a.bundle);
   }
   // The decisions must be about the record just proven: one record's proof
-  // never vouches for another document (pipelines/bundle.h).
+  // never vouches for another document (pipelines/outputs/bundle.h).
   auto bound = pipelines::CheckBundleDocument(*text, *bundle, *r);
   if (!bound.ok()) {
     return Failed(&o, "document: " + bound.status().message(), a.bundle);

@@ -401,8 +401,8 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
   }
   // Where a task's time goes: the components (every partition's links: grows
   // with the window's linked candidates) and the deciding (its own share).
-  // A local run's one-group windows log it at debug level.
-  (end - begin > 1 ? LogInfo : LogDebug)(
+  // Logged for a window of the whole plan (a Slurm task); a local run's one-group windows at debug level.
+  (begin == 0 && end == ctx.plan->groups.size() ? LogInfo : LogDebug)(
       "cluster task " + std::to_string(task) + " of groups " + std::to_string(begin) + "-" + std::to_string(end) +
       ": " + std::to_string(link_count) + " links, " + std::to_string(linked) + " linked candidates joined in " +
       std::to_string(components_seconds) + " s; " + std::to_string(decided) + " candidates decided in " +

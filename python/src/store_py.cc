@@ -109,7 +109,7 @@ py::dict VerifyBundle(const std::string& bundle_json, const std::string& trust_p
   steps.push_back("signatures and quorum: " + signers);
   steps.push_back("pin: " + r->pin_check);
   steps.push_back(std::string("content: ") + (r->content_checked ? "verified" : "not checked (no record bytes)"));
-  // The decisions must be about the record just proven (pipelines/bundle.h).
+  // The decisions must be about the record just proven (pipelines/outputs/bundle.h).
   auto bound = pipelines::CheckBundleDocument(bundle_json, *bundle, *r);
   if (!bound.ok()) return fail("document: " + bound.status().message());
   if (bound->doc_id.empty()) {
