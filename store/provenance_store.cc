@@ -95,7 +95,9 @@ class StoreDedupIndex : public dedup::DedupIndex {
       : db_(db), family_(family), cf_(cf), num_perm_(num_perm), count_(count), puts_(puts), added_(added) {}
   Result<std::vector<std::string>> Lookup(uint64_t band_key) override {
     if (!cf_) return std::vector<std::string>();  // a store without the family: nothing indexed
-    return LookupDedupBand(db_, cf_, band_key);
+    // A reader (no batch) keeps one iterator: the store does not change
+    // under a stage task's reader.
+    return LookupDedupBand(db_, cf_, band_key, puts_ ? nullptr : &it_);
   }
   Result<std::vector<uint64_t>> Signature(const std::string& id) override {
     if (!cf_) return Status::NotFound("dedup index: no signature for " + id);
@@ -118,6 +120,7 @@ class StoreDedupIndex : public dedup::DedupIndex {
   rocksdb::ColumnFamilyHandle* cf_;
   uint32_t num_perm_;
   uint64_t count_;
+  std::unique_ptr<rocksdb::Iterator> it_;
   std::vector<std::pair<int, std::pair<std::string, std::string>>>* puts_;
   uint64_t* added_;
 };

@@ -115,7 +115,9 @@ class ProvenanceStore {
   // The entry files in `dir` (named as WriteEntryFiles names them), in name
   // order. Errors: IoError; InvalidArgument (a .sst file of no family).
   static Result<std::vector<EntryFile>> EntryFilesIn(const std::string& dir);
-  // The dedup index for lookups only (Add() fails).
+  // The dedup index for lookups only (Add() fails). A reader answers as the
+  // store was at its first lookup (one iterator serves them all): make a new
+  // one after a commit.
   std::unique_ptr<dedup::DedupIndex> DedupReader();
   // The same for kept prompts' questions (signatures of `num_perm`).
   std::unique_ptr<dedup::DedupIndex> PromptDedupIndexFor(Batch* batch, uint32_t num_perm);
