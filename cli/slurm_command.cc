@@ -141,7 +141,7 @@ void RegisterSlurmCommands(CLI::App& app, Status* result) {
   auto sa = std::make_shared<StageArgs>();
   auto* stage = app.add_subcommand(
       "stage", "Run one task of a stage of a planned run (what the Slurm executor's jobs run; docs/slurm.md)");
-  stage->add_option("stage", sa->stage, "process, dedup, cluster, tokenize, entries or commit")->required();
+  stage->add_option("stage", sa->stage, "process, dedup, cluster, assemble, tokenize, entries or commit")->required();
   stage->add_option("--plan", sa->plan, "The run's plan.json (in its work folder)")->required();
   stage->add_option("--task", sa->task, "The task's number within the stage")->capture_default_str();
   stage->add_option("--threads", sa->threads, "Threads within the task (default 1; SLURM_CPUS_PER_TASK)")
