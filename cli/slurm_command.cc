@@ -1,5 +1,7 @@
 // crawlproof stage NAME --plan FILE --task N (what Slurm jobs run);
 // crawlproof status OUTPUT; crawlproof cancel OUTPUT; crawlproof store dump STORE.
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -86,10 +88,13 @@ Status RunStage(const StageArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   Status s = pipelines::RunStageTask(ctx, *stage, a.task, &summary);
   if (!s.ok()) return fail(s);
-  char took[32];
-  std::snprintf(took, sizeof took, "%.3f",
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  LogInfo(a.stage + " task " + std::to_string(a.task) + " of plan " + plan->id + ": done in " + took + " s");
+  char took[64];
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::snprintf(took, sizeof took, "%.3f s, peak RSS %.1f MB",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                static_cast<double>(usage.ru_maxrss) / 1024.0);
+  LogInfo(a.stage + " task " + std::to_string(a.task) + " of plan " + plan->id + ": done in " + took);
   if (*stage == pipelines::Stage::kCommit) std::printf("%s\n", summary.stats_json.c_str());
   return Status::Ok();
 }
@@ -135,6 +140,28 @@ Status RunDump(const DumpArgs& a) {
   return Status::Ok();
 }
 
+// Sizes of a store's table files, in bytes.
+uint64_t TableBytes(const std::string& dir) {
+  uint64_t bytes = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.path().extension() == ".sst") bytes += e.file_size(ec);
+  return bytes;
+}
+
+Status RunCompact(const std::string& dir) {
+  ASSIGN_OR_RETURN(auto st, store::ProvenanceStore::OpenForReading(dir));
+  const uint64_t before = TableBytes(dir);
+  const auto start = std::chrono::steady_clock::now();
+  RETURN_IF_ERROR(st->Compact());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char line[160];
+  std::snprintf(line, sizeof line, "compacted %s: %.2f GB of table files before, %.2f GB after, in %.1f s", dir.c_str(),
+                static_cast<double>(before) / 1e9, static_cast<double>(TableBytes(dir)) / 1e9, seconds);
+  LogInfo(line);
+  return Status::Ok();
+}
+
 }  // namespace
 
 void RegisterSlurmCommands(CLI::App& app, Status* result) {
@@ -158,7 +185,7 @@ void RegisterSlurmCommands(CLI::App& app, Status* result) {
   cancel->callback([cancel_output, result] { *result = RunCancel(*cancel_output); });
 
   auto da = std::make_shared<DumpArgs>();
-  auto* store_cmd = app.add_subcommand("store", "Read a provenance store");
+  auto* store_cmd = app.add_subcommand("store", "Read a provenance store, or compact it between runs");
   store_cmd->require_subcommand(1);
   auto* dump = store_cmd->add_subcommand(
       "dump", "A store's entries as JSON lines in key order: the documents' accounts, or any family by name");
@@ -168,6 +195,13 @@ void RegisterSlurmCommands(CLI::App& app, Status* result) {
                    "its family)")
       ->capture_default_str();
   dump->callback([da, result] { *result = RunDump(*da); });
+  auto compact_dir = std::make_shared<std::string>();
+  auto* compact = store_cmd->add_subcommand(
+      "compact",
+      "Rewrite a store's table files between runs: level 0 merged down, every file with the current Bloom "
+      "filters (docs/operations.md)");
+  compact->add_option("store", *compact_dir, "The store folder")->required();
+  compact->callback([compact_dir, result] { *result = RunCompact(*compact_dir); });
 }
 
 }  // namespace crawlproof::cli

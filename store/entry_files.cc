@@ -67,9 +67,9 @@ Result<std::vector<ProvenanceStore::EntryFile>> ProvenanceStore::WriteEntryFiles
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IoError(dir + ": cannot create: " + ec.message());
   std::vector<EntryFile> files;
-  rocksdb::Options options(rocksdb::DBOptions(), FamilyOptions());
   for (size_t at = 0; at < order.size();) {
     const int family = puts[order[at]].first;
+    const rocksdb::Options options(rocksdb::DBOptions(), FamilyOptions(family));
     EntryFile file{kFamilies[family], dir + "/" + stem + "." + kFamilies[family] + ".sst", 0};
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options);
     rocksdb::Status s = writer.Open(file.path);
@@ -129,6 +129,19 @@ Status ProvenanceStore::IngestEntryFiles(const std::vector<EntryFile>& files) {
   if (args.empty()) return Status::Ok();
   rocksdb::Status s = impl_->db->IngestExternalFiles(args);
   if (!s.ok()) return Status::IoError(impl_->dir + ": commit failed: " + s.ToString());
+  return Status::Ok();
+}
+
+Status ProvenanceStore::Compact() {
+  if (impl_->read_only) return Status::Internal(impl_->dir + ": a store opened read-only cannot be compacted");
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;  // rewrite every file
+  options.exclusive_manual_compaction = true;
+  for (int f = 0; f < kFamilyCount; ++f) {
+    if (!impl_->cf[f]) continue;
+    rocksdb::Status s = impl_->db->CompactRange(options, impl_->cf[f], nullptr, nullptr);
+    if (!s.ok()) return Status::IoError(impl_->dir + ": cannot compact " + kFamilies[f] + ": " + s.ToString());
+  }
   return Status::Ok();
 }
 

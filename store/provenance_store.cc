@@ -161,7 +161,7 @@ std::vector<rocksdb::ColumnFamilyHandle*> ByFamily(const std::vector<int>& famil
 
 std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(const std::vector<int>& families) {
   std::vector<rocksdb::ColumnFamilyDescriptor> out;
-  for (int f : families) out.emplace_back(kFamilies[f], FamilyOptions());
+  for (int f : families) out.emplace_back(kFamilies[f], FamilyOptions(f));
   return out;
 }
 
@@ -390,7 +390,7 @@ Result<std::string> ProvenanceStore::Dump() const {
   };
   for (int f = kIngest; f < kFamilyCount; ++f) {
     if (!impl_->cf[f]) continue;
-    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[f]));
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ScanOptions(), impl_->cf[f]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::string_view key(it->key().data(), it->key().size()), value(it->value().data(), it->value().size());
       if (f == kRuns && key.starts_with("run")) continue;  // run records hold times
@@ -423,7 +423,7 @@ Status ProvenanceStore::DumpFamily(const std::string& family,
   };
   if (!impl_->cf[f]) return Status::Ok();  // a store made before this family: empty
   const bool dedup = f == kDedup || f == kPromptDedup;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf[f]));
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ScanOptions(), impl_->cf[f]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     std::string_view key(it->key().data(), it->key().size()), value(it->value().data(), it->value().size());
     JsonObject o;

@@ -123,6 +123,12 @@ class ProvenanceStore {
   std::unique_ptr<dedup::DedupIndex> PromptDedupIndexFor(Batch* batch, uint32_t num_perm);
   std::unique_ptr<dedup::DedupIndex> PromptDedupReader(uint32_t num_perm);
 
+  // Rewrites every family's table files in one manual compaction each:
+  // level 0 merged down and every file written with the current options
+  // (the Bloom filters of stores made before them). Between runs, on a
+  // store opened with OpenForReading. Errors: IoError.
+  Status Compact();
+
   Result<std::optional<std::string>> Ingest(const std::string& path) const;
   Result<std::optional<std::string>> Document(const std::string& doc_id) const;
   Result<std::vector<std::string>> DocumentsWithUrl(const std::string& url) const;

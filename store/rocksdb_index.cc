@@ -49,7 +49,7 @@ class RocksDbIndex : public dedup::DedupIndex {
 
 Result<std::unique_ptr<dedup::DedupIndex>> OpenRocksDbIndex(const std::string& dir, const std::string& params,
                                                             uint32_t num_perm) {
-  rocksdb::Options options;
+  rocksdb::Options options(rocksdb::DBOptions(), StoreFamilyOptions(/*band_prefixed=*/true));
   options.create_if_missing = true;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);

@@ -39,10 +39,10 @@ inline int FamilyIndex(std::string_view name) {
   return -1;
 }
 
-// Every family's options, the same for the table files a run writes to
-// ingest (WriteEntryFiles).
-inline rocksdb::ColumnFamilyOptions FamilyOptions() {
-  return rocksdb::ColumnFamilyOptions();
+// A family's options, the same for the table files a run writes to ingest
+// (WriteEntryFiles); the dedup families filter by band.
+inline rocksdb::ColumnFamilyOptions FamilyOptions(int family) {
+  return StoreFamilyOptions(family == kDedup || family == kPromptDedup);
 }
 
 struct ProvenanceStore::Batch::Impl {
