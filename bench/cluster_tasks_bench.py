@@ -68,7 +68,7 @@ mem = "2G"
     rss = re.search(r'Maximum resident set size \(kbytes\): (\d+)', p.stderr)
     print(f'cluster_tasks={T}: wall {wall:.1f} s; store dump {res[T][0]}, shards {res[T][1]}' +
           (f'; peak RSS {int(rss.group(1)) / 1024:.0f} MB' if T == 'local' and rss else ''))
-    for s in ['process', 'dedup', 'cluster', 'assemble', 'tokenize', 'entries', 'commit']:
+    for s in ['process', 'dedup', 'components', 'cluster', 'assemble', 'tokenize', 'entries', 'commit']:
         v = stages.get(s, [])
         if v:
             secs = [x[0] for x in v]

@@ -36,10 +36,10 @@ def prepare(binary, work, name, inputs, a):
     run([binary, 'run', toml, '--executor', 'slurm', '--dry-run'])
     plan_path = glob.glob(os.path.join(out, 'work', 'plan-*', 'plan.json'))[0]
     plan = json.load(open(plan_path))
-    tasks = {'process': len(plan['process_tasks']), 'dedup': plan['dedup_partitions'],
+    tasks = {'process': len(plan['process_tasks']), 'dedup': plan['dedup_partitions'], 'components': 1,
              'cluster': plan.get('cluster_tasks', 1), 'assemble': len(plan.get('assemble_tasks', [])),
              'tokenize': len(plan['tokenize_tasks']), 'entries': len(plan['tokenize_tasks'])}
-    for stage in ['process', 'dedup', 'cluster', 'assemble', 'tokenize']:
+    for stage in ['process', 'dedup', 'components', 'cluster', 'assemble', 'tokenize']:
         for t in range(tasks[stage]):
             run([binary, 'stage', stage, '--plan', plan_path, '--task', str(t), '--threads', '1'])
     shutil.copytree(out, out + '.prepared', symlinks=True)

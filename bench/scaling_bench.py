@@ -22,7 +22,8 @@ usage: scaling_bench.py BUILD_DIR WARC... [--work DIR] [--dedup-tasks 4] [--toke
    reads no document, with commit groups of --crawl-commit-every files; a documentation
    crawl has fewer, longer pages per GB than Common Crawl), each stage spread
    over as many tasks as it has (process: files; dedup: 256 partitions;
-   cluster, assemble, tokenize and entries: 1,024 tasks; commit: one task).
+   components: one task; cluster, assemble, tokenize and entries: 1,024
+   tasks; commit: one task).
 
 Every crawlproof command must exit 0 and the three runs must give the same
 shards, or the bench fails.
@@ -31,7 +32,7 @@ import argparse, glob, hashlib, json, os, shutil, subprocess, sys, tempfile, tim
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOKENIZER = os.path.join(HERE, '..', 'data', 'tokenizers', 'deepseek-v3', 'tokenizer.json')
-STAGES = ['process', 'dedup', 'cluster', 'assemble', 'tokenize', 'entries', 'commit']
+STAGES = ['process', 'dedup', 'components', 'cluster', 'assemble', 'tokenize', 'entries', 'commit']
 
 
 def du(path, skip=()):
@@ -141,7 +142,7 @@ def main():
     run([crawlproof, 'run', toml, '--executor', 'slurm', '--dry-run'])
     plan_dir = glob.glob(os.path.join(out, 'work', 'plan-*'))[0]
     plan = json.load(open(os.path.join(plan_dir, 'plan.json')))
-    tasks = {'process': len(plan['process_tasks']), 'dedup': plan['dedup_partitions'],
+    tasks = {'process': len(plan['process_tasks']), 'dedup': plan['dedup_partitions'], 'components': 1,
              'cluster': plan['cluster_tasks'], 'assemble': len(plan['assemble_tasks']),
              'tokenize': len(plan['tokenize_tasks']), 'entries': len(plan['tokenize_tasks']), 'commit': 1}
     skip = ('jobs', 'logs', 'done')
@@ -216,7 +217,7 @@ def main():
           f' x{scale["dedup"]:,.0f} by documents)')
     print(f'{"stage":<9} {"CPU-hours":>10} {"tasks":>7} {"wall":>9} {"written":>10}')
     wall = 0.0
-    widths = {'process': a.crawl_files, 'dedup': 256, 'cluster': 1024, 'assemble': 1024, 'tokenize': 1024,
+    widths = {'process': a.crawl_files, 'dedup': 256, 'components': 1, 'cluster': 1024, 'assemble': 1024, 'tokenize': 1024,
               'entries': 1024, 'commit': 1}
     cpu_total = 0.0
     for stage, n, secs, peak, written, fixed in rows:

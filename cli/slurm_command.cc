@@ -40,7 +40,7 @@ Status RunStage(const StageArgs& a) {
   auto stage = pipelines::StageFromString(a.stage);
   if (!stage) {
     return Status::InvalidArgument("stage: no stage " + a.stage +
-                                   " (process, dedup, cluster, assemble, tokenize, entries, commit)");
+                                   " (process, dedup, components, cluster, assemble, tokenize, entries, commit)");
   }
   auto fail = [&](const Status& s) { return s.WithPrefix(a.stage + " task " + std::to_string(a.task)); };
   auto text = ReadWholeFile(a.plan);
@@ -168,7 +168,8 @@ void RegisterSlurmCommands(CLI::App& app, Status* result) {
   auto sa = std::make_shared<StageArgs>();
   auto* stage = app.add_subcommand(
       "stage", "Run one task of a stage of a planned run (what the Slurm executor's jobs run; docs/slurm.md)");
-  stage->add_option("stage", sa->stage, "process, dedup, cluster, assemble, tokenize, entries or commit")->required();
+  stage->add_option("stage", sa->stage, "process, dedup, components, cluster, assemble, tokenize, entries or commit")
+      ->required();
   stage->add_option("--plan", sa->plan, "The run's plan.json (in its work folder)")->required();
   stage->add_option("--task", sa->task, "The task's number within the stage")->capture_default_str();
   stage->add_option("--threads", sa->threads, "Threads within the task (default 1; SLURM_CPUS_PER_TASK)")

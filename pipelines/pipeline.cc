@@ -112,12 +112,13 @@ Status LoadSlurmOptions(const toml::table* t, const std::string& path, SlurmOpti
   if (stages) {
     const toml::table* st = stages->as_table();
     if (!st) return bad("stage", "must be a table of [slurm.stage.<name>] tables");
-    static const std::set<std::string> kStages = {"process",  "dedup",   "cluster", "assemble",
-                                                  "tokenize", "entries", "commit"};
+    static const std::set<std::string> kStages = {"process",  "dedup",    "components", "cluster",
+                                                  "assemble", "tokenize", "entries",    "commit"};
     for (const auto& [name, node] : *st) {
       const std::string n(name.str());
       if (!kStages.count(n))
-        return bad("stage." + n, "is not a stage (process, dedup, cluster, tokenize, entries, commit)");
+        return bad("stage." + n,
+                   "is not a stage (process, dedup, components, cluster, assemble, tokenize, entries, commit)");
       TomlSection ss(node.as_table(), "slurm.stage." + n, path);
       if (!node.as_table()) return bad("stage." + n, "must be a table");
       SlurmStageOptions so;

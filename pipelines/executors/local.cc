@@ -136,10 +136,11 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
       break;
     }
     ctx.Point("tasks-done");
-    // dedup, cluster, tokenize and commit of the group: once its sources are
-    // read, a group completes.
+    // dedup, components, cluster, assemble, tokenize and commit of the
+    // group: once its sources are read, a group completes.
     status = ParallelFor(plan.dedup_partitions, workers, nullptr,
                          [&](uint64_t p) { return DedupPartition(ctx, static_cast<uint32_t>(p), g, g + 1); });
+    if (status.ok()) status = Components(ctx, g, g + 1);
     if (status.ok())
       status =
           ParallelFor(plan.cluster_tasks, workers, nullptr, [&](uint64_t t) { return ClusterTask(ctx, t, g, g + 1); });

@@ -31,6 +31,7 @@ Status RunStageTask(const StageContext& ctx, Stage stage, uint64_t task, RunSumm
   switch (stage) {
     case Stage::kProcess: RETURN_IF_ERROR(ProcessTask(ctx, task)); break;
     case Stage::kDedup: RETURN_IF_ERROR(DedupPartition(ctx, static_cast<uint32_t>(task), 0, groups)); break;
+    case Stage::kComponents: RETURN_IF_ERROR(Components(ctx, 0, groups)); break;
     case Stage::kCluster: RETURN_IF_ERROR(ClusterTask(ctx, task, 0, groups)); break;
     case Stage::kAssemble:
       RETURN_IF_ERROR(Assemble(ctx, 0, groups, plan.assemble_tasks[task].first, plan.assemble_tasks[task].second));

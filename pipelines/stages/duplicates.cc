@@ -51,6 +51,32 @@ std::string GroupFile(const StageContext& ctx, uint64_t group) {
   return ctx.plan_dir() + "/cluster/group-" + Num(group) + ".bin.zst";
 }
 
+// The components step's word to one cluster task (Components(), ClusterTask()).
+std::string ShareFile(const StageContext& ctx, uint64_t begin, uint64_t end, uint64_t task) {
+  return WindowDir(ctx, begin, end) + "/share-" + Num(task, 5) + ".bin.zst";
+}
+
+// share-<t>: four lists of nodes (source << 32 | row), each a u64 count and
+// the nodes in order.
+struct Share {
+  std::vector<uint64_t> foreign;    // linked candidates outside its sources that it decides
+  std::vector<uint64_t> elsewhere;  // candidates in its sources that other tasks decide
+  std::vector<uint64_t> carried;    // candidates it decides whose component goes on in a later group
+  std::vector<uint64_t> repeated;   // records seen before, among the candidates it reads
+};
+
+Result<Share> ReadShare(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadStageFile(path, true));
+  Decoder in(bytes);
+  Share share;
+  for (auto* list : {&share.foreign, &share.elsewhere, &share.carried, &share.repeated}) {
+    for (uint64_t n = in.Count(); n > 0 && !in.failed(); --n) list->push_back(in.U64());
+    if (!std::is_sorted(list->begin(), list->end())) return Status::Corruption(path + ": nodes out of order");
+  }
+  if (in.failed() || !in.done()) return Status::Corruption(path + ": truncated or malformed");
+  return share;
+}
+
 // Union-find whose roots are the smallest members.
 class MinUnion {
  public:
@@ -260,26 +286,22 @@ Status DedupPartition(const StageContext& ctx, uint32_t p, uint64_t begin, uint6
 
 // ---- cluster ----------------------------------------------------------------------------
 
-Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint64_t end) {
-  const PipelineConfig& c = *ctx.config;
-  bool all_done = true;
-  for (uint64_t g = begin; g < end && all_done; ++g) all_done = fs::exists(TaskFile(ctx, g, task));
-  if (all_done) return Status::Ok();
-  RETURN_IF_ERROR(MakeDirs(ctx.plan_dir() + "/cluster/tasks"));
+Status Components(const StageContext& ctx, uint64_t begin, uint64_t end) {
   const Owners owners(*ctx.plan, begin, end);
+  bool all_done = true;
+  for (uint64_t t = 0; t < owners.tasks && all_done; ++t) all_done = fs::exists(ShareFile(ctx, begin, end, t));
+  if (all_done) return Status::Ok();
   const auto t_start = Clock::now();
-  // The components: the partitions' links joined, each component's first
-  // candidate deciding its task.
   std::vector<std::pair<uint64_t, uint64_t>> edges;
-  std::unordered_set<uint64_t> repeated;  // candidates that are records seen before
+  std::vector<uint64_t> repeated;  // candidates that are records seen before
   for (uint32_t p = 0; p < ctx.plan->dedup_partitions; ++p) {
     RETURN_IF_ERROR(ReadForest(PartFile(ctx, begin, end, "links", p), &edges));
     std::vector<Repeat> repeats;
     RETURN_IF_ERROR(ReadRepeats(PartFile(ctx, begin, end, "repeats", p), &repeats));
     for (const Repeat& r : repeats)
-      if (r.row != kNoRow) repeated.insert(NodeOf(r.source, r.row));
+      if (r.row != kNoRow) repeated.push_back(NodeOf(r.source, r.row));
   }
-  const uint64_t links_read = edges.size();
+  const uint64_t link_count = edges.size();
   std::vector<uint64_t> nodes;
   nodes.reserve(edges.size() * 2);
   for (const auto& [a, b] : edges) {
@@ -304,9 +326,6 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
     up[y] = x;  // the root stays the smallest member
   }
   edges = {};
-  // Linked candidates this task decides outside its sources, those in its
-  // sources that another task decides, and those whose component goes on
-  // in a later group (kept, they answer that group's index lookups).
   std::unordered_map<uint64_t, uint64_t> group_of;  // source -> group
   for (uint64_t g = begin; g < end; ++g)
     for (uint64_t source : ctx.plan->groups[g].sources) group_of[source] = g;
@@ -315,21 +334,66 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
     uint64_t& last = last_group[find(i)];
     last = std::max(last, group_of.at(SourceOfNode(nodes[i])));
   }
-  std::unordered_map<uint64_t, std::vector<uint64_t>> foreign;  // source -> rows
-  std::unordered_set<uint64_t> elsewhere, carried;
+  // Each task's share, in node order: the linked candidates it decides
+  // outside its sources, those in its sources that another task decides,
+  // those it decides whose component goes on in a later group (kept, they
+  // answer that group's index lookups), and the records seen before among
+  // the candidates it reads.
+  std::vector<Share> shares(owners.tasks);
   for (uint32_t i = 0; i < nodes.size(); ++i) {
     const uint32_t root = find(i);
-    const uint64_t owner = owners.Of(SourceOfNode(nodes[root]));
-    const bool mine = owners.Of(SourceOfNode(nodes[i])) == task;
-    if (owner == task && !mine) foreign[SourceOfNode(nodes[i])].push_back(RowOfNode(nodes[i]));
-    if (owner != task && mine) elsewhere.insert(nodes[i]);
-    if (owner == task && last_group[root] > group_of.at(SourceOfNode(nodes[i]))) carried.insert(nodes[i]);
+    const uint64_t owner = owners.Of(SourceOfNode(nodes[root])), home = owners.Of(SourceOfNode(nodes[i]));
+    if (owner != home) {
+      shares[owner].foreign.push_back(nodes[i]);
+      shares[home].elsewhere.push_back(nodes[i]);
+    }
+    if (last_group[root] > group_of.at(SourceOfNode(nodes[i]))) shares[owner].carried.push_back(nodes[i]);
   }
-  const uint64_t linked = nodes.size(), link_count = links_read;
-  const double components_seconds = Since(t_start);
-  nodes = {};
-  up = {};
-  last_group = {};
+  std::sort(repeated.begin(), repeated.end());
+  repeated.erase(std::unique(repeated.begin(), repeated.end()), repeated.end());
+  for (uint64_t r : repeated) {
+    const uint64_t home = owners.Of(SourceOfNode(r));
+    shares[home].repeated.push_back(r);
+    const uint32_t i = index_of(r);
+    if (i < nodes.size() && nodes[i] == r) {
+      const uint64_t owner = owners.Of(SourceOfNode(nodes[find(i)]));
+      if (owner != home) shares[owner].repeated.push_back(r);
+    }
+  }
+  for (uint64_t t = 0; t < owners.tasks; ++t) {
+    Share& share = shares[t];
+    std::sort(share.repeated.begin(), share.repeated.end());
+    Encoder out;
+    for (const auto* list : {&share.foreign, &share.elsewhere, &share.carried, &share.repeated}) {
+      out.U64(list->size());
+      for (uint64_t node : *list) out.U64(node);
+    }
+    RETURN_IF_ERROR(WriteStageFile(ShareFile(ctx, begin, end, t), out.bytes(), true));
+    ctx.Point("share-written");
+  }
+  // The join reads every partition's links once: it grows with the run's
+  // linked candidates, not with the number of cluster tasks.
+  (begin == 0 && end == ctx.plan->groups.size() ? LogInfo : LogDebug)(
+      "components of groups " + std::to_string(begin) + "-" + std::to_string(end) + ": " + std::to_string(link_count) +
+      " links, " + std::to_string(nodes.size()) + " linked candidates joined in " + std::to_string(Since(t_start)) +
+      " s, shared among " + std::to_string(owners.tasks) + " cluster tasks");
+  return Status::Ok();
+}
+
+Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint64_t end) {
+  const PipelineConfig& c = *ctx.config;
+  bool all_done = true;
+  for (uint64_t g = begin; g < end && all_done; ++g) all_done = fs::exists(TaskFile(ctx, g, task));
+  if (all_done) return Status::Ok();
+  RETURN_IF_ERROR(MakeDirs(ctx.plan_dir() + "/cluster/tasks"));
+  const Owners owners(*ctx.plan, begin, end);
+  const auto t_start = Clock::now();
+  ASSIGN_OR_RETURN(Share share, ReadShare(ShareFile(ctx, begin, end, task)));
+  auto has = [](const std::vector<uint64_t>& sorted, uint64_t node) {
+    return std::binary_search(sorted.begin(), sorted.end(), node);
+  };
+  std::unordered_map<uint64_t, std::vector<uint64_t>> foreign;  // source -> rows, in order
+  for (uint64_t node : share.foreign) foreign[SourceOfNode(node)].push_back(RowOfNode(node));
   uint64_t decided = 0;
   ReplayIndex index(ctx.store->DedupReader());
   const uint32_t np = c.num_perm;
@@ -347,12 +411,11 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
       if (mine) {
         for (uint64_t r = 0; r < file.count(); ++r) {
           const uint64_t node = NodeOf(source, r);
-          if (!elsewhere.count(node) && !repeated.count(node)) want.push_back(r);
+          if (!has(share.elsewhere, node) && !has(share.repeated, node)) want.push_back(r);
         }
       } else {
-        std::sort(f->second.begin(), f->second.end());
         for (uint64_t r : f->second)
-          if (!repeated.count(NodeOf(source, r))) want.push_back(r);
+          if (!has(share.repeated, NodeOf(source, r))) want.push_back(r);
       }
       for (uint64_t r : want)
         if (r >= file.count())
@@ -371,7 +434,7 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
       size_t next = 0;
       for (size_t k = 0; k < order.size(); ++k) {
         if (report.outcomes[k].removed) continue;
-        if (carried.count(order[k])) carry.push_back(std::move(report.newly_kept[next]));
+        if (has(share.carried, order[k])) carry.push_back(std::move(report.newly_kept[next]));
         ++next;
       }
       RETURN_IF_ERROR(index.Add(carry));
@@ -399,14 +462,10 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
     RETURN_IF_ERROR(WriteStageFile(TaskFile(ctx, g, task), out.bytes(), true));
     ctx.Point("cluster-group-written");
   }
-  // Where a task's time goes: the components (every partition's links: grows
-  // with the window's linked candidates) and the deciding (its own share).
-  // Logged for a window of the whole plan (a Slurm task); a local run's one-group windows at debug level.
   (begin == 0 && end == ctx.plan->groups.size() ? LogInfo : LogDebug)(
       "cluster task " + std::to_string(task) + " of groups " + std::to_string(begin) + "-" + std::to_string(end) +
-      ": " + std::to_string(link_count) + " links, " + std::to_string(linked) + " linked candidates joined in " +
-      std::to_string(components_seconds) + " s; " + std::to_string(decided) + " candidates decided in " +
-      std::to_string(Since(t_start) - components_seconds) + " s");
+      ": " + std::to_string(share.foreign.size()) + " candidates of other tasks' sources, " + std::to_string(decided) +
+      " candidates decided in " + std::to_string(Since(t_start)) + " s");
   return Status::Ok();
 }
 

@@ -42,6 +42,7 @@ const char* ToString(Stage s) {
   switch (s) {
     case Stage::kProcess: return "process";
     case Stage::kDedup: return "dedup";
+    case Stage::kComponents: return "components";
     case Stage::kCluster: return "cluster";
     case Stage::kAssemble: return "assemble";
     case Stage::kTokenize: return "tokenize";
@@ -61,6 +62,7 @@ uint64_t Plan::tasks(Stage s) const {
   switch (s) {
     case Stage::kProcess: return process_tasks.size();
     case Stage::kDedup: return dedup_partitions;
+    case Stage::kComponents: return 1;
     case Stage::kCluster: return cluster_tasks;
     case Stage::kAssemble: return assemble_tasks.size();
     case Stage::kTokenize: return tokenize_tasks.size();

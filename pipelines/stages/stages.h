@@ -13,8 +13,11 @@
 //   dedup     per partition of the band keys and of the document ids:
 //             the run's candidates linked by a shared key, and the records
 //             seen before (ids the store or an earlier document has);
+//   components  one task: the dedup partitions' links joined once into
+//             connected components, and each cluster task's share of them
+//             (the linked candidates it decides, those it does not);
 //   cluster   per range of the run's sources: the candidates linked to
-//             them (connected components of the shared keys), deduplicated
+//             them (its share of the components), deduplicated
 //             group by group in order against the store's index of earlier
 //             runs and the task's own earlier groups — exactly the answers
 //             the store gives a local run after those groups' commits
@@ -41,7 +44,8 @@
 //                               bands-<p>.bin, ids-<p>.bin.zst (one folder
 //                               renamed into place)
 //   plan-<id>/plan.json         the plan; <id> = its hash
-//   plan-<id>/dedup/w<a>-<b>/   links-, repeats-<p>.bin.zst
+//   plan-<id>/dedup/w<a>-<b>/   links-, repeats-<p>.bin.zst; share-<t>.bin.zst
+//                               (components: cluster task t's share)
 //   plan-<id>/cluster/tasks/g<g>-t<t>.bin.zst   a cluster task's duplicates
 //   plan-<id>/cluster/group-<g>.bin.zst         a group's decisions
 //   plan-<id>/tokenize/group-<g>/  (renamed into place)
@@ -73,9 +77,9 @@ class ProvenanceStore;
 
 namespace crawlproof::pipelines {
 
-enum class Stage { kProcess, kDedup, kCluster, kAssemble, kTokenize, kEntries, kCommit };
-inline constexpr Stage kStages[] = {Stage::kProcess,  Stage::kDedup,   Stage::kCluster, Stage::kAssemble,
-                                    Stage::kTokenize, Stage::kEntries, Stage::kCommit};
+enum class Stage { kProcess, kDedup, kComponents, kCluster, kAssemble, kTokenize, kEntries, kCommit };
+inline constexpr Stage kStages[] = {Stage::kProcess,  Stage::kDedup,    Stage::kComponents, Stage::kCluster,
+                                    Stage::kAssemble, Stage::kTokenize, Stage::kEntries,    Stage::kCommit};
 const char* ToString(Stage s);
 std::optional<Stage> StageFromString(std::string_view name);
 
@@ -204,9 +208,12 @@ Result<ProcessedSource> ProcessSource(const StageContext& ctx, uint64_t source);
 Status ProcessTask(const StageContext& ctx, uint64_t task);
 // dedup: partition `p` over the groups [begin, end).
 Status DedupPartition(const StageContext& ctx, uint32_t p, uint64_t begin, uint64_t end);
+// components: the window [begin, end)'s links joined (needs every dedup
+// partition of that window), each cluster task's share written.
+Status Components(const StageContext& ctx, uint64_t begin, uint64_t end);
 // cluster: task `task` of plan.cluster_tasks over the window [begin, end) —
 // the duplicates among the candidates it owns (duplicates.cc), the groups
-// in order (needs every dedup partition of that window).
+// in order (needs its share from Components).
 Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint64_t end);
 // assemble: the groups [begin, end) of the window [window_begin,
 // window_end) in order — each group's decisions from every cluster task's,

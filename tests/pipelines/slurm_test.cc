@@ -191,7 +191,7 @@ TEST(Slurm, SameBytesAsALocalRun) {
   auto counts = [](const std::string& out) { return out.substr(0, out.find("\"seconds\"")); };
   EXPECT_EQ(counts(slurm.out).substr(counts(slurm.out).find("\"sources\"")),
             counts(local.out).substr(counts(local.out).find("\"sources\"")));
-  for (const char* stage : {"process", "dedup", "cluster", "assemble", "tokenize", "entries", "commit"})
+  for (const char* stage : {"process", "dedup", "components", "cluster", "assemble", "tokenize", "entries", "commit"})
     EXPECT_NE(slurm.err.find(std::string("as crawlproof-") + stage), std::string::npos) << slurm.err;
   ExpectSameOutputs(dir + "/local", dir + "/slurm");
   EXPECT_TRUE(fs::exists(dir + "/slurm/prompts/prompts-00000.jsonl.zst"));
@@ -254,8 +254,9 @@ void RunStaged(const std::string& toml, const std::string& output,
 // planted exact and near copies across files, a file copied under another
 // name (records seen before), and a second run over the first one's store
 // (earlier runs' duplicates), run locally and by stage commands with 1, 2
-// and 5 cluster tasks (with 2, every cluster task and assemble task killed
-// after its first group and re-issued). Needs no cluster.
+// and 5 cluster tasks (with 2, the components task killed after its first
+// share, every cluster task and assemble task after its first group, and
+// each re-issued). Needs no cluster.
 TEST(Staged, ClusterTasksDecideAsOneTask) {
   const std::string make_crawl = testing::BinaryDir() + "/bench/make_crawl";
   if (!fs::exists(make_crawl)) GTEST_SKIP() << "needs bench/make_crawl (a build with CRAWLPROOF_BENCH)";
@@ -293,7 +294,9 @@ TEST(Staged, ClusterTasksDecideAsOneTask) {
     const std::string name = "staged-" + std::to_string(tasks);
     std::map<pipelines::Stage, std::string> kill;
     if (tasks == 2)
-      kill = {{pipelines::Stage::kCluster, "cluster-group-written"}, {pipelines::Stage::kAssemble, "group-assembled"}};
+      kill = {{pipelines::Stage::kComponents, "share-written"},
+              {pipelines::Stage::kCluster, "cluster-group-written"},
+              {pipelines::Stage::kAssemble, "group-assembled"}};
     for (const std::string& paths : {first, all}) RunStaged(pipeline(name, paths, tasks), dir + "/" + name, kill);
     EXPECT_TRUE(ShardFiles(dir + "/local") == ShardFiles(dir + "/" + name)) << tasks << " cluster tasks";
     EXPECT_EQ(FirstDifference(want, Dump(dir + "/" + name + "/store")), "") << tasks << " cluster tasks";
@@ -549,7 +552,7 @@ TEST(Slurm, DryRunOfACrawlSizedListing) {
   EXPECT_NE(submit.find("--array=0-1000"), std::string::npos);
   EXPECT_NE(submit.find("--array=0-910"), std::string::npos);  // the last: 90,000 - 89 x 1,001 = 911 tasks
   EXPECT_NE(submit.find("--dependency=afterok"), std::string::npos);
-  for (const char* stage : {"process", "dedup", "cluster", "assemble", "tokenize", "entries", "commit"})
+  for (const char* stage : {"process", "dedup", "components", "cluster", "assemble", "tokenize", "entries", "commit"})
     EXPECT_TRUE(fs::exists(plan_dir + "/jobs/" + stage + ".sh")) << stage;
   EXPECT_FALSE(fs::exists(dir + "/out/submission.json"));  // nothing submitted
 }
