@@ -54,7 +54,8 @@ mem = "2G"
         txt = open(log).read()
         m = re.findall(r'done in ([0-9.]+) s, peak RSS ([0-9.]+) MB', txt)
         if m:
-            stages.setdefault(stage, []).append((float(m[-1][0]), float(m[-1][1])))
+            end = os.path.getmtime(log)  # the task's last line: its end
+            stages.setdefault(stage, []).append((float(m[-1][0]), float(m[-1][1]), end - float(m[-1][0]), end))
         for line in txt.splitlines():
             if 'linked candidates joined' in line:
                 print('  ', line[-220:])
@@ -72,8 +73,9 @@ mem = "2G"
         v = stages.get(s, [])
         if v:
             secs = [x[0] for x in v]
-            print(f'  {s:<9} tasks {len(v):4d}  sum {sum(secs):8.1f} s  max {max(secs):7.1f} s'
-                  f'  peak RSS max {max(x[1] for x in v):7.1f} MB')
+            wall = max(x[3] for x in v) - min(x[2] for x in v)  # first task's work to the last one's end
+            print(f'  {s:<10} tasks {len(v):4d}  sum {sum(secs):8.1f} s  max {max(secs):7.1f} s'
+                  f'  stage wall {wall:7.1f} s  peak RSS max {max(x[1] for x in v):7.1f} MB')
     sys.stdout.flush()
 same = len(set(res.values())) == 1
 print('identical across task counts:', same, res)

@@ -7,7 +7,7 @@ POINTS.json: {"series": {"NAME": [[documents, seconds], ...], ...}}
 """
 import json, math, sys
 
-COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf']
+COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#e377c2', '#000000']
 
 
 def main():
