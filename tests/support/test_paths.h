@@ -13,7 +13,8 @@ std::string TestDataPath(const std::string& relative);
 std::string BinaryDir();
 // Whole file as bytes; empty when unreadable.
 std::string ReadFileBytes(const std::string& path);
-// A fresh empty directory under $TMPDIR, removed by the caller.
+// A fresh empty directory under $TMPDIR (crawlproof-test-XXXXXX), removed
+// when the test program ends with every test passed; kept after a failure.
 std::string MakeTempDir();
 // Writes `bytes` to a file `name` in a fresh temporary directory; returns its path.
 std::string WriteTempFile(const std::string& name, const std::string& bytes);
