@@ -39,8 +39,7 @@ void StageSleep(const std::string& stage, uint64_t task) {
 Status RunStage(const StageArgs& a) {
   auto stage = pipelines::StageFromString(a.stage);
   if (!stage) {
-    return Status::InvalidArgument("stage: no stage " + a.stage +
-                                   " (process, dedup, components, cluster, assemble, tokenize, entries, commit)");
+    return Status::InvalidArgument("stage: no stage " + a.stage + " (" + pipelines::StageNames() + ")");
   }
   auto fail = [&](const Status& s) { return s.WithPrefix(a.stage + " task " + std::to_string(a.task)); };
   auto text = ReadWholeFile(a.plan);

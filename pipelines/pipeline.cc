@@ -12,6 +12,7 @@
 #include "common/toml_section.h"
 #include "filter/filters.h"
 #include "ingest/line_reader.h"
+#include "pipelines/stages/stages.h"
 
 namespace crawlproof::pipelines {
 
@@ -112,13 +113,9 @@ Status LoadSlurmOptions(const toml::table* t, const std::string& path, SlurmOpti
   if (stages) {
     const toml::table* st = stages->as_table();
     if (!st) return bad("stage", "must be a table of [slurm.stage.<name>] tables");
-    static const std::set<std::string> kStages = {"process",  "dedup",    "components", "cluster",
-                                                  "assemble", "tokenize", "entries",    "commit"};
     for (const auto& [name, node] : *st) {
       const std::string n(name.str());
-      if (!kStages.count(n))
-        return bad("stage." + n,
-                   "is not a stage (process, dedup, components, cluster, assemble, tokenize, entries, commit)");
+      if (!StageFromString(n)) return bad("stage." + n, "is not a stage (" + StageNames() + ")");
       TomlSection ss(node.as_table(), "slurm.stage." + n, path);
       if (!node.as_table()) return bad("stage." + n, "must be a table");
       SlurmStageOptions so;

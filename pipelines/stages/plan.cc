@@ -58,6 +58,12 @@ std::optional<Stage> StageFromString(std::string_view name) {
   return std::nullopt;
 }
 
+std::string StageNames() {
+  std::string names;
+  for (Stage s : kStages) names += std::string(names.empty() ? "" : ", ") + ToString(s);
+  return names;
+}
+
 uint64_t Plan::tasks(Stage s) const {
   switch (s) {
     case Stage::kProcess: return process_tasks.size();

@@ -82,6 +82,8 @@ inline constexpr Stage kStages[] = {Stage::kProcess,  Stage::kDedup,    Stage::k
                                     Stage::kAssemble, Stage::kTokenize, Stage::kEntries,    Stage::kCommit};
 const char* ToString(Stage s);
 std::optional<Stage> StageFromString(std::string_view name);
+// "process, dedup, …, commit": every stage's name, in order.
+std::string StageNames();
 
 // What every stage needs of the configuration, checked once.
 struct Prepared {
