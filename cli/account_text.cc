@@ -175,6 +175,15 @@ void PrintAccount(const store::ProvenanceStore& st, const std::string& json, con
     else
       std::printf("  filters:  kept, changed by the filters: %s (the shards hold the changed text)\n", list.c_str());
   }
+  simdjson::dom::object classifiers;
+  if (!e["classifiers"].get(classifiers))
+    for (auto [name, c] : classifiers) {
+      double score = 0, keep = 0;
+      std::printf("  model:    %s scored %s %.6g", std::string(name).c_str(), Str(c, "label").c_str(),
+                  c["score"].get(score) ? 0.0 : score);
+      if (!c["keep"].get(keep)) std::printf(" (kept at %.6g or above)", keep);
+      std::printf(", model SHA-256 %s\n", Str(c, "model_sha256").c_str());
+    }
   simdjson::dom::element d;
   if (!e["dedup"].get(d)) {
     std::printf("  dedup:    a duplicate of %s (estimated Jaccard similarity %s; %s), not in the shards\n",

@@ -12,6 +12,7 @@
 #include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
+#include "filter/classifier.h"
 #include "filter/filters.h"
 #include "ingest/line_reader.h"
 
@@ -113,6 +114,7 @@ Status RunFilter(const FilterArgs& a) {
         extra += ",\"match\":";
         AppendJsonString(extra, d.match);
       }
+      if (!d.scores.empty()) extra += ",\"classifiers\":" + filter::ClassifierScoresJson(d.scores);
       dropped.Line(Rewrite(obj, nullptr, extra));
       return true;
     }
@@ -126,6 +128,8 @@ Status RunFilter(const FilterArgs& a) {
       }
       extra = "\"filter_changes\":" + c.str();
     }
+    if (!d.scores.empty())
+      extra += std::string(extra.empty() ? "" : ",") + "\"classifiers\":" + filter::ClassifierScoresJson(d.scores);
     bool changed = fd.text != original_text;
     kept.Line(Rewrite(obj, changed ? &fd.text : nullptr, extra));
     return true;

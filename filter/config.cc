@@ -10,6 +10,7 @@
 #include "common/file_util.h"
 #include "common/toml_section.h"
 #include "extract/language.h"
+#include "filter/classifier.h"
 #include "filter/decontaminate.h"
 #include "filter/filters.h"
 #include "filter/recipe.h"
@@ -136,6 +137,46 @@ Status ReadDecontaminate(Section& s, DecontaminateOptions* o) {
   return Status::Ok();
 }
 
+// [filter.classifier.<name>] tables, by name.
+Status ReadClassifiers(Section& top, std::map<std::string, ClassifierOptions>* out) {
+  const toml::table* all = nullptr;
+  RETURN_IF_ERROR(top.Table("classifier", &all));
+  if (!all) return Status::Ok();
+  for (const auto& [key, node] : *all) {
+    const std::string name(key.str());
+    const std::string where = "filter.classifier." + name;
+    if (name.empty() ||
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
+      return top.Bad("classifier", "has a classifier named \"" + name + "\": names are letters, digits, _ and -");
+    const toml::table* t = node.as_table();
+    if (!t) return top.Bad("classifier", "." + name + " must be a table ([" + where + "])");
+    Section s(t, where, top.path());
+    ClassifierOptions o;
+    o.name = name;
+    RETURN_IF_ERROR(s.GetPath("model", &o.model));
+    RETURN_IF_ERROR(s.Get("label", &o.label));
+    if (s.Node("keep")) {
+      double keep = 0;
+      RETURN_IF_ERROR(s.Get("keep", &keep, 0.0, 1.0));
+      o.keep = keep;
+    }
+    std::string text = "joined";
+    RETURN_IF_ERROR(s.Get("text", &text));
+    if (text == "joined") {
+      o.text = ClassifierText::kJoined;
+    } else if (text == "as-is") {
+      o.text = ClassifierText::kAsIs;
+    } else {
+      return s.Bad("text", "must be \"joined\" or \"as-is\", not \"" + text + "\"");
+    }
+    RETURN_IF_ERROR(s.CheckUnknown());
+    if (o.model.empty()) return s.Bad("model", std::string("must name the model file (a fastText .bin or .ftz)"));
+    if (o.label.empty()) return s.Bad("label", std::string("must name the label whose probability is the score"));
+    (*out)[name] = std::move(o);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
@@ -166,7 +207,13 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
   auto recipe = ParseRecipe(recipe_name);
   if (!recipe.ok()) return top.Bad("recipe", recipe.status().message());
   const FineWeb2Set fw2 = FineWeb2Covered(*recipe);
+  std::map<std::string, ClassifierOptions> classifiers;
+  RETURN_IF_ERROR(ReadClassifiers(top, &classifiers));
   RETURN_IF_ERROR(top.CheckUnknown());
+  // Classifiers `steps` does not place run last, in name order.
+  for (const auto& [name, o] : classifiers)
+    if (std::find(steps.begin(), steps.end(), "classifier:" + name) == steps.end())
+      steps.push_back("classifier:" + name);
 
   // Every section present is read and range-checked, also those of steps
   // the list leaves out (a bad value must not wait for the day it is used).
@@ -179,7 +226,17 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
     auto add = [&, use = use](std::unique_ptr<Filter> filter) {
       if (use) p.Add(std::move(filter));
     };
-    if (step == "language") {
+    if (step.rfind("classifier:", 0) == 0) {
+      auto it = classifiers.find(step.substr(11));
+      if (it == classifiers.end())
+        return Status::InvalidArgument((config_path.empty() ? std::string("filter") : config_path) +
+                                       ": filter.steps names '" + step + "' but there is no [filter.classifier." +
+                                       step.substr(11) + "] section");
+      ModelUse model;
+      ASSIGN_OR_RETURN(auto f, MakeClassifierFilter(it->second, &model));
+      p.AddModel(std::move(model));
+      add(std::move(f));
+    } else if (step == "language") {
       LanguageOptions o;
       if (languages) o.languages = *languages;
       Section s = section("language");

@@ -53,6 +53,15 @@ struct FilterDocument {
   bool have_text32_ = false, have_words_ = false;
 };
 
+// A model's score of a document (filter/classifier.h).
+struct ClassifierScore {
+  std::string name;          // the classifier step's <name>
+  std::string label;         // the model's label scored ("__label__hq")
+  std::string model_sha256;  // of the model file, hex
+  double score = 0;
+  std::optional<double> keep;  // the step's threshold, if it has one
+};
+
 struct Decision {
   bool keep = true;
   std::string reason;                       // "<filter>:<check>" when dropped
@@ -62,6 +71,7 @@ struct Decision {
   // When dropped by a measured check: what it measured and the limit that
   // value crossed (a ratio, a count, a score), for the document's account.
   std::optional<double> value, threshold;
+  std::vector<ClassifierScore> scores;  // every classifier step that scored it, in order
 };
 
 class Filter {
@@ -150,9 +160,21 @@ std::unique_ptr<Filter> MakePerLanguageFilter(std::unique_ptr<Filter> others,
                                               std::map<std::string, std::shared_ptr<Filter>> by_language,
                                               std::string skip_why);
 
+// A model file a step reads (the classifier steps).
+struct ModelUse {
+  std::string step;    // "classifier:<name>"
+  std::string path;    // as the config resolves it
+  std::string sha256;  // of the file, hex
+  std::string label;   // the label scored
+};
+
 // An ordered list of filters; the first drop ends the document's run.
 class FilterPipeline {
  public:
+  // The models the steps read, in step order (for the run's record and the
+  // dataset card).
+  void AddModel(ModelUse m) { models_.push_back(std::move(m)); }
+  const std::vector<ModelUse>& models() const { return models_; }
   void Add(std::unique_ptr<Filter> f) { filters_.push_back(std::move(f)); }
   // Documents in these languages are split into words by these rules
   // (FilterDocument::UseWordRules); the others by the default rules.
@@ -163,11 +185,14 @@ class FilterPipeline {
  private:
   std::vector<std::unique_ptr<Filter>> filters_;
   std::map<std::string, WordRules> word_rules_;
+  std::vector<ModelUse> models_;
 };
 
 // The steps by name, in the given order, with options from a TOML config
 // ([filter] steps = [...], [filter.<step>] options; docs/filter.md). An empty
-// path gives the default steps and options. Errors: InvalidArgument naming
+// path gives the default steps and options. Each [filter.classifier.<name>]
+// is a step "classifier:<name>" (filter/classifier.h), where `steps` names it,
+// else after the other steps in name order. Errors: InvalidArgument naming
 // the file and the key, NotFound for a list file.
 Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path);
 

@@ -244,7 +244,8 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
     return Status::InvalidArgument(path + ": output.validation_fraction must be at least 0 and below 1");
 
   // The [filter] section, read (and range-checked) by the filters themselves.
-  RETURN_IF_ERROR(filter::LoadFilterPipeline(path).status());
+  ASSIGN_OR_RETURN(filter::FilterPipeline filters, filter::LoadFilterPipeline(path));
+  for (const filter::ModelUse& m : filters.models()) c.models.push_back({m.step, m.path, m.sha256, m.label});
   // [prompts] (docs/prompts.md).
   ASSIGN_OR_RETURN(c.prompts, prompts::LoadPromptOptions(path));
 
@@ -260,6 +261,9 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   decisions.insert("ledger", policies);
   std::ostringstream text;
   text << toml::toml_formatter(decisions);
+  // The models' bytes decide too: a model replaced under the same path
+  // makes different decisions.
+  for (const auto& m : c.models) text << "# model " << m.step << " sha256 " << m.sha256 << "\n";
   c.decision_options = text.str();
   return c;
 }

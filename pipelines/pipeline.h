@@ -34,8 +34,14 @@ struct SlurmOptions {
   std::map<std::string, SlurmStageOptions> stage;  // [slurm.stage.<name>]
 };
 
+// A model file the filter steps read ([filter.classifier.<name>]).
+struct ModelFile {
+  std::string step, path, sha256, label;
+};
+
 struct PipelineConfig {
-  std::string file;  // the TOML file itself
+  std::string file;               // the TOML file itself
+  std::vector<ModelFile> models;  // the classifier steps' models, in step order
   // The options every decision depends on, canonical (TOML of [extract],
   // [filter], [dedup], [tokenize] without the tokenizer's path, and the
   // ledger policies): no paths, names or worker counts, so that the same

@@ -369,6 +369,10 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
        Num(c.min_lang_score, 2) + ": `und`).\n";
   m += "- Filters: the `[filter]` section of the pipeline file (`" + Basename(c.file) + "`); drop reasons:";
   for (const auto& [k, v] : drop_rows) m += " " + k + " (" + Num(v) + ")";
+  for (const auto& mf : c.models)
+    m += "\n- Model `" + mf.step + "`: `" + Basename(mf.path) + "` (SHA-256 `" + mf.sha256 +
+         "`), the probability of `" + mf.label +
+         "` is each document's score (in its account, `crawlproof audit --store`)";
   m += "\n- Deduplication: exact (normalised text) " + std::string(c.exact ? "on" : "off") + "; MinHash with " +
        std::to_string(c.num_perm) + " permutations over " + std::to_string(c.ngram) + "-word shingles, " +
        std::to_string(c.bands) + " bands × " + std::to_string(c.rows) + " rows, estimated Jaccard ≥ " +

@@ -7,6 +7,7 @@
 #include "common/json.h"
 #include "common/logging.h"
 #include "extract/document.h"
+#include "filter/classifier.h"
 #include "filter/filters.h"
 #include "ingest/warc_record.h"
 #include "prompts/prompt.h"
@@ -100,6 +101,7 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
         d.check = check.str();
       }
     }
+    d.classifiers = filter::ClassifierScoresJson(dec.scores);
     if (!dec.changes.empty()) {
       JsonObject ch;
       for (const auto& [k, v] : dec.changes) ch.Add(k, v);
@@ -251,6 +253,7 @@ std::string DocJson(const DocOut& d, Verification verification, uint64_t run) {
   if (!d.doc.lang.empty()) o.Add("lang", d.doc.lang).Add("lang_score", d.doc.lang_score);
   if (!d.doc.lang2.empty()) o.Add("lang2", d.doc.lang2).Add("lang2_share", d.doc.lang2_share);
   if (!d.filter_changes.empty()) o.AddRaw("filter_changes", d.filter_changes);
+  if (!d.classifiers.empty()) o.AddRaw("classifiers", d.classifiers);
   o.Add("run", run);
   o.AddRaw("versions", kVersions);
   return o.str();

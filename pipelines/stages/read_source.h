@@ -41,6 +41,7 @@ struct DocOut {
   std::string match;                        // decontaminate: the evaluation n-gram found, or ""
   std::string check;                        // {"value":…,"threshold":…} of the check that dropped it, or ""
   std::string filter_changes;               // JSON object, or ""
+  std::string classifiers;                  // the classifier steps' scores (filter/classifier.h), or ""
   std::optional<uint64_t> leaf;             // index of its record among the file's ledger leaves
   std::string record_sha256, block_sha256;  // the record's addressable bytes and its block (hex)
   std::string key_suffix;                   // "@<file>" for a later sighting of a record seen before

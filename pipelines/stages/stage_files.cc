@@ -138,6 +138,7 @@ void EncodeResult(const ShardResult& r, bool with_text, Encoder* e) {
     e->Str(d.match);
     e->Str(d.check);
     e->Str(d.filter_changes);
+    e->Str(d.classifiers);
     e->I64(d.leaf ? static_cast<int64_t>(*d.leaf) : -1);  // -1: none (the format's marker)
     e->Str(d.record_sha256);
     e->Str(d.block_sha256);
@@ -188,6 +189,7 @@ Result<ShardResult> DecodeResult(const std::string& bytes, const std::string& wh
     d.match = in.Str();
     d.check = in.Str();
     d.filter_changes = in.Str();
+    d.classifiers = in.Str();
     if (int64_t leaf = in.I64(); leaf >= 0) d.leaf = static_cast<uint64_t>(leaf);
     d.record_sha256 = in.Str();
     d.block_sha256 = in.Str();
@@ -499,8 +501,8 @@ Status ReconcileFolder(const std::string& dir, const std::vector<std::string>& s
 
 std::string WorkFingerprint(const Prepared& prepared, const Plan& plan) {
   // work-format: the layout of process outputs (2: sigs.bin with ids,
-  // bands with rows, ids by partition).
-  return prepared.fingerprint + " partitions=" + std::to_string(plan.dedup_partitions) + " work-format=2\n";
+  // bands with rows, ids by partition; 3: documents with classifier scores).
+  return prepared.fingerprint + " partitions=" + std::to_string(plan.dedup_partitions) + " work-format=3\n";
 }
 
 Status PrepareWork(const StageContext& ctx, bool clear) {

@@ -114,6 +114,8 @@
       field(story, "Language", a.lang + " (score " + fmt(a.lang_score) + ")" +
             (a.lang2 ? "; also " + a.lang2 + ", share " + fmt(a.lang2_share) : ""));
     field(story, "Filters", filtersStory(a));
+    const scores = classifierStory(a);
+    if (scores) field(story, "Models", scores);
     field(story, "Dedup", dedupStory(a));
     const shardsDd = el("span", {id: "shards-story"});
     if (a.shard !== undefined) {
@@ -161,6 +163,17 @@
     return ["kept, changed by the filters: ",
             el("span", {id: "filter-changes"}, changes.map(([k, v]) => k + " \u00d7" + v).join(", ")),
             el("div", {class: "muted"}, "the shards hold the changed text (below, beside the source's)")];
+  }
+
+  // Every model's score of the document (kept or not), its threshold and
+  // which model file gave it.
+  function classifierStory(a) {
+    const rows = Object.entries(a.classifiers || {});
+    if (!rows.length) return null;
+    return el("ul", {id: "classifier-scores"}, ...rows.map(([name, c]) =>
+      el("li", {"data-classifier": name}, el("code", {}, name), " scored " + c.label + " " + +(+c.score).toPrecision(6) +
+         (c.keep !== undefined ? (c.score >= c.keep ? " \u2265 " : " < ") + c.keep + " (keep)" : ""),
+         el("div", {class: "muted"}, "model SHA-256 " + c.model_sha256))));
   }
 
   function dedupStory(a) {

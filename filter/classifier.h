@@ -1,0 +1,52 @@
+// The `classifier:<name>` steps: a model scores every document that reaches
+// the step, and a document whose score is below the step's `keep` is dropped
+// ("classifier:<name>", the score and the threshold in its account). Every
+// score is kept in the decision (Decision::scores), for kept documents too.
+//
+//   [filter.classifier.<name>]
+//   model = "models/dclm.bin"    # a supervised fastText model (.bin or .ftz),
+//                                # relative to the config file
+//   label = "__label__hq"        # the label whose probability is the score
+//   keep = 0.018112              # kept when score >= keep
+//   text = "joined"              # "joined" (default): Python's
+//                                # " ".join(text.strip().splitlines()), as DCLM
+//                                # scores a page; "as-is": the text unchanged
+//                                # (each newline fastText's "</s>")
+//
+// The model is opened once per process and shared by every task and thread
+// (classify/fasttext_model.h); its SHA-256 goes with every score.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "filter/filters.h"
+
+namespace crawlproof::filter {
+
+enum class ClassifierText { kJoined, kAsIs };
+
+struct ClassifierOptions {
+  std::string name;   // the <name> of [filter.classifier.<name>]
+  std::string model;  // the model file's path
+  std::string label;  // the model's label, with or without "__label__"
+  // Kept when score >= keep. Default: unset (every document kept, scores
+  // recorded).
+  std::optional<double> keep;
+  ClassifierText text = ClassifierText::kJoined;
+};
+
+// {"<name>":{"score":…,"label":…,"keep":…,"model_sha256":…},…}: the
+// document account's "classifiers" (one serialiser for the store and
+// `crawlproof filter`); "" when there are none.
+std::string ClassifierScoresJson(const std::vector<ClassifierScore>& scores);
+
+// Errors: those of FastTextModel::Open; InvalidArgument when the model has
+// no such label (the message lists its labels).
+// `use`, when given, receives the model's path, SHA-256 and label.
+Result<std::unique_ptr<Filter>> MakeClassifierFilter(const ClassifierOptions& o, ModelUse* use = nullptr);
+
+}  // namespace crawlproof::filter

@@ -1,0 +1,173 @@
+// A classifier step ([filter.classifier.<name>]) through `crawlproof run`,
+// `audit --store` and `crawlproof filter`, with the shipped lid.176.ftz as the
+// model (a real quantized fastText model) and "__label__zh" as the label, on
+// the bundled sample (real Common Crawl WARCs, mostly Chinese, German and
+// Russian pages).
+#pragma GCC diagnostic ignored "-Wrestrict"  // GCC 12 false positive on "literal" + std::string
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "store/provenance_store.h"
+#include "tests/pipelines/sample.h"
+#include "tests/support/run_cli.h"
+#include "tests/support/test_paths.h"
+
+namespace crawlproof {
+namespace {
+
+const char* kLidSha256 = "8f3472cfe8738a7b6099e8e999c3cbfae0dcd15696aac7d7738a8039db603e83";
+
+// A sample pipeline with one classifier section; returns its path.
+std::string Pipeline(const std::string& dir, const std::string& output, const std::string& classifier) {
+  const std::string path = WriteSamplePipeline(dir, output, "\"sample/*.warc.gz\"");
+  std::ofstream(path, std::ios::app) << "[filter.classifier.chinese]\nmodel = \""
+                                     << testing::TestDataPath("lid.176.ftz") << "\"\nlabel = \"zh\"\n"
+                                     << classifier;
+  return path;
+}
+
+struct Account {
+  std::string status, reason;
+  double score = -1, check_value = -1, check_threshold = -1;
+  std::string sha256;
+};
+
+// Every document account of a store, by id.
+std::map<std::string, Account> Accounts(const std::string& store_dir) {
+  std::map<std::string, Account> out;
+  auto st = store::ProvenanceStore::OpenForReading(store_dir);
+  EXPECT_TRUE(st.ok()) << st.status().ToString();
+  if (!st.ok()) return out;
+  auto dump = (*st)->Dump();
+  EXPECT_TRUE(dump.ok());
+  simdjson::dom::parser parser;
+  size_t at = 0;
+  while (dump.ok() && at < dump->size()) {
+    const size_t end = dump->find('\n', at);
+    const std::string line = dump->substr(at, end - at);  // family \t key \t value
+    at = end == std::string::npos ? dump->size() : end + 1;
+    const size_t tab = line.find('\t', line.find('\t') + 1);
+    if (tab == std::string::npos) continue;
+    simdjson::dom::element v;
+    std::string_view id, status;
+    if (parser.parse(line.substr(tab + 1)).get(v) || v["doc_id"].get(id) || v["status"].get(status)) continue;
+    Account a;
+    a.status = std::string(status);
+    std::string_view reason;
+    if (!v["reason"].get(reason)) a.reason = std::string(reason);
+    simdjson::dom::element c;
+    if (!v["classifiers"]["chinese"].get(c)) {
+      std::string_view sha;
+      EXPECT_FALSE(c["score"].get(a.score));
+      EXPECT_FALSE(c["model_sha256"].get(sha));
+      a.sha256 = std::string(sha);
+    }
+    if (!v["check"].get(c)) {
+      EXPECT_FALSE(c["value"].get(a.check_value));
+      EXPECT_FALSE(c["threshold"].get(a.check_threshold));
+    }
+    out[std::string(id)] = a;
+  }
+  return out;
+}
+
+TEST(ClassifierRun, ScoresEveryDocumentItReachesThenKeepsAboveTheThreshold) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  // Scores only: nothing dropped by the classifier.
+  auto r = testing::RunCrawlproof("run " + Pipeline(dir, "scored", "") + " --progress off");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto scored = Accounts(dir + "/scored/store");
+  size_t with_score = 0, chinese = 0;
+  for (const auto& [id, a] : scored) {
+    EXPECT_NE(a.reason, "classifier:chinese") << id;
+    if (a.score < 0) continue;
+    ++with_score;
+    EXPECT_EQ(a.sha256, kLidSha256);
+    EXPECT_LE(a.score, 1.00001);
+    chinese += a.score >= 0.5;
+  }
+  ASSERT_GT(with_score, 5u);
+  ASSERT_GT(chinese, 0u);
+  ASSERT_LT(chinese, with_score);
+
+  // keep = 0.5: exactly the documents scored below it are dropped, each with
+  // its score and the threshold in its account.
+  r = testing::RunCrawlproof("run " + Pipeline(dir, "kept", "keep = 0.5\n") + " --progress off");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto kept = Accounts(dir + "/kept/store");
+  ASSERT_EQ(kept.size(), scored.size());
+  size_t dropped = 0;
+  for (const auto& [id, a] : kept) {
+    const Account& before = scored.at(id);
+    EXPECT_EQ(a.score, before.score) << id;  // the same model, the same text: the same score
+    if (a.score < 0) continue;
+    if (a.score < 0.5) {
+      ++dropped;
+      EXPECT_EQ(a.status, "dropped") << id;
+      EXPECT_EQ(a.reason, "classifier:chinese") << id;
+      EXPECT_EQ(a.check_value, a.score) << id;
+      EXPECT_EQ(a.check_threshold, 0.5) << id;
+    } else {
+      EXPECT_EQ(a.status, before.status) << id;
+    }
+  }
+  EXPECT_EQ(dropped, with_score - chinese);
+  // audit --store tells the score; the card names the model.
+  for (const auto& [id, a] : kept) {
+    if (a.reason != "classifier:chinese") continue;
+    auto audit = testing::RunCrawlproof("audit --store " + dir + "/kept/store --doc " + id);
+    EXPECT_EQ(audit.exit_code, 0) << audit.err;
+    EXPECT_NE(audit.out.find("dropped by classifier:chinese: measured"), std::string::npos) << audit.out;
+    EXPECT_NE(audit.out.find("model:    chinese scored __label__zh"), std::string::npos) << audit.out;
+    EXPECT_NE(audit.out.find(kLidSha256), std::string::npos) << audit.out;
+    break;
+  }
+  const std::string card = testing::ReadFileBytes(dir + "/kept/README.md");
+  EXPECT_NE(card.find("Model `classifier:chinese`: `lid.176.ftz` (SHA-256 `" + std::string(kLidSha256)),
+            std::string::npos)
+      << card;
+}
+
+TEST(ClassifierRun, FilterCommandAndConfigErrors) {
+  const std::string dir = testing::MakeTempDir();
+  auto docs = testing::RunCrawlproof("extract " + testing::TestDataPath("debian-faq-multilingual.warc.gz"));
+  ASSERT_EQ(docs.exit_code, 0) << docs.err;
+  std::ofstream(dir + "/docs.jsonl") << docs.out;
+  const std::string model = testing::TestDataPath("lid.176.ftz");
+  std::ofstream(dir + "/f.toml") << "[filter]\nlanguages = []\nsteps = [\"classifier:ru\", \"language\"]\n"
+                                 << "[filter.classifier.ru]\nmodel = \"" << model
+                                 << "\"\nlabel = \"__label__ru\"\nkeep = 0.9\ntext = \"as-is\"\n";
+  auto r = testing::RunCrawlproof("filter --input " + dir + "/docs.jsonl --config " + dir + "/f.toml --output " + dir +
+                                  "/kept.jsonl --dropped " + dir + "/dropped.jsonl");  // one line is no document
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string kept = testing::ReadFileBytes(dir + "/kept.jsonl");
+  const std::string dropped = testing::ReadFileBytes(dir + "/dropped.jsonl");
+  EXPECT_NE(kept.find("basic-defs.ru.html"), std::string::npos);
+  EXPECT_EQ(kept.find("basic-defs.de.html"), std::string::npos);
+  EXPECT_NE(dropped.find("\"reason\":\"classifier:ru\""), std::string::npos) << dropped;
+  EXPECT_NE(kept.find("\"classifiers\":{\"ru\":{\"score\":"), std::string::npos) << kept;
+
+  auto bad = [&](const std::string& toml, const std::string& expected) {
+    std::ofstream(dir + "/bad.toml") << toml;
+    auto b = testing::RunCrawlproof("filter --input " + dir + "/docs.jsonl --config " + dir + "/bad.toml --output " +
+                                    dir + "/o.jsonl --dropped " + dir + "/d.jsonl --force");
+    EXPECT_NE(b.exit_code, 0) << toml;
+    EXPECT_NE(b.err.find(expected), std::string::npos) << b.err;
+  };
+  bad("[filter.classifier.q]\nmodel = \"" + model + "\"\nlabel = \"__label__hq\"\n", "has no label");
+  bad("[filter]\nsteps = [\"classifier:x\"]\n", "no [filter.classifier.x] section");
+  bad("[filter.classifier.q]\nmodel = \"" + model + "\"\nlabel = \"zh\"\ntext = \"raw\"\n",
+      "filter.classifier.q.text must be");
+  bad("[filter.classifier.q]\nmodel = \"" + dir + "/absent.bin\"\nlabel = \"zh\"\n", "absent.bin");
+  bad("[filter.classifier.q]\nmodel = \"" + dir + "/docs.jsonl\"\nlabel = \"zh\"\n", "not a fastText model");
+  bad("[filter.classifier.q]\nmodel = \"" + model + "\"\nlabel = \"zh\"\nkeep = 2\n", "keep");
+}
+
+}  // namespace
+}  // namespace crawlproof
