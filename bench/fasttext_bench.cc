@@ -87,7 +87,8 @@ double RunCli(const Args& a, const std::string& lines, std::string* out) {
   int status = 0;
   waitpid(pid, &status, 0);
   const double t = Now() - t0;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) Die("fasttext predict-prob failed (is Debian's fasttext installed?)");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    Die("fasttext predict-prob failed (is Debian's fasttext installed?)");
   return t;
 }
 
@@ -163,16 +164,26 @@ int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--model") a.model = v;
-    else if (k == "--texts") a.texts = v;
-    else if (k == "--label") a.label = v;
-    else if (k == "--docs") a.docs = std::stoull(v);
-    else if (k == "--max-bytes") a.max_bytes = std::stoull(v);
-    else if (k == "--text") a.text = v;
-    else if (k == "--cpu") a.cpu = std::stoi(v);
-    else if (k == "--rounds") a.rounds = std::stoi(v);
-    else if (k == "--k") a.k = std::stoi(v);
-    else Die("unknown option " + k);
+    if (k == "--model")
+      a.model = v;
+    else if (k == "--texts")
+      a.texts = v;
+    else if (k == "--label")
+      a.label = v;
+    else if (k == "--docs")
+      a.docs = std::stoull(v);
+    else if (k == "--max-bytes")
+      a.max_bytes = std::stoull(v);
+    else if (k == "--text")
+      a.text = v;
+    else if (k == "--cpu")
+      a.cpu = std::stoi(v);
+    else if (k == "--rounds")
+      a.rounds = std::stoi(v);
+    else if (k == "--k")
+      a.k = std::stoi(v);
+    else
+      Die("unknown option " + k);
   }
   if (a.model.empty() || a.texts.empty() || a.label.empty()) Die("usage: --model M --texts T.jsonl --label L");
 

@@ -205,7 +205,8 @@ std::optional<int> FastTextModel::FindLabel(std::string_view label) const {
 
 Result<std::shared_ptr<const FastTextModel>> FastTextModel::Open(const std::string& path) {
   static std::mutex mu;
-  static std::map<FileKey, std::weak_ptr<const FastTextModel>> open_models;
+  // Kept for the process's life: every task of a run finds it mapped and hashed.
+  static std::map<FileKey, std::shared_ptr<const FastTextModel>> open_models;
 
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -222,10 +223,8 @@ Result<std::shared_ptr<const FastTextModel>> FastTextModel::Open(const std::stri
                     static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
   std::lock_guard<std::mutex> lock(mu);
   if (auto it = open_models.find(key); it != open_models.end()) {
-    if (auto model = it->second.lock()) {
-      ::close(fd);
-      return model;
-    }
+    ::close(fd);
+    return it->second;
   }
   if (st.st_size < 8) {
     ::close(fd);

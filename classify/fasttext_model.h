@@ -59,9 +59,9 @@ struct FastTextInfo {
 
 class FastTextModel {
  public:
-  // The model in `path`. A second Open() of the same file (same device,
-  // inode, size and modification time) while the first is held returns the
-  // same object. Errors: NotFound, IoError; InvalidArgument naming the file,
+  // The model in `path`. Every Open() of the same file (same device, inode,
+  // size and modification time) returns the same object, kept until the
+  // process ends. Errors: NotFound, IoError; InvalidArgument naming the file,
   // the byte offset and what was expected (not a fastText model, a version
   // after 12, not supervised, sizes that disagree, a truncated file).
   static Result<std::shared_ptr<const FastTextModel>> Open(const std::string& path);
@@ -111,6 +111,10 @@ class FastTextModel {
   std::vector<std::string> labels_;
   std::unique_ptr<Impl> impl_;
 };
+
+// The float's shortest decimal form, as a double: what a record shows of a
+// probability is the number that was compared.
+double ShortestDouble(float f);
 
 // A page's text as DCLM scores it: Python's " ".join(text.strip().splitlines())
 // (line breaks \n, \r, \r\n, \v, \f, \x1c-\x1e, U+0085, U+2028 and U+2029 become

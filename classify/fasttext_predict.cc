@@ -1,7 +1,9 @@
 // FastTextModel's predictions: tokens, input ids, the hidden vector and the
 // losses, each as fastText 0.9.2 computes them (fasttext_model.h).
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 
 #include "classify/fasttext_impl.h"
@@ -253,6 +255,13 @@ std::string JoinLines(std::string_view text) {
     i += len;
   }
   return out;
+}
+
+double ShortestDouble(float f) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf - 1, f);
+  *r.ptr = 0;
+  return std::strtod(buf, nullptr);
 }
 
 std::string NewlinesToSpaces(std::string_view text) {

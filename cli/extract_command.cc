@@ -1,9 +1,11 @@
 // crawlproof extract: WARC / WET records to documents (JSON lines).
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "classify/fasttext_model.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "common/file_util.h"
@@ -21,7 +23,8 @@ struct ExtractArgs {
   std::string stats;
   bool force = false;
   bool all_text = false;
-  double min_lang_score = 0.5;
+  std::optional<double> min_lang_score;  // default 0.5; 0 with a language model
+  std::string language_model;
   size_t max_html_bytes = 16 << 20;
 };
 
@@ -34,7 +37,10 @@ Status RunExtract(const ExtractArgs& a) {
   extract::ExtractOptions options;
   options.html.main_content = !a.all_text;
   options.html.max_html_bytes = a.max_html_bytes;
-  options.language.min_score = a.min_lang_score;
+  options.language.min_score = a.min_lang_score.value_or(a.language_model.empty() ? 0.5 : 0.0);
+  if (!a.language_model.empty()) {
+    ASSIGN_OR_RETURN(options.language.model, classify::FastTextModel::Open(a.language_model));
+  }
   std::map<std::string, uint64_t> skipped, languages;
   uint64_t records = 0, documents = 0, text_bytes = 0, truncated = 0, input_errors = 0;
   uint64_t unreadable = 0;
@@ -110,8 +116,10 @@ void RegisterExtractCommands(CLI::App& app, Status* result) {
   auto* cmd = app.add_subcommand("extract", "WARC/WET records to documents: main text, title, language (JSON lines)");
   cmd->add_option("inputs", args->inputs, "WARC or WET files or URLs")->required();
   cmd->add_flag("--all-text", args->all_text, "Keep every visible text block, not only the main content");
-  cmd->add_option("--min-lang-score", args->min_lang_score, "Language score below which a document is 'und'")
-      ->capture_default_str();
+  cmd->add_option("--min-lang-score", args->min_lang_score,
+                  "Language score below which a document is 'und' (default 0.5; 0 with --language-model)");
+  cmd->add_option("--language-model", args->language_model,
+                  "A fastText language identifier (lid.176.ftz, GlotLID's model.bin) instead of CLD2");
   cmd->add_option("--max-html-bytes", args->max_html_bytes, "HTML bytes looked at per page")->capture_default_str();
   cmd->add_option("--stats", args->stats, "Write counts (documents, skip reasons, languages) as JSON to this file");
   cmd->add_flag("--force", args->force,

@@ -5,6 +5,7 @@
 #include "common/encoding.h"
 #include "common/json.h"
 #include "extract/charset.h"
+#include "extract/language_model.h"
 #include "ingest/http_response.h"
 
 namespace crawlproof::extract {
@@ -151,8 +152,11 @@ ExtractOutcome ExtractRecord(const ingest::WarcRecord& record, std::string_view 
     out.skip_reason = "empty";
     return out;
   }
-  LanguageGuess lang = IdentifyLanguage(d.text, options.language, {html_lang, content_language}, code_spans);
+  LanguageGuess lang = options.language.model
+                           ? IdentifyLanguageByModel(d.text, *options.language.model, options.language.min_score)
+                           : IdentifyLanguage(d.text, options.language, {html_lang, content_language}, code_spans);
   d.lang = lang.code;
+  d.lang_label = std::move(lang.label);
   d.lang_score = lang.score;
   d.lang2 = std::move(lang.second);
   d.lang2_share = lang.second_share;
@@ -170,6 +174,7 @@ std::string DocumentJson(const Document& d) {
       .Add("lang", d.lang)
       .Add("lang_score", d.lang_score);
   if (!d.lang2.empty()) o.Add("lang2", d.lang2).Add("lang2_share", d.lang2_share);
+  if (!d.lang_label.empty()) o.Add("lang_label", d.lang_label);
   o.Add("file", d.file).Add("offset", d.offset).Add("length", d.length).Add("record_id", d.record_id);
   return o.str();
 }

@@ -36,6 +36,7 @@ struct Document {
   double lang_score = 0;
   std::string lang2;  // second language of a mixed page (language.h), or ""
   double lang2_share = 0;
+  std::string lang_label;  // the language model's label ("deu_Latn"), "" with CLD2
   // Source location: file (as given), and the record's offset and length as
   // `warc index` prints them.
   std::string file;

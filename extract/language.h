@@ -25,11 +25,16 @@
 // from `min_second_share` up).
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+namespace crawlproof::classify {
+class FastTextModel;
+}
 
 namespace crawlproof::extract {
 
@@ -40,6 +45,9 @@ struct LanguageOptions {
   size_t sample_bytes = 4 << 10;
   // A second language is reported from this share up. Default: 0.2.
   double min_second_share = 0.2;
+  // A fastText language identifier used instead of CLD2
+  // (extract/language_model.h). Default: null (CLD2).
+  std::shared_ptr<const classify::FastTextModel> model;
 };
 
 // What the page says about its own language (either may be empty).
@@ -56,6 +64,7 @@ struct LanguageGuess {
   std::string second;       // the second language of a mixed page, or ""
   double second_share = 0;  // its share, like score (0 when none)
   size_t sample_bytes = 0;  // bytes CLD2 was given
+  std::string label;        // a language model's label ("deu_Latn"), "" with CLD2
 };
 
 // `text` must be valid UTF-8; `code_spans` are byte ranges of it to leave out.

@@ -1,22 +1,10 @@
 #include "filter/classifier.h"
 
-#include <charconv>
-#include <cstdlib>
-
 #include "classify/fasttext_model.h"
 #include "common/json.h"
 
 namespace crawlproof::filter {
 namespace {
-
-// The float's shortest decimal form, as a double (what the account shows
-// is what was compared).
-double Shortest(float f) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf - 1, f);
-  *r.ptr = 0;
-  return std::strtod(buf, nullptr);
-}
 
 class ClassifierFilter : public Filter {
  public:
@@ -38,7 +26,7 @@ class ClassifierFilter : public Filter {
     s.name = o_.name;
     s.label = model_->labels()[label_];
     s.model_sha256 = model_->info().sha256;
-    s.score = Shortest(p.value_or(0.0f));
+    s.score = classify::ShortestDouble(p.value_or(0.0f));
     s.keep = o_.keep;
     d->scores.push_back(s);
     if (o_.keep && s.score < *o_.keep) {

@@ -2,6 +2,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -23,11 +24,25 @@ constexpr uint64_t kMaxConfigBytes = 16 << 20;
 constexpr int kMaxWords = 100000000;
 
 // Every code must be one CLD2 can answer (or "und"): a misspelt code would
-// silently drop every document.
-Status CheckLanguageCodes(const std::vector<std::string>& codes, const Section& where) {
+// silently drop every document. With a language model ([extract]
+// language_model) the model's codes count too: a label as
+// extract::LanguageCodeOfLabel keeps it ("xmf", "nds_Latn").
+bool ModelCodeShape(const std::string& c) {
+  const size_t us = c.find('_');
+  const std::string lang = c.substr(0, us);
+  if (lang.size() < 2 || lang.size() > 3 || lang.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos)
+    return false;
+  if (us == std::string::npos) return true;
+  const std::string script = c.substr(us + 1);
+  return script.size() == 4 && std::isupper(static_cast<unsigned char>(script[0])) &&
+         script.find_first_not_of("abcdefghijklmnopqrstuvwxyz", 1) == std::string::npos;
+}
+
+Status CheckLanguageCodes(const std::vector<std::string>& codes, const Section& where, bool language_model) {
   const auto& known = extract::KnownLanguageCodes();
   for (const auto& c : codes) {
     if (c == "und" || std::binary_search(known.begin(), known.end(), c)) continue;
+    if (language_model && ModelCodeShape(c)) continue;
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
     return where.Bad("languages", "has \"" + c + "\", not a language code crawlproof can identify; the codes are: " +
@@ -207,6 +222,9 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
   auto recipe = ParseRecipe(recipe_name);
   if (!recipe.ok()) return top.Bad("recipe", recipe.status().message());
   const FineWeb2Set fw2 = FineWeb2Covered(*recipe);
+  // [extract] language_model: documents' languages come from a model.
+  bool language_model = false;
+  if (const toml::table* e = root["extract"].as_table()) language_model = e->contains("language_model");
   std::map<std::string, ClassifierOptions> classifiers;
   RETURN_IF_ERROR(ReadClassifiers(top, &classifiers));
   RETURN_IF_ERROR(top.CheckUnknown());
@@ -241,10 +259,12 @@ Result<FilterPipeline> LoadFilterPipeline(const std::string& config_path) {
       if (languages) o.languages = *languages;
       Section s = section("language");
       RETURN_IF_ERROR(s.Get("languages", &o.languages));
-      RETURN_IF_ERROR(CheckLanguageCodes(o.languages, languages ? top : s));
+      RETURN_IF_ERROR(CheckLanguageCodes(o.languages, languages ? top : s, language_model));
       auto fineweb2 = [&](const std::string&, const FineWeb2Language* rec) {
         LanguageOptions l = o;
-        if (rec) l.min_score = CalibratedLanguageScore(rec->language_score);
+        // A model's score is GlotLID's confidence itself: FineWeb-2's
+        // threshold as published. CLD2's share goes through the calibration.
+        if (rec) l.min_score = language_model ? rec->language_score : CalibratedLanguageScore(rec->language_score);
         return l;
       };
       ASSIGN_OR_RETURN(auto f, Step(fw2, s, o, ReadLanguage, fineweb2, MakeLanguageFilter));

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "classify/fasttext_model.h"
 #include "common/toml_section.h"
 #include "filter/filters.h"
 #include "ingest/line_reader.h"
@@ -202,6 +203,13 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
 
   TomlSection extract = section("extract");
   RETURN_IF_ERROR(extract.Get("all_text", &c.all_text));
+  RETURN_IF_ERROR(extract.GetPath("language_model", &c.language_model));
+  if (!c.language_model.empty()) {
+    c.min_lang_score = 0;  // FineWeb-2 applies its per-language thresholds in the language step
+    auto model = classify::FastTextModel::Open(c.language_model);
+    if (!model.ok()) return Status::InvalidArgument(path + ": extract.language_model: " + model.status().message());
+    c.language_model_sha256 = (*model)->info().sha256;
+  }
   RETURN_IF_ERROR(extract.Get("min_lang_score", &c.min_lang_score, 0.0, 1.0));
   RETURN_IF_ERROR(extract.Get("max_html_bytes", &c.max_html_bytes, uint64_t{1} << 10, uint64_t{1} << 30));
   RETURN_IF_ERROR(extract.CheckUnknown());
@@ -264,6 +272,7 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
   // The models' bytes decide too: a model replaced under the same path
   // makes different decisions.
   for (const auto& m : c.models) text << "# model " << m.step << " sha256 " << m.sha256 << "\n";
+  if (!c.language_model.empty()) text << "# model extract.language_model sha256 " << c.language_model_sha256 << "\n";
   c.decision_options = text.str();
   return c;
 }

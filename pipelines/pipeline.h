@@ -63,7 +63,9 @@ struct PipelineConfig {
   std::string on_missing = "quarantine";   // or "fail", "allow"
   // [extract]
   bool all_text = false;
-  double min_lang_score = 0.5;
+  double min_lang_score = 0.5;  // 0 by default with a language_model (the language step's threshold decides)
+  std::string language_model;   // a fastText language identifier instead of CLD2, or ""
+  std::string language_model_sha256;
   uint64_t max_html_bytes = uint64_t{1} << 24;
   // [filter]: read from the same file by filter::LoadFilterPipeline.
   // [dedup]

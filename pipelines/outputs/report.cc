@@ -364,9 +364,11 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
     m += "- `" + r.path + "` — " + r.verification + (r.state == "quarantined" ? ", quarantined" : "") + "\n";
   }
   m += "\n## Processing\n\n";
-  m += "- Extraction: main content of HTML responses (status 200), WET conversion records; language by CLD2 "
-       "(score below " +
-       Num(c.min_lang_score, 2) + ": `und`).\n";
+  m += "- Extraction: main content of HTML responses (status 200), WET conversion records; language by " +
+       (c.language_model.empty()
+            ? std::string("CLD2")
+            : "the fastText model `" + Basename(c.language_model) + "` (SHA-256 `" + c.language_model_sha256 + "`)") +
+       " (score below " + Num(c.min_lang_score, 2) + ": `und`).\n";
   m += "- Filters: the `[filter]` section of the pipeline file (`" + Basename(c.file) + "`); drop reasons:";
   for (const auto& [k, v] : drop_rows) m += " " + k + " (" + Num(v) + ")";
   for (const auto& mf : c.models)

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <iterator>
 
+#include "classify/fasttext_model.h"
 #include "common/json.h"
 #include "common/logging.h"
 #include "extract/document.h"
@@ -53,6 +54,16 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
   eo.html.main_content = !c.all_text;
   eo.html.max_html_bytes = c.max_html_bytes;
   eo.language.min_score = c.min_lang_score;
+  if (!c.language_model.empty()) {
+    auto model = classify::FastTextModel::Open(c.language_model);  // once per process
+    if (!model.ok()) {
+      r.failed = r.quarantined = true;
+      r.verification = Verification::kUnreadable;
+      r.detail = model.status().message();
+      return r;
+    }
+    eo.language.model = *model;
+  }
   // [prompts]: the page's schema.org Q&A, from its HTML.
   const prompts::PromptOptions& po = c.prompts;
   std::vector<prompts::Candidate> markup;
@@ -252,6 +263,7 @@ std::string DocJson(const DocOut& d, Verification verification, uint64_t run) {
   }
   if (!d.doc.lang.empty()) o.Add("lang", d.doc.lang).Add("lang_score", d.doc.lang_score);
   if (!d.doc.lang2.empty()) o.Add("lang2", d.doc.lang2).Add("lang2_share", d.doc.lang2_share);
+  if (!d.doc.lang_label.empty()) o.Add("lang_label", d.doc.lang_label);
   if (!d.filter_changes.empty()) o.AddRaw("filter_changes", d.filter_changes);
   if (!d.classifiers.empty()) o.AddRaw("classifiers", d.classifiers);
   o.Add("run", run);

@@ -125,6 +125,7 @@ void EncodeResult(const ShardResult& r, bool with_text, Encoder* e) {
     e->F64(x.lang_score);
     e->Str(x.lang2);
     e->F64(x.lang2_share);
+    e->Str(x.lang_label);
     e->Str(x.file);
     e->U64(x.offset);
     e->U64(x.length);
@@ -176,6 +177,7 @@ Result<ShardResult> DecodeResult(const std::string& bytes, const std::string& wh
     x.lang_score = in.F64();
     x.lang2 = in.Str();
     x.lang2_share = in.F64();
+    x.lang_label = in.Str();
     x.file = in.Str();
     x.offset = in.U64();
     x.length = in.U64();

@@ -171,3 +171,35 @@ TEST(ClassifierRun, FilterCommandAndConfigErrors) {
 
 }  // namespace
 }  // namespace crawlproof
+
+namespace crawlproof {
+namespace {
+
+// [extract] language_model: every document's language from lid.176, its
+// label in the account, the model named in the card.
+TEST(ClassifierRun, LanguageModelInsteadOfCld2) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  const std::string path =
+      WriteSamplePipeline(dir, "lid", "\"sample/*.warc.gz\"",
+                          "[extract]\nlanguage_model = \"" + testing::TestDataPath("lid.176.ftz") + "\"\n");
+  auto r = testing::RunCrawlproof("run " + path + " --progress off");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto st = store::ProvenanceStore::OpenForReading(dir + "/lid/store");
+  ASSERT_TRUE(st.ok());
+  auto dump = (*st)->Dump();
+  ASSERT_TRUE(dump.ok());
+  size_t accounts = 0, labelled = 0;
+  for (size_t at = dump->find("\"doc_id\":"); at != std::string::npos; at = dump->find("\"doc_id\":", at + 1))
+    ++accounts;
+  for (size_t at = dump->find("\"lang_label\":\""); at != std::string::npos;
+       at = dump->find("\"lang_label\":\"", at + 1))
+    ++labelled;
+  EXPECT_GT(accounts, 10u);
+  EXPECT_EQ(labelled, accounts) << "every extracted document carries the model's label";
+  const std::string card = testing::ReadFileBytes(dir + "/lid/README.md");
+  EXPECT_NE(card.find("language by the fastText model `lid.176.ftz`"), std::string::npos) << card;
+}
+
+}  // namespace
+}  // namespace crawlproof
