@@ -12,6 +12,7 @@
 #include "common/file_util.h"
 #include "common/json.h"
 #include "common/logging.h"
+#include "filter/batched_run.h"
 #include "filter/classifier.h"
 #include "filter/filters.h"
 #include "ingest/line_reader.h"
@@ -64,7 +65,9 @@ Status RunFilter(const FilterArgs& a) {
   }
   std::map<std::string, uint64_t> reasons, changes, skipped;
   uint64_t documents = 0, n_kept = 0, n_dropped = 0, invalid = 0;
-  simdjson::dom::parser parser;
+  simdjson::dom::parser parser, held_parser;
+  filter::BatchedFilterRun batched(&*pipeline);
+  Status scorer_error;  // a classifier's scorer that failed ends the command
   auto t0 = std::chrono::steady_clock::now();
   uint64_t line_no = 0;
   Status read = ingest::ForEachLine(a.input, {}, [&](std::string_view line) -> bool {
@@ -101,43 +104,54 @@ Status RunFilter(const FilterArgs& a) {
     if (!doc["lang2_share"].get(score)) fd.lang2_share = score;
     if (doc["text"].get(sv)) return true;  // checked above
     fd.text = std::string(sv);
-    std::string original_text = fd.text;
-    filter::Decision d = pipeline->Run(&fd);
-    for (const auto& s : d.skipped) ++skipped[s.substr(0, s.find(':', s.find(':') + 1))];
-    simdjson::dom::object obj = doc.get_object();
-    if (!d.keep) {
-      ++n_dropped;
-      ++reasons[d.reason];
-      std::string extra = "\"reason\":";
-      AppendJsonString(extra, d.reason);
-      if (!d.match.empty()) {
-        extra += ",\"match\":";
-        AppendJsonString(extra, d.match);
+    // Decided now, or with the next batch of an out-of-process classifier
+    // (the line kept until then, parsed again): in input order either way.
+    auto decided = [&, raw = std::string(line), original_text = fd.text](filter::FilterDocument& fd,
+                                                                         filter::Decision& d) {
+      for (const auto& s : d.skipped) ++skipped[s.substr(0, s.find(':', s.find(':') + 1))];
+      simdjson::padded_string again(raw);
+      simdjson::dom::object obj = held_parser.parse(again).get_object().value();
+      if (!d.keep) {
+        ++n_dropped;
+        ++reasons[d.reason];
+        std::string extra = "\"reason\":";
+        AppendJsonString(extra, d.reason);
+        if (!d.match.empty()) {
+          extra += ",\"match\":";
+          AppendJsonString(extra, d.match);
+        }
+        if (!d.error.empty()) {
+          extra += ",\"error\":";
+          AppendJsonString(extra, d.error);
+        }
+        if (!d.scores.empty()) extra += ",\"classifiers\":" + filter::ClassifierScoresJson(d.scores);
+        dropped.Line(Rewrite(obj, nullptr, extra));
+        return;
       }
-      if (!d.scores.empty()) extra += ",\"classifiers\":" + filter::ClassifierScoresJson(d.scores);
-      dropped.Line(Rewrite(obj, nullptr, extra));
-      return true;
-    }
-    ++n_kept;
-    std::string extra;
-    if (!d.changes.empty()) {
-      JsonObject c;
-      for (const auto& [k, v] : d.changes) {
-        c.Add(k, v);
-        changes[k] += v;
+      ++n_kept;
+      std::string extra;
+      if (!d.changes.empty()) {
+        JsonObject c;
+        for (const auto& [k, v] : d.changes) {
+          c.Add(k, v);
+          changes[k] += v;
+        }
+        extra = "\"filter_changes\":" + c.str();
       }
-      extra = "\"filter_changes\":" + c.str();
-    }
-    if (!d.scores.empty())
-      extra += std::string(extra.empty() ? "" : ",") + "\"classifiers\":" + filter::ClassifierScoresJson(d.scores);
-    bool changed = fd.text != original_text;
-    kept.Line(Rewrite(obj, changed ? &fd.text : nullptr, extra));
-    return true;
+      if (!d.scores.empty())
+        extra += std::string(extra.empty() ? "" : ",") + "\"classifiers\":" + filter::ClassifierScoresJson(d.scores);
+      const bool changed = fd.text != original_text;
+      kept.Line(Rewrite(obj, changed ? &fd.text : nullptr, extra));
+    };
+    scorer_error = batched.Add(std::move(fd), std::move(decided));
+    return scorer_error.ok();
   });
+  if (read.ok() && scorer_error.ok()) scorer_error = batched.Flush();
   bool closed = kept.Close() && dropped.Close();
   if (!read.ok()) {
     return read;
   }
+  RETURN_IF_ERROR(scorer_error);
   if (!closed) {
     return Status::IoError("filter: writing the outputs failed");
   }

@@ -1,40 +1,55 @@
 #include "filter/classifier.h"
 
 #include "classify/fasttext_model.h"
+#include "classify/scorer_process.h"
 #include "common/json.h"
 
 namespace crawlproof::filter {
 namespace {
 
-class ClassifierFilter : public Filter {
+std::string StepText(const ClassifierOptions& o, const std::string& text) {
+  return o.text == ClassifierText::kJoined ? classify::JoinLines(text) : text;
+}
+
+// Records `score` (or the scorer's error) and drops below `keep`.
+void Decide(const ClassifierOptions& o, const std::string& step, const std::string& label, const std::string& sha256,
+            std::optional<double> score, const std::string& error, Decision* d) {
+  ClassifierScore s;
+  s.name = o.name;
+  s.label = label;
+  s.model_sha256 = sha256;
+  s.keep = o.keep;
+  if (!score) {
+    s.error = error;
+    d->scores.push_back(s);
+    d->keep = false;
+    d->reason = step + ":error";
+    d->error = error;
+    return;
+  }
+  s.score = *score;
+  d->scores.push_back(s);
+  if (o.keep && s.score < *o.keep) {
+    d->keep = false;
+    d->reason = step;
+    d->value = s.score;
+    d->threshold = *o.keep;
+  }
+}
+
+class FastTextClassifier : public Filter {
  public:
-  ClassifierFilter(ClassifierOptions o, std::shared_ptr<const classify::FastTextModel> model, int label)
+  FastTextClassifier(ClassifierOptions o, std::shared_ptr<const classify::FastTextModel> model, int label)
       : o_(std::move(o)), step_("classifier:" + o_.name), model_(std::move(model)), label_(label) {}
 
   std::string_view name() const override { return step_; }
 
   void Apply(FilterDocument* doc, Decision* d) override {
-    std::optional<float> p;
-    if (o_.text == ClassifierText::kJoined) {
-      p = model_->Probability(classify::JoinLines(doc->text), label_, &scratch_);
-    } else {
-      p = model_->Probability(doc->text, label_, &scratch_);
-    }
     // fastText predicts nothing for a text without input ids (no word in a
     // model without "</s>"): no evidence for the label, score 0.
-    ClassifierScore s;
-    s.name = o_.name;
-    s.label = model_->labels()[label_];
-    s.model_sha256 = model_->info().sha256;
-    s.score = classify::ShortestDouble(p.value_or(0.0f));
-    s.keep = o_.keep;
-    d->scores.push_back(s);
-    if (o_.keep && s.score < *o_.keep) {
-      d->keep = false;
-      d->reason = step_;
-      d->value = s.score;
-      d->threshold = *o_.keep;
-    }
+    const std::optional<float> p = model_->Probability(StepText(o_, doc->text), label_, &scratch_);
+    Decide(o_, step_, model_->labels()[label_], model_->info().sha256, classify::ShortestDouble(p.value_or(0.0f)), "",
+           d);
   }
 
  private:
@@ -45,6 +60,37 @@ class ClassifierFilter : public Filter {
   classify::FastTextModel::Scratch scratch_;  // a pipeline runs on one thread at a time
 };
 
+class ScorerClassifier : public Filter, public BatchStep {
+ public:
+  explicit ScorerClassifier(ClassifierOptions o)
+      : o_(std::move(o)),
+        step_("classifier:" + o_.name),
+        scorer_({o_.name, o_.command, o_.batch_size, o_.max_in_flight, o_.timeout_s}) {}
+
+  std::string_view name() const override { return step_; }
+  BatchStep* batch() override { return this; }
+  // Only through Decide (FilterPipeline::Run and BatchedFilterRun do).
+  void Apply(FilterDocument*, Decision*) override {}
+
+  Status Decide(const std::vector<std::pair<FilterDocument*, Decision*>>& docs) override {
+    std::vector<std::string> texts;
+    texts.reserve(docs.size());
+    for (const auto& [doc, d] : docs) texts.push_back(StepText(o_, doc->text));
+    std::vector<std::pair<std::string_view, std::string_view>> request;
+    for (size_t i = 0; i < docs.size(); ++i) request.emplace_back(docs[i].first->id, texts[i]);
+    ASSIGN_OR_RETURN(std::vector<classify::ScorerResult> results, scorer_.Score(request));
+    const std::string label = o_.label.empty() ? scorer_.model() : o_.label;
+    for (size_t i = 0; i < docs.size(); ++i)
+      filter::Decide(o_, step_, label, scorer_.model_sha256(), results[i].score, results[i].error, docs[i].second);
+    return Status::Ok();
+  }
+
+ private:
+  ClassifierOptions o_;
+  std::string step_;
+  classify::ScorerProcess scorer_;
+};
+
 }  // namespace
 
 std::string ClassifierScoresJson(const std::vector<ClassifierScore>& scores) {
@@ -52,7 +98,12 @@ std::string ClassifierScoresJson(const std::vector<ClassifierScore>& scores) {
   JsonObject all;
   for (const ClassifierScore& s : scores) {
     JsonObject one;
-    one.Add("score", s.score).Add("label", s.label);
+    if (s.error.empty()) {
+      one.Add("score", s.score);
+    } else {
+      one.Add("error", s.error);
+    }
+    one.Add("label", s.label);
     if (s.keep) one.Add("keep", *s.keep);
     one.Add("model_sha256", s.model_sha256);
     all.AddRaw(s.name, one.str());
@@ -61,6 +112,13 @@ std::string ClassifierScoresJson(const std::vector<ClassifierScore>& scores) {
 }
 
 Result<std::unique_ptr<Filter>> MakeClassifierFilter(const ClassifierOptions& o, ModelUse* use) {
+  if (!o.command.empty()) {
+    if (use) {
+      *use = {"classifier:" + o.name, "", "", o.label};
+      for (const auto& a : o.command) use->path += (use->path.empty() ? "" : " ") + a;
+    }
+    return std::unique_ptr<Filter>(std::make_unique<ScorerClassifier>(o));
+  }
   ASSIGN_OR_RETURN(auto model, classify::FastTextModel::Open(o.model));
   const std::optional<int> label = model->FindLabel(o.label);
   if (!label) {
@@ -75,7 +133,7 @@ Result<std::unique_ptr<Filter>> MakeClassifierFilter(const ClassifierOptions& o,
     return Status::InvalidArgument(o.model + ": the model has no label \"" + o.label + "\"; its labels are " + list);
   }
   if (use) *use = {"classifier:" + o.name, o.model, model->info().sha256, model->labels()[*label]};
-  return std::unique_ptr<Filter>(std::make_unique<ClassifierFilter>(o, std::move(model), *label));
+  return std::unique_ptr<Filter>(std::make_unique<FastTextClassifier>(o, std::move(model), *label));
 }
 
 }  // namespace crawlproof::filter

@@ -12,9 +12,20 @@
 //                                # " ".join(text.strip().splitlines()), as DCLM
 //                                # scores a page; "as-is": the text unchanged
 //                                # (each newline fastText's "</s>")
+// or, for any other model, a scorer process (classify/scorer_process.h):
+//   command = ["python3", "-m", "crawlproof.scorers.hf", "--model", "edu"]
+//   keep = 3                     # any number: the scorer says what a score is
+//   batch_size = 64              # documents per batch (default 64)
+//   max_in_flight = 2            # batches sent before their answers (default 2)
+//   timeout_s = 600              # seconds without an answer before it is killed
 //
-// The model is opened once per process and shared by every task and thread
-// (classify/fasttext_model.h); its SHA-256 goes with every score.
+// A fastText model is opened once per process and shared by every task and
+// thread (classify/fasttext_model.h); its SHA-256 goes with every score. A
+// scorer is started per task, on the first document that reaches the step,
+// and its hello's model_sha256 goes with every score. A document the scorer
+// answers with an error is dropped ("classifier:<name>:error", the scorer's
+// words in the account); a scorer that crashes, hangs or breaks the protocol
+// ends the task with an error naming the classifier and the document.
 #pragma once
 
 #include <memory>
@@ -31,12 +42,16 @@ enum class ClassifierText { kJoined, kAsIs };
 
 struct ClassifierOptions {
   std::string name;   // the <name> of [filter.classifier.<name>]
-  std::string model;  // the model file's path
-  std::string label;  // the model's label, with or without "__label__"
+  std::string model;  // the fastText model file's path, or "" with `command`
+  std::string label;  // the model's label, with or without "__label__"; optional with `command`
   // Kept when score >= keep. Default: unset (every document kept, scores
   // recorded).
   std::optional<double> keep;
   ClassifierText text = ClassifierText::kJoined;
+  // A scorer process instead of a fastText model.
+  std::vector<std::string> command;
+  size_t batch_size = 64, max_in_flight = 2;
+  double timeout_s = 600;
 };
 
 // {"<name>":{"score":…,"label":…,"keep":…,"model_sha256":…},…}: the
@@ -45,8 +60,8 @@ struct ClassifierOptions {
 std::string ClassifierScoresJson(const std::vector<ClassifierScore>& scores);
 
 // Errors: those of FastTextModel::Open; InvalidArgument when the model has
-// no such label (the message lists its labels).
-// `use`, when given, receives the model's path, SHA-256 and label.
+// no such label (the message lists its labels). `use`, when given, receives
+// the model's path, SHA-256 and label (with `command`: the command, no digest).
 Result<std::unique_ptr<Filter>> MakeClassifierFilter(const ClassifierOptions& o, ModelUse* use = nullptr);
 
 }  // namespace crawlproof::filter

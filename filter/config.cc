@@ -170,9 +170,21 @@ Status ReadClassifiers(Section& top, std::map<std::string, ClassifierOptions>* o
     o.name = name;
     RETURN_IF_ERROR(s.GetPath("model", &o.model));
     RETURN_IF_ERROR(s.Get("label", &o.label));
+    RETURN_IF_ERROR(s.Get("command", &o.command));
+    int batch_size = static_cast<int>(o.batch_size), max_in_flight = static_cast<int>(o.max_in_flight);
+    RETURN_IF_ERROR(s.Get("batch_size", &batch_size, 1, 1 << 20));
+    RETURN_IF_ERROR(s.Get("max_in_flight", &max_in_flight, 1, 1024));
+    RETURN_IF_ERROR(s.Get("timeout_s", &o.timeout_s, 0.001, 86400.0));
+    o.batch_size = batch_size;
+    o.max_in_flight = max_in_flight;
     if (s.Node("keep")) {
+      // A fastText score is a probability; a scorer's is whatever its model says.
       double keep = 0;
-      RETURN_IF_ERROR(s.Get("keep", &keep, 0.0, 1.0));
+      if (o.command.empty()) {
+        RETURN_IF_ERROR(s.Get("keep", &keep, 0.0, 1.0));
+      } else {
+        RETURN_IF_ERROR(s.Get("keep", &keep));
+      }
       o.keep = keep;
     }
     std::string text = "joined";
@@ -185,8 +197,14 @@ Status ReadClassifiers(Section& top, std::map<std::string, ClassifierOptions>* o
       return s.Bad("text", "must be \"joined\" or \"as-is\", not \"" + text + "\"");
     }
     RETURN_IF_ERROR(s.CheckUnknown());
-    if (o.model.empty()) return s.Bad("model", std::string("must name the model file (a fastText .bin or .ftz)"));
-    if (o.label.empty()) return s.Bad("label", std::string("must name the label whose probability is the score"));
+    if (!o.model.empty() && !o.command.empty())
+      return s.Bad("command", std::string("and model exclude each other: a fastText model, or a scorer command"));
+    if (s.Node("command") && o.command.empty())
+      return s.Bad("command", std::string("must list the scorer's program and its arguments"));
+    if (o.model.empty() && o.command.empty())
+      return s.Bad("model", std::string("must name the model file (a fastText .bin or .ftz), or `command` a scorer"));
+    if (o.command.empty() && o.label.empty())
+      return s.Bad("label", std::string("must name the label whose probability is the score"));
     (*out)[name] = std::move(o);
   }
   return Status::Ok();

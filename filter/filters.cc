@@ -318,14 +318,20 @@ std::unique_ptr<Filter> MakePerLanguageFilter(std::unique_ptr<Filter> others,
   return std::make_unique<PerLanguageFilter>(std::move(others), std::move(by_language), std::move(skip_why));
 }
 
-Decision FilterPipeline::Run(FilterDocument* doc) {
+size_t FilterPipeline::RunFrom(FilterDocument* doc, Decision* d, size_t from) {
   auto rules = word_rules_.find(doc->lang);
   doc->UseWordRules(rules == word_rules_.end() ? WordRules{} : rules->second);
-  Decision d;
-  for (auto& f : filters_) {
-    f->Apply(doc, &d);
-    if (!d.keep) break;
+  for (size_t i = from; i < filters_.size() && d->keep; ++i) {
+    if (filters_[i]->batch()) return i;
+    filters_[i]->Apply(doc, d);
   }
+  return filters_.size();
+}
+
+Result<Decision> FilterPipeline::Run(FilterDocument* doc) {
+  Decision d;
+  for (size_t next = RunFrom(doc, &d, 0); next < filters_.size() && d.keep; next = RunFrom(doc, &d, next + 1))
+    RETURN_IF_ERROR(filters_[next]->batch()->Decide({{doc, &d}}));
   return d;
 }
 

@@ -60,6 +60,7 @@ struct ClassifierScore {
   std::string model_sha256;  // of the model file, hex
   double score = 0;
   std::optional<double> keep;  // the step's threshold, if it has one
+  std::string error;           // a scorer's reason for no score ("": scored)
 };
 
 struct Decision {
@@ -68,11 +69,14 @@ struct Decision {
   std::map<std::string, uint64_t> changes;  // "<filter>:<kind>" -> count, when the text changed
   std::vector<std::string> skipped;         // "<filter>:<check>:<why>"
   std::string match;                        // decontaminate: the n-gram found (normalised text)
+  std::string error;                        // a batch step's reason for no score (its scorer's words)
   // When dropped by a measured check: what it measured and the limit that
   // value crossed (a ratio, a count, a score), for the document's account.
   std::optional<double> value, threshold;
   std::vector<ClassifierScore> scores;  // every classifier step that scored it, in order
 };
+
+class BatchStep;
 
 class Filter {
  public:
@@ -80,6 +84,19 @@ class Filter {
   virtual std::string_view name() const = 0;
   // May change doc->text; fills `d` (which arrives keep = true).
   virtual void Apply(FilterDocument* doc, Decision* d) = 0;
+  // A step that decides documents in batches (an out-of-process scorer)
+  // returns itself here: BatchedFilterRun (batched_run.h) holds the
+  // documents that reach it and hands them over together. Default: null.
+  virtual BatchStep* batch() { return nullptr; }
+};
+
+class BatchStep {
+ public:
+  virtual ~BatchStep() = default;
+  // Decides every document of `docs`, each with its decision so far (keep).
+  // Errors: the step could not decide (its scorer failed) — the documents'
+  // run ends; never a silent keep.
+  virtual Status Decide(const std::vector<std::pair<FilterDocument*, Decision*>>& docs) = 0;
 };
 
 // ---- Options, with the FineWeb recipe's values as defaults ----------------
@@ -179,7 +196,12 @@ class FilterPipeline {
   // Documents in these languages are split into words by these rules
   // (FilterDocument::UseWordRules); the others by the default rules.
   void UseWordRulesOf(std::map<std::string, WordRules> rules) { word_rules_ = std::move(rules); }
-  Decision Run(FilterDocument* doc);
+  // Every step in order; a batch step decides this one document alone.
+  // Errors: a batch step's (the decision is then incomplete).
+  Result<Decision> Run(FilterDocument* doc);
+  // Steps `from`, `from`+1, … on `*d` until a drop, the end, or a batch
+  // step: returns that step's index (filters().size() when none is left).
+  size_t RunFrom(FilterDocument* doc, Decision* d, size_t from);
   const std::vector<std::unique_ptr<Filter>>& filters() const { return filters_; }
 
  private:

@@ -27,7 +27,7 @@ Result<ProcessedSource> ProcessSource(const StageContext& ctx, uint64_t source) 
     return out;
   }
   const std::string& path = ctx.plan->sources[source];
-  ShardResult r = RunTask(c, path, ctx.prepared->ledger ? &*ctx.prepared->ledger : nullptr);
+  ASSIGN_OR_RETURN(ShardResult r, RunTask(c, path, ctx.prepared->ledger ? &*ctx.prepared->ledger : nullptr));
   const auto t0 = Clock::now();
   const std::string tmp = TempDir(dir);
   std::error_code ec;

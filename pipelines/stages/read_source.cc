@@ -8,6 +8,7 @@
 #include "common/json.h"
 #include "common/logging.h"
 #include "extract/document.h"
+#include "filter/batched_run.h"
 #include "filter/classifier.h"
 #include "filter/filters.h"
 #include "ingest/warc_record.h"
@@ -37,9 +38,33 @@ std::vector<prompts::Candidate> Candidates(const prompts::PromptOptions& o, std:
   return out;
 }
 
+// A document's decision into its DocOut, appended to the task's documents.
+void Decided(DocOut d, filter::FilterDocument& fd, const filter::Decision& dec, const prompts::PromptOptions& po,
+             std::vector<prompts::Candidate> markup, ShardResult* r) {
+  d.doc.text = std::move(fd.text);
+  if (!dec.keep) {
+    d.status = DocStatus::kDropped;
+    d.reason = dec.reason;
+    d.match = dec.match;
+    if (dec.value && dec.threshold) {
+      JsonObject check;
+      check.Add("value", *dec.value).Add("threshold", *dec.threshold);
+      d.check = check.str();
+    }
+  }
+  d.classifiers = filter::ClassifierScoresJson(dec.scores);
+  if (!dec.changes.empty()) {
+    JsonObject ch;
+    for (const auto& [k, v] : dec.changes) ch.Add(k, v);
+    d.filter_changes = ch.str();
+  }
+  if (po.enabled && d.status == DocStatus::kCandidate) d.candidates = Candidates(po, std::move(markup), d.doc.text);
+  r->docs.push_back(std::move(d));
+}
+
 }  // namespace
 
-ShardResult RunTask(const PipelineConfig& c, const std::string& path, const verify::VerifiedLedger* ledger) {
+Result<ShardResult> RunTask(const PipelineConfig& c, const std::string& path, const verify::VerifiedLedger* ledger) {
   auto t0 = std::chrono::steady_clock::now();
   ShardResult r;
   r.path = path;
@@ -71,6 +96,8 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
   // One pass over the shard: its ledger file entry (size, SHA-256, record
   // root) is computed while its records become documents and are filtered.
   std::vector<DocOut> records;  // every record, for the account of a quarantined shard
+  filter::BatchedFilterRun batched(&*filters);
+  Status scorer_error;  // the first batch step's error: the task fails
   verify::CommitOptions co;
   co.keep_leaves = true;
   co.each_record = [&](const ingest::WarcRecord& rec) {
@@ -90,39 +117,30 @@ ShardResult RunTask(const PipelineConfig& c, const std::string& path, const veri
       ++r.skipped[outcome.skip_reason];
       return;
     }
-    DocOut d;
-    d.doc = std::move(outcome.doc);
+    auto out = std::make_shared<DocOut>();
+    out->doc = std::move(outcome.doc);
     filter::FilterDocument fd;
-    fd.id = d.doc.id;
-    fd.url = d.doc.url;
-    fd.lang = d.doc.lang;
-    fd.lang_score = d.doc.lang_score;
-    fd.lang2 = d.doc.lang2;
-    fd.lang2_share = d.doc.lang2_share;
-    fd.text = std::move(d.doc.text);
-    filter::Decision dec = filters->Run(&fd);
-    d.doc.text = std::move(fd.text);
-    if (!dec.keep) {
-      d.status = DocStatus::kDropped;
-      d.reason = dec.reason;
-      d.match = dec.match;
-      if (dec.value && dec.threshold) {
-        JsonObject check;
-        check.Add("value", *dec.value).Add("threshold", *dec.threshold);
-        d.check = check.str();
-      }
-    }
-    d.classifiers = filter::ClassifierScoresJson(dec.scores);
-    if (!dec.changes.empty()) {
-      JsonObject ch;
-      for (const auto& [k, v] : dec.changes) ch.Add(k, v);
-      d.filter_changes = ch.str();
-    }
-    if (po.enabled && d.status == DocStatus::kCandidate) d.candidates = Candidates(po, std::move(markup), d.doc.text);
-    r.docs.push_back(std::move(d));
+    fd.id = out->doc.id;
+    fd.url = out->doc.url;
+    fd.lang = out->doc.lang;
+    fd.lang_score = out->doc.lang_score;
+    fd.lang2 = out->doc.lang2;
+    fd.lang2_share = out->doc.lang2_share;
+    fd.text = std::move(out->doc.text);
+    // Decided now, or with the next batch of an out-of-process classifier:
+    // either way in record order.
+    auto decided = [&r, &po, out, markup = std::move(markup)](filter::FilterDocument& fd,
+                                                              filter::Decision& dec) mutable {
+      Decided(std::move(*out), fd, dec, po, std::move(markup), &r);
+    };
+    if (Status s = batched.Add(std::move(fd), std::move(decided)); !s.ok() && scorer_error.ok()) scorer_error = s;
   };
   const std::string where = SourceLocation(c, path);  // `path` is the stored form
   auto commit = verify::CommitFile(where, verify::LedgerPath(where, c.root), co);
+  if (scorer_error.ok() && commit.ok()) scorer_error = batched.Flush();
+  // A classifier's scorer that failed decided nothing: the task fails (the
+  // source is not at fault, so it is not quarantined).
+  RETURN_IF_ERROR(scorer_error);
   if (!commit.ok()) {
     r.failed = r.quarantined = true;
     r.verification = Verification::kUnreadable;

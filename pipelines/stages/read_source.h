@@ -71,9 +71,12 @@ struct ShardResult {
   double seconds = 0;
 };
 
-// The task. Never fails as a whole: an unreadable shard comes back
-// quarantined ("unreadable"), with whatever records could be read.
-ShardResult RunTask(const PipelineConfig& config, const std::string& path, const verify::VerifiedLedger* ledger);
+// The task. An unreadable shard comes back quarantined ("unreadable"),
+// with whatever records could be read. Errors: only an out-of-process
+// classifier's scorer that failed (classify/scorer_process.h): its
+// documents were not decided, and the source is not at fault.
+Result<ShardResult> RunTask(const PipelineConfig& config, const std::string& path,
+                            const verify::VerifiedLedger* ledger);
 
 // The Common Crawl crawl a path belongs to ("CC-MAIN-2025-33"), or "".
 std::string CrawlOf(std::string_view path);

@@ -146,7 +146,7 @@ TEST(LanguageModel, FineWeb2ThresholdsAsPublished) {
     d.lang = "de";
     d.lang_score = score;
     d.text = "Das ist ein Satz.";
-    return pipeline->Run(&d).keep;
+    return pipeline->Run(&d).value().keep;
   };
   const std::string with_model = "[extract]\nlanguage_model = \"" + TestDataPath("lid.176.ftz") + "\"\n";
   EXPECT_TRUE(run(with_model, 0.8211));

@@ -305,7 +305,7 @@ TEST(Pipeline, GoodPagesInFourLanguagesAreKept) {
     d.lang = o.doc.lang;
     d.lang_score = o.doc.lang_score;
     d.text = o.doc.text;
-    by_lang[d.lang] = pipeline->Run(&d);
+    by_lang[d.lang] = pipeline->Run(&d).value();
   }
   ASSERT_EQ(by_lang.size(), 4u);
   for (const char* lang : {"de", "ru", "ja", "zh"}) {

@@ -147,7 +147,7 @@ TEST(Recipe, WhichLanguagesGetWhichRecipe) {
   auto automatic = LoadFilterPipeline(WriteConfig("[filter]\nlanguages = []\n"));
   auto fineweb2 = LoadFilterPipeline(WriteConfig("[filter]\nlanguages = []\nrecipe = \"fineweb-2\"\n"));
   ASSERT_TRUE(fineweb.ok() && automatic.ok() && fineweb2.ok());
-  auto run = [](FilterPipeline& p, FilterDocument d) { return p.Run(&d); };
+  auto run = [](FilterPipeline& p, FilterDocument d) { return p.Run(&d).value(); };
   int english = 0, english_kept = 0, german_changed = 0;
   for (const auto& d : pages["en"]) {
     Decision a = run(*fineweb, d), b = run(*automatic, d), c = run(*fineweb2, d);
@@ -203,8 +203,8 @@ TEST(Recipe, TheFilesKeysWinForEveryLanguage) {
   for (const char* lang : {"de", "es", "fr", "ja"}) {
     for (auto d : pages[lang]) {
       FilterDocument copy = d;
-      strict_drops += !strict->Run(&d).keep;
-      EXPECT_TRUE(loose->Run(&copy).keep) << copy.url;
+      strict_drops += !strict->Run(&d).value().keep;
+      EXPECT_TRUE(loose->Run(&copy).value().keep) << copy.url;
     }
   }
   EXPECT_GT(strict_drops, 20);
@@ -222,7 +222,7 @@ TEST(Recipe, LanguageThresholds) {
     d.lang = lang;
     d.lang_score = score;
     d.text = "x";
-    return p.Run(&d).keep;
+    return p.Run(&d).value().keep;
   };
   // Danish: FineWeb-2's 0.3 -> 0.408; Russian: 0.9 -> 0.739; English: 0.65.
   EXPECT_TRUE(keep(*automatic, "da", 0.45));

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -199,6 +200,64 @@ TEST(ClassifierRun, LanguageModelInsteadOfCld2) {
   EXPECT_EQ(labelled, accounts) << "every extracted document carries the model's label";
   const std::string card = testing::ReadFileBytes(dir + "/lid/README.md");
   EXPECT_NE(card.find("language by the fastText model `lid.176.ftz`"), std::string::npos) << card;
+}
+
+}  // namespace
+}  // namespace crawlproof
+
+namespace crawlproof {
+namespace {
+
+std::string ScorerPipeline(const std::string& dir, const std::string& output, const std::string& mode) {
+  const std::string path = WriteSamplePipeline(dir, output, "\"sample/*.warc.gz\"");
+  std::ofstream(path, std::ios::app) << "[filter.classifier.e]\ncommand = [\"python3\", \""
+                                     << CRAWLPROOF_TEST_SOURCE_DIR << "/tests/classify/fake_scorer.py\", " << mode
+                                     << "]\nkeep = 0.08\nbatch_size = 2\ntimeout_s = 20\n";
+  return path;
+}
+
+// A scorer process (tests/classify/fake_scorer.py: the share of "e") as a
+// classifier of `crawlproof run`, then the same scorer crashing.
+TEST(ClassifierRun, ScorerCommandThroughRunAndItsCrash) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  auto r = testing::RunCrawlproof("run " + ScorerPipeline(dir, "scorer", "\"ok\"") + " --progress off");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto st = store::ProvenanceStore::OpenForReading(dir + "/scorer/store");
+  ASSERT_TRUE(st.ok());
+  auto dump = (*st)->Dump();
+  ASSERT_TRUE(dump.ok());
+  simdjson::dom::parser parser;
+  size_t scored = 0, dropped = 0;
+  for (size_t at = 0; at < dump->size();) {
+    const size_t end = dump->find('\n', at);
+    const std::string line = dump->substr(at, end - at);
+    at = end == std::string::npos ? dump->size() : end + 1;
+    const size_t tab = line.find('\t', line.find('\t') + 1);
+    simdjson::dom::element v, c;
+    if (tab == std::string::npos || parser.parse(line.substr(tab + 1)).get(v) || v["classifiers"]["e"].get(c)) continue;
+    ++scored;
+    double score = -1;
+    std::string_view sha, reason;
+    EXPECT_FALSE(c["score"].get(score));
+    EXPECT_FALSE(c["model_sha256"].get(sha));
+    EXPECT_EQ(sha.size(), 64u);
+    const bool is_dropped = !v["reason"].get(reason) && reason == "classifier:e";
+    EXPECT_EQ(is_dropped, score < 0.08) << line;
+    dropped += is_dropped;
+  }
+  EXPECT_GT(scored, 3u);
+  EXPECT_GT(dropped, 0u);
+  EXPECT_LT(dropped, scored);
+
+  // The scorer exits before answering its first batch: the run fails, naming
+  // the classifier, the batch and its first document; nothing is committed.
+  r = testing::RunCrawlproof("run " + ScorerPipeline(dir, "crash", "\"crash\", \"0\"") + " --progress off");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("classifier e (scorer `python3`): exited with status 3 while scoring; batch 0, first document "),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/crash/shards/manifest.json"));
 }
 
 }  // namespace
