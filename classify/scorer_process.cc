@@ -11,12 +11,14 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <thread>
 #include <unordered_map>
 
 #include "common/json.h"
+#include "common/logging.h"
 
 namespace crawlproof::classify {
 namespace {
@@ -133,8 +135,9 @@ Status ScorerProcess::Start() {
   ::fcntl(to_, F_SETFL, ::fcntl(to_, F_GETFL) | O_NONBLOCK);
   ::fcntl(from_, F_SETFL, ::fcntl(from_, F_GETFL) | O_NONBLOCK);
 
+  const double started = Now();
   std::string hello;
-  Status s = ReadLine(&hello, Now() + o_.timeout_s);
+  Status s = ReadLine(&hello, started + o_.timeout_s);
   if (!s.ok()) {
     if (s.code() == StatusCode::kResourceExhausted)
       return Fail("no hello within " + std::to_string(static_cast<int>(o_.timeout_s)) + " s; killed", 0, "");
@@ -151,6 +154,10 @@ Status ScorerProcess::Start() {
                 0, "");
   if (!e["model"].get(model)) model_ = std::string(model);
   if (!e["model_sha256"].get(sha)) model_sha256_ = std::string(sha);
+  char line[160];
+  std::snprintf(line, sizeof line, " ready in %.3f s (model ", Now() - started);
+  LogInfo("classifier " + o_.name + ": scorer `" + o_.command[0] + "`" + line + model_ + ", sha256 " + model_sha256_ +
+          ")");
   return Status::Ok();
 }
 

@@ -114,7 +114,7 @@ std::string ClassifierScoresJson(const std::vector<ClassifierScore>& scores) {
 Result<std::unique_ptr<Filter>> MakeClassifierFilter(const ClassifierOptions& o, ModelUse* use) {
   if (!o.command.empty()) {
     if (use) {
-      *use = {"classifier:" + o.name, "", "", o.label};
+      *use = {"classifier:" + o.name, "", "", o.label, o.top_fraction, o.histogram};
       for (const auto& a : o.command) use->path += (use->path.empty() ? "" : " ") + a;
     }
     return std::unique_ptr<Filter>(std::make_unique<ScorerClassifier>(o));
@@ -132,7 +132,9 @@ Result<std::unique_ptr<Filter>> MakeClassifierFilter(const ClassifierOptions& o,
     }
     return Status::InvalidArgument(o.model + ": the model has no label \"" + o.label + "\"; its labels are " + list);
   }
-  if (use) *use = {"classifier:" + o.name, o.model, model->info().sha256, model->labels()[*label]};
+  if (use)
+    *use = {"classifier:" + o.name,  o.model,        model->info().sha256,
+            model->labels()[*label], o.top_fraction, o.histogram};
   return std::unique_ptr<Filter>(std::make_unique<FastTextClassifier>(o, std::move(model), *label));
 }
 

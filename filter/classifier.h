@@ -7,7 +7,9 @@
 //   model = "models/dclm.bin"    # a supervised fastText model (.bin or .ftz),
 //                                # relative to the config file
 //   label = "__label__hq"        # the label whose probability is the score
-//   keep = 0.018112              # kept when score >= keep
+//   keep = 0.018112              # kept when score >= keep, or
+//   top_fraction = 0.1           # the run's top 10% of candidates by score (after
+//                                # dedup, over the whole run, local and Slurm alike)
 //   text = "joined"              # "joined" (default): Python's
 //                                # " ".join(text.strip().splitlines()), as DCLM
 //                                # scores a page; "as-is": the text unchanged
@@ -18,6 +20,7 @@
 //   batch_size = 64              # documents per batch (default 64)
 //   max_in_flight = 2            # batches sent before their answers (default 2)
 //   timeout_s = 600              # seconds without an answer before it is killed
+//   histogram = [0, 5]           # report.html's score histogram range (default [0, 1])
 //
 // A fastText model is opened once per process and shared by every task and
 // thread (classify/fasttext_model.h); its SHA-256 goes with every score. A
@@ -47,7 +50,14 @@ struct ClassifierOptions {
   // Kept when score >= keep. Default: unset (every document kept, scores
   // recorded).
   std::optional<double> keep;
+  // Kept: the run's top fraction of candidates by score, decided over the
+  // whole run after dedup (pipelines/stages: ClassifierCuts). The step only
+  // scores. Default: unset. Excludes `keep`.
+  std::optional<double> top_fraction;
   ClassifierText text = ClassifierText::kJoined;
+  // The range of the score histogram in report.html (20 bins). Default:
+  // [0, 1] (probabilities).
+  std::pair<double, double> histogram{0, 1};
   // A scorer process instead of a fastText model.
   std::vector<std::string> command;
   size_t batch_size = 64, max_in_flight = 2;

@@ -187,6 +187,22 @@ Status ReadClassifiers(Section& top, std::map<std::string, ClassifierOptions>* o
       }
       o.keep = keep;
     }
+    if (s.Node("top_fraction")) {
+      double f = 0;
+      RETURN_IF_ERROR(s.Get("top_fraction", &f, 1e-9, 1.0));
+      if (o.keep) return s.Bad("top_fraction", std::string("and keep exclude each other: a threshold, or a fraction"));
+      o.top_fraction = f;
+    }
+    if (s.Node("histogram")) {
+      std::vector<double> range;
+      const toml::array* a = s.Node("histogram")->as_array();
+      if (a)
+        for (const auto& v : *a)
+          if (auto d = v.value<double>()) range.push_back(*d);
+      if (!a || range.size() != 2 || a->size() != 2 || !(range[0] < range[1]))
+        return s.Bad("histogram", std::string("must be [low, high] with low < high"));
+      o.histogram = {range[0], range[1]};
+    }
     std::string text = "joined";
     RETURN_IF_ERROR(s.Get("text", &text));
     if (text == "joined") {

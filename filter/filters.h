@@ -179,10 +179,12 @@ std::unique_ptr<Filter> MakePerLanguageFilter(std::unique_ptr<Filter> others,
 
 // A model file a step reads (the classifier steps).
 struct ModelUse {
-  std::string step;    // "classifier:<name>"
-  std::string path;    // as the config resolves it
-  std::string sha256;  // of the file, hex
-  std::string label;   // the label scored
+  std::string step;                           // "classifier:<name>"
+  std::string path;                           // as the config resolves it
+  std::string sha256;                         // of the file, hex
+  std::string label;                          // the label scored
+  std::optional<double> top_fraction;         // the run's top fraction is kept (a run-wide cut)
+  std::pair<double, double> histogram{0, 1};  // the range of report.html's score histogram
 };
 
 // An ordered list of filters; the first drop ends the document's run.

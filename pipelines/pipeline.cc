@@ -253,7 +253,8 @@ Result<PipelineConfig> LoadPipeline(const std::string& path) {
 
   // The [filter] section, read (and range-checked) by the filters themselves.
   ASSIGN_OR_RETURN(filter::FilterPipeline filters, filter::LoadFilterPipeline(path));
-  for (const filter::ModelUse& m : filters.models()) c.models.push_back({m.step, m.path, m.sha256, m.label});
+  for (const filter::ModelUse& m : filters.models())
+    c.models.push_back({m.step, m.path, m.sha256, m.label, m.top_fraction, m.histogram.first, m.histogram.second});
   // [prompts] (docs/prompts.md).
   ASSIGN_OR_RETURN(c.prompts, prompts::LoadPromptOptions(path));
 

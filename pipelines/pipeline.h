@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct SlurmOptions {
 // A model file the filter steps read ([filter.classifier.<name>]).
 struct ModelFile {
   std::string step, path, sha256, label;
+  std::optional<double> top_fraction;            // a run-wide cut (stages.h: ClassifierCuts)
+  double histogram_low = 0, histogram_high = 1;  // report.html's score histogram
 };
 
 struct PipelineConfig {

@@ -117,6 +117,24 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
   entries_ctx.threads = workers;
   EntryBase base{plan.next_shard, plan.next_prompt_file};
   Status status = Status::Ok();
+  auto process = [&](const std::vector<uint64_t>& sources) {
+    return ParallelFor(sources.size(), workers, options.cancel, [&](uint64_t i) -> Status {
+      ASSIGN_OR_RETURN(ProcessedSource p, ProcessSource(one_source, sources[i]));
+      progress.AddSecondary(p.documents);
+      progress.Add(1, p.bytes);
+      return Status::Ok();
+    });
+  };
+  // A top_fraction classifier cuts over the whole run (ClassifierCuts): every
+  // group's sources are processed before the first group's dedup, as the
+  // Slurm executor's process array does.
+  const bool run_wide_cut =
+      std::any_of(c.models.begin(), c.models.end(), [](const ModelFile& m) { return m.top_fraction.has_value(); });
+  if (run_wide_cut) {
+    std::vector<uint64_t> all;
+    for (const PlanGroup& group : plan.groups) all.insert(all.end(), group.sources.begin(), group.sources.end());
+    status = process(all);
+  }
   for (uint64_t g = 0; g < plan.groups.size() && status.ok(); ++g) {
     if (cancelled()) {
       status = Status::Unavailable("interrupted");
@@ -124,12 +142,7 @@ Result<RunSummary> RunPipeline(const PipelineConfig& c, const RunOptions& option
     }
     const PlanGroup& group = plan.groups[g];
     // process: the group's sources on the workers.
-    status = ParallelFor(group.sources.size(), workers, options.cancel, [&](uint64_t i) -> Status {
-      ASSIGN_OR_RETURN(ProcessedSource p, ProcessSource(one_source, group.sources[i]));
-      progress.AddSecondary(p.documents);
-      progress.Add(1, p.bytes);
-      return Status::Ok();
-    });
+    if (!run_wide_cut) status = process(group.sources);
     if (!status.ok()) break;
     if (cancelled()) {
       status = Status::Unavailable("interrupted");

@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -86,6 +87,7 @@ struct Aggregate {
   uint64_t runs = 0, bytes = 0, records = 0, input_errors = 0, kept = 0, tokens = 0;
   uint64_t exact = 0, near = 0, earlier = 0;
   std::map<std::string, uint64_t> statuses, dropped, languages;
+  std::map<std::string, uint64_t> scores;  // "<classifier> <bin>" (stages.h: Totals::scores)
   struct RunRow {
     uint64_t run = 0, bytes = 0, records = 0, documents = 0, tokens = 0;
     double extract = 0, dedup = 0, tokenize = 0, total = 0;
@@ -146,6 +148,30 @@ void PromptSections(const std::string& manifest, std::string* html, std::string*
 
 }  // namespace
 
+// One histogram per classifier: its bins in score order, the scores below
+// and above the range first and last.
+std::string ScoreSections(const std::map<std::string, uint64_t>& scores) {
+  std::map<std::string, std::vector<std::pair<double, std::pair<std::string, double>>>> by_classifier;
+  for (const auto& [key, n] : scores) {
+    const size_t sp = key.rfind(' ');
+    if (sp == std::string::npos) continue;
+    const std::string name = key.substr(0, sp), bin = key.substr(sp + 1);
+    const double order = bin == "<" ? -HUGE_VAL : bin == ">" ? HUGE_VAL : std::strtod(bin.c_str(), nullptr);
+    const std::string label = bin == "<" ? "below the range" : bin == ">" ? "above the range" : "from " + bin;
+    by_classifier[name].push_back({order, {label, static_cast<double>(n)}});
+  }
+  std::string h;
+  for (auto& [name, bins] : by_classifier) {
+    std::sort(bins.begin(), bins.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::vector<std::pair<std::string, double>> rows;
+    for (auto& b : bins) rows.push_back(std::move(b.second));
+    h += "<h2>Scores of classifier <code>" + Escape(name) + "</code></h2>" +
+         "<p>The documents it scored (kept or not), by score (20 bins over the step's histogram range).</p>" +
+         Bars(rows, "#7a5ba5", 140);
+  }
+  return h;
+}
+
 Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
   ASSIGN_OR_RETURN(std::vector<std::string> runs, st.Runs());
   ASSIGN_OR_RETURN(std::vector<std::string> ingest, st.IngestStates());
@@ -181,6 +207,7 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
       row.documents += v;
     }
     AddCounts(e["dropped"], &a.dropped);
+    AddCounts(e["classifier_scores"], &a.scores);
     AddCounts(e["languages"], &a.languages);
     simdjson::dom::element sec = e["seconds"];
     row.extract = D(sec, "verify_extract_filter");
@@ -271,6 +298,7 @@ Status WriteReport(const PipelineConfig& c, const store::ProvenanceStore& st) {
   for (const auto& [k, v] : drop_rows) reason_labels.push_back(k);
   h += "<h2>Drop reasons</h2>" +
        (drop_rows.empty() ? std::string("<p>none</p>") : Bars(drop_rows, "#b5533c", LabelWidth(reason_labels)));
+  h += ScoreSections(a.scores);
   std::vector<std::pair<std::string, double>> lang_rows;
   for (const auto& [k, v] : a.languages) lang_rows.emplace_back(k, static_cast<double>(v));
   std::sort(lang_rows.begin(), lang_rows.end(), [](auto& x, auto& y) { return x.second > y.second; });

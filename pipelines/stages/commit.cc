@@ -32,6 +32,7 @@ void MergeCounts(const Totals& g, const RunSummary& gs, Totals* t, RunSummary* s
   t->records += g.records;
   for (const auto& [k, v] : g.statuses) t->statuses[k] += v;
   for (const auto& [k, v] : g.dropped) t->dropped[k] += v;
+  for (const auto& [k, v] : g.scores) t->scores[k] += v;
   for (const auto& [k, v] : g.languages) t->languages[k] += v;
   for (const auto& [k, v] : g.skipped) t->skipped[k] += v;
   t->exact += g.exact;
@@ -77,6 +78,7 @@ Status AddPart(const std::string& json, Totals* t, RunSummary* s, std::set<std::
   g.records = u("records");
   AddCounts(e["statuses"], &g.statuses);
   AddCounts(e["dropped"], &g.dropped);
+  AddCounts(e["scores"], &g.scores);
   AddCounts(e["languages"], &g.languages);
   AddCounts(e["skipped"], &g.skipped);
   g.exact = u("exact");
@@ -289,6 +291,7 @@ Status FinishRun(const StageContext& ctx, const Totals& this_attempt, double sec
       .AddRaw("skipped_records", skip_obj.str())
       .AddRaw("documents", status_obj.str())
       .AddRaw("dropped", drop_obj.str())
+      .AddRaw("classifier_scores", CountsJson(t.scores))
       .AddRaw("languages", lang_obj.str())
       .Add("exact_duplicates", t.exact)
       .Add("near_duplicates", t.near)

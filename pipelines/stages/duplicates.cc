@@ -540,6 +540,7 @@ Status Assemble(const StageContext& ctx, uint64_t window_begin, uint64_t window_
     ASSIGN_OR_RETURN(prompt_decider, PromptDecider::Make(ctx));
   }
   const uint64_t tasks = std::max<uint64_t>(1, ctx.plan->cluster_tasks);
+  ASSIGN_OR_RETURN(const std::vector<ClassifierCut> cuts, ClassifierCuts(ctx));
   for (uint64_t g = begin; g < end; ++g) {
     if (ctx.cancelled()) return Status::Unavailable("interrupted");
     const auto t0 = Clock::now();
@@ -609,6 +610,20 @@ Status Assemble(const StageContext& ctx, uint64_t window_begin, uint64_t window_
           removed.erase(it);
           continue;
         }
+        // A top_fraction classifier's run-wide cut, on what dedup kept.
+        bool cut = false;
+        for (const ClassifierCut& c : cuts) {
+          const std::optional<double> score = ClassifierScore(d.classifiers, c.name);
+          if (!score || *score >= c.score) continue;
+          o.status = DocStatus::kDropped;
+          o.reason = "classifier:" + c.name;
+          JsonObject check;
+          check.Add("value", *score).Add("threshold", c.score).Add("top_fraction", c.top_fraction);
+          o.check = check.str();
+          cut = true;
+          break;
+        }
+        if (cut) continue;
         kept.emplace_back(static_cast<uint32_t>(k), j);
         kept_rows.push_back(RowOfNode(node));
       }

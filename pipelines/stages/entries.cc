@@ -59,6 +59,7 @@ std::string PartJson(const Totals& t, const RunSummary& s, const std::vector<std
       .Add("records", t.records)
       .AddRaw("statuses", CountsJson(t.statuses))
       .AddRaw("dropped", CountsJson(t.dropped))
+      .AddRaw("scores", CountsJson(t.scores))
       .AddRaw("languages", CountsJson(t.languages))
       .AddRaw("skipped", CountsJson(t.skipped))
       .Add("exact", t.exact)
@@ -162,6 +163,7 @@ Status WriteGroupEntries(const StageContext& ctx, uint64_t g, const EntryBase& b
       d.reason = o.reason;
       d.key_suffix = o.key_suffix;
       d.dedup_json = o.dedup_json;
+      if (!o.check.empty()) d.check = o.check;
       if (d.status == DocStatus::kCandidate) d.status = unverified ? DocStatus::kUnverified : DocStatus::kInShard;
       std::string json = DocJson(d, r.verification, ctx.plan->run);
       json.pop_back();  // '}': decisions and the position follow
@@ -182,6 +184,10 @@ Status WriteGroupEntries(const StageContext& ctx, uint64_t g, const EntryBase& b
       const char* status = ToString(d.status);
       ++totals.statuses[status];
       if (d.status == DocStatus::kDropped) ++totals.dropped[d.reason];
+      if (!d.classifiers.empty())
+        for (const ModelFile& m : ctx.config->models)
+          if (auto score = ClassifierScore(d.classifiers, m.step.substr(m.step.find(':') + 1)))
+            ++totals.scores[ScoreBin(m, *score)];
       if (d.status == DocStatus::kInShard || d.status == DocStatus::kUnverified) {
         ++summary.kept;
         ++totals.languages[d.doc.lang];

@@ -303,6 +303,7 @@ std::string EncodeDecisions(const GroupDecisions& g) {
       e.Str(d.reason);
       e.Str(d.dedup_json);
       e.Str(d.key_suffix);
+      e.Str(d.check);
     }
   }
   e.U64(g.kept.size());
@@ -335,6 +336,7 @@ Result<GroupDecisions> ReadDecisions(const StageContext& ctx, uint64_t group) {
       d.reason = in.Str();
       d.dedup_json = in.Str();
       d.key_suffix = in.Str();
+      d.check = in.Str();
     }
   }
   n = in.Count();

@@ -152,6 +152,7 @@ struct GroupDecisions {
   struct Doc {
     DocStatus status = DocStatus::kCandidate;
     std::string reason, dedup_json, key_suffix;
+    std::string check;  // {"value":…,"threshold":…} of a run-wide cut (top_fraction), or ""
   };
   std::vector<std::vector<Doc>> sources;  // per source of the group, per document
   struct Kept {

@@ -167,6 +167,10 @@ struct PromptTotals {
 struct Totals {
   uint64_t bytes = 0, records = 0;
   std::map<std::string, uint64_t> statuses, dropped, languages, skipped;
+  // Each classifier's scores of the documents it scored, in 20 bins over
+  // its histogram range: "<name> <bin's lower edge>", "<name> <" and
+  // "<name> >" for scores outside (ScoreBin).
+  std::map<std::string, uint64_t> scores;
   uint64_t exact = 0, near = 0, earlier = 0;
   double process_seconds = 0, dedup_seconds = 0, tokenize_seconds = 0;
   uint64_t shards_before = 0, shards_after = 0;
@@ -223,6 +227,25 @@ Status ClusterTask(const StageContext& ctx, uint64_t task, uint64_t begin, uint6
 // Errors: a source that mismatches its ledger entry with on_mismatch =
 // "fail" (or missing with on_missing = "fail").
 Status Assemble(const StageContext& ctx, uint64_t window_begin, uint64_t window_end, uint64_t begin, uint64_t end);
+// A top_fraction classifier's run-wide cut ([filter.classifier.<name>]
+// top_fraction, filter/classifier.h): over every candidate of the run (every
+// group's sources after the filters, before dedup), the score of the
+// ceil(fraction * n)-th best; assemble drops a document dedup kept when its
+// score is below it ("classifier:<name>", the cut as the check's threshold).
+// Computed once per plan from the process outputs of all its sources — the
+// same numbers under either executor — and kept in plan-<id>/cuts.json.
+struct ClassifierCut {
+  std::string name;
+  double top_fraction = 0;
+  double score = 0;  // kept from this score up
+  uint64_t candidates = 0;
+};
+// Errors: a process output that cannot be read. Empty without such classifiers.
+Result<std::vector<ClassifierCut>> ClassifierCuts(const StageContext& ctx);
+// The histogram key of `score` for classifier `m` (Totals::scores).
+std::string ScoreBin(const ModelFile& m, double score);
+// The classifier `name`'s score in a document's "classifiers" JSON, if any.
+std::optional<double> ClassifierScore(std::string_view classifiers_json, const std::string& name);
 // tokenize: the groups [begin, end).
 Status Tokenize(const StageContext& ctx, uint64_t begin, uint64_t end);
 // entries: the groups [begin, end): every store entry of each group as

@@ -55,8 +55,14 @@ std::string WritePipeline(const std::string& dir, const std::string& name, const
                      kSource +
                      "/data/tokenizers/deepseek-v3/tokenizer.json\"\nshard_tokens = 600\n[output]\ndocuments = "
                      "true\nshuffle_seed = 7\nvalidation_fraction = 0.3\n[prompts]\nenabled = true\n"
-                     "validation_fraction = 0.3\n[slurm]\npartition = \"" +
-                     Partition() +
+                     "validation_fraction = 0.3\n" +
+                     // Model classifiers: lid.176's English probability with a
+                     // run-wide cut (top_fraction), and a scorer process.
+                     "[filter.classifier.en]\nmodel = \"" + kSource +
+                     "/tests/data/lid.176.ftz\"\nlabel = \"en\"\ntop_fraction = 0.8\n"
+                     "[filter.classifier.e]\ncommand = [\"python3\", \"" +
+                     kSource + "/tests/classify/fake_scorer.py\", \"reverse\"]\nbatch_size = 3\n" +
+                     "[slurm]\npartition = \"" + Partition() +
                      "\"\nsources_per_task = 1\ndedup_tasks = 2\ntokenize_tasks = 2\ntime = \"00:10:00\"\nmem = "
                      "\"1G\"\n" +
                      slurm_extra;
