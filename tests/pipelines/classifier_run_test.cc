@@ -8,10 +8,12 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "store/provenance_store.h"
 #include "tests/pipelines/sample.h"
@@ -258,6 +260,59 @@ TEST(ClassifierRun, ScorerCommandThroughRunAndItsCrash) {
             std::string::npos)
       << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir + "/crash/shards/manifest.json"));
+}
+
+}  // namespace
+}  // namespace crawlproof
+
+namespace crawlproof {
+namespace {
+
+// top_fraction: the run's best half by score kept, the rest dropped after
+// dedup with the cut as the threshold; the scores' histogram in stats.json
+// and report.html.
+TEST(ClassifierRun, TopFractionAndTheHistogram) {
+  const std::string dir = testing::MakeTempDir();
+  CopySample(dir);
+  auto r = testing::RunCrawlproof("run " + Pipeline(dir, "top", "top_fraction = 0.5\n") + " --progress off");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto accounts = Accounts(dir + "/top/store");
+  std::vector<double> scores;
+  for (const auto& [id, a] : accounts)
+    if (a.score >= 0 && a.status != "duplicate") scores.push_back(a.score);
+  ASSERT_GE(scores.size(), 4u);
+  std::sort(scores.rbegin(), scores.rend());
+  const double cut = scores[(scores.size() + 1) / 2 - 1];  // the ceil(n / 2)-th best
+  size_t cut_off = 0;
+  for (const auto& [id, a] : accounts) {
+    if (a.score < 0 || a.status == "duplicate") continue;
+    if (a.score < cut) {
+      ++cut_off;
+      EXPECT_EQ(a.reason, "classifier:chinese") << id;
+      EXPECT_EQ(a.check_threshold, cut) << id;
+    } else {
+      EXPECT_NE(a.reason, "classifier:chinese") << id;
+    }
+  }
+  EXPECT_EQ(cut_off, scores.size() / 2);
+  EXPECT_NE(r.err.find("the top 50% of"), std::string::npos) << r.err;
+  // Every scored document in the histogram, once.
+  const std::string stats = testing::ReadFileBytes(dir + "/top/stats.json");
+  const size_t at = stats.find("\"classifier_scores\":{");
+  ASSERT_NE(at, std::string::npos) << stats;
+  uint64_t in_histogram = 0;
+  for (size_t p = stats.find("\"chinese ", at); p != std::string::npos && p < stats.find('}', at);
+       p = stats.find("\"chinese ", p + 1))
+    in_histogram += std::stoull(stats.substr(stats.find(':', p) + 1));
+  size_t scored = 0;
+  for (const auto& [id, a] : accounts) scored += a.score >= 0;
+  EXPECT_EQ(in_histogram, scored);
+  EXPECT_NE(testing::ReadFileBytes(dir + "/top/report.html").find("Scores of classifier <code>chinese</code>"),
+            std::string::npos);
+  // top_fraction and keep exclude each other.
+  auto bad = testing::RunCrawlproof("run " + Pipeline(dir, "both", "top_fraction = 0.5\nkeep = 0.1\n"));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("exclude each other"), std::string::npos) << bad.err;
 }
 
 }  // namespace
