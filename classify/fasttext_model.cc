@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -205,8 +206,13 @@ std::optional<int> FastTextModel::FindLabel(std::string_view label) const {
 
 Result<std::shared_ptr<const FastTextModel>> FastTextModel::Open(const std::string& path) {
   static std::mutex mu;
-  // Kept for the process's life: every task of a run finds it mapped and hashed.
+  // Kept for the process's life: every task of a run finds it mapped and
+  // hashed. The 16 most recently opened files at most (a process that opens
+  // ever new files, a fuzzer, does not grow without bound; a model still in
+  // use lives on with its users).
   static std::map<FileKey, std::shared_ptr<const FastTextModel>> open_models;
+  static std::deque<FileKey> opened;
+  constexpr size_t kKept = 16;
 
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -378,6 +384,11 @@ Result<std::shared_ptr<const FastTextModel>> FastTextModel::Open(const std::stri
   info.sha256 = Hex(sha.Finish());
 
   open_models[key] = model;
+  opened.push_back(key);
+  if (opened.size() > kKept) {
+    open_models.erase(opened.front());
+    opened.pop_front();
+  }
   return std::shared_ptr<const FastTextModel>(std::move(model));
 }
 

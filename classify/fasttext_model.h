@@ -61,7 +61,7 @@ class FastTextModel {
  public:
   // The model in `path`. Every Open() of the same file (same device, inode,
   // size and modification time) returns the same object, kept until the
-  // process ends. Errors: NotFound, IoError; InvalidArgument naming the file,
+  // process ends (of the 16 files opened last). Errors: NotFound, IoError; InvalidArgument naming the file,
   // the byte offset and what was expected (not a fastText model, a version
   // after 12, not supervised, sizes that disagree, a truncated file).
   static Result<std::shared_ptr<const FastTextModel>> Open(const std::string& path);

@@ -1,5 +1,7 @@
 #include "filter/classifier.h"
 
+#include <map>
+
 #include "classify/fasttext_model.h"
 #include "classify/scorer_process.h"
 #include "common/json.h"
@@ -60,12 +62,24 @@ class FastTextClassifier : public Filter {
   classify::FastTextModel::Scratch scratch_;  // a pipeline runs on one thread at a time
 };
 
+// The scorer of `o` for the calling thread: started once per thread and
+// kept for the thread's life, so that the tasks a thread runs one after
+// another (a source each) share one scorer and its loaded model.
+classify::ScorerProcess& ThreadScorer(const ClassifierOptions& o) {
+  thread_local std::map<std::string, std::unique_ptr<classify::ScorerProcess>> scorers;
+  std::string key = o.name + "\n" + std::to_string(o.batch_size) + "\n" + std::to_string(o.max_in_flight) + "\n" +
+                    std::to_string(o.timeout_s);
+  for (const auto& a : o.command) key += "\n" + a;
+  auto& p = scorers[key];
+  if (!p)
+    p = std::make_unique<classify::ScorerProcess>(
+        classify::ScorerOptions{o.name, o.command, o.batch_size, o.max_in_flight, o.timeout_s});
+  return *p;
+}
+
 class ScorerClassifier : public Filter, public BatchStep {
  public:
-  explicit ScorerClassifier(ClassifierOptions o)
-      : o_(std::move(o)),
-        step_("classifier:" + o_.name),
-        scorer_({o_.name, o_.command, o_.batch_size, o_.max_in_flight, o_.timeout_s}) {}
+  explicit ScorerClassifier(ClassifierOptions o) : o_(std::move(o)), step_("classifier:" + o_.name) {}
 
   std::string_view name() const override { return step_; }
   BatchStep* batch() override { return this; }
@@ -78,17 +92,17 @@ class ScorerClassifier : public Filter, public BatchStep {
     for (const auto& [doc, d] : docs) texts.push_back(StepText(o_, doc->text));
     std::vector<std::pair<std::string_view, std::string_view>> request;
     for (size_t i = 0; i < docs.size(); ++i) request.emplace_back(docs[i].first->id, texts[i]);
-    ASSIGN_OR_RETURN(std::vector<classify::ScorerResult> results, scorer_.Score(request));
-    const std::string label = o_.label.empty() ? scorer_.model() : o_.label;
+    classify::ScorerProcess& scorer = ThreadScorer(o_);
+    ASSIGN_OR_RETURN(std::vector<classify::ScorerResult> results, scorer.Score(request));
+    const std::string label = o_.label.empty() ? scorer.model() : o_.label;
     for (size_t i = 0; i < docs.size(); ++i)
-      filter::Decide(o_, step_, label, scorer_.model_sha256(), results[i].score, results[i].error, docs[i].second);
+      filter::Decide(o_, step_, label, scorer.model_sha256(), results[i].score, results[i].error, docs[i].second);
     return Status::Ok();
   }
 
  private:
   ClassifierOptions o_;
   std::string step_;
-  classify::ScorerProcess scorer_;
 };
 
 }  // namespace

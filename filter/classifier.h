@@ -24,8 +24,9 @@
 //
 // A fastText model is opened once per process and shared by every task and
 // thread (classify/fasttext_model.h); its SHA-256 goes with every score. A
-// scorer is started per task, on the first document that reaches the step,
-// and its hello's model_sha256 goes with every score. A document the scorer
+// scorer is started per worker thread, on the first document that reaches the
+// step, and serves every task that thread runs; its hello's model_sha256 goes
+// with every score. A document the scorer
 // answers with an error is dropped ("classifier:<name>:error", the scorer's
 // words in the account); a scorer that crashes, hangs or breaks the protocol
 // ends the task with an error naming the classifier and the document.

@@ -102,6 +102,7 @@ Result<ShardResult> RunTask(const PipelineConfig& c, const std::string& path, co
   co.keep_leaves = true;
   co.each_record = [&](const ingest::WarcRecord& rec) {
     ++r.records;
+    if (!scorer_error.ok()) return;  // the task fails: nothing more to decide
     DocOut q;
     q.doc.record_id = std::string(rec.record_id);
     q.doc.url = std::string(rec.target_uri);

@@ -129,7 +129,9 @@ class FastTextModelTest : public ::testing::Test {
         const double tolerance = it == ref[i].end() ? 2e-5 : 1e-5;
         EXPECT_NEAR(probs[l], expected, tolerance) << model_path << " page " << i << " " << labels[l];
         ++compared;
-        if (i % 20 != 0) continue;  // one label's path: on some pages (it is Predict's work again)
+        // One label's path: on some pages, for the first labels (it is
+        // Predict's work again).
+        if (i % 20 != 0 || l >= 12) continue;
         auto one = (*model)->Probability(joined, static_cast<int>(l), &scratch);
         EXPECT_TRUE(one.has_value());
         EXPECT_NEAR(one.value_or(-1), probs[l], 1e-6) << "Probability and Predict disagree, page " << i;

@@ -61,6 +61,8 @@ def pipeline(d, name, warcs):
                     f'[source]\npaths = [{paths}]\n'
                     '[ledger]\nsnapshot = "ledger.json"\ntrust = "trust.toml"\nroot = "warcs"\n'
                     '[filter]\nlanguages = []\nsteps = ["url", "language", "gopher_repetition", "pii"]\n'
+                    # A model's score on every document (nothing dropped): the page shows it.
+                    f'[filter.classifier.lang]\nmodel = "{SRC}/tests/data/lid.176.ftz"\nlabel = "en"\n'
                     f'[tokenize]\ntokenizer = "{SRC}/data/tokenizers/deepseek-v3/tokenizer.json"\n'
                     'shard_tokens = 4000\n[prompts]\nenabled = true\n')
     return path

@@ -228,6 +228,10 @@ def test_filter_changes_and_the_tokenized_text(browser, server, site):
     source = browser.find_element(By.ID, "text-preview").text
     assert "records.office@example.org" in source and "records.office@example.org" not in tokenized
     assert "It hashes to the text_sha256" in browser.find_element(By.ID, "tokenized-origin").text
+    # The model's score of it, with the model's digest.
+    scores = browser.find_element(By.ID, "classifier-scores").text
+    assert scores.startswith("lang scored __label__en "), scores
+    assert docs[doc_id]["classifiers"]["lang"]["model_sha256"] in scores
 
 
 def test_a_signature_changed_fails(browser, proxy, site):
