@@ -1,6 +1,7 @@
 #include "filter/classifier.h"
 
 #include <map>
+#include <unordered_set>
 
 #include "classify/fasttext_model.h"
 #include "classify/scorer_process.h"
@@ -90,8 +91,20 @@ class ScorerClassifier : public Filter, public BatchStep {
     std::vector<std::string> texts;
     texts.reserve(docs.size());
     for (const auto& [doc, d] : docs) texts.push_back(StepText(o_, doc->text));
+    // The protocol's ids: the documents' own, made unique within the batch
+    // (`crawlproof filter` reads lines that may have no id, or the same one).
+    std::vector<std::string> ids;
+    std::unordered_set<std::string> seen;
+    for (size_t i = 0; i < docs.size(); ++i) {
+      std::string id = docs[i].first->id;
+      if (id.empty() || !seen.insert(id).second) {
+        id.append(1, '#').append(std::to_string(i));
+        seen.insert(id);
+      }
+      ids.push_back(std::move(id));
+    }
     std::vector<std::pair<std::string_view, std::string_view>> request;
-    for (size_t i = 0; i < docs.size(); ++i) request.emplace_back(docs[i].first->id, texts[i]);
+    for (size_t i = 0; i < docs.size(); ++i) request.emplace_back(ids[i], texts[i]);
     classify::ScorerProcess& scorer = ThreadScorer(o_);
     ASSIGN_OR_RETURN(std::vector<classify::ScorerResult> results, scorer.Score(request));
     const std::string label = o_.label.empty() ? scorer.model() : o_.label;

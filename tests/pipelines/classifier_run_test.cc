@@ -246,6 +246,22 @@ TEST(ClassifierRun, ScorerCommandThroughRunAndItsCrash) {
             std::string::npos)
       << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir + "/crash/shards/manifest.json"));
+
+  // `crawlproof filter` over lines without an id, and with the same id twice.
+  std::ofstream(dir + "/lines.jsonl") << "{\"text\":\"eeee eeee\"}\n{\"text\":\"xyz\"}\n"
+                                      << "{\"id\":\"a\",\"text\":\"see me\"}\n{\"id\":\"a\",\"text\":\"abc\"}\n";
+  std::ofstream(dir + "/f.toml") << "[filter]\nsteps = []\n[filter.classifier.e]\ncommand = [\"python3\", \""
+                                 << CRAWLPROOF_TEST_SOURCE_DIR
+                                 << "/tests/classify/fake_scorer.py\", \"ok\"]\nkeep = 0.3\n";
+  r = testing::RunCrawlproof("filter --input " + dir + "/lines.jsonl --config " + dir + "/f.toml --output " + dir +
+                             "/kept.jsonl --dropped " + dir + "/dropped.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string kept = testing::ReadFileBytes(dir + "/kept.jsonl");
+  const std::string gone = testing::ReadFileBytes(dir + "/dropped.jsonl");
+  EXPECT_NE(kept.find("eeee eeee"), std::string::npos) << kept;
+  EXPECT_NE(kept.find("see me"), std::string::npos) << kept;
+  EXPECT_NE(gone.find("xyz"), std::string::npos) << gone;
+  EXPECT_NE(gone.find("abc"), std::string::npos) << gone;
 }
 
 }  // namespace
