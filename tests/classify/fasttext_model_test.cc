@@ -168,7 +168,7 @@ TEST_F(FastTextModelTest, NegativeSampling) {
 }
 
 TEST_F(FastTextModelTest, QuantizedPrunedAndNot) {
-  const std::string hs = Train("hsq", "-loss hs -minn 2 -maxn 4 -dim 16 -bucket 50000");
+  const std::string hs = Train("hs", "-loss hs -minn 2 -maxn 4 -dim 16 -bucket 50000");
   const std::string base = hs.substr(0, hs.size() - 4);
   // Pruned (-cutoff), with quantized norms.
   ASSERT_EQ(Shell("fasttext quantize -input " + *dir_ + "/train.txt -output " + base +
