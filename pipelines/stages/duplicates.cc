@@ -307,6 +307,9 @@ Status DedupPartition(const StageContext& ctx, uint32_t p, uint64_t begin, uint6
 // ---- cluster ----------------------------------------------------------------------------
 
 Status Components(const StageContext& ctx, uint64_t begin, uint64_t end) {
+  // The run-wide cuts of top_fraction classifiers: made here, by the one
+  // components task, so that the assemble tasks after it only read them.
+  RETURN_IF_ERROR(ClassifierCuts(ctx).status());
   const Owners owners(*ctx.plan, begin, end);
   bool all_done = true;
   for (uint64_t t = 0; t < owners.tasks && all_done; ++t) all_done = fs::exists(ShareFile(ctx, begin, end, t));

@@ -233,7 +233,8 @@ Status Assemble(const StageContext& ctx, uint64_t window_begin, uint64_t window_
 // ceil(fraction * n)-th best; assemble drops a document dedup kept when its
 // score is below it ("classifier:<name>", the cut as the check's threshold).
 // Computed once per plan from the process outputs of all its sources — the
-// same numbers under either executor — and kept in plan-<id>/cuts.json.
+// same numbers under either executor — by the components stage (its one
+// task; the local executor's first group), kept in plan-<id>/cuts.json.
 struct ClassifierCut {
   std::string name;
   double top_fraction = 0;
