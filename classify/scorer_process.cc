@@ -23,6 +23,10 @@
 namespace crawlproof::classify {
 namespace {
 
+// An answer line longer than this is not the protocol (a batch's answer is
+// its ids and numbers): the scorer is stopped before it fills our memory.
+constexpr size_t kMaxLine = 64 << 20;
+
 double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -99,6 +103,7 @@ Status ScorerProcess::ReadLine(std::string* line, double deadline) {
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) return Status::IoError("the scorer's output ended");
     in_buf_.append(buf, n);
+    if (in_buf_.size() > kMaxLine) return Status::IoError("a line longer than 64 MiB");
   }
 }
 
@@ -141,6 +146,7 @@ Status ScorerProcess::Start() {
   if (!s.ok()) {
     if (s.code() == StatusCode::kResourceExhausted)
       return Fail("no hello within " + std::to_string(static_cast<int>(o_.timeout_s)) + " s; killed", 0, "");
+    if (s.message() == "a line longer than 64 MiB") return Fail("a first line longer than 64 MiB", 0, "");
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
@@ -224,6 +230,8 @@ Result<std::vector<ScorerResult>> ScorerProcess::Score(
         return Fail(ExitText(status) + " while scoring", oldest_n, oldest_id);
       }
       in_buf_.append(buf, n);
+      if (in_buf_.size() > kMaxLine && in_buf_.find('\n') == std::string::npos)
+        return Fail("an answer longer than 64 MiB", oldest_n, oldest_id);
       for (size_t nl; (nl = in_buf_.find('\n')) != std::string::npos;) {
         line = in_buf_.substr(0, nl);
         in_buf_.erase(0, nl + 1);

@@ -19,8 +19,8 @@
 // A scorer that cannot start, exits, stops answering for `timeout_s`
 // (killed, with its process group), or answers outside the protocol (not
 // JSON, an unknown batch, a missing, unknown or repeated id, a score that is
-// not a finite number) is an error naming the classifier, the batch and its
-// first document: never a silent keep.
+// not a finite number, a line longer than 64 MiB) is an error naming the
+// classifier, the batch and its first document: never a silent keep.
 //
 // Thread safety: one thread at a time per ScorerProcess.
 #pragma once

@@ -12,6 +12,7 @@ standard library only. The score of a text is its share of the letter "e".
       unknown-id    answers one document under an id it was not sent
       errors        an error for every text containing "session"
       bad-hello     a first line that is not the hello
+      flood         an answer that never ends (bytes without a newline)
 """
 import json
 import random
@@ -71,6 +72,10 @@ while True:
         sys.exit(3)
     if mode == "hang" and answered == n:
         time.sleep(3600)
+    if mode == "flood":
+        chunk = "x" * (1 << 20)
+        while True:
+            out.write(chunk)
     if mode == "reverse":
         held.append(req)
         if len(held) == 2:

@@ -146,6 +146,7 @@ TEST(ScorerProcess, ProtocolViolations) {
   ExpectFailure(Options("wrong-count"), "6 results for 7 documents");
   ExpectFailure(Options("unknown-id"), "a result for document not-a-document, which is not in the batch");
   ExpectFailure(Options("bad-hello"), "its first line is not", false);
+  ExpectFailure(Options("flood"), "an answer longer than 64 MiB");
   ScorerOptions missing = Options("ok");
   missing.command = {"/nonexistent/scorer"};
   ExpectFailure(missing, "exited with status 127 before its hello line", false);
