@@ -93,17 +93,17 @@ Status ScorerProcess::ReadLine(std::string* line, double deadline) {
       return Status::Ok();
     }
     const double left = deadline - Now();
-    if (left <= 0) return Status::ResourceExhausted("no answer");
+    if (left <= 0) return Status::Unavailable("no answer");
     pollfd p{from_, POLLIN, 0};
     const int r = ::poll(&p, 1, static_cast<int>(std::ceil(left * 1000)));
     if (r < 0 && errno == EINTR) continue;
-    if (r == 0) return Status::ResourceExhausted("no answer");
+    if (r == 0) return Status::Unavailable("no answer");
     char buf[1 << 16];
     const ssize_t n = ::recv(from_, buf, sizeof buf, 0);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) return Status::IoError("the scorer's output ended");
     in_buf_.append(buf, n);
-    if (in_buf_.size() > kMaxLine) return Status::IoError("a line longer than 64 MiB");
+    if (in_buf_.size() > kMaxLine) return Status::ResourceExhausted("a line longer than 64 MiB");
   }
 }
 
@@ -144,9 +144,9 @@ Status ScorerProcess::Start() {
   std::string hello;
   Status s = ReadLine(&hello, started + o_.timeout_s);
   if (!s.ok()) {
-    if (s.code() == StatusCode::kResourceExhausted)
+    if (s.code() == StatusCode::kUnavailable)
       return Fail("no hello within " + std::to_string(static_cast<int>(o_.timeout_s)) + " s; killed", 0, "");
-    if (s.message() == "a line longer than 64 MiB") return Fail("a first line longer than 64 MiB", 0, "");
+    if (s.code() == StatusCode::kResourceExhausted) return Fail("a first line longer than 64 MiB", 0, "");
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;

@@ -79,7 +79,9 @@ class ScorerProcess {
   Status Start();
   void Stop(bool kill);
   Status Fail(const std::string& what, uint64_t batch, std::string_view first_id);
-  // One line from the scorer into *line, waiting until `deadline`.
+  // One line from the scorer into *line, waiting until `deadline`. Errors:
+  // Unavailable (the deadline passed), ResourceExhausted (a line over the
+  // limit), IoError (the output ended).
   Status ReadLine(std::string* line, double deadline);
 
   ScorerOptions o_;

@@ -50,7 +50,9 @@ class FastTextClassifier : public Filter {
   void Apply(FilterDocument* doc, Decision* d) override {
     // fastText predicts nothing for a text without input ids (no word in a
     // model without "</s>"): no evidence for the label, score 0.
-    const std::optional<float> p = model_->Probability(StepText(o_, doc->text), label_, &scratch_);
+    const std::optional<float> p = o_.text == ClassifierText::kJoined
+                                       ? model_->Probability(classify::JoinLines(doc->text), label_, &scratch_)
+                                       : model_->Probability(doc->text, label_, &scratch_);
     Decide(o_, step_, model_->labels()[label_], model_->info().sha256, classify::ShortestDouble(p.value_or(0.0f)), "",
            d);
   }

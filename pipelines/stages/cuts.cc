@@ -28,7 +28,7 @@ std::string ScoreBin(const ModelFile& m, double score) {
 
 std::optional<double> ClassifierScore(std::string_view classifiers_json, const std::string& name) {
   if (classifiers_json.empty()) return std::nullopt;
-  simdjson::dom::parser parser;
+  thread_local simdjson::dom::parser parser;  // per document of a run: no allocation each time
   simdjson::dom::element e;
   double score = 0;
   if (parser.parse(classifiers_json.data(), classifiers_json.size()).get(e) || e[name]["score"].get(score))

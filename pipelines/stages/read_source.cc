@@ -68,25 +68,22 @@ Result<ShardResult> RunTask(const PipelineConfig& c, const std::string& path, co
   auto t0 = std::chrono::steady_clock::now();
   ShardResult r;
   r.path = path;
-  auto filters = filter::LoadFilterPipeline(c.file);  // one per task: PII replacements cycle per shard
-  if (!filters.ok()) {
+  // The filters or a model that cannot be loaded: the shard is not read.
+  auto not_read = [&r](const Status& s) {
     r.failed = r.quarantined = true;
     r.verification = Verification::kUnreadable;
-    r.detail = filters.status().message();
+    r.detail = s.message();
     return r;
-  }
+  };
+  auto filters = filter::LoadFilterPipeline(c.file);  // one per task: PII replacements cycle per shard
+  if (!filters.ok()) return not_read(filters.status());
   extract::ExtractOptions eo;
   eo.html.main_content = !c.all_text;
   eo.html.max_html_bytes = c.max_html_bytes;
   eo.language.min_score = c.min_lang_score;
   if (!c.language_model.empty()) {
     auto model = classify::FastTextModel::Open(c.language_model);  // once per process
-    if (!model.ok()) {
-      r.failed = r.quarantined = true;
-      r.verification = Verification::kUnreadable;
-      r.detail = model.status().message();
-      return r;
-    }
+    if (!model.ok()) return not_read(model.status());
     eo.language.model = *model;
   }
   // [prompts]: the page's schema.org Q&A, from its HTML.
